@@ -1,0 +1,227 @@
+"""The connector ontology as plain frozen dataclasses, with the lookups the rules need.
+
+Loading and validating the YAML happens in service/kb.py; this module never touches a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+# Unknown keys in kb/*.yaml are typos; pydantic reads this plain dict when kb.py validates the dataclasses.
+_STRICT = {"extra": "forbid"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation behind a source tag."""
+
+    __pydantic_config__ = _STRICT
+    title: str
+    authority: str
+
+
+@dataclass(frozen=True)
+class Family:
+    """A connector family such as XLR or 1/4-inch TRS."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    aliases: list[str]
+    balanced: str
+    sources: list[str]
+    plug: str | dict[str, str] | None = None
+    contacts: list[str] = field(default_factory=list)
+    carries: list[str] = field(default_factory=list)
+    resolves_to: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CableType:
+    """A whole cable people name by use ("mic cable", "aux cord")."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    aliases: list[str]
+    ends: list[str]
+    kind: str
+
+
+@dataclass(frozen=True)
+class Level:
+    """A signal level with its typical value."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    typical: str
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class PortKind:
+    """What a jack sends or expects: role, signal domain, level, balance."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    role: str
+    domain: str
+    balance: str
+    jacks: list[str]
+    sources: list[str]
+    level: str | None = None
+    stereo: bool = False
+    hiz: bool = False
+    phantom: bool = False
+
+
+@dataclass(frozen=True)
+class Device:
+    """A piece of gear and the ports it usually has."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    aliases: list[str]
+    sources: list[str]
+    out: dict[str, str] = field(default_factory=dict)
+    # "in" is a keyword, so the YAML key is mapped by kb.py
+    inputs: dict[str, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One attribute test of a rule's `when`."""
+
+    key: str
+    allowed: tuple[Any, ...] = ()
+    negated: bool = False
+    greater_than: float | None = None
+    less_than: float | None = None
+
+    def holds(self, attributes: dict[str, Any]) -> bool:
+        """Tell whether the link attributes satisfy this test (a missing attribute never does)."""
+        if self.key not in attributes or attributes[self.key] is None:
+            return False
+        value = attributes[self.key]
+        if self.greater_than is not None or self.less_than is not None:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                return False
+            return (self.greater_than is None or value > self.greater_than) and (
+                self.less_than is None or value < self.less_than
+            )
+        values = set(value) if isinstance(value, list | tuple | set | frozenset) else {value}
+        hit = bool(values & set(self.allowed))
+        return not hit if self.negated else hit
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """A rule that judges one link when all of its conditions hold."""
+
+    id: str
+    when: tuple[Condition, ...]
+    verdict: str
+    text: str
+    sources: tuple[str, ...]
+    hazard: str | None = None
+
+    def applies(self, attributes: dict[str, Any]) -> bool:
+        """Tell whether every condition holds for these link attributes."""
+        return all(condition.holds(attributes) for condition in self.when)
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """A hazard the service warns about, fired by a link rule or by the question's own words."""
+
+    id: str
+    severity: str
+    title: str
+    text: str
+    sources: tuple[str, ...]
+    mentions: tuple[tuple[str, ...], ...] = ()
+    mitigated_when: tuple[Condition, ...] = ()
+    mitigated_text: str = ""
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """A general rule quoted when a verdict rests on it."""
+
+    id: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SignalFormat:
+    """A named signal format (AES3id, S/PDIF, ADAT...)."""
+
+    __pydantic_config__ = _STRICT
+    aliases: list[str]
+    domain: str
+    balance: str
+    jack: str
+    text: str
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class PairCode:
+    """What a code of the end-pair grid means."""
+
+    __pydantic_config__ = _STRICT
+    verdict: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Vocabulary that steers question reading (kb/terms.yaml)."""
+
+    port_words: dict[str, tuple[str, ...]]
+    roles: dict[str, tuple[str, ...]]
+    balance_words: dict[str, tuple[str, ...]]
+    intent_order: tuple[str, ...]
+    intents: dict[str, tuple[str, ...]]
+    domain_terms: tuple[str, ...]
+    weak_terms: tuple[str, ...]
+    out_of_domain: tuple[str, ...]
+    injection: tuple[str, ...]
+    spelling: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """Everything the rules know, validated and cross-checked by service/kb.py."""
+
+    sources: dict[str, Source]
+    families: dict[str, Family]
+    cables: dict[str, CableType]
+    levels: dict[str, Level]
+    ports: dict[str, PortKind]
+    devices: dict[str, Device]
+    facts: dict[str, FactRecord]
+    link_rules: tuple[LinkRule, ...]
+    hazards: dict[str, Hazard]
+    formats: dict[str, SignalFormat]
+    pair_codes: dict[str, PairCode]
+    pair_grid: dict[frozenset[str], str]
+    pair_sources: tuple[str, ...]
+    terms: Terms
+
+    def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
+        """Name the contract cable end for a family (XLR needs the gender of the plug)."""
+        plug = self.families[family_id].plug
+        if isinstance(plug, dict):
+            return plug.get(gender or "")
+        return plug
+
+    def pair_code(self, a: str, b: str) -> str | None:
+        """Look up the grid code for two end families in either order."""
+        return self.pair_grid.get(frozenset((a, b)))
+
+    def fact(self, fact_id: str):
+        """Return a FactRecord by id (KeyError names a missing fact, which kb tests prevent)."""
+        return self.facts[fact_id]

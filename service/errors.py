@@ -1,0 +1,72 @@
+"""Errors Cablewise raises on purpose. Each knows its HTTP status and a message safe to show a client.
+
+    CablewiseError              base
+      +- BadRequest        400  body is not JSON, not an object, or not UTF-8
+      +- PayloadTooLarge   413  body over the limit
+      +- UnsupportedMedia  415  Content-Type is not JSON
+      +- InvalidQuestion   422  a field is missing, of the wrong type, or out of range
+      +- KBInvalid         500  a kb/ file is wrong; raised at start-up, names the file, the key and the reason
+      +- IndexUnavailable  503  the index is missing, stale for this model, or not loaded yet
+"""
+
+from __future__ import annotations
+
+
+class CablewiseError(Exception):
+    """Base of every error Cablewise raises on purpose."""
+
+    http_status = 500
+    problem_type = "/problems/internal"
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[dict] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class BadRequest(CablewiseError):
+    """The body cannot be read as a JSON object."""
+
+    http_status = 400
+    problem_type = "/problems/bad-request"
+    title = "Bad request"
+
+
+class PayloadTooLarge(CablewiseError):
+    """The body is larger than the contract allows."""
+
+    http_status = 413
+    problem_type = "/problems/payload-too-large"
+    title = "Payload too large"
+
+
+class UnsupportedMedia(CablewiseError):
+    """The body is not declared as JSON."""
+
+    http_status = 415
+    problem_type = "/problems/unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class InvalidQuestion(CablewiseError):
+    """A field is missing, of the wrong type, or out of range."""
+
+    http_status = 422
+    problem_type = "/problems/validation"
+    title = "Invalid request"
+
+
+class KBInvalid(CablewiseError):
+    """A knowledge-base file is malformed; the message names the file, the key and the reason."""
+
+    problem_type = "/problems/kb-invalid"
+    title = "Knowledge base invalid"
+
+
+class IndexUnavailable(CablewiseError):
+    """The retrieval index cannot be used: missing, built for another model, or not loaded yet."""
+
+    http_status = 503
+    problem_type = "/problems/not-ready"
+    title = "Service not ready"

