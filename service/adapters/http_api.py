@@ -1,0 +1,124 @@
+"""The public query API: POST /api/v1/ask, health and readiness, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint
+from flask import Request
+from flask import current_app
+from flask import jsonify
+from flask import request
+from pydantic import ValidationError
+from spectree import Response as SpecResponse
+from spectree import SpecTree
+
+from service.adapters import render
+from service.adapters.schemas import AskRequest
+from service.adapters.schemas import AskResponse
+from service.adapters.schemas import Health
+from service.adapters.schemas import ProblemDetail
+from service.errors import BadRequest
+from service.errors import InvalidQuestion
+from service.errors import UnsupportedMedia
+from service.runtime import get_runtime
+
+log = logging.getLogger("cablewise.api")
+
+bp = Blueprint("api", __name__)
+spec = SpecTree(
+    "flask",
+    title="Cablewise API",
+    version="1.0.0",
+    description="Answers studio-cable and connector questions, with the rules and guide passages behind them.",
+    path="apidoc",
+)
+
+
+@bp.post("/api/v1/ask")
+@spec.validate(
+    json=AskRequest,
+    resp=SpecResponse(
+        HTTP_200=AskResponse,
+        HTTP_400=ProblemDetail,
+        HTTP_413=ProblemDetail,
+        HTTP_415=ProblemDetail,
+        HTTP_422=ProblemDetail,
+        HTTP_429=ProblemDetail,
+        HTTP_503=ProblemDetail,
+    ),
+    skip_validation=True,  # validated below, so every error keeps the contract's problem+json shape
+    tags=["ask"],
+)
+def ask():
+    """Answer one question; errors are problem+json (400, 413, 415, 422, 429, 503)."""
+    payload = read_json_object(request)
+    try:
+        body = AskRequest.model_validate(payload)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errors)
+        raise InvalidQuestion(detail, errors=errors) from None
+    engine = get_runtime(current_app).engine_or_raise()
+    answer = engine.answer(body.question, body.context)
+    log.info(
+        "answered intent=%s basis=%s confidence=%.2f channel=%s",
+        answer.intent.value,
+        answer.basis.value,
+        answer.confidence,
+        body.channel or "api",
+    )
+    return jsonify(render.to_api(answer))
+
+
+@bp.get("/healthz")
+@spec.validate(resp=SpecResponse(HTTP_200=Health), skip_validation=True, tags=["ops"])
+def healthz():
+    """Liveness: 200 while the process runs."""
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+@spec.validate(resp=SpecResponse(HTTP_200=Health, HTTP_503=ProblemDetail), skip_validation=True, tags=["ops"])
+def readyz():
+    """Readiness: 200 once the model and index are loaded and a probe question was answered, else 503."""
+    get_runtime(current_app).engine_or_raise()
+    return jsonify({"status": "ready"})
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document generated from the pydantic models."""
+    return jsonify(spec.spec)
+
+
+def read_json_object(req: Request) -> dict:
+    """Read the body as a UTF-8 JSON object, or raise the contract's 400/413/415 errors.
+
+    :raises UnsupportedMedia: Content-Type is not JSON.
+    :raises BadRequest: not UTF-8, not JSON, or not an object.
+    """
+    mimetype = req.mimetype or ""
+    if not (mimetype == "application/json" or mimetype.endswith("+json")):
+        shown = req.content_type or "none"
+        raise UnsupportedMedia(f"Content-Type must be application/json, got {shown}")
+    raw = req.get_data(cache=True)  # over MAX_CONTENT_LENGTH raises 413 here
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("body is not valid UTF-8") from None
+    if not text.strip():
+        raise BadRequest("body is empty; send a JSON object such as {\"question\": \"...\"}")
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(payload, dict):
+        raise BadRequest(f"body must be a JSON object, got {type(payload).__name__}")
+    return payload
+
+
+def _message(error: dict) -> str:
+    # pydantic prefixes custom errors with "Value error, "; the client needs only the reason.
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -1,0 +1,61 @@
+"""Turn the core's Answer into what each client reads. Pure functions, one per target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.adapters.schemas import AskResponse
+from service.types import Answer
+
+
+def to_api(answer: Answer) -> dict[str, Any]:
+    """Render an Answer as the contract's JSON object (validated by the response model)."""
+    verdict = answer.verdict
+    cable = answer.cable
+    body = {
+        "question": answer.question,
+        "intent": answer.intent.value,
+        "answer": answer.text,
+        "basis": answer.basis.value,
+        "verdict": None
+        if verdict is None
+        else {
+            "balanced": verdict.balanced,
+            "compatibility": verdict.compatibility.value if verdict.compatibility else None,
+            "conditions": list(verdict.conditions),
+            "warnings": [
+                {"hazard": w.hazard, "severity": w.severity.value, "text": w.text} for w in verdict.warnings
+            ],
+        },
+        "cable": None
+        if cable is None
+        else {
+            "name": cable.name,
+            "from": cable.from_end,
+            "to": cable.to_end,
+            "wiring": [{"from": w.from_contact, "to": w.to_contact} for w in cable.wiring],
+        },
+        "entities": [{"id": e.id, "text": e.text} for e in answer.entities],
+        "facts": [{"id": f.id, "text": f.text, "sources": list(f.sources)} for f in answer.facts],
+        "sources": [
+            {"id": s.id, "title": s.title, "snippet": s.snippet, "score": round(s.score, 4), "url": s.url}
+            for s in answer.sources
+        ],
+        "confidence": round(answer.confidence, 3),
+        "context": answer.context,
+    }
+    return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)
+
+
+def to_text(answer: Answer) -> str:
+    """Render an Answer for a terminal: the answer, then warnings, cable and sources."""
+    lines = [answer.text.strip()]
+    if answer.verdict and answer.verdict.warnings:
+        lines.append("")
+        lines += [f"[{w.severity.value.upper()}] {w.text}" for w in answer.verdict.warnings]
+    if answer.cable:
+        lines += ["", f"Cable: {answer.cable.name}"]
+    if answer.sources:
+        lines += ["", "Sources:"] + [f"  - {s.title} ({s.url})" for s in answer.sources]
+    lines += ["", f"intent: {answer.intent.value}  basis: {answer.basis.value}  confidence: {answer.confidence:.2f}"]
+    return "\n".join(lines)

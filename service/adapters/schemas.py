@@ -1,0 +1,143 @@
+"""Pydantic models of the HTTP contract (../shared/api/contract.md); the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
+
+MAX_QUESTION_CHARS = 1000
+
+
+class AskRequest(BaseModel):
+    """POST /api/v1/ask body."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(description="1 to 1000 characters after trimming white space.")
+    context: dict[str, Any] | None = Field(None, description="The previous answer's context, sent back unchanged.")
+    channel: Literal["api", "widget", "slack"] | None = Field(None, description="For statistics only.")
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _strict_string(cls, value: Any) -> Any:
+        # pydantic would coerce nothing else into str, but say plainly what is wrong.
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        return value
+
+    @field_validator("question")
+    @classmethod
+    def _trimmed_length(cls, value: str) -> str:
+        value = value.strip()
+        if not 1 <= len(value) <= MAX_QUESTION_CHARS:
+            raise ValueError(f"must be 1 to {MAX_QUESTION_CHARS} characters")
+        return value
+
+
+class WarningOut(BaseModel):
+    """A hazard that applies."""
+
+    hazard: str
+    severity: Literal["danger", "warning", "caution", "info"]
+    text: str
+
+
+class VerdictOut(BaseModel):
+    """The rule-proven verdict."""
+
+    balanced: bool | None
+    compatibility: Literal["works", "works_with_caveat", "does_not_work", "unsafe"] | None
+    conditions: list[str]
+    warnings: list[WarningOut]
+
+
+class WireOut(BaseModel):
+    """One contact joined to another."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+
+
+class CableOut(BaseModel):
+    """A cable named from its sending end to its receiving end."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    from_: str = Field(alias="from")
+    to: str
+    wiring: list[WireOut]
+
+
+class EntityOut(BaseModel):
+    """Something the question was understood to name."""
+
+    id: str
+    text: str
+
+
+class FactOut(BaseModel):
+    """An ontology rule the verdict rests on."""
+
+    id: str
+    text: str
+    sources: list[str]
+
+
+class SourceOut(BaseModel):
+    """A retrieved guide passage."""
+
+    id: str
+    title: str
+    snippet: str
+    score: float
+    url: str
+
+
+class AskResponse(BaseModel):
+    """POST /api/v1/ask 200 answer."""
+
+    question: str
+    intent: Literal[
+        "balanced_check",
+        "compatibility",
+        "cable_recommendation",
+        "chain",
+        "hazard",
+        "concept",
+        "troubleshooting",
+        "out_of_domain",
+    ]
+    answer: str
+    basis: Literal["rules", "guide", "rules+guide", "none"]
+    verdict: VerdictOut | None
+    cable: CableOut | None
+    entities: list[EntityOut]
+    facts: list[FactOut]
+    sources: list[SourceOut]
+    confidence: float = Field(ge=0, le=1)
+    context: dict[str, Any]
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem body used for every error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class Health(BaseModel):
+    """GET /healthz and /readyz body."""
+
+    status: str
+    detail: str | None = None

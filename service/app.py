@@ -1,0 +1,117 @@
+"""The Flask app factory: the only place that reads settings and builds the runtime objects."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from flask import Flask
+from flask import g
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+
+from service.adapters import http_api
+from service.adapters.problems import problem
+from service.core.pipeline import Engine
+from service.errors import CablewiseError
+from service.errors import IndexUnavailable
+from service.errors import KBInvalid
+from service.runtime import Runtime
+from service.runtime import build_engine
+from service.settings import Settings
+
+log = logging.getLogger("cablewise")
+
+MAX_BODY_BYTES = 16 * 1024
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+    """Create the app; pass `engine` in tests to skip loading the model and the index.
+
+    A bad knowledge base stops start-up (KBInvalid names the file and key). A missing or stale index does not:
+    the app starts, /readyz and /api/v1/ask answer 503 with the reason, and /healthz stays up.
+    """
+    settings = settings or Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False
+    runtime = Runtime(settings)
+    app.extensions["cablewise"] = runtime
+
+    _install_request_ids(app)
+    _install_error_handlers(app)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=settings.rate_limit_storage,
+        headers_enabled=True,
+        default_limits=[],
+    )
+    limiter.limit(settings.rate_limit)(http_api.ask)
+    app.register_blueprint(http_api.bp)
+    http_api.spec.register(app)
+
+    try:
+        runtime.become_ready(engine or build_engine(settings))
+        log.info("ready: kb=%s index=%s", settings.kb_dir, settings.index_dir)
+    except KBInvalid:
+        raise
+    except IndexUnavailable as exc:
+        runtime.not_ready_reason = exc.detail
+        log.error("not ready: %s", exc.detail)
+    return app
+
+
+def _install_request_ids(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        return response
+
+
+def _install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CablewiseError)
+    def handle_cablewise_error(exc: CablewiseError):
+        headers = {"Retry-After": "30"} if exc.http_status == 503 else None
+        return problem(
+            exc.http_status, exc.title, exc.detail, type_=exc.problem_type, errors=exc.errors or None, headers=headers
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        headers = {}
+        if exc.code == 429:
+            retry_after = exc.get_response().headers.get("Retry-After")
+            headers["Retry-After"] = retry_after or "60"
+            detail = f"rate limit reached ({exc.description}); retry after {headers['Retry-After']} seconds"
+            return problem(429, "Too many requests", detail, type_="/problems/rate-limited", headers=headers)
+        if exc.code == 413:
+            detail = f"body is larger than {MAX_BODY_BYTES // 1024} KiB"
+            return problem(413, "Payload too large", detail, type_="/problems/payload-too-large")
+        if exc.code == 405:
+            headers["Allow"] = ", ".join(exc.valid_methods or [])
+        return problem(exc.code or 500, exc.name, exc.description or exc.name, headers=headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        # A 500 is a bug: log it with the request id, show the client only the id.
+        log.exception("unhandled error request_id=%s", getattr(g, "request_id", "-"))
+        return problem(
+            500,
+            "Internal error",
+            f"Something went wrong on our side. Quote request id {getattr(g, 'request_id', '-')} when reporting it.",
+            type_="/problems/internal",
+        )

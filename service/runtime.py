@@ -1,0 +1,62 @@
+"""What a running app holds: the settings and the engine, or why the engine is not ready."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from dataclasses import field
+
+from service.core.pipeline import Engine
+from service.errors import IndexUnavailable
+from service.settings import Settings
+
+log = logging.getLogger("cablewise")
+
+PROBE_QUESTION = "is TRS to TS balanced?"
+
+
+@dataclass
+class Runtime:
+    """Stored in app.extensions["cablewise"]; views reach it through get_runtime()."""
+
+    settings: Settings
+    engine: Engine | None = None
+    not_ready_reason: str = "starting"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def engine_or_raise(self) -> Engine:
+        """Return the ready engine.
+
+        :raises IndexUnavailable: (503) the model or index is not loaded, with the reason.
+        """
+        if self.engine is None:
+            raise IndexUnavailable(self.not_ready_reason)
+        return self.engine
+
+    def become_ready(self, engine: Engine) -> None:
+        """Answer the probe question, then serve: readiness means a real answer came out."""
+        engine.answer(PROBE_QUESTION)
+        self.engine = engine
+        self.not_ready_reason = ""
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load the ontology, the embedding model and the index named by the settings.
+
+    :raises KBInvalid: a kb file is wrong.
+    :raises IndexUnavailable: the index is missing or was built for another model or knowledge base.
+    """
+    from index.embedder import load_embedder
+    from service.kb import load_ontology
+    from service.retrieval import HybridRetriever
+
+    ontology = load_ontology(settings.kb_dir)
+    embedder = load_embedder(settings.model)
+    retriever = HybridRetriever.load(settings.index_dir, embedder)
+    return Engine(ontology, retriever, top_k=settings.top_k)
+
+
+def get_runtime(app) -> Runtime:
+    """Return the app's Runtime."""
+    return app.extensions["cablewise"]
