@@ -14,6 +14,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
 from service.adapters import http_api
+from service.adapters import slack
+from service.adapters import widget
 from service.adapters.problems import problem
 from service.core.pipeline import Engine
 from service.errors import CablewiseError
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     limiter.limit(settings.rate_limit)(http_api.ask)
     app.register_blueprint(http_api.bp)
     http_api.spec.register(app)
+    slack.register(app, settings, runtime)
+    widget.register(app, settings)
 
     try:
         runtime.become_ready(engine or build_engine(settings))

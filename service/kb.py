@@ -10,6 +10,7 @@ import yaml
 from pydantic import TypeAdapter
 from pydantic import ValidationError
 
+from index.types import Passage
 from service.core.ontology import CableType
 from service.core.ontology import Condition
 from service.core.ontology import Device
@@ -82,9 +83,26 @@ def load_ontology(kb_dir: Path) -> Ontology:
         pair_grid=pair_grid,
         pair_sources=tuple(raw["pairs"].get("sources") or ()),
         terms=terms,
+        generic_ports=_validate("ports", "generic", raw["ports"].get("generic"), dict[str, dict[str, str]]),
     )
     _cross_check(ontology)
     return ontology
+
+
+def ontology_passages(ontology: Ontology) -> list[Passage]:
+    """Turn ontology facts, hazards and signal formats into retrievable passages, so rules can be cited."""
+    passages = []
+    for fact in ontology.facts.values():
+        passages.append(Passage(f"fact:{fact.id}", fact.id, "Connector rules", fact.id, fact.text, fact.sources, "fact"))
+    for hazard in ontology.hazards.values():
+        passages.append(
+            Passage(f"fact:hazard.{hazard.id}", hazard.id, "Hazards", hazard.title, hazard.text, hazard.sources, "fact")
+        )
+    for fmt_id, fmt in ontology.formats.items():
+        passages.append(
+            Passage(f"fact:format.{fmt_id}", fmt_id, "Signal formats", fmt_id, fmt.text, tuple(fmt.sources), "fact")
+        )
+    return passages
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -262,6 +280,10 @@ def _cross_check(o: Ontology) -> None:
                     raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: '{port_id}' is not an {side}put")
                 if qualifier != "default" and qualifier not in o.terms.port_words:
                     raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown qualifier")
+    for qualifier, sides in o.generic_ports.items():
+        for side, port_id in sides.items():
+            if side not in ROLES or port_id not in o.ports or o.ports[port_id].role != side:
+                raise KBInvalid(f"kb/ports.yaml: generic.{qualifier}.{side}: '{port_id}' is not a known {side}put")
     for fact in o.facts.values():
         need_sources("rules", f"facts.{fact.id}", fact.sources)
     for rule in o.link_rules:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from service.errors import IndexUnavailable
 
 # Reciprocal-rank fusion constant; 60 is the usual choice and keeps one list from dominating.
 RRF_K = 60
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 CANDIDATES = 30
 
 _STOPWORDS = frozenset(

@@ -35,6 +35,7 @@ class Family:
     contacts: list[str] = field(default_factory=list)
     carries: list[str] = field(default_factory=list)
     resolves_to: list[str] = field(default_factory=list)
+    pins: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ class Terms:
     spelling: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: the lexicon is cached per ontology
 class Ontology:
     """Everything the rules know, validated and cross-checked by service/kb.py."""
 
@@ -210,6 +211,7 @@ class Ontology:
     pair_grid: dict[frozenset[str], str]
     pair_sources: tuple[str, ...]
     terms: Terms
+    generic_ports: dict[str, dict[str, str]]
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

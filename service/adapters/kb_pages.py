@@ -1,0 +1,131 @@
+"""The served knowledge base: GET /kb/, /kb/<article> and /kb/ontology, the pages that answers cite.
+
+Every section carries `id="<anchor>"` equal to the passage anchor the index uses (`index.chunking.slugify`),
+so a source's url `/kb/<article>#<anchor>` opens at the passage. Article Markdown is rendered with raw HTML
+turned off and then sanitized with nh3, so a kb file can never put a script on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import nh3
+from flask import Blueprint
+from flask import Flask
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import render_template
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from index.chunking import Article
+from index.chunking import read_article
+from index.chunking import read_articles
+from service.core.ontology import Ontology
+from service.errors import KBInvalid
+from service.kb import load_ontology
+from service.runtime import get_runtime
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ARTICLE_ID = re.compile(r"^[a-z0-9-]+$")
+# kb pages run no script at all; the policy makes that hold even if sanitizing ever missed something.
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+)
+
+bp = Blueprint("kb", __name__, url_prefix="/kb", template_folder=str(TEMPLATES))
+
+# html=False: raw HTML in an article shows as text, it is not passed through; nh3 then strips anything else.
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One rendered passage of an article."""
+
+    anchor: str
+    heading: str
+    html: Markup
+    intro: bool
+
+
+def render_markdown(text: str) -> Markup:
+    """Render article Markdown to sanitized HTML."""
+    return Markup(nh3.clean(_markdown.render(text)))
+
+
+@bp.after_request
+def forbid_scripts(response: Response) -> Response:
+    """Send the no-script Content-Security-Policy on every kb page."""
+    response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+@bp.get("/")
+def index() -> str:
+    """List the guide articles, and link the ontology page."""
+    articles = read_articles(_settings().kb_dir / "articles")
+    return render_template("kb_index.html", articles=articles)
+
+
+@bp.get("/ontology")
+def ontology() -> str:
+    """Show the ontology's facts, hazards and sources, each anchored by its id (answers link `#<fact id>`)."""
+    onto = _ontology(_settings().kb_dir)
+    return render_template(
+        "kb_ontology.html",
+        facts=sorted(onto.facts.values(), key=lambda f: f.id),
+        hazards=sorted(onto.hazards.values(), key=lambda h: h.id),
+        sources=sorted(onto.sources.items()),
+    )
+
+
+@bp.get("/<article_id>")
+def article(article_id: str) -> str:
+    """Render one article with one anchored section per passage.
+
+    :raise 404: the id is malformed or no such article exists.
+    """
+    if not ARTICLE_ID.match(article_id):
+        abort(404, description=f"no article {article_id!r}: ids are lowercase letters, digits and hyphens")
+    path = _settings().kb_dir / "articles" / f"{article_id}.md"
+    if not path.is_file():
+        abort(404, description=f"no article {article_id!r} in the knowledge base")
+    doc = read_article(path)
+    return render_template(
+        "kb_article.html", article=doc, sections=_sections(doc), source_titles=_source_titles()
+    )
+
+
+def register(app: Flask) -> None:
+    """Mount the /kb pages."""
+    app.register_blueprint(bp)
+
+
+def _sections(doc: Article) -> list[Section]:
+    return [
+        Section(anchor, heading, render_markdown(text), intro=anchor == "overview")
+        for anchor, heading, text in doc.sections
+    ]
+
+
+def _settings():
+    return get_runtime(current_app).settings
+
+
+def _source_titles() -> dict[str, str]:
+    # A kb folder without ontology files (a test's tmp kb) still renders; its source tags just show bare.
+    try:
+        return {tag: source.title for tag, source in _ontology(_settings().kb_dir).sources.items()}
+    except KBInvalid:
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _ontology(kb_dir: Path) -> Ontology:
+    # The ontology files do not change while the process runs; loading them validates every file again.
+    return load_ontology(kb_dir)

@@ -1,0 +1,149 @@
+"""The `cablewise` command: ask, index build, kb check, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = argparse.ArgumentParser(prog="cablewise", description="Studio-cable question answering.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the HTTP contract's JSON")
+    ask.add_argument("--context", help="JSON context of the previous answer, for a follow-up")
+
+    index = sub.add_parser("index", help="manage the retrieval index")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    build = index_sub.add_parser("build", help="build the index from kb/")
+    build.add_argument("--if-stale", action="store_true", help="only rebuild when kb/ or the model changed")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("check", help="validate kb/ (the same checks the service runs at start)")
+
+    ev = sub.add_parser("eval", help="grade a question file (../shared/eval format)")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.add_argument("--min-structured", type=float, default=None, help="exit 1 below this structured accuracy")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    from service.errors import CablewiseError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except CablewiseError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _settings():
+    from service.settings import Settings
+
+    return Settings()
+
+
+def _engine():
+    from service.runtime import build_engine
+
+    return build_engine(_settings())
+
+
+def _ask(args) -> int:
+    from service.adapters import render
+
+    context = json.loads(args.context) if args.context else None
+    answer = _engine().answer(args.question, context)
+    print(json.dumps(render.to_api(answer), indent=2) if args.json else render.to_text(answer))
+    return 0
+
+
+def _index(args) -> int:
+    from index.build import build_index
+    from index.build import is_stale
+    from index.embedder import load_embedder
+    from service.kb import load_ontology
+    from service.kb import ontology_passages
+
+    settings = _settings()
+    ontology = load_ontology(settings.kb_dir)  # a bad kb fails before the slow part
+    embedder = load_embedder(settings.model)
+    if args.if_stale:
+        stale, why = is_stale(settings.kb_dir, settings.index_dir, embedder.name)
+        if not stale:
+            print(f"index: {why} ({settings.index_dir})")
+            return 0
+        print(f"index: rebuilding because {why}")
+    manifest = build_index(
+        settings.kb_dir,
+        settings.index_dir,
+        embedder,
+        extra_passages=ontology_passages(ontology),
+        progress=not args.quiet,
+    )
+    print(f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}")
+    return 0
+
+
+def _kb(args) -> int:
+    from index.chunking import ArticleError
+    from index.chunking import read_articles
+    from service.kb import load_ontology
+
+    settings = _settings()
+    ontology = load_ontology(settings.kb_dir)
+    try:
+        articles = read_articles(settings.kb_dir / "articles")
+    except ArticleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    unknown = [(a.id, tag) for a in articles for tag in a.sources if tag not in ontology.sources]
+    if unknown:
+        for article_id, tag in unknown:
+            print(f"error: kb/articles/{article_id}.md: unknown source '{tag}'", file=sys.stderr)
+        return 2
+    sections = sum(len(a.sections) for a in articles)
+    print(
+        f"kb ok: {len(articles)} articles ({sections} sections), {len(ontology.families)} connector families, "
+        f"{len(ontology.devices)} devices, {len(ontology.ports)} port kinds, {len(ontology.link_rules)} link rules, "
+        f"{len(ontology.hazards)} hazards, {len(ontology.sources)} sources"
+    )
+    return 0
+
+
+def _eval(args) -> int:
+    from service.evaluation import format_report
+    from service.evaluation import load_questions
+    from service.evaluation import run
+
+    engine = _engine()
+    report = run(load_questions(args.file), engine.answer)
+    if args.json:
+        print(json.dumps({"by_kind": report.by_kind(), "totals": report.totals(), "bands": report.bands()}, indent=2))
+    else:
+        print(format_report(report))
+    if args.min_structured is not None and report.totals()["structured"] < args.min_structured:
+        return 1
+    return 0
+
+
+_COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

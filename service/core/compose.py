@@ -1,0 +1,308 @@
+"""Compose the answer: the verdict in the first sentence, then why, then the guide passages it cites."""
+
+from __future__ import annotations
+
+import re
+
+from index.types import ScoredPassage
+from service.core.normalize import reading_context
+from service.core.ontology import Ontology
+from service.core.reading import Reading
+from service.core.rules import Judgement
+from service.core.rules import LinkFinding
+from service.types import Answer
+from service.types import Basis
+from service.types import Citation
+from service.types import Compatibility
+from service.types import Intent
+from service.types import Verdict
+
+REFUSAL = (
+    "Sorry, that's out of scope for me. Cablewise only answers questions about studio cables and connectors: "
+    "whether a connection is balanced, which cable joins two pieces of gear, whether a hookup works or is safe, "
+    "and how to track down hum and noise. Try something like \"Is TRS to TS balanced?\" or \"Which cable goes "
+    "from my interface's outputs to my monitors?\""
+)
+REFUSAL_INSTRUCTIONS = (
+    "Sorry, that's out of scope: I can't follow instructions embedded in a question. Cablewise only answers "
+    "questions about studio cables and connectors, such as whether a connection is balanced, which cable you "
+    "need, whether a hookup is safe, or why your monitors hum."
+)
+NOTHING_FOUND = (
+    "I couldn't find anything in the guide that answers this. Could you rephrase it, naming the gear or the "
+    "connectors involved (for example \"TRS out to XLR in\")?"
+)
+CLARIFY = {
+    Intent.CABLE_RECOMMENDATION: "Which two pieces of gear (or which jacks) are you connecting, and which one sends the signal?",
+    Intent.BALANCED_CHECK: "Which output, cable and input are involved? Name the gear or the connectors at each end.",
+    Intent.COMPATIBILITY: "Which output are you connecting to which input, and with what cable?",
+    Intent.CHAIN: "Could you list the chain as gear -> cable -> gear, one link at a time?",
+}
+COMPAT_LEAD = {
+    Compatibility.WORKS: "Yes, that works.",
+    Compatibility.WORKS_WITH_CAVEAT: "It works, with a caveat.",
+    Compatibility.DOES_NOT_WORK: "No, that won't work.",
+    Compatibility.UNSAFE: "No, that's unsafe.",
+}
+SNIPPET_CHARS = 240
+
+
+def compose_answer(
+    reading: Reading, judgement: Judgement, passages: tuple[ScoredPassage, ...], ontology: Ontology
+) -> Answer:
+    """Build the Answer for a reading, its judgement and the retrieved passages."""
+    context = reading_context(reading)
+    if reading.refusal:
+        text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
+        return Answer(reading.question, Intent.OUT_OF_DOMAIN, text, Basis.NONE, confidence=0.9, context=context)
+
+    guide = [p for p in passages if p.passage.kind == "guide"]
+    citations = tuple(_citation(p) for p in guide)
+    intent = reading.intent
+    asks_verdict = intent in (Intent.BALANCED_CHECK, Intent.CHAIN, Intent.COMPATIBILITY,
+                              Intent.CABLE_RECOMMENDATION, Intent.HAZARD)
+    lines: list[str] = []
+    proven = judgement.judged or bool(judgement.format_notes and intent is Intent.BALANCED_CHECK)
+
+    if asks_verdict and proven:
+        lines += _verdict_lines(reading, judgement)
+    elif asks_verdict and intent is not Intent.HAZARD:
+        lines.append(_clarify_lead(reading))
+    if judgement.warnings:
+        lines += [f"**{_warning_label(w.severity.value)}:** {w.text}" for w in judgement.warnings]
+    if not asks_verdict and judgement.judged:
+        lines += _context_lines(judgement)
+    if guide:
+        lines.append(_quote(guide[0], full=not (asks_verdict and proven)))
+        if not (asks_verdict and proven) and len(guide) > 1 and guide[1].score >= guide[0].score - 0.05:
+            lines.append(_quote(guide[1], full=True))
+    elif not lines:
+        lines.append(NOTHING_FOUND)
+    if asks_verdict and not proven and intent in CLARIFY:
+        lines.append(CLARIFY[intent])
+
+    verdict = _verdict(reading, judgement, asks_verdict and proven)
+    basis = _basis(proven or bool(judgement.warnings), bool(guide))
+    return Answer(
+        question=reading.question,
+        intent=intent,
+        text="\n\n".join(line for line in lines if line).strip(),
+        basis=basis,
+        verdict=verdict,
+        cable=judgement.cable if intent in (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY,
+                                            Intent.BALANCED_CHECK, Intent.CHAIN, Intent.HAZARD) else None,
+        entities=reading.entities,
+        facts=judgement.facts,
+        sources=citations,
+        confidence=_confidence(reading, judgement, guide, proven, asks_verdict),
+        context=context,
+    )
+
+
+# --- the verdict sentence and its reasons ----------------------------------------------------------------------
+
+
+def _verdict_lines(reading: Reading, j: Judgement) -> list[str]:
+    intent = reading.intent
+    focus = [j.links[j.focus]] if j.focus is not None else list(j.links)
+    lines: list[str] = []
+    if intent is Intent.CABLE_RECOMMENDATION:
+        lines.append(_recommendation_lead(j, focus))
+        lines += _reasons(focus)
+        lines += _balance_note(focus)
+    elif intent in (Intent.BALANCED_CHECK, Intent.CHAIN) and _asks_balance(reading, j):
+        lines.append(_balance_lead(j, reading))
+        lines += _chain_lines(j) if len(j.links) > 1 else _balance_why(focus)
+        lines += [f"- {n}" for n in j.format_notes]
+        lines += _reasons(focus, only_problems=True)
+    elif intent is Intent.HAZARD:
+        lines.append(_hazard_lead(j))
+        lines += _reasons(focus)
+    else:
+        lead = COMPAT_LEAD.get(j.compatibility) if j.compatibility else None
+        lines.append(lead or _balance_lead(j, reading))
+        if len(j.links) > 1:
+            lines += _chain_lines(j)
+        lines += _reasons(focus)
+        if j.cable and intent is Intent.COMPATIBILITY:
+            lines.append(f"Cable: {j.cable.name}.")
+        lines += _balance_note(focus)
+    facts = [f.text for f in j.facts if f.id.startswith("rule.balance.") or f.id.startswith("rule.xlr")][:2]
+    if facts:
+        lines.append(" ".join(facts))
+    return lines
+
+
+def _asks_balance(reading: Reading, j: Judgement) -> bool:
+    return reading.intent is Intent.BALANCED_CHECK or "balanced" in reading.cleaned or j.compatibility is None
+
+
+def _balance_lead(j: Judgement, reading: Reading) -> str:
+    chain = len(j.links) > 1
+    if j.balanced is True:
+        return "Yes, every link in this chain is balanced." if chain else "Yes, that is a balanced connection."
+    if j.balanced is False:
+        if chain:
+            broken = [f.label for f in j.links if f.balanced is False]
+            return f"No, the chain is unbalanced: the link {broken[0]} is unbalanced." if broken else "No, unbalanced."
+        return "No, that connection is unbalanced."
+    if j.conditions:
+        return "It depends: " + _sentence(j.conditions[0])
+    return "It depends on the gear at each end: a connection is balanced only when the output, the cable and the input all are."
+
+
+def _balance_why(focus: list[LinkFinding]) -> list[str]:
+    out = []
+    for f in focus:
+        if f.balanced is False:
+            out += [_sentence(c[0].upper() + c[1:]) for c in f.balance_culprits]
+        elif f.balanced is True:
+            cable = f" over {f.cable.name}" if f.cable else ""
+            out.append(f"The output, the cable{cable} and the input are all balanced ({f.label}).")
+        elif f.balance_applies:
+            out += [_sentence(c) for c in f.balance_culprits[1:]]
+            out.append("Check the output, the cable and the input: the link is balanced only if all three are.")
+    return out
+
+
+def _chain_lines(j: Judgement) -> list[str]:
+    rows = []
+    for f in j.links:
+        state = {True: "balanced", False: "unbalanced", None: "depends"}[f.balanced] if f.balance_applies else "n/a"
+        cable = f" ({f.cable.name})" if f.cable else ""
+        why = f": {f.balance_culprits[0]}" if f.balanced is False and f.balance_culprits else ""
+        rows.append(f"- {f.label}{cable}: {state}{why}")
+    return rows
+
+
+def _recommendation_lead(j: Judgement, focus: list[LinkFinding]) -> str:
+    finding = next((f for f in focus if f.cable), None)
+    if finding is None or finding.cable is None:
+        return "I can't name the cable yet: I need to know the connector at each end."
+    lead = f"Use a **{finding.cable.name}** cable ({finding.label})."
+    if finding.compatibility in (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE):
+        lead = f"A cable alone won't do it ({finding.label})."
+    return lead
+
+
+def _hazard_lead(j: Judgement) -> str:
+    worst = j.warnings[0] if j.warnings else None
+    if j.compatibility is Compatibility.UNSAFE or (worst and worst.severity.value == "danger"):
+        return "Yes, that is a real risk: it can damage gear or be dangerous."
+    if worst and worst.severity.value == "warning":
+        return "There is a risk: take the precaution below."
+    if worst and worst.severity.value == "info":
+        return "No damage is expected here, but read the note below."
+    if worst:
+        return "It's mostly a sound-quality risk rather than a danger to your gear."
+    if j.compatibility is not None:
+        return f"I see no hazard in that connection. {COMPAT_LEAD[j.compatibility]}"
+    return "I see no hazard in what you describe."
+
+
+def _reasons(focus: list[LinkFinding], *, only_problems: bool = False) -> list[str]:
+    out = []
+    for f in focus:
+        for rule_id, text in zip(f.rule_ids, f.reasons, strict=False):
+            if only_problems and rule_id.startswith(("rule.analog", "rule.usb", "rule.midi.out", "rule.digital")):
+                continue
+            out.append(text)
+    return list(dict.fromkeys(out))[:4]
+
+
+def _balance_note(focus: list[LinkFinding]) -> list[str]:
+    f = focus[0] if focus else None
+    if f is None or not f.balance_applies:
+        return []
+    if f.balanced is True:
+        return ["The link is balanced: output, cable and input all carry the signal on two legs."]
+    if f.balanced is False and f.balance_culprits:
+        return [f"The link is unbalanced: {f.balance_culprits[0]}."]
+    return []
+
+
+def _context_lines(j: Judgement) -> list[str]:
+    """For explanations and troubleshooting: what the rules say about the gear the question describes."""
+    out = []
+    for f in j.links:
+        if f.balanced is False and f.balance_applies:
+            out.append(f"In your setup, {f.label} is unbalanced: {f.balance_culprits[0]}.")
+        out += [r for r, rid in zip(f.reasons, f.rule_ids, strict=False) if not rid.startswith("rule.analog")][:1]
+    return list(dict.fromkeys(out))[:3]
+
+
+def _clarify_lead(reading: Reading) -> str:
+    named = ", ".join(e.text for e in reading.entities[:4])
+    if named:
+        return f"I read this as being about {named}, but I can't tell which output goes into which input."
+    return "I'm not sure which gear or connectors you mean."
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _verdict(reading: Reading, j: Judgement, proven: bool) -> Verdict | None:
+    if not proven and not j.warnings:
+        return None
+    balanced = j.balanced if proven else None
+    compatibility = j.compatibility if proven else None
+    if reading.intent in (Intent.CONCEPT, Intent.TROUBLESHOOTING):
+        balanced, compatibility = None, None
+    return Verdict(balanced, compatibility, j.conditions if proven else (), j.warnings)
+
+
+def _basis(proven: bool, has_guide: bool) -> Basis:
+    if proven and has_guide:
+        return Basis.RULES_GUIDE
+    if proven:
+        return Basis.RULES
+    return Basis.GUIDE if has_guide else Basis.NONE
+
+
+def _confidence(reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool) -> float:
+    """Calibrated by `cablewise eval --bands`: rule-proven answers start high, guesses and gaps lower it."""
+    if asks and proven:
+        score = 0.95
+        if any(f.guessed for f in j.links):
+            score -= 0.1
+        if reading.corrections:
+            score -= 0.05
+        if reading.follow_up:
+            score -= 0.1
+        if j.focus is None and reading.intent is Intent.CABLE_RECOMMENDATION and len(j.links) > 1:
+            score -= 0.15
+        return max(0.3, score)
+    if asks:
+        return 0.3
+    top = guide[0].score if guide else 0.0
+    return round(max(0.2, min(0.85, 0.3 + top * 0.7)), 3)
+
+
+def _citation(scored: ScoredPassage) -> Citation:
+    p = scored.passage
+    return Citation(p.id, f"{p.title}: {p.heading}", _snippet(p.text), scored.score, p.url)
+
+
+def _snippet(text: str) -> str:
+    plain = re.sub(r"\s+", " ", text.replace("**", "")).strip()
+    if len(plain) <= SNIPPET_CHARS:
+        return plain
+    cut = plain[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _quote(scored: ScoredPassage, *, full: bool) -> str:
+    text = scored.passage.text.strip()
+    if not full:
+        sentences = re.split(r"(?<=[.!?])\s+", text)
+        text = " ".join(sentences[:2])
+    return f"From the guide ({scored.passage.heading}): {text}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _warning_label(severity: str) -> str:
+    return {"danger": "Danger", "warning": "Warning", "caution": "Caution", "info": "Note"}[severity]

@@ -1,0 +1,204 @@
+"""Tokenize a question and find the ontology's words in it, forgiving common misspellings."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from service.core.ontology import Ontology
+
+# Glue words: they never start a mention but may sit inside a noun phrase ("my interface's balanced TRS outs").
+FILLERS = frozenset(
+    "my the a an its it their your his her our 's these those this that some any main regular normal standard "
+    "old new little small cheap budget simple second first other one pair couple of 2 two both only just "
+    "analog analogue digital studio pro usual typical existing spare long short".split()
+)
+CABLE_WORDS = frozenset(
+    "cable cables lead leads cord cords wire wires adapter adapters adaptor adaptors snake loom jumper jumpers "
+    "patch converter".split()
+)
+SEPARATORS = {
+    ("->",): "arrow",
+    ("to",): "to",
+    ("into",): "to",
+    ("in", "to"): "to",
+    ("feeding",): "to",
+    ("feeds",): "to",
+    ("from",): "from",
+    ("through",): "via",
+    ("thru", "a"): "via",
+    ("via",): "via",
+    ("then",): "then",
+    ("off",): "off",
+}
+ATTACHERS = frozenset("with has have having using use got of on takes take".split())
+GENDERS = {"male": "male", "female": "female", "m": "male", "f": "female"}
+DUAL_WORDS = frozenset("dual twin y split splitter 2x pair stereo-pair".split())
+
+_TOKEN = re.compile(r"->|\+48|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
+_LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
+FEET = 0.3048
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A phrase of the question recognised as an ontology word; start/end are token positions."""
+
+    kind: str  # family cable device port level balance format gender dual phantom role sep attach cableword mono
+    id: str
+    text: str
+    start: int
+    end: int
+
+
+def clean(text: str) -> str:
+    """Lower-case and regularise punctuation, arrows, inches and possessives."""
+    t = text.lower()
+    t = t.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"}))
+    t = re.sub(r"[\u2014\u2013]", " - ", t)
+    t = re.sub(r"-{1,2}>|\u2192|=>|\u27f6|\s>\s", " -> ", t)
+    t = re.sub(r"(\d)\s*(\"|''|inch(es)?\b)", r"\1 inch ", t)
+    t = re.sub(r"\bwon't\b", "will not", t)
+    t = re.sub(r"\bcan't\b", "can not", t)
+    t = re.sub(r"(?<=[a-z])n't\b", " not", t)
+    t = re.sub(r"(?<=[a-z0-9])'s\b", " 's", t)
+    t = re.sub(r"(?<=[a-z])s'(?=[\s,.?!)]|$)", "s", t)
+    t = re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def tokenize(cleaned: str) -> list[str]:
+    """Split cleaned text into tokens ("3.5mm", "1/4", "s/pdif" stay whole)."""
+    return _TOKEN.findall(cleaned)
+
+
+def lengths_in_metres(cleaned: str) -> list[float]:
+    """Cable lengths the question states, converted to metres."""
+    out = []
+    for number, unit in _LENGTH.findall(cleaned):
+        value = float(number)
+        out.append(value * FEET if unit.startswith(("f", "foot")) else value)
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Phrase tables built once per ontology."""
+
+    phrases: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+    longest: int
+    vocabulary: frozenset[str]
+    spelling: tuple[str, ...]
+
+
+def _norm_phrase(phrase: str) -> tuple[str, ...]:
+    return tuple(tokenize(clean(phrase)))
+
+
+@functools.lru_cache(maxsize=8)
+def lexicon_for(ontology: Ontology) -> Lexicon:
+    """Build the phrase table: every alias, port word, balance word and format of the ontology."""
+    table: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+
+    def add(phrase: str, kind: str, ident: str) -> None:
+        key = _norm_phrase(phrase)
+        if key and (kind, ident) not in table.setdefault(key, []):
+            table[key].append((kind, ident))
+
+    for fid, fam in ontology.families.items():
+        for alias in fam.aliases:
+            add(alias, "family", fid)
+    for cid, cable in ontology.cables.items():
+        for alias in cable.aliases:
+            add(alias, "cable", cid)
+    for did, device in ontology.devices.items():
+        for alias in device.aliases:
+            add(alias, "device", did)
+    for qualifier, words in ontology.terms.port_words.items():
+        for word in words:
+            add(word, "port", qualifier)
+    for balance, words in ontology.terms.balance_words.items():
+        for word in words:
+            add(word, "balance", balance)
+    for fmt_id, fmt in ontology.formats.items():
+        for alias in fmt.aliases:
+            add(alias, "format", fmt_id)
+    for level_id, level in ontology.levels.items():
+        add(level.name, "level", level_id)
+        add(level.name.replace(" level", "-level"), "level", level_id)
+    for role, words in ontology.terms.roles.items():
+        for word in words:
+            add(word, "role", role)
+    for phrase in ("phantom", "phantom power", "48v", "48 v", "+48", "+48v", "48 volts", "48 volt"):
+        add(phrase, "phantom", "phantom")
+    for word, gender in GENDERS.items():
+        add(word, "gender", gender)
+    for word in DUAL_WORDS:
+        add(word, "dual", "dual")
+    for word in ("mono", "stereo"):
+        add(word, "mono", word)
+    for word in CABLE_WORDS:
+        add(word, "cableword", word)
+    for words, sep in SEPARATORS.items():
+        table.setdefault(words, []).append(("sep", sep))
+    for word in ATTACHERS:
+        add(word, "attach", word)
+    add("both", "both", "both")
+
+    vocabulary = {tok for key in table for tok in key}
+    # Only the curated domain words are correction targets: aliases include ordinary words ("master") that a
+    # misspelling must never be turned into ("matter" is not "master").
+    spelling = tuple(sorted({w for w in ontology.terms.spelling if len(w) >= 5 and w.isalpha()}))
+    return Lexicon(
+        phrases={k: tuple(v) for k, v in table.items()},
+        longest=max(len(k) for k in table),
+        vocabulary=frozenset(vocabulary | set(ontology.terms.spelling)),
+        spelling=spelling,
+    )
+
+
+def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], list[tuple[str, str]]]:
+    """Replace unknown words one or two edits away from a domain word ("balenced" -> "balanced").
+
+    Short words are left alone: at five letters or fewer a single edit too often turns one real word into another.
+    """
+    fixed, corrections = [], []
+    for token in tokens:
+        if len(token) < 6 or not token.isalpha() or token in lexicon.vocabulary:
+            fixed.append(token)
+            continue
+        budget = 1 if len(token) < 9 else 2
+        best, best_distance = None, budget + 1
+        for word in lexicon.spelling:
+            if abs(len(word) - len(token)) > budget or word[0] != token[0]:
+                continue
+            distance = OSA.distance(token, word, score_cutoff=budget)
+            if distance < best_distance:
+                best, best_distance = word, distance
+        if best is not None and best_distance <= budget:
+            fixed.append(best)
+            corrections.append((token, best))
+        else:
+            fixed.append(token)
+    return fixed, corrections
+
+
+def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
+    """Greedy longest-match of phrases, left to right; a phrase with two meanings yields both."""
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + size])
+            meanings = lexicon.phrases.get(key)
+            if meanings:
+                text = " ".join(key)
+                mentions += [Mention(kind, ident, text, i, i + size) for kind, ident in meanings]
+                i += size
+                break
+        else:
+            i += 1
+    return mentions

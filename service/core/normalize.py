@@ -1,0 +1,623 @@
+"""Read a question into a Reading: entities, the links it describes (output -> cable -> input), and an intent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from service.core.lexicon import FILLERS
+from service.core.lexicon import Mention
+from service.core.lexicon import clean
+from service.core.lexicon import correct_spelling
+from service.core.lexicon import find_mentions
+from service.core.lexicon import lengths_in_metres
+from service.core.lexicon import lexicon_for
+from service.core.lexicon import tokenize
+from service.core.ontology import Ontology
+from service.core.reading import CableSpec
+from service.core.reading import LinkSpec
+from service.core.reading import Reading
+from service.core.reading import Stop
+from service.types import Entity
+from service.types import Intent
+
+CONTEXT_VERSION = 1
+GROUP_KINDS = {"family", "cable", "device", "port", "level", "balance", "format", "gender", "dual", "mono", "role",
+               "cableword"}
+BREAKERS = {".", "?", "!", ";", ":", ","}
+SENTENCE_END = {".", "?", "!", ";"}
+LINK_WORDS = {"to", "into", "from", "through", "via", "thru", "->", "feeding", "feeds", "off"}
+# More specific families win when one cable phrase names several ("3.5mm mono (TS) mini-jack").
+FAMILY_MERGE = {
+    frozenset({"ts35", "ts"}): "ts35",
+    frozenset({"trs35", "ts"}): "ts35",
+    frozenset({"trs35", "ts35"}): "ts35",
+    frozenset({"trs35", "ts35", "ts"}): "ts35",
+    frozenset({"quarter_inch", "ts"}): "ts",
+    frozenset({"quarter_inch", "trs"}): "trs",
+    frozenset({"trs35", "trs"}): "trs35",
+    frozenset({"trrs", "trs35"}): "trrs",
+    frozenset({"usb", "usb_a"}): "usb_a",
+    frozenset({"usb", "usb_b"}): "usb_b",
+    frozenset({"usb", "usb_c"}): "usb_c",
+    frozenset({"midi", "trs35"}): "trs35",
+}
+# Concept questions ask for an explanation even when they name gear, so they are recognised first.
+CONCEPT_FIRST = (
+    r"^\W*(why|how does|how do|how come|what is|what's|whats|what are|explain|what does)\b",
+    r"\bwhy\b[^.!]*\?",
+    r"\bdo both\b",
+    r"\bthe same (thing )?as\b",
+    r"\bdifference between\b",
+    r"\bwhat does\b[^?]*\bmean\b",
+)
+FOLLOW_UP_CUES = re.compile(
+    r"^\W*(\(?follow[- ]?up\)?\W*)?(and|what about|how about|what if|with|same|then|so|ok|okay|also|but|is that|"
+    r"is it|does that|would that|and if|other end|the other)\b"
+)
+
+
+def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] | None = None) -> Reading:
+    """Read a question; `context` is the previous answer's context when this may be a follow-up."""
+    lexicon = lexicon_for(ontology)
+    cleaned = clean(question)
+    tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
+    text = " ".join(tokens)
+    mentions = find_mentions(tokens, lexicon)
+
+    refusal = _out_of_domain_reason(question, text, mentions, ontology)
+    stops, cables, arrows = _elements(tokens, mentions, ontology)
+    links, is_chain = _links(stops, cables)
+    hop = _hop(tokens, mentions, links) if is_chain else None
+    lengths = lengths_in_metres(cleaned)
+    reading = Reading(
+        question=question,
+        cleaned=text,
+        intent=Intent.OUT_OF_DOMAIN if refusal else _intent(text, links, is_chain, ontology),
+        entities=_entities(mentions, ontology),
+        links=tuple(links),
+        phantom=_phantom_state(tokens, mentions),
+        length_m=max(lengths) if lengths else None,
+        formats=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "format")),
+        families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
+        devices=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "device")),
+        is_chain=is_chain,
+        hop=hop,
+        refusal=refusal,
+        corrections=tuple(corrections),
+        search_query=question.strip(),
+    )
+    if context and not refusal:
+        reading = _apply_context(reading, context, ontology)
+    return reading
+
+
+def reading_context(reading: Reading) -> dict[str, Any]:
+    """The context an answer carries so the client can send it back with a follow-up."""
+    if reading.intent is Intent.OUT_OF_DOMAIN:
+        return {"v": CONTEXT_VERSION}
+    return {
+        "v": CONTEXT_VERSION,
+        "intent": reading.intent.value,
+        "question": reading.question[:300],
+        "links": [link.to_context() for link in reading.links[:6]],
+        "phantom": reading.phantom,
+        "formats": list(reading.formats),
+        "families": list(reading.families),
+        "devices": list(reading.devices),
+    }
+
+
+# --- out of domain -----------------------------------------------------------------------------------------
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+
+
+def _out_of_domain_reason(question: str, text: str, mentions: list[Mention], ontology: Ontology) -> str | None:
+    terms = ontology.terms
+    lowered = question.lower()
+    if any(re.search(pattern, lowered) for pattern in terms.injection):
+        return "instructions"
+    weak = set(terms.weak_terms)
+    strong = {p for p in terms.domain_terms if _has_phrase(text, p)}
+    strong |= {
+        m.text
+        for m in mentions
+        if m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"} and m.text not in weak
+    }
+    if strong:
+        return None
+    other_world = [p for p in terms.out_of_domain if _has_phrase(text, p)]
+    if other_world:
+        return "topic"
+    if not any(_has_phrase(text, p) for p in weak):
+        return "topic"
+    return None
+
+
+# --- elements: stops and cables ----------------------------------------------------------------------------
+
+
+def _groups(tokens: list[str], mentions: list[Mention]) -> list[list[Mention]]:
+    """Split mentions into noun phrases: runs of ontology words joined only by filler words."""
+    groups: list[list[Mention]] = []
+    current: list[Mention] = []
+    for mention in mentions:
+        joinable = bool(current) and mention.kind in GROUP_KINDS and all(
+            tok in FILLERS or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
+        )
+        if mention.kind in GROUP_KINDS and (joinable or not current):
+            current.append(mention)
+            continue
+        if current:
+            groups.append(current)
+        current = [mention] if mention.kind in GROUP_KINDS else []
+        if mention.kind not in GROUP_KINDS:
+            groups.append([mention])
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _merge_families(families: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(families))
+    merged = FAMILY_MERGE.get(frozenset(unique))
+    return [merged] if merged else unique
+
+
+def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: bool) -> CableSpec:
+    ends: list[str] = []
+    genders: list[str | None] = []
+    duals: list[bool] = []
+    kind = "signal"
+    pending_gender: str | None = None
+    pending_dual = False
+    for m in group:
+        if m.kind == "cable":
+            kind = ontology.cables[m.id].kind
+            if ends and explicit and ontology.cables[m.id].ends:
+                # "RCA-to-TOSLINK cable": the slang names the far end
+                ends.append(ontology.cables[m.id].ends[-1])
+                genders.append(pending_gender)
+                duals.append(pending_dual)
+            elif not ends:
+                ends = list(ontology.cables[m.id].ends)
+                genders = [None] * len(ends)
+                duals = [False] * len(ends)
+        elif m.kind == "family":
+            if ends and not explicit and ends[-1] == m.id:
+                continue
+            ends.append(m.id)
+            genders.append(pending_gender)
+            duals.append(pending_dual)
+            pending_gender, pending_dual = None, False
+        elif m.kind == "gender":
+            if ends and genders[-1] is None and ends[-1] == "xlr":
+                genders[-1] = m.id
+            else:
+                pending_gender = m.id
+        elif m.kind == "dual":
+            pending_dual = True
+    if not explicit and len(ends) > 1 and len(set(ends)) > 1:
+        merged = _merge_families(ends)
+        if len(merged) == 1:
+            ends, genders, duals = merged, [next((g for g in genders if g), None)], [any(duals)]
+    if len(ends) == 1:
+        ends, genders, duals = ends * 2, genders * 2, duals * 2
+    text = " ".join(m.text for m in group if m.id != "explicit")
+    return CableSpec(tuple(ends), tuple(genders), tuple(duals), kind, text, group[0].start, explicit)
+
+
+def _stop_from_group(group: list[Mention]) -> Stop:
+    devices = [m for m in group if m.kind == "device"]
+    device = max(devices, key=lambda m: len(m.text)).id if devices else None
+    qualifiers = tuple(dict.fromkeys(m.id for m in group if m.kind == "port"))
+    role = None
+    for m in group:
+        if m.kind == "role":
+            role = m.id
+        elif m.kind == "port":
+            words = set(m.text.split())
+            if words & {"out", "outs", "output", "outputs", "send", "thru", "link"} or m.id in {"thru", "link", "send"}:
+                role = "out"
+            elif words & {"in", "ins", "input", "inputs", "return"} or m.id == "return":
+                role = "in"
+    balances = [m.id for m in group if m.kind == "balance"]
+    levels = [m.id for m in group if m.kind == "level"]
+    genders = [m.id for m in group if m.kind == "gender"]
+    families = _merge_families([m.id for m in group if m.kind == "family"])
+    device_texts = [m.text for m in devices if m.id == device]
+    return Stop(
+        device=device,
+        device_text=device_texts[0] if device_texts else "",
+        qualifiers=qualifiers,
+        role=role,
+        families=tuple(families),
+        gender=genders[-1] if genders else None,
+        balance=balances[-1] if balances else None,
+        formats=tuple(m.id for m in group if m.kind == "format"),
+        level=levels[-1] if levels else None,
+        text=" ".join(m.text for m in group),
+        position=group[0].start,
+        dual=any(m.kind == "dual" for m in group),
+    )
+
+
+def _merge_stop(base: Stop, extra: Stop) -> Stop:
+    """Fold what a trailing phrase says ("... with RCA inputs") into the stop it describes."""
+    return replace(
+        base,
+        device=base.device or extra.device,
+        device_text=base.device_text or extra.device_text,
+        qualifiers=tuple(dict.fromkeys(base.qualifiers + extra.qualifiers)),
+        role=base.role or extra.role,
+        families=tuple(_merge_families(list(base.families + extra.families))),
+        gender=base.gender or extra.gender,
+        balance=extra.balance or base.balance,
+        formats=base.formats + extra.formats,
+        level=base.level or extra.level,
+        text=f"{base.text} {extra.text}".strip(),
+        dual=base.dual or extra.dual,
+    )
+
+
+def _sentence_index(tokens: list[str]) -> list[int]:
+    index, current = [], 0
+    for tok in tokens:
+        index.append(current)
+        if tok in SENTENCE_END:
+            current += 1
+    return index
+
+
+def _elements(
+    tokens: list[str], mentions: list[Mention], ontology: Ontology
+) -> tuple[list[Stop], list[CableSpec], bool]:
+    """Turn mention groups into stops (gear ends) and cables, attaching trailing descriptions to their stop."""
+    sentence_of = _sentence_index(tokens)
+    question_sentences = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    arrows = any(m.kind == "sep" and m.id == "arrow" for m in mentions)
+    groups = _groups(tokens, mentions)
+
+    # "X to Y" between two connector-only phrases is one cable ("TRS-to-TS", "XLR-female-to-TRS cable").
+    merged: list[list[Mention]] = []
+    i = 0
+    while i < len(groups):
+        g = groups[i]
+        if (
+            i + 2 < len(groups)
+            and _connector_only(g)
+            and groups[i + 1][0].kind == "sep"
+            and groups[i + 1][0].id == "to"
+            and _connector_only(groups[i + 2], allow_cableword=True)
+            and not (
+                i + 3 < len(groups)
+                and groups[i + 3][0].kind in {"role", "port"}
+                and groups[i + 3][0].start == groups[i + 2][-1].end
+            )
+        ):
+            merged.append(g + [Mention("cableword", "explicit", "to", g[-1].end, g[-1].end)] + groups[i + 2])
+            i += 3
+            continue
+        merged.append(g)
+        i += 1
+
+    stops: list[Stop] = []
+    cables: list[CableSpec] = []
+    pending_attach: str | None = None
+    attach_end = 0
+    both = False
+    loose: list[tuple[int, list[Mention]]] = []
+    for index, group in enumerate(merged):
+        head = group[0]
+        if head.kind in {"sep", "phantom"}:
+            pending_attach = None
+            continue
+        if head.kind == "attach":
+            pending_attach = head.id
+            attach_end = head.end
+            continue
+        if head.kind == "both":
+            both = True
+            continue
+        if pending_attach and set(tokens[attach_end : head.start]) & BREAKERS:
+            pending_attach = None
+        if _negated(tokens, head.start):
+            continue  # "(not the hi-z one)" names what the user is NOT using
+        kinds = {m.kind for m in group}
+        explicit = any(m.kind == "cableword" and m.id == "explicit" for m in group)
+        is_cable = explicit or bool(kinds & {"cable", "cableword"}) or (
+            kinds <= {"family", "gender", "dual", "mono"} and len([m for m in group if m.kind == "family"]) >= 2
+        )
+        # "headset cables", "monitor cables": gear words describing a cable, not gear in the link
+        describes_cable = bool(kinds & {"cable", "cableword"}) and not kinds & {"port", "role"}
+        if is_cable and (describes_cable or not kinds & {"device", "port", "role"}):
+            cable = _cable_from_group(group, ontology, explicit=explicit)
+            if cable.ends or cable.kind != "signal":
+                cables.append(cable)
+            pending_attach = None
+            continue
+        stop = _stop_from_group(group)
+        describes_gear = bool(kinds & {"device", "port"})
+        if not describes_gear:
+            # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
+            if not kinds & {"family", "balance", "format", "level", "gender"}:
+                pending_attach = None
+                continue
+            if both and stops:
+                stops = [_merge_stop(s, stop) for s in stops]
+            elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
+                stops[-1] = _merge_stop(stops[-1], stop)
+            elif (
+                stops
+                and kinds <= {"balance"}
+                and sentence_of[head.start] == sentence_of[stops[-1].position]
+                and sentence_of[head.start] not in question_sentences
+            ):
+                stops[-1] = _merge_stop(stops[-1], stop)
+            else:
+                loose.append((len(stops), group))
+            pending_attach = None
+            continue
+        if pending_attach in {"of", "on"} and stops and stops[-1].device is None and stop.device:
+            stops[-1] = _merge_stop(stop, stops[-1])
+        elif pending_attach in {"with", "has", "have", "having", "got", "takes", "take"} and stops and (
+            stop.device is None
+        ):
+            stops[-1] = _merge_stop(stops[-1], stop)
+        else:
+            stops.append(stop)
+        pending_attach = None
+
+    # Connector-only phrases left over: between two stops they are the cable; with no stops they are the cable;
+    # otherwise they describe the stop before them.
+    for stop_count, group in loose:
+        if not any(m.kind == "family" for m in group):
+            continue
+        if not stops or (arrows and 0 < stop_count < len(stops)):
+            cables.append(_cable_from_group(group, ontology, explicit=False))
+        elif stop_count == 0:
+            stops[0] = _merge_stop(stops[0], _stop_from_group(group))
+        else:
+            stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group))
+    return _sentence_stops(stops, tokens, arrows), cables, arrows
+
+
+def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool) -> list[Stop]:
+    """Resolve references to gear named earlier, and in prose keep the sentence that connects two things.
+
+    "My amp has an ext speaker jack ... what if I plug my pedal into the speaker jack?": the last sentence names
+    the link; "the speaker jack" is the amp's, named before.
+    """
+    sentence_of = _sentence_index(tokens)
+    resolved: list[tuple[int, Stop, bool]] = []  # (sentence, stop, is_reference)
+    for stop in stops:
+        earlier = next(
+            (
+                s
+                for _, s, _ in reversed(resolved)
+                if (stop.device and s.device == stop.device)
+                or (not stop.device and stop.qualifiers and set(stop.qualifiers) <= set(s.qualifiers) and s.device)
+            ),
+            None,
+        )
+        adjacent = bool(resolved) and resolved[-1][1] is earlier
+        sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
+        if earlier is not None and not adjacent:
+            resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text="")), True))
+        else:
+            resolved.append((sentence, stop, False))
+    if arrows:
+        return [stop for _, stop, is_ref in resolved if not is_ref]
+    sentences = sorted({sentence for sentence, _, _ in resolved})
+    linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in LINK_WORDS}
+    for sentence in reversed(sentences):
+        here = [stop for sent, stop, _ in resolved if sent == sentence]
+        if len(here) >= 2 and sentence in linking:
+            unique: list[Stop] = []
+            for stop in here:
+                if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
+                    unique.append(stop)
+            if len(unique) >= 2:
+                return unique
+    return [stop for _, stop, is_ref in resolved if not is_ref]
+
+
+def _negated(tokens: list[str], start: int) -> bool:
+    i = start - 1
+    while i >= 0 and (tokens[i] in FILLERS or tokens[i] in {"(", '"'}):
+        i -= 1
+    return i >= 0 and tokens[i] in {"not", "instead", "except", "without"}
+
+
+def _connector_only(group: list[Mention], *, allow_cableword: bool = False) -> bool:
+    allowed = {"family", "gender", "dual", "mono", "balance"} | ({"cableword", "cable"} if allow_cableword else set())
+    named = {"family", "cable"} if allow_cableword else {"family"}
+    return any(m.kind in named for m in group) and all(m.kind in allowed for m in group)
+
+
+# --- links -------------------------------------------------------------------------------------------------
+
+
+def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], bool]:
+    """Join consecutive stops into links and give each link the cable named between them."""
+    chain = list(stops)
+
+    links: list[LinkSpec] = []
+    spans: list[tuple[int, int]] = []
+    for a, b in zip(chain, chain[1:], strict=False):
+        if a.device and a.device == b.device and _device_word(a) == _device_word(b) and (a.role, b.role) != ("out", "in"):
+            continue  # the signal passes through the device ("interface mic in, then the interface's outs")
+        links.append(LinkSpec(a, None, b))
+        spans.append((a.position, b.position))
+    if len(chain) == 2 and links:
+        links[0] = _orient(links[0])
+    if not links and chain:
+        links.append(_single_stop_link(chain[0], cables))
+        spans.append((chain[0].position, chain[0].position))
+    if not links and cables:
+        links.append(LinkSpec(None, cables[0], None))
+        spans.append((cables[0].position, cables[0].position))
+
+    for cable in cables:
+        if any(link.cable is cable for link in links):
+            continue
+        target = len(links) - 1
+        for index, (start, end) in enumerate(spans):
+            if cable.position < end:
+                target = index
+                break
+        if links and links[target].cable is None:
+            links[target] = replace(links[target], cable=cable)
+
+    is_chain = len(links) >= 2
+    return links, is_chain
+
+
+def _device_word(stop: Stop) -> str:
+    return stop.device_text or stop.device or ""
+
+
+def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> int | None:
+    """Find the link a chain question asks about: "what cable for the laptop-to-interface hop?"."""
+    last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
+    named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
+    if len(named) < 2:
+        return None
+    for index, link in enumerate(links):
+        ends = {link.source.device if link.source else None, link.dest.device if link.dest else None}
+        if set(named[:2]) <= ends:
+            return index
+    return None
+
+
+def _orient(link: LinkSpec) -> LinkSpec:
+    """Put the sending end first when the words say so ("plug the pedal into the speaker jack")."""
+    a, b = link.source, link.dest
+    if a is None or b is None:
+        return link
+    if (b.role == "out" and a.role != "out") or (a.role == "in" and b.role != "in"):
+        return LinkSpec(b, link.cable, a)
+    return link
+
+
+def _single_stop_link(stop: Stop, cables: list[CableSpec]) -> LinkSpec:
+    cable = cables[0] if cables else None
+    if stop.role == "in" or (cable is not None and cable.position < stop.position):
+        return LinkSpec(None, cable, stop)
+    return LinkSpec(stop, cable, None)
+
+
+# --- intent, entities, phantom ------------------------------------------------------------------------------
+
+
+def _intent(text: str, links: list[LinkSpec], is_chain: bool, ontology: Ontology) -> Intent:
+    if any(re.search(p, text) for p in CONCEPT_FIRST):
+        return Intent.CONCEPT
+    for name in ontology.terms.intent_order:
+        if any(re.search(p, text) for p in ontology.terms.intents[name]):
+            intent = Intent(name)
+            if intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY) and is_chain:
+                return Intent.CHAIN
+            return intent
+    return Intent.CONCEPT
+
+
+def _entities(mentions: list[Mention], ontology: Ontology) -> tuple[Entity, ...]:
+    out: dict[str, Entity] = {}
+    for m in mentions:
+        if m.kind == "family":
+            fam = ontology.families[m.id]
+            ident = fam.plug if isinstance(fam.plug, str) else fam.name
+            out.setdefault(ident, Entity(ident, m.text, "end"))
+        elif m.kind == "cable":
+            out.setdefault(f"cable:{m.id}", Entity(f"cable:{m.id}", m.text, "cable"))
+        elif m.kind == "device":
+            out.setdefault(m.id, Entity(m.id, m.text, "device"))
+        elif m.kind == "format":
+            out.setdefault(m.id, Entity(m.id, m.text, "format"))
+        elif m.kind == "port":
+            out.setdefault(f"port:{m.id}", Entity(f"port:{m.id}", m.text, "port"))
+        elif m.kind == "phantom":
+            out.setdefault("phantom-power", Entity("phantom-power", m.text, "term"))
+    return tuple(out.values())
+
+
+def _phantom_state(tokens: list[str], mentions: list[Mention]) -> str:
+    """Is phantom power on, off, or not said? Read the few words around each mention of it."""
+    state = "unknown"
+    for m in (m for m in mentions if m.kind == "phantom"):
+        window = tokens[max(0, m.start - 3) : m.end + 8]
+        if {"off", "disabled", "without", "no"} & set(window):
+            state = "off"
+        elif {"on", "enabled", "engaged", "active"} & set(window):
+            return "on"
+    return state
+
+
+# --- follow-ups ---------------------------------------------------------------------------------------------
+
+
+def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontology) -> Reading:
+    """Fill in what a follow-up leaves out ("and with XLR?", "is that safe?") from the previous answer."""
+    if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
+        return reading
+    try:
+        previous = [LinkSpec.from_context(link) for link in context.get("links") or [] if isinstance(link, dict)]
+    except (TypeError, ValueError):
+        return reading
+    cue = FOLLOW_UP_CUES.search(reading.cleaned) is not None
+    has_gear = any(link.source or link.dest for link in reading.links)
+    if not previous or (has_gear and not cue):
+        return reading
+    links = list(previous)
+    new_families = [f for f in reading.families if f not in ("quarter_inch",)] or list(reading.families)
+    new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
+    if new_stops:
+        first = links[0]
+        for stop in new_stops:
+            if stop.role == "out" or (first.dest is not None and first.source is None):
+                first = replace(first, source=stop)
+            else:
+                first = replace(first, dest=stop)
+        links[0] = first
+    elif new_families:
+        links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]
+    intent = reading.intent
+    previous_intent = context.get("intent")
+    if intent is Intent.CONCEPT and previous_intent in {i.value for i in Intent} and not _asks_concept(reading):
+        intent = Intent(previous_intent)
+    phantom = reading.phantom if reading.phantom != "unknown" else str(context.get("phantom") or "unknown")
+    query = f"{context.get('question', '')} {reading.question}".strip()
+    return replace(
+        reading,
+        links=tuple(links),
+        intent=intent,
+        phantom=phantom,
+        follow_up=True,
+        is_chain=len(links) >= 2,
+        search_query=query,
+        families=tuple(dict.fromkeys(tuple(context.get("families") or ()) + reading.families)),
+        formats=tuple(dict.fromkeys(tuple(context.get("formats") or ()) + reading.formats)),
+    )
+
+
+def _asks_concept(reading: Reading) -> bool:
+    return any(re.search(p, reading.cleaned) for p in CONCEPT_FIRST)
+
+
+def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) -> LinkSpec:
+    cable = link.cable or CableSpec()
+    ends = list(cable.ends) or [families[0], families[0]]
+    genders = list(cable.genders) or [None] * len(ends)
+    if len(families) >= 2:
+        ends, genders = families[:2], [None, None]
+    else:
+        weak = [i for i, end in enumerate(ends) if ontology.families[end].balanced == "no"]
+        ends[weak[0] if weak else len(ends) - 1] = families[0]
+        genders = [None] * len(ends)
+    return replace(link, cable=replace(cable, ends=tuple(ends), genders=tuple(genders), duals=(False,) * len(ends)))

@@ -1,0 +1,129 @@
+"""What a question was read as: the typed output of normalize.py and the input of rules.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from typing import Any
+
+from service.types import Entity
+from service.types import Intent
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One end of a link as the question describes it: a device, a port, or both."""
+
+    device: str | None = None
+    device_text: str = ""  # the word used for the device ("synth" and "keyboard" are one device kind)
+    qualifiers: tuple[str, ...] = ()  # port words: line, mic, instrument, headphone, speaker, midi...
+    role: str | None = None  # out | in, when the question says so
+    families: tuple[str, ...] = ()  # connector families named for this end
+    gender: str | None = None
+    balance: str | None = None  # balanced | unbalanced | impedance_balanced | either, when stated
+    formats: tuple[str, ...] = ()
+    level: str | None = None
+    text: str = ""
+    position: int = 0
+    dual: bool = False
+
+    def to_context(self) -> dict[str, Any]:
+        """A compact form to send back to the client for follow-ups."""
+        return {k: v for k, v in _asdict(self).items() if v not in (None, (), "", False, 0)}
+
+    @classmethod
+    def from_context(cls, data: dict[str, Any]) -> Stop:
+        """Rebuild a Stop from its compact form (unknown keys are ignored)."""
+        return cls(**_from_dict(cls, data))
+
+
+@dataclass(frozen=True, slots=True)
+class CableSpec:
+    """A cable the question names: its ends in the order given (families), and its kind."""
+
+    ends: tuple[str, ...] = ()
+    genders: tuple[str | None, ...] = ()
+    duals: tuple[bool, ...] = ()
+    kind: str = "signal"  # signal | instrument | speaker | control | insert | digital
+    text: str = ""
+    position: int = 0
+    explicit_ends: bool = False  # "X to Y" was said, so the order and the genders are the user's
+
+    def to_context(self) -> dict[str, Any]:
+        """A compact form to send back to the client for follow-ups."""
+        return {k: v for k, v in _asdict(self).items() if v not in (None, (), "", False, 0)}
+
+    @classmethod
+    def from_context(cls, data: dict[str, Any]) -> CableSpec:
+        """Rebuild a CableSpec from its compact form."""
+        return cls(**_from_dict(cls, data))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSpec:
+    """Output -> cable -> input, any part possibly unknown."""
+
+    source: Stop | None = None
+    cable: CableSpec | None = None
+    dest: Stop | None = None
+
+    def to_context(self) -> dict[str, Any]:
+        """A compact form to send back to the client for follow-ups."""
+        out: dict[str, Any] = {}
+        if self.source:
+            out["source"] = self.source.to_context()
+        if self.cable:
+            out["cable"] = self.cable.to_context()
+        if self.dest:
+            out["dest"] = self.dest.to_context()
+        return out
+
+    @classmethod
+    def from_context(cls, data: dict[str, Any]) -> LinkSpec:
+        """Rebuild a LinkSpec from its compact form."""
+        return cls(
+            source=Stop.from_context(data["source"]) if isinstance(data.get("source"), dict) else None,
+            cable=CableSpec.from_context(data["cable"]) if isinstance(data.get("cable"), dict) else None,
+            dest=Stop.from_context(data["dest"]) if isinstance(data.get("dest"), dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything normalize.py understood about a question."""
+
+    question: str
+    cleaned: str
+    intent: Intent
+    entities: tuple[Entity, ...] = ()
+    links: tuple[LinkSpec, ...] = ()
+    phantom: str = "unknown"  # on | off | unknown
+    length_m: float | None = None
+    formats: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()  # every connector family named, in order
+    devices: tuple[str, ...] = ()
+    is_chain: bool = False
+    hop: int | None = None  # the link a "which cable for the X-to-Y hop" question asks about
+    refusal: str | None = None  # why the question is out of domain
+    follow_up: bool = False
+    corrections: tuple[tuple[str, str], ...] = ()
+    search_query: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)  # soft signals for confidence ("guessed the port")
+
+    def with_intent(self, intent: Intent) -> Reading:
+        """Return a copy with another intent."""
+        return replace(self, intent=intent)
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+def _from_dict(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    allowed = set(cls.__slots__)
+    out = {}
+    for key, value in data.items():
+        if key in allowed:
+            out[key] = tuple(value) if isinstance(value, list) else value
+    return out
