@@ -32,6 +32,8 @@ VERDICTS = {"works", "works_with_caveat", "does_not_work", "unsafe"}
 SEVERITIES = {"danger", "warning", "caution", "info"}
 BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
 ROLES = {"out", "in"}
+# Link attributes that really are true/false (see rules.yaml); any other boolean in a condition is a YAML slip.
+BOOLEAN_ATTRIBUTES = (".stereo", ".hiz", ".phantom", ".two_leg", "formats_differ", "unbalanced_into_xlr", "midi_trs")
 
 
 def load_ontology(kb_dir: Path) -> Ontology:
@@ -154,6 +156,9 @@ def _conditions(file: str, key: str, when: Any) -> tuple[Condition, ...]:
             conditions.append(Condition(name, (value[1:],), negated=True))
         else:
             values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, bool) for v in values) and not name.endswith(BOOLEAN_ATTRIBUTES):
+                # YAML 1.1 reads on/off/yes/no as booleans: `phantom: on` silently became True once.
+                raise KBInvalid(f"kb/{file}.yaml: {key}.{name}: {values} reads as a boolean; quote words like \"on\"")
             conditions.append(Condition(name, tuple(values)))
     return tuple(conditions)
 

@@ -85,7 +85,7 @@ class Judgement:
     @property
     def judged(self) -> bool:
         """True when some link got a rule-proven verdict."""
-        return any(link.compatibility is not None or link.balanced is not None for link in self.links)
+        return any(link.compatibility is not None or link.balance_applies for link in self.links)
 
 
 def judge(reading: Reading, ontology: Ontology) -> Judgement:
@@ -145,8 +145,8 @@ def _resolve(stop: Stop | None, side: str, other: Stop | None, other_port: Port 
     kind = ontology.ports.get(kind_id) if kind_id else None
     device_name = ontology.devices[stop.device].name if stop.device else ""
     name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
-    jack = _jack(stop, kind, cable_family, ontology)
     balance = stop.balance or (kind.balance if kind else "unknown")
+    jack = _jack(stop, kind, cable_family, ontology, balance)
     if balance in ("unknown", "either", "balanced") and jack in {"ts", "rca", "ts35", "trrs", "trs35"}:
         balance = "unbalanced" if side == "out" or jack != "trs35" else balance
         if jack in {"ts", "rca", "ts35", "trrs"}:
@@ -183,7 +183,8 @@ def _pick(ports: dict[str, str], stop: Stop, other: Port | None, cable_family: s
     return ports.get("default") or next(iter(ports.values()), None)
 
 
-def _jack(stop: Stop, kind: PortKind | None, cable_family: str | None, ontology: Ontology) -> str | None:
+def _jack(stop: Stop, kind: PortKind | None, cable_family: str | None, ontology: Ontology,
+          balance: str) -> str | None:
     """The connector family on the gear: named by the question, or the port kind's usual one."""
     candidates = list(stop.families) or ([cable_family] if cable_family else []) or (kind.jacks[:1] if kind else [])
     if not candidates:
@@ -192,7 +193,7 @@ def _jack(stop: Stop, kind: PortKind | None, cable_family: str | None, ontology:
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
     if ontology.families[family].resolves_to:
-        family = _resolve_size_only(family, kind)
+        family = "ts" if family == "quarter_inch" and balance == "unbalanced" else _resolve_size_only(family, kind)
     return family
 
 
