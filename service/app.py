@@ -57,8 +57,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         headers_enabled=True,
         default_limits=[],
     )
-    limiter.limit(settings.rate_limit)(http_api.ask)
     app.register_blueprint(http_api.bp)
+    # Only the question endpoint is limited; health checks and the widget file stay free.
+    app.view_functions["api.ask"] = limiter.limit(settings.rate_limit)(app.view_functions["api.ask"])
     http_api.spec.register(app)
     slack.register(app, settings, runtime)
     widget.register(app, settings)

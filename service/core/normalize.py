@@ -89,7 +89,9 @@ def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] 
         corrections=tuple(corrections),
         search_query=question.strip(),
     )
-    if context and not refusal:
+    if context and refusal == "unclear" and isinstance(context, Mapping) and context.get("links"):
+        reading = replace(reading, refusal=None, intent=_intent(text, links, is_chain, ontology))
+    if context and not reading.refusal:
         reading = _apply_context(reading, context, ontology)
     return reading
 
@@ -135,7 +137,7 @@ def _out_of_domain_reason(question: str, text: str, mentions: list[Mention], ont
     if other_world:
         return "topic"
     if not any(_has_phrase(text, p) for p in weak):
-        return "topic"
+        return "unclear"  # no cable words at all; a follow-up ("is that safe?") may still be in domain
     return None
 
 
@@ -179,8 +181,8 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     for m in group:
         if m.kind == "cable":
             kind = ontology.cables[m.id].kind
-            if ends and explicit and ontology.cables[m.id].ends:
-                # "RCA-to-TOSLINK cable": the slang names the far end
+            if ends and ontology.cables[m.id].ends and ontology.cables[m.id].ends[-1] != ends[-1]:
+                # "RCA-to-TOSLINK cable", "TSR-TS cable": the slang names the far end
                 ends.append(ontology.cables[m.id].ends[-1])
                 genders.append(pending_gender)
                 duals.append(pending_dual)
@@ -486,7 +488,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     """Find the link a chain question asks about: "what cable for the laptop-to-interface hop?"."""
     last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
     named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
-    if len(named) < 2:
+    if last_sentence_start == 0 or len(named) < 2:
         return None
     for index, link in enumerate(links):
         ends = {link.source.device if link.source else None, link.dest.device if link.dest else None}

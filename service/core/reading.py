@@ -121,9 +121,22 @@ def _asdict(obj: Any) -> dict[str, Any]:
 
 
 def _from_dict(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    allowed = set(cls.__slots__)
+    """Keep only well-typed fields: a context comes back from a client and may have been tampered with."""
+    defaults = cls()
     out = {}
     for key, value in data.items():
-        if key in allowed:
-            out[key] = tuple(value) if isinstance(value, list) else value
+        if key not in cls.__slots__:
+            continue
+        default = getattr(defaults, key)
+        if isinstance(default, tuple):
+            if isinstance(value, list | tuple) and all(v is None or isinstance(v, str | bool) for v in value):
+                out[key] = tuple(value)
+        elif isinstance(default, bool):
+            if isinstance(value, bool):
+                out[key] = value
+        elif isinstance(default, int):
+            if isinstance(value, int) and not isinstance(value, bool):
+                out[key] = value
+        elif isinstance(value, str):
+            out[key] = value
     return out

@@ -147,10 +147,9 @@ def _resolve(stop: Stop | None, side: str, other: Stop | None, other_port: Port 
     name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
     jack = _jack(stop, kind, cable_family, ontology, balance)
-    if balance in ("unknown", "either", "balanced") and jack in {"ts", "rca", "ts35", "trrs", "trs35"}:
-        balance = "unbalanced" if side == "out" or jack != "trs35" else balance
-        if jack in {"ts", "rca", "ts35", "trrs"}:
-            balance = "unbalanced"
+    own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
+    if balance in ("unknown", "either", "balanced") and own_jack in {"ts", "rca", "ts35", "trrs"}:
+        balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
@@ -357,6 +356,7 @@ def _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, readin
         "cable.two_leg": two_leg,
         "cable.families": [f for f in (plug_src, plug_dst) if f],
         "cable.from_family": plug_src,
+        "cable.to_family": plug_dst,
         "mating": mating,
         "phantom": reading.phantom,
         "length_m": reading.length_m,

@@ -648,8 +648,11 @@
   }
 
   function reveal(item) {
-    // Scroll so the top of the newest message shows; long answers are read from their first line.
-    ui.scroll.scrollTop = Math.max(0, item.offsetTop - 12);
+    // Scroll so the newest message shows from its first line, under the question it answers: a long answer
+    // is read from the top, not from its sources.
+    var question = item.previousElementSibling;
+    var top = question && question.classList.contains("user") ? question : item;
+    ui.scroll.scrollTop = Math.max(0, top.offsetTop - 12);
   }
 
   if (document.body) mount();

@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: serve test index lint bench eval install browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first, pinned: the CPU build that ships on our machines (an open range pulls GBs of CUDA packages).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+index: install
+	$(BIN)/cablewise index build --if-stale
+
+serve: index
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py 'service.app:create_app()'
+
+browser-deps:
+	bash scripts/ensure-chromium.sh
+
+test: install browser-deps
+	$(BIN)/ruff check service index tests
+	$(BIN)/cablewise kb check
+	$(BIN)/pytest -m 'not perf' -q
+
+eval: index
+	$(BIN)/cablewise eval ../shared/eval/dev-questions.jsonl
+
+lint: install
+	$(BIN)/ruff check service index tests
+
+bench: index
+	$(BIN)/python -m tests.perf.bench --out bench-out
+
+clean:
+	rm -rf var bench-out tests/artifacts

@@ -1,0 +1,106 @@
+"""Table-driven rules: every pair of cable ends, and links described with gear."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from service.core.normalize import read_question
+from service.core.rules import judge
+from service.types import Compatibility
+
+# Every end family with a plug, in the words a user would type.
+END_WORDS = {
+    "xlr": "XLR", "trs": "TRS", "ts": "TS", "trs35": "3.5mm TRS", "ts35": "3.5mm mono", "trrs": "TRRS",
+    "rca": "RCA", "speakon": "speakON", "banana": "banana", "midi": "MIDI DIN", "usb_a": "USB-A",
+    "usb_b": "USB-B", "usb_c": "USB-C", "toslink": "TOSLINK", "bnc": "BNC",
+}
+ONE_CONDUCTOR = {"ts", "ts35", "rca", "trrs", "trs35"}
+GRID_ID = {"xlr": "xlr_m", "usb_a": "usb", "usb_b": "usb", "usb_c": "usb"}
+PAIRS = list(itertools.product(END_WORDS, repeat=2))
+
+
+def verdict_for(question, ontology):
+    reading = read_question(question, ontology)
+    return reading, judge(reading, ontology)
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
+def test_every_pair_of_ends_follows_the_grid(a, b, ontology):
+    reading, j = verdict_for(f"is {END_WORDS[a]} to {END_WORDS[b]} ok?", ontology)
+    assert reading.links and reading.links[0].cable is not None, reading
+    assert reading.links[0].cable.ends == (a, b)
+    code = ontology.pair_code(GRID_ID.get(a, a), GRID_ID.get(b, b))
+    assert j.compatibility == Compatibility(ontology.pair_codes[code].verdict)
+    analog = {"xlr", "trs"} | ONE_CONDUCTOR
+    if {a, b} <= analog and (a in ONE_CONDUCTOR or b in ONE_CONDUCTOR):
+        assert j.balanced is False, "a link through a one-conductor end is never balanced"
+    if {a, b} <= {"xlr", "trs"}:
+        assert j.balanced is None, "balanced only if the gear is: it depends"
+    if code == "H":
+        assert any(w.hazard == "speaker-out-into-input" for w in j.warnings)
+    if code == "P":
+        assert any(w.hazard == "phantom-into-unbalanced" for w in j.warnings)
+
+
+LINKS = [
+    # question, balanced, compatibility, cable name
+    ("interface balanced TRS out into monitor's balanced XLR input", True, "works", "TRS-male to XLR-male"),
+    ("mic -> xlr cable -> interface mic input", True, "works", "XLR-female to XLR-male"),
+    ("guitar into the interface's hi-z input", False, "works", "TS-male to TS-male"),
+    ("guitar into a regular line input on my mixer", False, "works_with_caveat", "TS-male to TRS-male"),
+    ("amp speaker out into my interface line input", None, "unsafe", None),
+    ("power amp speakON out to passive speakers' binding posts", None, "works", "speakON to banana"),
+    ("laptop headphone jack to the mixer's balanced line input with a 3.5mm to TRS cable", False,
+     "works_with_caveat", None),
+    ("turntable into the phono input of my DJ mixer", False, "works", "RCA-male to RCA-male"),
+    ("turntable straight into my interface line input", False, "works_with_caveat", None),
+    ("MIDI out of my keyboard into the MIDI out of my synth", None, "does_not_work", None),
+    ("keyboard midi out into synth midi in", None, "works", "MIDI DIN-5 male to MIDI DIN-5 male"),
+    ("CD player's coaxial out into the optical input of my interface", None, "does_not_work", None),
+    ("DI box XLR out into the mixer's TRS line input", None, "works_with_caveat", "XLR-female to TRS-male"),
+    ("synth line out into my interface mic input", False, "works_with_caveat", None),
+]
+
+
+@pytest.mark.parametrize(("question", "balanced", "compatibility", "cable"), LINKS, ids=[q for q, *_ in LINKS])
+def test_links_described_with_gear(question, balanced, compatibility, cable, ontology):
+    _, j = verdict_for(question, ontology)
+    assert j.compatibility == Compatibility(compatibility)
+    if balanced is not None or compatibility != "does_not_work":
+        assert j.balanced is balanced
+    if cable:
+        assert j.cable is not None and j.cable.name == cable
+
+
+def test_phantom_into_an_unbalanced_adapter_is_unsafe(ontology):
+    _, j = verdict_for("synth RCA out into a mixer mic input with an RCA to XLR-male cable, phantom power is on",
+                       ontology)
+    assert j.compatibility is Compatibility.UNSAFE
+    assert j.warnings[0].hazard == "phantom-into-unbalanced" and j.warnings[0].severity.value == "danger"
+
+
+def test_xlr_genders_must_mate(ontology):
+    _, j = verdict_for("can I use a TRS to XLR-male cable from my mixer's XLR main out into a TRS line input?",
+                       ontology)
+    assert j.compatibility is Compatibility.DOES_NOT_WORK
+    assert "rule.mating.xlr-gender" in {f.id for f in j.facts}
+
+
+def test_stereo_headphone_out_into_one_balanced_input_warns_left_minus_right(ontology):
+    _, j = verdict_for("phone headphone out into one balanced TRS line input on the mixer with a TRS cable", ontology)
+    assert any(w.hazard == "stereo-into-balanced-input" for w in j.warnings)
+
+
+def test_chain_names_the_link_where_balance_breaks(ontology):
+    reading, j = verdict_for("mic -> XLR -> interface, then TS cables from the interface outs to the monitors", ontology)
+    assert len(j.links) == 2
+    assert [f.balanced for f in j.links] == [True, False]
+    assert j.balanced is False
+
+
+def test_every_connector_family_has_a_pair_case():
+    families_with_plugs = {"xlr", "trs", "ts", "trs35", "ts35", "trrs", "rca", "speakon", "banana", "midi", "usb_a",
+                           "usb_b", "usb_c", "toslink", "bnc"}
+    assert families_with_plugs == set(END_WORDS)
