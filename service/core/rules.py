@@ -143,7 +143,8 @@ def _resolve(stop: Stop | None, side: str, other: Stop | None, other_port: Port 
             if kind_id:
                 break
     kind = ontology.ports.get(kind_id) if kind_id else None
-    device_name = ontology.devices[stop.device].name if stop.device else ""
+    # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.
+    device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
     name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
     jack = _jack(stop, kind, cable_family, ontology, balance)
