@@ -92,7 +92,12 @@ def _install_error_handlers(app: Flask) -> None:
     def handle_cablewise_error(exc: CablewiseError):
         headers = {"Retry-After": "30"} if exc.http_status == 503 else None
         return problem(
-            exc.http_status, exc.title, exc.detail, type_=exc.problem_type, errors=exc.errors or None, headers=headers
+            exc.http_status,
+            exc.title,
+            exc.detail,
+            type_=exc.problem_type,
+            errors=exc.errors or None,
+            headers=headers,
         )
 
     @app.errorhandler(HTTPException)

@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("eval", help="grade a question file (../shared/eval format)")
     ev.add_argument("file", type=Path)
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
-    ev.add_argument("--min-structured", type=float, default=None, help="exit 1 below this structured accuracy")
+    ev.add_argument(
+        "--min-structured", type=float, default=None, help="exit 1 below this structured accuracy"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
@@ -97,7 +99,9 @@ def _index(args) -> int:
         extra_passages=ontology_passages(ontology),
         progress=not args.quiet,
     )
-    print(f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}")
+    print(
+        f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}"
+    )
     return 0
 
 
@@ -135,7 +139,11 @@ def _eval(args) -> int:
     engine = _engine()
     report = run(load_questions(args.file), engine.answer)
     if args.json:
-        print(json.dumps({"by_kind": report.by_kind(), "totals": report.totals(), "bands": report.bands()}, indent=2))
+        print(
+            json.dumps(
+                {"by_kind": report.by_kind(), "totals": report.totals(), "bands": report.bands()}, indent=2
+            )
+        )
     else:
         print(format_report(report))
     if args.min_structured is not None and report.totals()["structured"] < args.min_structured:

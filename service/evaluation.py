@@ -119,7 +119,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         try:
             row = json.loads(line)
             questions.append(
-                EvalQuestion(row["id"], row["question"], row["kind"], row.get("expected"), tuple(row["must_mention"]))
+                EvalQuestion(
+                    row["id"], row["question"], row["kind"], row.get("expected"), tuple(row["must_mention"])
+                )
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{number}: not a question line ({exc})") from exc
@@ -132,18 +134,29 @@ def grade(question: EvalQuestion, answer: Answer) -> Grade:
     refused = answer.intent is Intent.OUT_OF_DOMAIN
     structured: bool | None = None
     if question.kind == "balanced_check":
-        structured = v is not None and question.expected in BALANCE_LABEL and v.balanced == BALANCE_LABEL[
-            question.expected]
+        structured = (
+            v is not None
+            and question.expected in BALANCE_LABEL
+            and v.balanced == BALANCE_LABEL[question.expected]
+        )
     elif question.kind == "compatibility":
-        structured = v is not None and v.compatibility is not None and v.compatibility.value == question.expected
+        structured = (
+            v is not None and v.compatibility is not None and v.compatibility.value == question.expected
+        )
     elif question.kind == "cable_recommendation":
-        structured = answer.cable is not None and answer.cable.name.lower() == (question.expected or "").lower()
+        structured = (
+            answer.cable is not None and answer.cable.name.lower() == (question.expected or "").lower()
+        )
     elif question.kind == "out_of_domain":
         structured = refused
     elif question.kind == "hazard":
         structured = v is not None and len(v.warnings) > 0
     text = answer.text.lower()
-    missing = () if question.kind == "out_of_domain" else tuple(t for t in question.must_mention if t.lower() not in text)
+    missing = (
+        ()
+        if question.kind == "out_of_domain"
+        else tuple(t for t in question.must_mention if t.lower() not in text)
+    )
     return Grade(question, answer, structured, missing, refused)
 
 

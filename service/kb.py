@@ -33,7 +33,15 @@ SEVERITIES = {"danger", "warning", "caution", "info"}
 BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
 ROLES = {"out", "in"}
 # Link attributes that really are true/false (see rules.yaml); any other boolean in a condition is a YAML slip.
-BOOLEAN_ATTRIBUTES = (".stereo", ".hiz", ".phantom", ".two_leg", "formats_differ", "unbalanced_into_xlr", "midi_trs")
+BOOLEAN_ATTRIBUTES = (
+    ".stereo",
+    ".hiz",
+    ".phantom",
+    ".two_leg",
+    "formats_differ",
+    "unbalanced_into_xlr",
+    "midi_trs",
+)
 
 
 def load_ontology(kb_dir: Path) -> Ontology:
@@ -95,14 +103,32 @@ def ontology_passages(ontology: Ontology) -> list[Passage]:
     """Turn ontology facts, hazards and signal formats into retrievable passages, so rules can be cited."""
     passages = []
     for fact in ontology.facts.values():
-        passages.append(Passage(f"fact:{fact.id}", fact.id, "Connector rules", fact.id, fact.text, fact.sources, "fact"))
+        passages.append(
+            Passage(f"fact:{fact.id}", fact.id, "Connector rules", fact.id, fact.text, fact.sources, "fact")
+        )
     for hazard in ontology.hazards.values():
         passages.append(
-            Passage(f"fact:hazard.{hazard.id}", hazard.id, "Hazards", hazard.title, hazard.text, hazard.sources, "fact")
+            Passage(
+                f"fact:hazard.{hazard.id}",
+                hazard.id,
+                "Hazards",
+                hazard.title,
+                hazard.text,
+                hazard.sources,
+                "fact",
+            )
         )
     for fmt_id, fmt in ontology.formats.items():
         passages.append(
-            Passage(f"fact:format.{fmt_id}", fmt_id, "Signal formats", fmt_id, fmt.text, tuple(fmt.sources), "fact")
+            Passage(
+                f"fact:format.{fmt_id}",
+                fmt_id,
+                "Signal formats",
+                fmt_id,
+                fmt.text,
+                tuple(fmt.sources),
+                "fact",
+            )
         )
     return passages
 
@@ -158,7 +184,9 @@ def _conditions(file: str, key: str, when: Any) -> tuple[Condition, ...]:
             values = value if isinstance(value, list) else [value]
             if any(isinstance(v, bool) for v in values) and not name.endswith(BOOLEAN_ATTRIBUTES):
                 # YAML 1.1 reads on/off/yes/no as booleans: `phantom: on` silently became True once.
-                raise KBInvalid(f"kb/{file}.yaml: {key}.{name}: {values} reads as a boolean; quote words like \"on\"")
+                raise KBInvalid(
+                    f'kb/{file}.yaml: {key}.{name}: {values} reads as a boolean; quote words like "on"'
+                )
             conditions.append(Condition(name, tuple(values)))
     return tuple(conditions)
 
@@ -202,7 +230,9 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         text=_text("hazards", key, body),
         sources=tuple(body.get("sources") or ()),
         mentions=tuple(tuple(str(p).lower() for p in group) for group in mentions),
-        mitigated_when=_conditions("hazards", f"{key}.mitigated.when", mitigated["when"]) if mitigated else (),
+        mitigated_when=_conditions("hazards", f"{key}.mitigated.when", mitigated["when"])
+        if mitigated
+        else (),
         mitigated_text=str(mitigated.get("text", "")),
     )
 
@@ -280,15 +310,21 @@ def _cross_check(o: Ontology) -> None:
         for side, ports in (("out", device.out), ("in", device.inputs)):
             for qualifier, port_id in ports.items():
                 if port_id not in o.ports:
-                    raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown port kind '{port_id}'")
+                    raise KBInvalid(
+                        f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown port kind '{port_id}'"
+                    )
                 if o.ports[port_id].role != side:
-                    raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: '{port_id}' is not an {side}put")
+                    raise KBInvalid(
+                        f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: '{port_id}' is not an {side}put"
+                    )
                 if qualifier != "default" and qualifier not in o.terms.port_words:
                     raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown qualifier")
     for qualifier, sides in o.generic_ports.items():
         for side, port_id in sides.items():
             if side not in ROLES or port_id not in o.ports or o.ports[port_id].role != side:
-                raise KBInvalid(f"kb/ports.yaml: generic.{qualifier}.{side}: '{port_id}' is not a known {side}put")
+                raise KBInvalid(
+                    f"kb/ports.yaml: generic.{qualifier}.{side}: '{port_id}' is not a known {side}put"
+                )
     for fact in o.facts.values():
         need_sources("rules", f"facts.{fact.id}", fact.sources)
     for rule in o.link_rules:

@@ -109,11 +109,13 @@ def read_json_object(req: Request) -> dict:
     except UnicodeDecodeError:
         raise BadRequest("body is not valid UTF-8") from None
     if not text.strip():
-        raise BadRequest("body is empty; send a JSON object such as {\"question\": \"...\"}")
+        raise BadRequest('body is empty; send a JSON object such as {"question": "..."}')
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise BadRequest(
+            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if not isinstance(payload, dict):
         raise BadRequest(f"body must be a JSON object, got {type(payload).__name__}")
     return payload

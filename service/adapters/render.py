@@ -57,5 +57,8 @@ def to_text(answer: Answer) -> str:
         lines += ["", f"Cable: {answer.cable.name}"]
     if answer.sources:
         lines += ["", "Sources:"] + [f"  - {s.title} ({s.url})" for s in answer.sources]
-    lines += ["", f"intent: {answer.intent.value}  basis: {answer.basis.value}  confidence: {answer.confidence:.2f}"]
+    lines += [
+        "",
+        f"intent: {answer.intent.value}  basis: {answer.basis.value}  confidence: {answer.confidence:.2f}",
+    ]
     return "\n".join(lines)

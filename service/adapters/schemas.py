@@ -19,7 +19,9 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     question: str = Field(description="1 to 1000 characters after trimming white space.")
-    context: dict[str, Any] | None = Field(None, description="The previous answer's context, sent back unchanged.")
+    context: dict[str, Any] | None = Field(
+        None, description="The previous answer's context, sent back unchanged."
+    )
     channel: Literal["api", "widget", "slack"] | None = Field(None, description="For statistics only.")
 
     @field_validator("question", mode="before")

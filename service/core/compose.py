@@ -20,7 +20,7 @@ from service.types import Verdict
 REFUSAL = (
     "Sorry, that's out of scope for me. Cablewise only answers questions about studio cables and connectors: "
     "whether a connection is balanced, which cable joins two pieces of gear, whether a hookup works or is safe, "
-    "and how to track down hum and noise. Try something like \"Is TRS to TS balanced?\" or \"Which cable goes "
+    'and how to track down hum and noise. Try something like "Is TRS to TS balanced?" or "Which cable goes '
     "from my interface's outputs to my monitors?\""
 )
 REFUSAL_INSTRUCTIONS = (
@@ -30,7 +30,7 @@ REFUSAL_INSTRUCTIONS = (
 )
 NOTHING_FOUND = (
     "I couldn't find anything in the guide that answers this. Could you rephrase it, naming the gear or the "
-    "connectors involved (for example \"TRS out to XLR in\")?"
+    'connectors involved (for example "TRS out to XLR in")?'
 )
 CLARIFY = {
     Intent.CABLE_RECOMMENDATION: "Which two pieces of gear (or which jacks) are you connecting, and which one sends the signal?",
@@ -54,13 +54,20 @@ def compose_answer(
     context = reading_context(reading)
     if reading.refusal:
         text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
-        return Answer(reading.question, Intent.OUT_OF_DOMAIN, text, Basis.NONE, confidence=0.9, context=context)
+        return Answer(
+            reading.question, Intent.OUT_OF_DOMAIN, text, Basis.NONE, confidence=0.9, context=context
+        )
 
     guide = [p for p in passages if p.passage.kind == "guide"]
     citations = tuple(_citation(p) for p in guide)
     intent = reading.intent
-    asks_verdict = intent in (Intent.BALANCED_CHECK, Intent.CHAIN, Intent.COMPATIBILITY,
-                              Intent.CABLE_RECOMMENDATION, Intent.HAZARD)
+    asks_verdict = intent in (
+        Intent.BALANCED_CHECK,
+        Intent.CHAIN,
+        Intent.COMPATIBILITY,
+        Intent.CABLE_RECOMMENDATION,
+        Intent.HAZARD,
+    )
     lines: list[str] = []
     proven = judgement.judged or bool(judgement.format_notes and intent is Intent.BALANCED_CHECK)
 
@@ -89,8 +96,16 @@ def compose_answer(
         text="\n\n".join(line for line in lines if line).strip(),
         basis=basis,
         verdict=verdict,
-        cable=judgement.cable if intent in (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY,
-                                            Intent.BALANCED_CHECK, Intent.CHAIN, Intent.HAZARD) else None,
+        cable=judgement.cable
+        if intent
+        in (
+            Intent.CABLE_RECOMMENDATION,
+            Intent.COMPATIBILITY,
+            Intent.BALANCED_CHECK,
+            Intent.CHAIN,
+            Intent.HAZARD,
+        )
+        else None,
         entities=reading.entities,
         facts=judgement.facts,
         sources=citations,
@@ -140,11 +155,17 @@ def _asks_balance(reading: Reading, j: Judgement) -> bool:
 def _balance_lead(j: Judgement, reading: Reading) -> str:
     chain = len(j.links) > 1
     if j.balanced is True:
-        return "Yes, every link in this chain is balanced." if chain else "Yes, that is a balanced connection."
+        return (
+            "Yes, every link in this chain is balanced." if chain else "Yes, that is a balanced connection."
+        )
     if j.balanced is False:
         if chain:
             broken = [f.label for f in j.links if f.balanced is False]
-            return f"No, the chain is unbalanced: the link {broken[0]} is unbalanced." if broken else "No, unbalanced."
+            return (
+                f"No, the chain is unbalanced: the link {broken[0]} is unbalanced."
+                if broken
+                else "No, unbalanced."
+            )
         return "No, that connection is unbalanced."
     if j.conditions:
         return "It depends: " + _sentence(j.conditions[0])
@@ -161,14 +182,20 @@ def _balance_why(focus: list[LinkFinding]) -> list[str]:
             out.append(f"The output, the cable{cable} and the input are all balanced ({f.label}).")
         elif f.balance_applies:
             out += [_sentence(c) for c in f.balance_culprits[1:]]
-            out.append("Check the output, the cable and the input: the link is balanced only if all three are.")
+            out.append(
+                "Check the output, the cable and the input: the link is balanced only if all three are."
+            )
     return out
 
 
 def _chain_lines(j: Judgement) -> list[str]:
     rows = []
     for f in j.links:
-        state = {True: "balanced", False: "unbalanced", None: "depends"}[f.balanced] if f.balance_applies else "n/a"
+        state = (
+            {True: "balanced", False: "unbalanced", None: "depends"}[f.balanced]
+            if f.balance_applies
+            else "n/a"
+        )
         cable = f" ({f.cable.name})" if f.cable else ""
         why = f": {f.balance_culprits[0]}" if f.balanced is False and f.balance_culprits else ""
         rows.append(f"- {f.label}{cable}: {state}{why}")
@@ -204,7 +231,9 @@ def _reasons(focus: list[LinkFinding], *, only_problems: bool = False) -> list[s
     out = []
     for f in focus:
         for rule_id, text in zip(f.rule_ids, f.reasons, strict=False):
-            if only_problems and rule_id.startswith(("rule.analog", "rule.usb", "rule.midi.out", "rule.digital")):
+            if only_problems and rule_id.startswith(
+                ("rule.analog", "rule.usb", "rule.midi.out", "rule.digital")
+            ):
                 continue
             out.append(text)
     return list(dict.fromkeys(out))[:4]
@@ -227,7 +256,9 @@ def _context_lines(j: Judgement) -> list[str]:
     for f in j.links:
         if f.balanced is False and f.balance_applies:
             out.append(f"In your setup, {f.label} is unbalanced: {f.balance_culprits[0]}.")
-        out += [r for r, rid in zip(f.reasons, f.rule_ids, strict=False) if not rid.startswith("rule.analog")][:1]
+        out += [
+            r for r, rid in zip(f.reasons, f.rule_ids, strict=False) if not rid.startswith("rule.analog")
+        ][:1]
     return list(dict.fromkeys(out))[:3]
 
 
@@ -259,7 +290,9 @@ def _basis(proven: bool, has_guide: bool) -> Basis:
     return Basis.GUIDE if has_guide else Basis.NONE
 
 
-def _confidence(reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool) -> float:
+def _confidence(
+    reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool
+) -> float:
     """Calibrated by `cablewise eval --bands`: rule-proven answers start high, guesses and gaps lower it."""
     if asks and proven:
         score = 0.95

@@ -57,7 +57,9 @@ class Mention:
 def clean(text: str) -> str:
     """Lower-case and regularise punctuation, arrows, inches and possessives."""
     t = text.lower()
-    t = t.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"}))
+    t = t.translate(
+        str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
+    )
     t = re.sub(r"[\u2014\u2013]", " - ", t)
     t = re.sub(r"-{1,2}>|\u2192|=>|\u27f6|\s>\s", " -> ", t)
     t = re.sub(r"(\d)\s*(\"|''|inch(es)?\b)", r"\1 inch ", t)

@@ -24,8 +24,20 @@ from service.types import Entity
 from service.types import Intent
 
 CONTEXT_VERSION = 1
-GROUP_KINDS = {"family", "cable", "device", "port", "level", "balance", "format", "gender", "dual", "mono", "role",
-               "cableword"}
+GROUP_KINDS = {
+    "family",
+    "cable",
+    "device",
+    "port",
+    "level",
+    "balance",
+    "format",
+    "gender",
+    "dual",
+    "mono",
+    "role",
+    "cableword",
+}
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
 LINK_WORDS = {"to", "into", "from", "through", "via", "thru", "->", "feeding", "feeds", "off"}
@@ -119,7 +131,9 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
 
 
-def _out_of_domain_reason(question: str, text: str, mentions: list[Mention], ontology: Ontology) -> str | None:
+def _out_of_domain_reason(
+    question: str, text: str, mentions: list[Mention], ontology: Ontology
+) -> str | None:
     terms = ontology.terms
     lowered = question.lower()
     if any(re.search(pattern, lowered) for pattern in terms.injection):
@@ -129,7 +143,8 @@ def _out_of_domain_reason(question: str, text: str, mentions: list[Mention], ont
     strong |= {
         m.text
         for m in mentions
-        if m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"} and m.text not in weak
+        if m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}
+        and m.text not in weak
     }
     if strong:
         return None
@@ -149,8 +164,12 @@ def _groups(tokens: list[str], mentions: list[Mention]) -> list[list[Mention]]:
     groups: list[list[Mention]] = []
     current: list[Mention] = []
     for mention in mentions:
-        joinable = bool(current) and mention.kind in GROUP_KINDS and all(
-            tok in FILLERS or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
+        joinable = (
+            bool(current)
+            and mention.kind in GROUP_KINDS
+            and all(
+                tok in FILLERS or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
+            )
         )
         if mention.kind in GROUP_KINDS and (joinable or not current):
             current.append(mention)
@@ -224,7 +243,11 @@ def _stop_from_group(group: list[Mention]) -> Stop:
             role = m.id
         elif m.kind == "port":
             words = set(m.text.split())
-            if words & {"out", "outs", "output", "outputs", "send", "thru", "link"} or m.id in {"thru", "link", "send"}:
+            if words & {"out", "outs", "output", "outputs", "send", "thru", "link"} or m.id in {
+                "thru",
+                "link",
+                "send",
+            }:
                 role = "out"
             elif words & {"in", "ins", "input", "inputs", "return"} or m.id == "return":
                 role = "in"
@@ -314,7 +337,7 @@ def _elements(
     attach_end = 0
     both = False
     loose: list[tuple[int, list[Mention]]] = []
-    for index, group in enumerate(merged):
+    for group in merged:
         head = group[0]
         if head.kind in {"sep", "phantom"}:
             pending_attach = None
@@ -332,8 +355,13 @@ def _elements(
             continue  # "(not the hi-z one)" names what the user is NOT using
         kinds = {m.kind for m in group}
         explicit = any(m.kind == "cableword" and m.id == "explicit" for m in group)
-        is_cable = explicit or bool(kinds & {"cable", "cableword"}) or (
-            kinds <= {"family", "gender", "dual", "mono"} and len([m for m in group if m.kind == "family"]) >= 2
+        is_cable = (
+            explicit
+            or bool(kinds & {"cable", "cableword"})
+            or (
+                kinds <= {"family", "gender", "dual", "mono"}
+                and len([m for m in group if m.kind == "family"]) >= 2
+            )
         )
         # "headset cables", "monitor cables": gear words describing a cable, not gear in the link
         describes_cable = bool(kinds & {"cable", "cableword"}) and not kinds & {"port", "role"}
@@ -367,8 +395,10 @@ def _elements(
             continue
         if pending_attach in {"of", "on"} and stops and stops[-1].device is None and stop.device:
             stops[-1] = _merge_stop(stop, stops[-1])
-        elif pending_attach in {"with", "has", "have", "having", "got", "takes", "take"} and stops and (
-            stop.device is None
+        elif (
+            pending_attach in {"with", "has", "have", "having", "got", "takes", "take"}
+            and stops
+            and (stop.device is None)
         ):
             stops[-1] = _merge_stop(stops[-1], stop)
         else:
@@ -403,7 +433,12 @@ def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool) -> list[
                 s
                 for _, s, _ in reversed(resolved)
                 if (stop.device and s.device == stop.device)
-                or (not stop.device and stop.qualifiers and set(stop.qualifiers) <= set(s.qualifiers) and s.device)
+                or (
+                    not stop.device
+                    and stop.qualifiers
+                    and set(stop.qualifiers) <= set(s.qualifiers)
+                    and s.device
+                )
             ),
             None,
         )
@@ -437,7 +472,9 @@ def _negated(tokens: list[str], start: int) -> bool:
 
 
 def _connector_only(group: list[Mention], *, allow_cableword: bool = False) -> bool:
-    allowed = {"family", "gender", "dual", "mono", "balance"} | ({"cableword", "cable"} if allow_cableword else set())
+    allowed = {"family", "gender", "dual", "mono", "balance"} | (
+        {"cableword", "cable"} if allow_cableword else set()
+    )
     named = {"family", "cable"} if allow_cableword else {"family"}
     return any(m.kind in named for m in group) and all(m.kind in allowed for m in group)
 
@@ -452,7 +489,12 @@ def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], 
     links: list[LinkSpec] = []
     spans: list[tuple[int, int]] = []
     for a, b in zip(chain, chain[1:], strict=False):
-        if a.device and a.device == b.device and _device_word(a) == _device_word(b) and (a.role, b.role) != ("out", "in"):
+        if (
+            a.device
+            and a.device == b.device
+            and _device_word(a) == _device_word(b)
+            and (a.role, b.role) != ("out", "in")
+        ):
             continue  # the signal passes through the device ("interface mic in, then the interface's outs")
         links.append(LinkSpec(a, None, b))
         spans.append((a.position, b.position))
@@ -469,7 +511,7 @@ def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], 
         if any(link.cable is cable for link in links):
             continue
         target = len(links) - 1
-        for index, (start, end) in enumerate(spans):
+        for index, (_start, end) in enumerate(spans):
             if cable.position < end:
                 target = index
                 break
@@ -569,7 +611,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
         return reading
     try:
-        previous = [LinkSpec.from_context(link) for link in context.get("links") or [] if isinstance(link, dict)]
+        previous = [
+            LinkSpec.from_context(link) for link in context.get("links") or [] if isinstance(link, dict)
+        ]
     except (TypeError, ValueError):
         return reading
     cue = FOLLOW_UP_CUES.search(reading.cleaned) is not None
@@ -591,7 +635,11 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]
     intent = reading.intent
     previous_intent = context.get("intent")
-    if intent is Intent.CONCEPT and previous_intent in {i.value for i in Intent} and not _asks_concept(reading):
+    if (
+        intent is Intent.CONCEPT
+        and previous_intent in {i.value for i in Intent}
+        and not _asks_concept(reading)
+    ):
         intent = Intent(previous_intent)
     phantom = reading.phantom if reading.phantom != "unknown" else str(context.get("phantom") or "unknown")
     query = f"{context.get('question', '')} {reading.question}".strip()
@@ -622,4 +670,6 @@ def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) ->
         weak = [i for i, end in enumerate(ends) if ontology.families[end].balanced == "no"]
         ends[weak[0] if weak else len(ends) - 1] = families[0]
         genders = [None] * len(ends)
-    return replace(link, cable=replace(cable, ends=tuple(ends), genders=tuple(genders), duals=(False,) * len(ends)))
+    return replace(
+        link, cable=replace(cable, ends=tuple(ends), genders=tuple(genders), duals=(False,) * len(ends))
+    )

@@ -25,7 +25,13 @@ ANALOG = "analog"
 SEVERITY_ORDER = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 # Level hints: a mic goes into a mic input, a guitar into an instrument input, and so on.
 LEVEL_QUALIFIER = {"mic": "mic", "instrument": "instrument", "phono": "phono", "speaker": "speaker"}
-DOMAIN_QUALIFIER = {"midi": "midi", "usb": "usb", "adat": "adat", "spdif": "optical", "wordclock": "wordclock"}
+DOMAIN_QUALIFIER = {
+    "midi": "midi",
+    "usb": "usb",
+    "adat": "adat",
+    "spdif": "optical",
+    "wordclock": "wordclock",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +121,22 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     facts = _facts(reading, findings, ontology)
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
     notes = tuple(ontology.formats[fmt].text for fmt in reading.formats)
-    return Judgement(tuple(findings), balanced, compatibility, warnings, facts, cable, focus, conditions, notes)
+    return Judgement(
+        tuple(findings), balanced, compatibility, warnings, facts, cable, focus, conditions, notes
+    )
 
 
 # --- ports ---------------------------------------------------------------------------------------------------
 
 
-def _resolve(stop: Stop | None, side: str, other: Stop | None, other_port: Port | None,
-             cable_family: str | None, ontology: Ontology) -> Port | None:
+def _resolve(
+    stop: Stop | None,
+    side: str,
+    other: Stop | None,
+    other_port: Port | None,
+    cable_family: str | None,
+    ontology: Ontology,
+) -> Port | None:
     """Pick the port a stop means: what the question says, then connector, then the other end, then default."""
     if stop is None:
         return None
@@ -157,8 +171,9 @@ def _resolve(stop: Stop | None, side: str, other: Stop | None, other_port: Port 
     return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed)
 
 
-def _pick(ports: dict[str, str], stop: Stop, other: Port | None, cable_family: str | None,
-          ontology: Ontology) -> str | None:
+def _pick(
+    ports: dict[str, str], stop: Stop, other: Port | None, cable_family: str | None, ontology: Ontology
+) -> str | None:
     for qualifier in stop.qualifiers:
         if qualifier in ports:
             return ports[qualifier]
@@ -183,17 +198,22 @@ def _pick(ports: dict[str, str], stop: Stop, other: Port | None, cable_family: s
     return ports.get("default") or next(iter(ports.values()), None)
 
 
-def _jack(stop: Stop, kind: PortKind | None, cable_family: str | None, ontology: Ontology,
-          balance: str) -> str | None:
+def _jack(
+    stop: Stop, kind: PortKind | None, cable_family: str | None, ontology: Ontology, balance: str
+) -> str | None:
     """The connector family on the gear: named by the question, or the port kind's usual one."""
-    candidates = list(stop.families) or ([cable_family] if cable_family else []) or (kind.jacks[:1] if kind else [])
+    candidates = (
+        list(stop.families) or ([cable_family] if cable_family else []) or (kind.jacks[:1] if kind else [])
+    )
     if not candidates:
         return None
     family = candidates[0]
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
     if ontology.families[family].resolves_to:
-        family = "ts" if family == "quarter_inch" and balance == "unbalanced" else _resolve_size_only(family, kind)
+        family = (
+            "ts" if family == "quarter_inch" and balance == "unbalanced" else _resolve_size_only(family, kind)
+        )
     return family
 
 
@@ -202,7 +222,11 @@ def _resolve_size_only(family: str, kind: PortKind | None) -> str:
     if family == "quarter_inch":
         if kind is None:
             return "trs"
-        if kind.stereo or kind.balance in ("balanced", "impedance_balanced", "unknown", "either") or "trs" in kind.jacks[:1]:
+        if (
+            kind.stereo
+            or kind.balance in ("balanced", "impedance_balanced", "unknown", "either")
+            or "trs" in kind.jacks[:1]
+        ):
             return "trs" if kind.level != "instrument" and kind.domain != "speaker" else "ts"
         return "ts"
     if family == "usb":
@@ -212,7 +236,9 @@ def _resolve_size_only(family: str, kind: PortKind | None) -> str:
 
 def _orient(source: Port | None, dest: Port | None) -> bool:
     """True when the ends are the wrong way round (the 'source' only takes signal in)."""
-    return bool(source and dest and source.kind and dest.kind and source.kind.role == "in" and dest.kind.role == "out")
+    return bool(
+        source and dest and source.kind and dest.kind and source.kind.role == "in" and dest.kind.role == "out"
+    )
 
 
 # --- one link ------------------------------------------------------------------------------------------------
@@ -230,7 +256,13 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if _orient(source, dest):
         source, dest = dest, source
         src_family, dst_family = dst_family, src_family
-    if source is None and dest is not None and dest.kind and dest.kind.phantom is False and reading.phantom == "on":
+    if (
+        source is None
+        and dest is not None
+        and dest.kind
+        and dest.kind.phantom is False
+        and reading.phantom == "on"
+    ):
         pass
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
@@ -242,12 +274,17 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     plug_dst = _plug_family(dst_family, dest, cable, 1, ontology)
     mating = _mating(cable, source, dest, plug_src, plug_dst)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
-    two_leg = None if not (plug_src and plug_dst) else (plug_src in BALANCE_CAPABLE and plug_dst in BALANCE_CAPABLE)
+    two_leg = (
+        None if not (plug_src and plug_dst) else (plug_src in BALANCE_CAPABLE and plug_dst in BALANCE_CAPABLE)
+    )
 
     attrs = _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology)
     matched = [rule for rule in ontology.link_rules if rule.applies(attrs)]
-    fill = {"src": source.name if source else "the output", "dst": dest.name if dest else "the input",
-            "cable": cable_name.name if cable_name else "the cable"}
+    fill = {
+        "src": source.name if source else "the output",
+        "dst": dest.name if dest else "the input",
+        "cable": cable_name.name if cable_name else "the cable",
+    }
     verdicts = [Compatibility(rule.verdict) for rule in matched]
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts and source and dest else None
     if compatibility is None and verdicts and (source is None or dest is None):
@@ -272,7 +309,9 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     )
 
 
-def _cable_sides(cable: CableSpec | None, link: LinkSpec, ontology: Ontology) -> tuple[str | None, str | None]:
+def _cable_sides(
+    cable: CableSpec | None, link: LinkSpec, ontology: Ontology
+) -> tuple[str | None, str | None]:
     """Which cable end goes on the output and which on the input (the user may name it backwards)."""
     if cable is None or len(cable.ends) < 2:
         return None, None
@@ -281,9 +320,15 @@ def _cable_sides(cable: CableSpec | None, link: LinkSpec, ontology: Ontology) ->
     dst_fams = set(link.dest.families) if link.dest else set()
 
     def fits(end: str, fams: set[str]) -> bool:
-        return bool(fams) and bool(({end} | set(ontology.families[end].resolves_to)) & _expand(fams, ontology))
+        return bool(fams) and bool(
+            ({end} | set(ontology.families[end].resolves_to)) & _expand(fams, ontology)
+        )
 
-    if fits(second, src_fams) and fits(first, dst_fams) and not (fits(first, src_fams) and fits(second, dst_fams)):
+    if (
+        fits(second, src_fams)
+        and fits(first, dst_fams)
+        and not (fits(first, src_fams) and fits(second, dst_fams))
+    ):
         return second, first
     return first, second
 
@@ -296,18 +341,26 @@ def _expand(families: set[str], ontology: Ontology) -> set[str]:
     return out
 
 
-def _plug_family(cable_end: str | None, port: Port | None, cable: CableSpec | None, side: int,
-                 ontology: Ontology) -> str | None:
+def _plug_family(
+    cable_end: str | None, port: Port | None, cable: CableSpec | None, side: int, ontology: Ontology
+) -> str | None:
     family = cable_end or (port.jack if port else None)
     if family and ontology.families[family].resolves_to:
-        family = port.jack if port and port.jack and not ontology.families[port.jack].resolves_to else (
-            _resolve_size_only(family, port.kind if port else None)
+        family = (
+            port.jack
+            if port and port.jack and not ontology.families[port.jack].resolves_to
+            else (_resolve_size_only(family, port.kind if port else None))
         )
     return family
 
 
-def _mating(cable: CableSpec | None, source: Port | None, dest: Port | None, plug_src: str | None,
-            plug_dst: str | None) -> str:
+def _mating(
+    cable: CableSpec | None,
+    source: Port | None,
+    dest: Port | None,
+    plug_src: str | None,
+    plug_dst: str | None,
+) -> str:
     """XLR genders: a cable end must be the opposite gender of the jack it plugs into."""
     if cable is None or not cable.genders:
         return "unknown"
@@ -321,8 +374,14 @@ def _mating(cable: CableSpec | None, source: Port | None, dest: Port | None, plu
     return "ok"
 
 
-def _cable(source: Port | None, dest: Port | None, plug_src: str, plug_dst: str, spec: CableSpec | None,
-           ontology: Ontology) -> Cable:
+def _cable(
+    source: Port | None,
+    dest: Port | None,
+    plug_src: str,
+    plug_dst: str,
+    spec: CableSpec | None,
+    ontology: Ontology,
+) -> Cable:
     """Name the cable from the sending end to the receiving end, XLR genders following the signal."""
     src_gender = "female" if not (source and source.gender == "female") else "male"
     dst_gender = "male" if not (dest and dest.gender == "male") else "female"
@@ -351,7 +410,9 @@ def _wiring(plug_src: str, plug_dst: str, source: Port | None, ontology: Ontolog
     return tuple(wires)
 
 
-def _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology) -> dict[str, Any]:
+def _attributes(
+    source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology
+) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "cable.kind": (cable.kind if cable else "none"),
         "cable.two_leg": two_leg,
@@ -366,19 +427,21 @@ def _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, readin
         if port is None or port.kind is None:
             continue
         kind = port.kind
-        attrs.update({
-            f"{prefix}.kind": port.kind_id,
-            f"{prefix}.role": kind.role,
-            f"{prefix}.level": kind.level,
-            f"{prefix}.balance": port.balance,
-            f"{prefix}.domain": kind.domain,
-            f"{prefix}.jack": port.jack,
-            f"{prefix}.stereo": kind.stereo,
-            f"{prefix}.hiz": kind.hiz,
-            f"{prefix}.phantom": kind.phantom,
-            f"{prefix}.device": port.device,
-            f"{prefix}.flags": list(port.flags),
-        })
+        attrs.update(
+            {
+                f"{prefix}.kind": port.kind_id,
+                f"{prefix}.role": kind.role,
+                f"{prefix}.level": kind.level,
+                f"{prefix}.balance": port.balance,
+                f"{prefix}.domain": kind.domain,
+                f"{prefix}.jack": port.jack,
+                f"{prefix}.stereo": kind.stereo,
+                f"{prefix}.hiz": kind.hiz,
+                f"{prefix}.phantom": kind.phantom,
+                f"{prefix}.device": port.device,
+                f"{prefix}.flags": list(port.flags),
+            }
+        )
     if source and dest and source.kind and dest.kind:
         digital = {"spdif", "adat", "aes3", "aes3id", "wordclock"}
         if source.kind.domain in digital and dest.kind.domain in digital:
@@ -392,8 +455,14 @@ def _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, readin
     return attrs
 
 
-def _balance(source: Port | None, dest: Port | None, two_leg: bool | None, plug_src: str | None,
-             plug_dst: str | None, ontology: Ontology) -> tuple[bool | None, tuple[str, ...], bool]:
+def _balance(
+    source: Port | None,
+    dest: Port | None,
+    two_leg: bool | None,
+    plug_src: str | None,
+    plug_dst: str | None,
+    ontology: Ontology,
+) -> tuple[bool | None, tuple[str, ...], bool]:
     """Balanced only if output, cable and input all are; name every part that is not [R110]."""
     domains = {p.kind.domain for p in (source, dest) if p and p.kind}
     if domains and not domains <= {ANALOG, "aes3", "aes3id", "spdif"}:
@@ -433,7 +502,9 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
     grid_ids = [_grid_id(f, g) for f, g in zip((first, second), cable.genders or (None, None), strict=False)]
     code = ontology.pair_code(*grid_ids) if all(grid_ids) else None
     pair = ontology.pair_codes.get(code) if code else None
-    plug = {f: (_resolve_size_only(f, None) if ontology.families[f].resolves_to else f) for f in (first, second)}
+    plug = {
+        f: (_resolve_size_only(f, None) if ontology.families[f].resolves_to else f) for f in (first, second)
+    }
     carrying = [ontology.families[plug[f]] for f in (first, second)]
     applies = all(f.balanced in ("maybe", "no") for f in carrying)
     single = [f.name for f in carrying if f.balanced == "no"]
@@ -451,8 +522,11 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
     genders = list(cable.genders) if cable.genders else [None, None]
     from_end = ontology.plug_of(plug[first], genders[0] or "female") or plug[first]
     to_end = ontology.plug_of(plug[second], genders[-1] or "male") or plug[second]
-    wiring = _wiring(plug[first], plug[second], None, ontology) if plug[first] in _PINNED(ontology) and plug[
-        second] in _PINNED(ontology) else ()
+    wiring = (
+        _wiring(plug[first], plug[second], None, ontology)
+        if plug[first] in _PINNED(ontology) and plug[second] in _PINNED(ontology)
+        else ()
+    )
     return LinkFinding(
         source=None,
         dest=None,
@@ -541,8 +615,15 @@ def _facts(reading: Reading, findings: list[LinkFinding], ontology: Ontology) ->
         for rule_id in f.rule_ids:
             rule = next((r for r in ontology.link_rules if r.id == rule_id), None)
             if rule is not None:
-                facts.append(Fact(rule.id, rule.text.replace("{src}", "the output").replace("{dst}", "the input")
-                                  .replace("{cable}", "the cable"), rule.sources))
+                facts.append(
+                    Fact(
+                        rule.id,
+                        rule.text.replace("{src}", "the output")
+                        .replace("{dst}", "the input")
+                        .replace("{cable}", "the cable"),
+                        rule.sources,
+                    )
+                )
             elif rule_id.startswith("pairs."):
                 code = rule_id.split(".", 1)[1]
                 facts.append(Fact(rule_id, ontology.pair_codes[code].text, ontology.pair_sources))
@@ -551,6 +632,8 @@ def _facts(reading: Reading, findings: list[LinkFinding], ontology: Ontology) ->
 
 def _conditions(finding: LinkFinding) -> list[str]:
     if finding.balanced is None and finding.balance_applies:
-        return [f"Balanced only if {c[len('whether '):] if c.startswith('whether ') else c}" for c in
-                finding.balance_culprits]
+        return [
+            f"Balanced only if {c[len('whether ') :] if c.startswith('whether ') else c}"
+            for c in finding.balance_culprits
+        ]
     return []

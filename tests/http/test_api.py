@@ -13,8 +13,12 @@ PROBLEM = "application/problem+json"
 
 
 def ask(client, body, **kwargs):
-    return client.post("/api/v1/ask", data=body if isinstance(body, bytes | str) else json.dumps(body),
-                       content_type=kwargs.pop("content_type", "application/json"), **kwargs)
+    return client.post(
+        "/api/v1/ask",
+        data=body if isinstance(body, bytes | str) else json.dumps(body),
+        content_type=kwargs.pop("content_type", "application/json"),
+        **kwargs,
+    )
 
 
 def test_trs_to_ts_is_answered_as_the_contract_example(client):
@@ -37,9 +41,22 @@ def test_trs_to_ts_is_answered_as_the_contract_example(client):
 
 
 def test_every_contract_field_is_present(client):
-    body = ask(client, {"question": "which cable from my interface outputs to my monitors' XLR inputs?"}).get_json()
-    assert set(body) >= {"question", "intent", "answer", "basis", "verdict", "cable", "entities", "facts",
-                         "sources", "confidence", "context"}
+    body = ask(
+        client, {"question": "which cable from my interface outputs to my monitors' XLR inputs?"}
+    ).get_json()
+    assert set(body) >= {
+        "question",
+        "intent",
+        "answer",
+        "basis",
+        "verdict",
+        "cable",
+        "entities",
+        "facts",
+        "sources",
+        "confidence",
+        "context",
+    }
     assert body["cable"]["name"] == "TRS-male to XLR-male"
     assert body["cable"]["from"] == "TRS-male" and body["cable"]["to"] == "XLR-male"
     assert {"from": "tip", "to": "pin 2"} in body["cable"]["wiring"]
@@ -78,25 +95,54 @@ def test_openapi_document_is_generated_from_the_models(client):
 
 BAD_INPUTS = [
     ("no body", b"", "application/json", 400, "/problems/bad-request"),
-    ("invalid JSON", b"{\"question\": ", "application/json", 400, "/problems/bad-request"),
-    ("a JSON array", b"[\"is TRS balanced?\"]", "application/json", 400, "/problems/bad-request"),
-    ("missing question", b"{\"context\": null}", "application/json", 422, "/problems/validation"),
-    ("empty question", b"{\"question\": \"   \"}", "application/json", 422, "/problems/validation"),
-    ("question not a string", b"{\"question\": 42}", "application/json", 422, "/problems/validation"),
-    ("5,000-character question", json.dumps({"question": "x" * 5000}).encode(), "application/json", 422,
-     "/problems/validation"),
-    ("wrong content type", b"question=hi", "application/x-www-form-urlencoded", 415,
-     "/problems/unsupported-media-type"),
-    ("1 MB body", json.dumps({"question": "a" * 1_000_000}).encode(), "application/json", 413,
-     "/problems/payload-too-large"),
-    ("non-UTF-8 bytes", b"{\"question\": \"\xff\xfe caf\xe9\"}", "application/json", 400, "/problems/bad-request"),
-    ("context of the wrong type", b"{\"question\": \"is xlr balanced?\", \"context\": 3}", "application/json", 422,
-     "/problems/validation"),
+    ("invalid JSON", b'{"question": ', "application/json", 400, "/problems/bad-request"),
+    ("a JSON array", b'["is TRS balanced?"]', "application/json", 400, "/problems/bad-request"),
+    ("missing question", b'{"context": null}', "application/json", 422, "/problems/validation"),
+    ("empty question", b'{"question": "   "}', "application/json", 422, "/problems/validation"),
+    ("question not a string", b'{"question": 42}', "application/json", 422, "/problems/validation"),
+    (
+        "5,000-character question",
+        json.dumps({"question": "x" * 5000}).encode(),
+        "application/json",
+        422,
+        "/problems/validation",
+    ),
+    (
+        "wrong content type",
+        b"question=hi",
+        "application/x-www-form-urlencoded",
+        415,
+        "/problems/unsupported-media-type",
+    ),
+    (
+        "1 MB body",
+        json.dumps({"question": "a" * 1_000_000}).encode(),
+        "application/json",
+        413,
+        "/problems/payload-too-large",
+    ),
+    (
+        "non-UTF-8 bytes",
+        b'{"question": "\xff\xfe caf\xe9"}',
+        "application/json",
+        400,
+        "/problems/bad-request",
+    ),
+    (
+        "context of the wrong type",
+        b'{"question": "is xlr balanced?", "context": 3}',
+        "application/json",
+        422,
+        "/problems/validation",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "body", "content_type", "status", "problem_type"), BAD_INPUTS,
-                         ids=[case[0] for case in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "body", "content_type", "status", "problem_type"),
+    BAD_INPUTS,
+    ids=[case[0] for case in BAD_INPUTS],
+)
 def test_bad_input_gets_a_problem_body(client, case, body, content_type, status, problem_type):
     response = client.post("/api/v1/ask", data=body, content_type=content_type)
     assert response.status_code == status, response.data[:200]
@@ -140,7 +186,9 @@ def test_a_bug_is_a_generic_500_with_a_request_id(settings):
         def answer(self, question, context=None):
             if question != "is TRS to TS balanced?":
                 raise RuntimeError("secret internals")
-            from service.types import Answer, Basis, Intent
+            from service.types import Answer
+            from service.types import Basis
+            from service.types import Intent
 
             return Answer(question, Intent.BALANCED_CHECK, "No.", Basis.RULES)
 

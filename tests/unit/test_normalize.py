@@ -32,7 +32,11 @@ def test_slang_and_misspelt_connectors(question, ends, ontology):
 
 @pytest.mark.parametrize(
     ("question", "corrected"),
-    [("is this balenced?", "balanced"), ("impedence mismatch?", "impedance"), ("my condensor mic", "condenser")],
+    [
+        ("is this balenced?", "balanced"),
+        ("impedence mismatch?", "impedance"),
+        ("my condensor mic", "condenser"),
+    ],
 )
 def test_typos_are_corrected(question, corrected, ontology):
     assert corrected in read_question(question, ontology).cleaned

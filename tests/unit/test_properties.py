@@ -19,15 +19,18 @@ OUT_BALANCE = ["balanced", "impedance_balanced", "unbalanced", None]
 IN_BALANCE = ["balanced", "either", "unbalanced", None]
 links = st.builds(
     lambda ob, a, b, ib: LinkSpec(
-        Stop(qualifiers=("line",), role="out", balance=ob), CableSpec((a, b)), Stop(qualifiers=("line",), role="in",
-                                                                                      balance=ib)
+        Stop(qualifiers=("line",), role="out", balance=ob),
+        CableSpec((a, b)),
+        Stop(qualifiers=("line",), role="in", balance=ib),
     ),
     st.sampled_from(OUT_BALANCE),
     st.sampled_from(ANALOG_FAMILIES),
     st.sampled_from(ANALOG_FAMILIES),
     st.sampled_from(IN_BALANCE),
 )
-SLOW_OK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SLOW_OK = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def verdict(link, ontology):
@@ -62,7 +65,10 @@ def test_an_adapter_never_makes_a_link_balanced(link, adapter, ontology):
 
 
 @SLOW_OK
-@given(a=st.sampled_from(["TRS", "TS", "XLR", "RCA", "3.5mm", "TRRS"]), b=st.sampled_from(["TRS", "TS", "XLR", "RCA"]))
+@given(
+    a=st.sampled_from(["TRS", "TS", "XLR", "RCA", "3.5mm", "TRRS"]),
+    b=st.sampled_from(["TRS", "TS", "XLR", "RCA"]),
+)
 def test_swapping_the_word_order_does_not_change_the_verdict(a, b, ontology):
     from service.core.normalize import read_question
 

@@ -12,9 +12,21 @@ from service.types import Compatibility
 
 # Every end family with a plug, in the words a user would type.
 END_WORDS = {
-    "xlr": "XLR", "trs": "TRS", "ts": "TS", "trs35": "3.5mm TRS", "ts35": "3.5mm mono", "trrs": "TRRS",
-    "rca": "RCA", "speakon": "speakON", "banana": "banana", "midi": "MIDI DIN", "usb_a": "USB-A",
-    "usb_b": "USB-B", "usb_c": "USB-C", "toslink": "TOSLINK", "bnc": "BNC",
+    "xlr": "XLR",
+    "trs": "TRS",
+    "ts": "TS",
+    "trs35": "3.5mm TRS",
+    "ts35": "3.5mm mono",
+    "trrs": "TRRS",
+    "rca": "RCA",
+    "speakon": "speakON",
+    "banana": "banana",
+    "midi": "MIDI DIN",
+    "usb_a": "USB-A",
+    "usb_b": "USB-B",
+    "usb_c": "USB-C",
+    "toslink": "TOSLINK",
+    "bnc": "BNC",
 }
 ONE_CONDUCTOR = {"ts", "ts35", "rca", "trrs", "trs35"}
 GRID_ID = {"xlr": "xlr_m", "usb_a": "usb", "usb_b": "usb", "usb_c": "usb"}
@@ -52,8 +64,12 @@ LINKS = [
     ("guitar into a regular line input on my mixer", False, "works_with_caveat", "TS-male to TRS-male"),
     ("amp speaker out into my interface line input", None, "unsafe", None),
     ("power amp speakON out to passive speakers' binding posts", None, "works", "speakON to banana"),
-    ("laptop headphone jack to the mixer's balanced line input with a 3.5mm to TRS cable", False,
-     "works_with_caveat", None),
+    (
+        "laptop headphone jack to the mixer's balanced line input with a 3.5mm to TRS cable",
+        False,
+        "works_with_caveat",
+        None,
+    ),
     ("turntable into the phono input of my DJ mixer", False, "works", "RCA-male to RCA-male"),
     ("turntable straight into my interface line input", False, "works_with_caveat", None),
     ("MIDI out of my keyboard into the MIDI out of my synth", None, "does_not_work", None),
@@ -64,7 +80,9 @@ LINKS = [
 ]
 
 
-@pytest.mark.parametrize(("question", "balanced", "compatibility", "cable"), LINKS, ids=[q for q, *_ in LINKS])
+@pytest.mark.parametrize(
+    ("question", "balanced", "compatibility", "cable"), LINKS, ids=[q for q, *_ in LINKS]
+)
 def test_links_described_with_gear(question, balanced, compatibility, cable, ontology):
     _, j = verdict_for(question, ontology)
     assert j.compatibility == Compatibility(compatibility)
@@ -75,32 +93,53 @@ def test_links_described_with_gear(question, balanced, compatibility, cable, ont
 
 
 def test_phantom_into_an_unbalanced_adapter_is_unsafe(ontology):
-    _, j = verdict_for("synth RCA out into a mixer mic input with an RCA to XLR-male cable, phantom power is on",
-                       ontology)
+    _, j = verdict_for(
+        "synth RCA out into a mixer mic input with an RCA to XLR-male cable, phantom power is on", ontology
+    )
     assert j.compatibility is Compatibility.UNSAFE
     assert j.warnings[0].hazard == "phantom-into-unbalanced" and j.warnings[0].severity.value == "danger"
 
 
 def test_xlr_genders_must_mate(ontology):
-    _, j = verdict_for("can I use a TRS to XLR-male cable from my mixer's XLR main out into a TRS line input?",
-                       ontology)
+    _, j = verdict_for(
+        "can I use a TRS to XLR-male cable from my mixer's XLR main out into a TRS line input?", ontology
+    )
     assert j.compatibility is Compatibility.DOES_NOT_WORK
     assert "rule.mating.xlr-gender" in {f.id for f in j.facts}
 
 
 def test_stereo_headphone_out_into_one_balanced_input_warns_left_minus_right(ontology):
-    _, j = verdict_for("phone headphone out into one balanced TRS line input on the mixer with a TRS cable", ontology)
+    _, j = verdict_for(
+        "phone headphone out into one balanced TRS line input on the mixer with a TRS cable", ontology
+    )
     assert any(w.hazard == "stereo-into-balanced-input" for w in j.warnings)
 
 
 def test_chain_names_the_link_where_balance_breaks(ontology):
-    reading, j = verdict_for("mic -> XLR -> interface, then TS cables from the interface outs to the monitors", ontology)
+    reading, j = verdict_for(
+        "mic -> XLR -> interface, then TS cables from the interface outs to the monitors", ontology
+    )
     assert len(j.links) == 2
     assert [f.balanced for f in j.links] == [True, False]
     assert j.balanced is False
 
 
 def test_every_connector_family_has_a_pair_case():
-    families_with_plugs = {"xlr", "trs", "ts", "trs35", "ts35", "trrs", "rca", "speakon", "banana", "midi", "usb_a",
-                           "usb_b", "usb_c", "toslink", "bnc"}
+    families_with_plugs = {
+        "xlr",
+        "trs",
+        "ts",
+        "trs35",
+        "ts35",
+        "trrs",
+        "rca",
+        "speakon",
+        "banana",
+        "midi",
+        "usb_a",
+        "usb_b",
+        "usb_c",
+        "toslink",
+        "bnc",
+    }
     assert families_with_plugs == set(END_WORDS)
