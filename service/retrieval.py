@@ -12,7 +12,6 @@ import numpy as np
 
 from index import store
 from index.embedder import Embedder
-from index.types import Passage
 from index.types import ScoredPassage
 from service.errors import IndexUnavailable
 

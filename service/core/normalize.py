@@ -372,7 +372,8 @@ def _elements(
             pending_attach = None
             continue
         stop = _stop_from_group(group)
-        describes_gear = bool(kinds & {"device", "port"})
+        # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
+        describes_gear = bool(kinds & {"device", "port"}) or ("role" in kinds and "family" in kinds)
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:

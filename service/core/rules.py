@@ -108,8 +108,10 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         balanced = False
     elif balance_values and all(v is True for v in balance_values):
         balanced = True
+    gearless = all(f.source is None and f.dest is None for f in findings)
     for fmt in reading.formats:
-        if not findings and ontology.formats[fmt].balance in ("balanced", "unbalanced"):
+        # "AES3 over XLR", "AES3id on BNC": with no gear named, the signal format decides [DOLBY][PAS]
+        if gearless and ontology.formats[fmt].balance in ("balanced", "unbalanced"):
             balanced = ontology.formats[fmt].balance == "balanced"
 
     verdicts = [f.compatibility for f in judged if f.compatibility is not None]
@@ -152,8 +154,8 @@ def _resolve(
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
-        for qualifier in stop.qualifiers:
-            kind_id = ontology.generic_ports.get(qualifier, {}).get(side) or kind_id
+        for key in stop.qualifiers + stop.families:
+            kind_id = ontology.generic_ports.get(key, {}).get(side) or kind_id
             if kind_id:
                 break
     kind = ontology.ports.get(kind_id) if kind_id else None
