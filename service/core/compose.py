@@ -79,6 +79,8 @@ def compose_answer(
         lines += [f"**{_warning_label(w.severity.value)}:** {w.text}" for w in judgement.warnings]
     if not asks_verdict and judgement.judged:
         lines += _context_lines(judgement)
+    if not asks_verdict:
+        lines += list(judgement.format_notes)  # "ADAT vs S/PDIF?": state what each named format is
     if guide:
         lines.append(_quote(guide[0], full=not (asks_verdict and proven)))
         if not (asks_verdict and proven) and len(guide) > 1 and guide[1].score >= guide[0].score - 0.05:

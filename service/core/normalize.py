@@ -373,7 +373,9 @@ def _elements(
             continue
         stop = _stop_from_group(group)
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
-        describes_gear = bool(kinds & {"device", "port"}) or ("role" in kinds and "family" in kinds)
+        # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
+        describes_gear = bool(kinds & {"device", "port"}) or ("role" in kinds and bool(kinds & {"family", "balance",
+                                                                                                   "mono"}))
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:

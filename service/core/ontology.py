@@ -72,6 +72,7 @@ class PortKind:
     sources: list[str]
     level: str | None = None
     stereo: bool = False
+    split: bool = False
     hiz: bool = False
     phantom: bool = False
 

@@ -154,7 +154,8 @@ def _resolve(
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
-        for key in stop.qualifiers + stop.families:
+        # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
+        for key in stop.qualifiers + stop.families + ("line",):
             kind_id = ontology.generic_ports.get(key, {}).get(side) or kind_id
             if kind_id:
                 break
@@ -274,6 +275,11 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
 
     plug_src = _plug_family(src_family, source, cable, 0, ontology)
     plug_dst = _plug_family(dst_family, dest, cable, 1, ontology)
+    stated_trs = bool(link.dest and ("trs" in link.dest.families or link.dest.balance == "balanced"))
+    stated_trs = stated_trs or dst_family == "trs"
+    if plug_dst == "trs" and not stated_trs and _mono_unbalanced_or_split(source, plug_src):
+        # an unbalanced mono leg gains nothing from a TRS plug: a TS plug in the TRS jack is the usual cable
+        plug_dst = "ts"
     mating = _mating(cable, source, dest, plug_src, plug_dst)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
     two_leg = (
@@ -309,6 +315,12 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         hazards=tuple(r.hazard for r in ordered if r.hazard),
         guessed=bool((source and source.guessed) or (dest and dest.guessed)),
     )
+
+
+def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None) -> bool:
+    if source is None or source.kind is None:
+        return False
+    return source.kind.split or (source.balance == "unbalanced" and not source.kind.stereo and plug_src == "ts")
 
 
 def _cable_sides(
@@ -393,7 +405,10 @@ def _cable(
     dst_stereo = bool(dest and dest.kind and dest.kind.stereo)
     single_stereo = {"trs35", "trs", "trrs"}
     pair = {"rca", "ts"}
-    if src_stereo and plug_src in single_stereo and plug_dst in pair:
+    src_split = bool(source and source.kind and source.kind.split)
+    if src_split and plug_src in single_stereo and not dst_stereo and dest is not None:
+        to_end = f"dual {to_end}"  # left and right (or send and return) go to two mono jacks
+    elif src_stereo and plug_src in single_stereo and plug_dst in pair:
         to_end = f"dual {to_end}"
     elif dst_stereo and plug_dst in single_stereo and plug_src in pair and src_stereo:
         from_end = f"dual {from_end}"

@@ -61,7 +61,7 @@ LINKS = [
     ("interface balanced TRS out into monitor's balanced XLR input", True, "works", "TRS-male to XLR-male"),
     ("mic -> xlr cable -> interface mic input", True, "works", "XLR-female to XLR-male"),
     ("guitar into the interface's hi-z input", False, "works", "TS-male to TS-male"),
-    ("guitar into a regular line input on my mixer", False, "works_with_caveat", "TS-male to TRS-male"),
+    ("guitar into a regular line input on my mixer", False, "works_with_caveat", "TS-male to TS-male"),
     ("amp speaker out into my interface line input", None, "unsafe", None),
     ("power amp speakON out to passive speakers' binding posts", None, "works", "speakON to banana"),
     (

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs tests.perf.bench; nothing here is part of `make test`."""
