@@ -81,7 +81,8 @@ def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] 
 
     refusal = _out_of_domain_reason(question, text, mentions, ontology)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
-    links, is_chain = _links(stops, cables)
+    from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "from")
+    links, is_chain = _links(stops, cables, arrows, from_positions)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
     reading = Reading(
@@ -485,7 +486,9 @@ def _connector_only(group: list[Mention], *, allow_cableword: bool = False) -> b
 # --- links -------------------------------------------------------------------------------------------------
 
 
-def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], bool]:
+def _links(
+    stops: list[Stop], cables: list[CableSpec], arrows: bool = False, from_positions: frozenset[int] = frozenset()
+) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
 
@@ -513,12 +516,8 @@ def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], 
     for cable in cables:
         if any(link.cable is cable for link in links):
             continue
-        target = len(links) - 1
-        for index, (_start, end) in enumerate(spans):
-            if cable.position < end:
-                target = index
-                break
-        if links and links[target].cable is None:
+        target = _cable_link(cable, links, spans, arrows, from_positions)
+        if target is not None and links[target].cable is None:
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2
@@ -527,6 +526,35 @@ def _links(stops: list[Stop], cables: list[CableSpec]) -> tuple[list[LinkSpec], 
 
 def _device_word(stop: Stop) -> str:
     return stop.device_text or stop.device or ""
+
+
+def _cable_link(
+    cable: CableSpec, links: list[LinkSpec], spans: list[tuple[int, int]], arrows: bool, from_positions: frozenset[int]
+) -> int | None:
+    """Which link a cable belongs to.
+
+    With arrows the cable sits between its two ends ("mic -> XLR -> interface"). In prose it follows its link
+    ("the mic goes into the interface with an XLR cable") unless "from" introduces the link ("TS cables from the
+    interface to the monitors").
+    """
+    if not links:
+        return None
+    free = [i for i, link in enumerate(links) if link.cable is None]
+    if arrows:
+        for index, (_start, end) in enumerate(spans):
+            if cable.position < end:
+                return index
+        return len(links) - 1
+    next_from = min((p for p in from_positions if p > cable.position), default=None)
+    if next_from is not None and next_from - cable.position <= 6:
+        after = [i for i, (start, _end) in enumerate(spans) if start > next_from]
+        if after:
+            return after[0]
+    before = [i for i, (_start, end) in enumerate(spans) if end < cable.position]
+    if before:
+        preferred = before[-1]
+        return preferred if preferred in free or not free else free[0]
+    return 0
 
 
 def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> int | None:

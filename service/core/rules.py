@@ -410,6 +410,10 @@ def _cable(
         to_end = f"dual {to_end}"  # left and right (or send and return) go to two mono jacks
     elif src_stereo and plug_src in single_stereo and plug_dst in pair:
         to_end = f"dual {to_end}"
+    elif dst_stereo and plug_dst in single_stereo and not src_stereo and source is not None:
+        # two mono outputs (left and right) into one stereo jack: each leg is unbalanced, so TS plugs
+        mono = "ts" if plug_src in ("trs", "ts") else plug_src
+        from_end = f"dual {ontology.plug_of(mono, src_gender) or mono}"
     elif dst_stereo and plug_dst in single_stereo and plug_src in pair and src_stereo:
         from_end = f"dual {from_end}"
     elif spec and spec.duals and any(spec.duals):
