@@ -295,11 +295,15 @@ def _basis(proven: bool, has_guide: bool) -> Basis:
 def _confidence(
     reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool
 ) -> float:
-    """Calibrated by `cablewise eval --bands`: rule-proven answers start high, guesses and gaps lower it."""
+    """Rule-proven answers start high; every guess lowers it (the bands are printed by `cablewise eval`)."""
     if asks and proven:
         score = 0.95
         if any(f.guessed for f in j.links):
             score -= 0.1
+        if reading.intent is Intent.CABLE_RECOMMENDATION and any(f.derived_plugs for f in j.links):
+            score -= 0.1  # the plugs come from what such gear usually has
+        if len(j.links) > 2:
+            score -= 0.05
         if reading.corrections:
             score -= 0.05
         if reading.follow_up:

@@ -82,7 +82,8 @@ def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] 
     refusal = _out_of_domain_reason(question, text, mentions, ontology)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "from")
-    links, is_chain = _links(stops, cables, arrows, from_positions)
+    to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "to")
+    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
     reading = Reading(
@@ -487,7 +488,11 @@ def _connector_only(group: list[Mention], *, allow_cableword: bool = False) -> b
 
 
 def _links(
-    stops: list[Stop], cables: list[CableSpec], arrows: bool = False, from_positions: frozenset[int] = frozenset()
+    stops: list[Stop],
+    cables: list[CableSpec],
+    arrows: bool = False,
+    from_positions: frozenset[int] = frozenset(),
+    to_positions: frozenset[int] = frozenset(),
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -507,7 +512,7 @@ def _links(
     if len(chain) == 2 and links:
         links[0] = _orient(links[0])
     if not links and chain:
-        links.append(_single_stop_link(chain[0], cables))
+        links.append(_single_stop_link(chain[0], cables, to_positions))
         spans.append((chain[0].position, chain[0].position))
     if not links and cables:
         links.append(LinkSpec(None, cables[0], None))
@@ -580,9 +585,10 @@ def _orient(link: LinkSpec) -> LinkSpec:
     return link
 
 
-def _single_stop_link(stop: Stop, cables: list[CableSpec]) -> LinkSpec:
+def _single_stop_link(stop: Stop, cables: list[CableSpec], to_positions: frozenset[int] = frozenset()) -> LinkSpec:
     cable = cables[0] if cables else None
-    if stop.role == "in" or (cable is not None and cable.position < stop.position):
+    led_in = any(0 < stop.position - p <= 3 for p in to_positions)  # "... into my mixer"
+    if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
         return LinkSpec(None, cable, stop)
     return LinkSpec(stop, cable, None)
 
@@ -655,12 +661,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     new_families = [f for f in reading.families if f not in ("quarter_inch",)] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
     if new_stops:
+        # The new gear takes the place it has in the follow-up itself: "what about a keyboard?" is a new
+        # source, "what about into my mixer?" a new destination.
         first = links[0]
-        for stop in new_stops:
-            if stop.role == "out" or (first.dest is not None and first.source is None):
-                first = replace(first, source=stop)
-            else:
-                first = replace(first, dest=stop)
+        for link in reading.links:
+            if link.source is not None:
+                first = replace(first, source=link.source)
+            if link.dest is not None:
+                first = replace(first, dest=link.dest)
         links[0] = first
     elif new_families:
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]

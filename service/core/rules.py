@@ -65,6 +65,7 @@ class LinkFinding:
     rule_ids: tuple[str, ...]
     hazards: tuple[str, ...]
     guessed: bool = False
+    derived_plugs: bool = False  # a cable end came from the gear's usual jack, not from the question
 
     @property
     def label(self) -> str:
@@ -314,6 +315,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         rule_ids=tuple(r.id for r in ordered),
         hazards=tuple(r.hazard for r in ordered if r.hazard),
         guessed=bool((source and source.guessed) or (dest and dest.guessed)),
+        derived_plugs=not (src_family or (link.source and link.source.families))
+        or not (dst_family or (link.dest and link.dest.families)),
     )
 
 

@@ -107,3 +107,26 @@ def test_follow_up_keeps_the_setup(ontology):
 def test_a_broken_context_is_ignored(ontology):
     reading = read_question("is XLR balanced?", ontology, {"v": 1, "links": [{"cable": {"ends": 5}}]})
     assert reading.intent is Intent.BALANCED_CHECK
+
+
+def test_follow_up_with_new_gear_replaces_the_matching_end(ontology):
+    first = read_question("can I plug my guitar into a mic input?", ontology)
+    source_swap = read_question("what about a keyboard?", ontology, reading_context(first))
+    assert source_swap.links[0].source.device == "keyboard"
+    assert source_swap.links[0].dest.qualifiers == ("mic",)
+    dest_swap = read_question("what about into my mixer's line input?", ontology, reading_context(first))
+    assert dest_swap.links[0].source.device == "guitar"
+    assert dest_swap.links[0].dest.device == "mixer"
+
+
+@pytest.mark.parametrize("question", ["my setup hums", "the monitors are buzzing", "why is there hiss"])
+def test_noise_words_in_any_form_are_in_domain(question, ontology):
+    assert read_question(question, ontology).refusal is None
+
+
+def test_prose_chain_gives_each_link_its_own_cable(ontology):
+    reading = read_question(
+        "my mic goes into the interface with an xlr cable and then the interface feeds my monitors through ts cables",
+        ontology,
+    )
+    assert [link.cable.ends for link in reading.links] == [("xlr", "xlr"), ("ts", "ts")]
