@@ -534,7 +534,7 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
     single = [f.name for f in carrying if f.balanced == "no"]
     balanced = False if single else None
     culprits = (
-        (f"a {', '.join(dict.fromkeys(single))} end carries one signal conductor",)
+        (f"the {', '.join(dict.fromkeys(single))} end carries only one signal conductor, so the link cannot be balanced",)
         if single
         else ("whether the output and the input at each end are balanced",)
     )
