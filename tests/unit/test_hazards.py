@@ -1,0 +1,46 @@
+"""Hazards fire whatever was asked: a cable question, a balance question or a plain statement."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.core.normalize import read_question
+from service.core.rules import judge
+
+CASES = [
+    ("phantom-into-unbalanced", "which cable for my synth's RCA out into a mixer mic input? phantom power is on"),
+    ("phantom-into-unbalanced", "is a TS to XLR-male adapter into a mic input with 48v on balanced?"),
+    ("phantom-into-line-output", "my laptop's line out goes to an XLR mic input with phantom on via an XLR cable"),
+    ("speaker-out-into-input", "what cable from my guitar amp's speaker out to my interface's line input?"),
+    ("speaker-out-into-input", "is XLR to speakON balanced?"),
+    ("stereo-into-balanced-input", "phone headphone out into one balanced TRS line input using a TRS cable"),
+    ("instrument-cable-as-speaker-cable", "can I use a guitar cable between my amp head and the cab?"),
+    ("hot-patching-phantom", "is it ok to repatch the patchbay with phantom on?"),
+    ("tube-amp-no-load", "my tube amp without a speaker connected, is that a problem?"),
+    ("lifting-safety-ground", "should I use a cheater plug to stop the hum?"),
+    ("exposed-speaker-terminals", "connecting banana plugs while the amp is switched on"),
+    ("grounding-balanced-output-cold", "wiring an XLR to TS lead: tie pin 3 to pin 1?"),
+    ("speaker-polarity", "I wired + and - backwards on one speaker"),
+    ("line-into-mic-input", "can my drum machine line out go into the mic input of the mixer?"),
+    ("phantom-instrument", "48v is on and I plug my bass into the combo input"),
+]
+
+
+@pytest.mark.parametrize(("hazard", "question"), CASES, ids=[f"{h}: {q[:40]}" for h, q in CASES])
+def test_hazard_fires(hazard, question, ontology):
+    judgement = judge(read_question(question, ontology), ontology)
+    assert hazard in {w.hazard for w in judgement.warnings}
+
+
+def test_every_hazard_has_a_case(ontology):
+    covered = {hazard for hazard, _ in CASES}
+    missing = set(ontology.hazards) - covered - {"phantom-pop", "ribbon-phantom", "y-cable-outputs"}
+    assert not missing, f"add a case for {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["plug a ribbon mic in with phantom on", "swapping mics with phantom on", "y cable to combine left and right"],
+)
+def test_the_remaining_hazards_fire_too(question, ontology):
+    assert judge(read_question(question, ontology), ontology).warnings
