@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from collections.abc import Mapping
 from typing import Any
+from typing import Generic
 from typing import Protocol
+from typing import TypeVar
 
 from index.types import ScoredPassage
 from service.core.compose import compose_answer
@@ -12,6 +20,8 @@ from service.core.normalize import read_question
 from service.core.ontology import Ontology
 from service.core.rules import judge
 from service.types import Answer
+
+V = TypeVar("V")
 
 
 class Retriever(Protocol):
@@ -22,19 +32,91 @@ class Retriever(Protocol):
         ...
 
 
-class Engine:
-    """Answers questions from an ontology and a retriever. Holds no conversation state."""
+class LRUCache(Generic[V]):
+    """A small thread-safe least-recently-used map; maxsize 0 stores nothing."""
 
-    def __init__(self, ontology: Ontology, retriever: Retriever, *, top_k: int = 4) -> None:
+    def __init__(self, maxsize: int) -> None:
+        if maxsize < 0:
+            raise ValueError(f"maxsize must be 0 or more, got {maxsize}")
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._data: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> V | None:
+        """The value stored under key (now the most recently used), or None."""
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: Hashable, value: V) -> None:
+        """Store value under key, dropping the least recently used entries beyond maxsize."""
+        if self.maxsize == 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def context_key(context: Mapping[str, Any] | None) -> str | None:
+    """The context as canonical JSON (sorted keys), '' for none; None when it is not JSON (then not cached)."""
+    if not context:
+        return ""
+    try:
+        return json.dumps(context, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+class Engine:
+    """Answers questions from an ontology and a retriever. Holds no conversation state.
+
+    With answer_cache_size > 0 it keeps that many answers, keyed by the exact question and the canonical JSON of
+    the context: the pipeline is a pure function of the two (ontology and index are fixed for an Engine), so a
+    repeated question gets the same Answer without running it again. The question is not case- or
+    space-folded because the Answer echoes it.
+    """
+
+    def __init__(
+        self, ontology: Ontology, retriever: Retriever, *, top_k: int = 4, answer_cache_size: int = 0
+    ) -> None:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
         self.ontology = ontology
         self.retriever = retriever
         self.top_k = top_k
+        self.answers: LRUCache[Answer] = LRUCache(answer_cache_size)
 
     def answer(self, question: str, context: Mapping[str, Any] | None = None) -> Answer:
         """Answer one question; `context` is the previous answer's context, for follow-ups."""
+        key = None
+        if self.answers.maxsize:
+            ctx = context_key(context)
+            key = None if ctx is None else (question, ctx)
+            cached = self.answers.get(key) if key is not None else None
+            if cached is not None:
+                return _detached(cached)
         reading = read_question(question, self.ontology, context)
         judgement = judge(reading, self.ontology)
         passages = () if reading.refusal else self.retriever.search(reading.search_query, self.top_k)
-        return compose_answer(reading, judgement, passages, self.ontology)
+        answer = compose_answer(reading, judgement, passages, self.ontology)
+        if key is not None:
+            self.answers.put(key, answer)
+            return _detached(answer)
+        return answer
+
+
+def _detached(answer: Answer) -> Answer:
+    """A copy whose context dict (the only mutable part of an Answer) is the caller's own."""
+    return dataclasses.replace(answer, context=copy.deepcopy(answer.context))

@@ -252,6 +252,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     cable = link.cable
     if link.source is None and link.dest is None:
         return _judge_ends_only(cable, reading, ontology) if cable and cable.ends else None
+    if _backwards(link, ontology):
+        link = LinkSpec(link.dest, cable, link.source)
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
@@ -318,6 +320,15 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         derived_plugs=not (src_family or (link.source and link.source.families))
         or not (dst_family or (link.dest and link.dest.families)),
     )
+
+
+def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
+    """True when the first-named gear can only receive and the other can send ("drive my speakers from the interface")."""
+    a, b = link.source, link.dest
+    if a is None or b is None or not a.device or not b.device or a.role or b.role:
+        return False
+    first, second = ontology.devices[a.device], ontology.devices[b.device]
+    return not first.out and bool(first.inputs) and bool(second.out)
 
 
 def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None) -> bool:
