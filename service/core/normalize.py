@@ -40,6 +40,8 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
+# "the outs are impedance balanced", "lists them as unbalanced": a balance word that describes gear named before
+PREDICATE_WORDS = {"as", "are", "is", "be", "labelled", "labeled", "marked", "says", "say", "both", "all"}
 LINK_WORDS = {"to", "into", "from", "through", "via", "thru", "->", "feeding", "feeds", "off"}
 # More specific families win when one cable phrase names several ("3.5mm mono (TS) mini-jack").
 FAMILY_MERGE = {
@@ -58,7 +60,8 @@ FAMILY_MERGE = {
 }
 # Concept questions ask for an explanation even when they name gear, so they are recognised first.
 CONCEPT_FIRST = (
-    r"^\W*(why|how does|how do|how come|what is|what's|whats|what are|explain|what does)\b",
+    r"^\W*(why|how does|how do(?! (i|you|we) (connect|hook|wire|plug|set up|run|get|go))|how come|what is|what's|whats|"
+    r"what are|explain|what does)\b",
     r"\bwhy\b[^.!]*\?",
     r"\bdo both\b",
     r"\bthe same (thing )?as\b",
@@ -392,6 +395,7 @@ def _elements(
                 and kinds <= {"balance"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
                 and sentence_of[head.start] not in question_sentences
+                and set(tokens[max(0, head.start - 3) : head.start]) & PREDICATE_WORDS
             ):
                 stops[-1] = _merge_stop(stops[-1], stop)
             else:

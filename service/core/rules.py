@@ -16,6 +16,7 @@ from service.core.reading import Stop
 from service.types import Cable
 from service.types import Compatibility
 from service.types import Fact
+from service.types import Intent
 from service.types import Severity
 from service.types import Warning
 from service.types import Wire
@@ -276,6 +277,13 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if source is None and dest is not None and cable and cable.kind == "instrument":
         source = _resolve(Stop(qualifiers=("instrument",), role="out"), "out", None, None, "ts", ontology)
 
+    if reading.intent is Intent.CABLE_RECOMMENDATION and not (cable and cable.explicit_ends):
+        # "do I need special cables or will guitar leads do?": a cable the user only proposes must fit the jacks
+        fits = _fits_port(src_family, source, ontology) and _fits_port(dst_family, dest, ontology)
+        if not fits:
+            src_family = dst_family = None
+            source = _resolve(link.source, "out", link.dest, dest, None, ontology)
+            dest = _resolve(link.dest, "in", link.source, source, None, ontology)
     plug_src = _plug_family(src_family, source, cable, 0, ontology)
     plug_dst = _plug_family(dst_family, dest, cable, 1, ontology)
     stated_trs = bool(link.dest and ("trs" in link.dest.families or link.dest.balance == "balanced"))
@@ -320,6 +328,16 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         derived_plugs=not (src_family or (link.source and link.source.families))
         or not (dst_family or (link.dest and link.dest.families)),
     )
+
+
+def _fits_port(family: str | None, port: Port | None, ontology: Ontology) -> bool:
+    if family is None or port is None or port.kind is None:
+        return True
+    def down(families: set[str]) -> set[str]:  # a size-only family stands for the ones it resolves to
+        return families | {f for fam in families for f in ontology.families[fam].resolves_to}
+
+    jacks = down(set(port.kind.jacks))  # port.jack may itself come from the proposed cable
+    return bool(down({family}) & jacks)
 
 
 def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
