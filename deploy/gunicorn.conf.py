@@ -13,16 +13,14 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("CABLEWISE_LOG_LEVEL", "info").lower()
-# Load the app (model, index) once in the master so workers share the pages and start at once.
-preload_app = True
+# Each worker loads the app itself, after the fork: onnxruntime (the query encoder) is not fork-safe, and a
+# worker that inherited the master's runtime aborts when it exits. A worker that encodes with onnxruntime never
+# imports torch, so it loads in about a second and holds a small footprint of its own.
+preload_app = False
 raw_env = ["HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"]
 
 
 def post_fork(server, worker):
-    """One torch thread per worker: with several workers, more threads only fight over the cores."""
-    try:
-        import torch
-
-        torch.set_num_threads(int(os.environ.get("CABLEWISE_TORCH_THREADS", "1")))
-    except ImportError:  # pragma: no cover
-        pass
+    """One torch thread per worker (torch reads this on import), for when queries are encoded with torch: with
+    several workers, more threads only fight over the cores."""
+    os.environ["OMP_NUM_THREADS"] = os.environ.get("CABLEWISE_TORCH_THREADS", "1")

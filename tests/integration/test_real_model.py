@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from index.build import build_index
+from index.embedder import bundled_model_dir
 from index.embedder import load_embedder
+from index.onnx_query import OnnxQueryEncoder
+from service.adapters.render import to_api
 from service.core.pipeline import Engine
 from service.kb import ontology_passages
 from service.retrieval import HybridRetriever
 from tests.conftest import KB_DIR
 
+DEV_SET = KB_DIR.parent.parent / "shared" / "eval" / "dev-questions.jsonl"
+PARAPHRASES = KB_DIR.parent / "tests" / "eval" / "paraphrases.jsonl"
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def real_engine(tmp_path_factory, ontology):
+def real_index(tmp_path_factory, ontology):
     embedder = load_embedder("bundled")
     out = tmp_path_factory.mktemp("real-index")
     manifest = build_index(KB_DIR, out, embedder, extra_passages=ontology_passages(ontology))
     assert manifest.dim == embedder.dim == 384
+    return out, embedder
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_index, ontology):
+    out, embedder = real_index
     return Engine(ontology, HybridRetriever.load(out, embedder))
 
 
@@ -51,3 +66,49 @@ def test_an_unrelated_question_scores_low(real_engine):
     good = real_engine.retriever.search("what is phantom power", 1)[0].score
     bad = real_engine.retriever.search("the best chocolate cake frosting", 1)[0].score
     assert good > bad + 0.2
+
+
+QUESTIONS = (
+    "is TRS to TS balanced?",
+    "which cable from my interface's 1/4 inch outs to monitors with XLR inputs",
+    "why do my monitors hum when the laptop charger is in",
+    "",
+)
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("model-cache")
+
+
+def test_onnx_query_encoder_gives_sentence_transformers_vectors(onnx_cache):
+    fast = load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache)
+    slow = load_embedder("bundled", query_encoder="torch")
+    assert (fast.query_encoder, slow.query_encoder) == ("onnx", "torch")
+    for question in QUESTIONS:
+        np.testing.assert_allclose(fast.encode([question]), slow.encode([question]), atol=1e-5)
+    # batches (index builds) always go through sentence-transformers
+    np.testing.assert_array_equal(fast.encode(list(QUESTIONS)), slow.encode(list(QUESTIONS)))
+
+
+def test_a_damaged_onnx_export_is_not_used(onnx_cache):
+    load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache)  # makes the export if missing
+    (reference,) = onnx_cache.glob("*.npy")
+    np.save(reference, np.load(reference) + 0.01)  # the export no longer reproduces its reference vectors
+    assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is None
+    assert load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache).query_encoder == "onnx"  # remade
+    assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is not None
+
+
+def test_the_speed_ups_do_not_change_any_answer(real_index, ontology):
+    """ONNX query encoder + answer cache against plain sentence-transformers, on the dev set and our paraphrases."""
+    out, embedder = real_index
+    fast = Engine(ontology, HybridRetriever.load(out, embedder), answer_cache_size=64)
+    plain = Engine(ontology, HybridRetriever.load(out, load_embedder("bundled", query_encoder="torch")))
+    assert embedder.query_encoder == "onnx"
+    questions = [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
+    questions += [json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()]
+    for question in questions:  # as clients see them: scores differ in the seventh decimal, the API rounds them
+        expected = to_api(plain.answer(question))
+        assert to_api(fast.answer(question)) == expected, question
+        assert to_api(fast.answer(question)) == expected, question  # from the cache

@@ -4,7 +4,9 @@ It imports sentence-transformers, faiss and numpy only (none of the service's co
 the model itself. The bench runs it as `python -m tests.perf.floor MODE ...` and reads one JSON line from stdout.
 
 Modes:
-  query FILE INDEX_DIR K   time encode(question) + FAISS search for each question in FILE (JSON list of strings)
+  query FILE INDEX_DIR K [THREADS]
+                           time encode(question) + FAISS search for each question in FILE (JSON list of strings),
+                           with torch's default thread count or THREADS
   cold                     load the model, encode one sentence, report memory (the cold-start and memory floor)
   encode FILE              encode every text in FILE (JSON list of strings) in one call
 """
@@ -55,6 +57,8 @@ def read_memory(pid: int) -> dict[str, int]:
             for line in fh:
                 if line.startswith("VmRSS:"):
                     out["rss_kb"] = int(line.split()[1])
+                elif line.startswith("Threads:"):
+                    out["threads"] = int(line.split()[1])
     except OSError:
         pass
     try:
@@ -68,14 +72,18 @@ def read_memory(pid: int) -> dict[str, int]:
 
 
 def _encode(model, texts, **kw):
-    return model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False, **kw)
+    return model.encode(
+        list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False, **kw
+    )
 
 
-def mode_query(questions_file: str, index_dir: str, k: int) -> dict:
+def mode_query(questions_file: str, index_dir: str, k: int, threads: int | None = None) -> dict:
     import faiss
     import numpy as np
     import torch
 
+    if threads:
+        torch.set_num_threads(threads)
     questions = json.load(open(questions_file, encoding="utf-8"))
     model = load_model()
     index = faiss.read_index(os.path.join(index_dir, "vectors.faiss"))
@@ -107,7 +115,8 @@ def mode_encode(texts_file: str) -> dict:
 def main(argv: list[str]) -> int:
     mode, args = argv[0], argv[1:]
     if mode == "query":
-        result = mode_query(args[0], args[1], int(args[2]))
+        threads = int(args[3]) if len(args) > 3 and args[3] != "default" else None
+        result = mode_query(args[0], args[1], int(args[2]), threads)
     elif mode == "cold":
         result = mode_cold()
     elif mode == "encode":
