@@ -3,9 +3,12 @@
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Each worker holds the model (~90 MB) and the index; two workers suit a 2-core box.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# One worker suits a 2-core box: the model runs outside the GIL on CABLEWISE_ENCODER_THREADS threads, so one
+# process with several request threads keeps both cores busy, and it has one answer cache, not one per worker
+# (a repeated question lands on a worker that has seen it). On a bigger box, add workers: each holds its own
+# copy of the model (~90 MB) and index, and workers x encoder threads should about match the cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
@@ -21,6 +24,5 @@ raw_env = ["HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"]
 
 
 def post_fork(server, worker):
-    """One torch thread per worker (torch reads this on import), for when queries are encoded with torch: with
-    several workers, more threads only fight over the cores."""
-    os.environ["OMP_NUM_THREADS"] = os.environ.get("CABLEWISE_TORCH_THREADS", "1")
+    """With CABLEWISE_QUERY_ENCODER=torch, torch reads its thread count from here on import."""
+    os.environ["OMP_NUM_THREADS"] = os.environ.get("CABLEWISE_ENCODER_THREADS", "2")

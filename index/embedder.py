@@ -37,8 +37,9 @@ class SentenceTransformerEmbedder:
     """The real model, loaded from a local folder; never downloads (HF_HUB_OFFLINE is forced).
 
     With query_encoder "onnx" a single text (a query) goes through a checked onnxruntime export of the same
-    weights (index/onnx_query.py), made on first use and kept in cache_dir; batches (index builds) always go
-    through sentence-transformers. Once the export exists, a process that only encodes queries never loads torch.
+    weights (index/onnx_query.py), made on first use and kept in cache_dir, on `threads` threads; batches
+    (index builds) always go through sentence-transformers. Once the export exists, a process that only encodes
+    queries never loads torch.
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class SentenceTransformerEmbedder:
         *,
         query_encoder: str = "onnx",
         cache_dir: Path = DEFAULT_MODEL_CACHE,
+        threads: int = 2,
     ) -> None:
         if query_encoder not in QUERY_ENCODERS:
             raise ValueError(f"query_encoder must be one of {QUERY_ENCODERS}, got {query_encoder!r}")
@@ -63,8 +65,10 @@ class SentenceTransformerEmbedder:
         if query_encoder == "onnx":
             from index.onnx_query import OnnxQueryEncoder
 
-            self._fast = OnnxQueryEncoder.load_checked(self._model_dir, cache_dir) or OnnxQueryEncoder.create(
-                self._sentence_transformer(), self._model_dir, cache_dir, self._encode_torch
+            self._fast = OnnxQueryEncoder.load_checked(
+                self._model_dir, cache_dir, threads=threads
+            ) or OnnxQueryEncoder.create(
+                self._sentence_transformer(), self._model_dir, cache_dir, self._encode_torch, threads=threads
             )
         self.dim = (
             self._fast.dim if self._fast else int(self._sentence_transformer().get_embedding_dimension())
@@ -134,10 +138,14 @@ def bundled_model_dir() -> Path:
 
 
 def load_embedder(
-    spec: str, *, query_encoder: str = "onnx", cache_dir: Path = DEFAULT_MODEL_CACHE
+    spec: str, *, query_encoder: str = "onnx", cache_dir: Path = DEFAULT_MODEL_CACHE, threads: int = 2
 ) -> Embedder:
-    """Build the embedder a setting names: 'bundled', 'hash' or 'hash-<dim>', or a local model folder."""
-    options = {"query_encoder": query_encoder, "cache_dir": cache_dir}
+    """Build the embedder a setting names: 'bundled', 'hash' or 'hash-<dim>', or a local model folder.
+
+    query_encoder, cache_dir and threads (per question) choose how single questions are encoded (see
+    SentenceTransformerEmbedder).
+    """
+    options = {"query_encoder": query_encoder, "cache_dir": cache_dir, "threads": threads}
     if spec == BUNDLED:
         return SentenceTransformerEmbedder(bundled_model_dir(), BUNDLED_MODEL_NAME, **options)
     if spec == HASH or spec.startswith(HASH + "-"):

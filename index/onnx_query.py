@@ -33,20 +33,21 @@ ONNX_PROBES = (
 class OnnxQueryEncoder:
     """The sentence-transformers model (BERT, mean pooling, L2 normalize) exported to ONNX, run by onnxruntime.
 
-    One thread per call: a server gets its concurrency from its workers. The export is made once from the local
+    The export is made once from the local
     weights and kept in a cache folder (Settings.model_cache_dir) under a name derived from the model files and
     the torch, transformers and sentence-transformers versions. Next to it go
     the tokenizer and sentence-transformers' vectors of a few probe texts; the export is used only while
     onnxruntime reproduces those to within ONNX_MAX_DIFF, checked on every load.
     """
 
-    def __init__(self, onnx_path: Path, tokenizer_json: str, max_length: int) -> None:
+    def __init__(self, onnx_path: Path, tokenizer_json: str, max_length: int, *, threads: int = 1) -> None:
         from tokenizers import Tokenizer
 
         self._tokenizer = Tokenizer.from_str(tokenizer_json)
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_length)
         self.path = Path(onnx_path)
+        self.threads = threads
         self._session = None
         self._session_pid = 0
         self.dim = int(self.encode(ONNX_PROBES[0]).shape[1])
@@ -64,7 +65,7 @@ class OnnxQueryEncoder:
             import onnxruntime as ort
 
             options = ort.SessionOptions()
-            options.intra_op_num_threads = 1  # a server gets its concurrency from its workers
+            options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -80,7 +81,7 @@ class OnnxQueryEncoder:
         )
 
     @classmethod
-    def load_checked(cls, model_dir: Path, cache_dir: Path) -> OnnxQueryEncoder | None:
+    def load_checked(cls, model_dir: Path, cache_dir: Path, *, threads: int = 1) -> OnnxQueryEncoder | None:
         """The cached, checked export for this model, or None (no onnxruntime, no export yet, or it drifted)."""
         try:
             import onnxruntime  # noqa: F401
@@ -91,7 +92,7 @@ class OnnxQueryEncoder:
             if not all(p.exists() for p in paths.values()):
                 return None
             meta = json.loads(paths["meta"].read_text(encoding="utf-8"))
-            encoder = cls(paths["onnx"], meta["tokenizer"], int(meta["max_length"]))
+            encoder = cls(paths["onnx"], meta["tokenizer"], int(meta["max_length"]), threads=threads)
             worst = encoder.difference(np.load(paths["reference"]))
         except Exception as exc:  # a damaged cache only costs speed
             log.warning("cached ONNX query encoder unusable (%s: %s)", type(exc).__name__, exc)
@@ -103,7 +104,9 @@ class OnnxQueryEncoder:
         return encoder
 
     @classmethod
-    def create(cls, model, model_dir: Path, cache_dir: Path, reference) -> OnnxQueryEncoder | None:
+    def create(
+        cls, model, model_dir: Path, cache_dir: Path, reference, *, threads: int = 1
+    ) -> OnnxQueryEncoder | None:
         """Export the loaded model, check it against `reference(texts)` (sentence-transformers), cache it.
 
         Returns None, with the reason logged, when onnxruntime (or onnx, for the export) is missing, the model is
@@ -121,7 +124,7 @@ class OnnxQueryEncoder:
             paths = _cache_paths(model_dir, cache_dir)
             _export_onnx(model, paths["onnx"])
             tokenizer, max_length = model.tokenizer.backend_tokenizer.to_str(), int(model.max_seq_length)
-            encoder = cls(paths["onnx"], tokenizer, max_length)
+            encoder = cls(paths["onnx"], tokenizer, max_length, threads=threads)
             expected = np.stack([reference([text])[0] for text in ONNX_PROBES])
             worst = encoder.difference(expected)
             if worst > ONNX_MAX_DIFF:

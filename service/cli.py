@@ -87,7 +87,10 @@ def _index(args) -> int:
     ontology = load_ontology(settings.kb_dir)  # a bad kb fails before the slow part
     # With the ONNX query encoder this also makes its export once, so the server starts without that step.
     embedder = load_embedder(
-        settings.model, query_encoder=settings.query_encoder, cache_dir=settings.model_cache_dir
+        settings.model,
+        query_encoder=settings.query_encoder,
+        cache_dir=settings.model_cache_dir,
+        threads=settings.encoder_threads,
     )
     if args.if_stale:
         stale, why = is_stale(settings.kb_dir, settings.index_dir, embedder.name)

@@ -53,7 +53,10 @@ def build_engine(settings: Settings) -> Engine:
 
     ontology = load_ontology(settings.kb_dir)
     embedder = load_embedder(
-        settings.model, query_encoder=settings.query_encoder, cache_dir=settings.model_cache_dir
+        settings.model,
+        query_encoder=settings.query_encoder,
+        cache_dir=settings.model_cache_dir,
+        threads=settings.encoder_threads,
     )
     cache_size = settings.answer_cache_size
     retriever = HybridRetriever.load(settings.index_dir, embedder, embed_cache_size=cache_size)

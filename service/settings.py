@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         description="What encodes a question: 'onnx' (a checked onnxruntime export of the model, made once, "
         "about twice as fast) or 'torch' (sentence-transformers itself).",
     )
+    encoder_threads: int = Field(
+        2, ge=1, le=64, description="Threads that encode one question (onnxruntime's intra-op threads)."
+    )
     model_cache_dir: Path = Field(
         ROOT / "var" / "model-cache", description="Where the ONNX export of the model is kept."
     )

@@ -137,7 +137,7 @@ def figures(result: dict) -> dict:
             worst_pss,
             bare_pss,
             "MiB",
-            "worst worker; PSS splits pages shared with the master (preload, copy-on-write) among the sharers",
+            "worst worker; PSS splits pages shared with other processes (libraries) among the sharers",
         )
         row(
             "memory_rss",
