@@ -77,6 +77,16 @@ class Widget:
         )
 
 
+def record_asks(page: Page) -> list[dict]:
+    """The JSON bodies the page POSTs to /api/v1/ask, filled in as it sends them."""
+    sent: list[dict] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json) if r.method == "POST" and "/api/v1/ask" in r.url else None,
+    )
+    return sent
+
+
 def problem(status: int, detail: str, **extra) -> dict:
     """A problem+json body as the app sends it."""
     return {"type": "/problems/test", "title": "Test", "status": status, "detail": detail, **extra}
@@ -118,11 +128,7 @@ def test_an_answer_shows_the_verdict_badge_and_its_sources(page, servers):
 
 
 def test_a_follow_up_sends_back_the_previous_answers_context(page, servers):
-    sent = []
-    page.on(
-        "request",
-        lambda r: sent.append(r.post_data_json) if r.method == "POST" and "/api/v1/ask" in r.url else None,
-    )
+    sent = record_asks(page)
     page.goto(f"{servers.base}/demo")
     widget = Widget(page)
     widget.open()
@@ -143,11 +149,7 @@ def test_a_follow_up_sends_back_the_previous_answers_context(page, servers):
 
 
 def test_new_conversation_forgets_the_context_and_the_messages(page, servers):
-    sent = []
-    page.on(
-        "request",
-        lambda r: sent.append(r.post_data_json) if r.method == "POST" and "/api/v1/ask" in r.url else None,
-    )
+    sent = record_asks(page)
     page.goto(f"{servers.base}/demo")
     widget = Widget(page)
     widget.open()
