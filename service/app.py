@@ -9,11 +9,11 @@ import uuid
 from flask import Flask
 from flask import g
 from flask import request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.adapters import http_api
+from service.adapters import rate_limit
 from service.adapters import slack
 from service.adapters import widget
 from service.adapters.problems import problem
@@ -21,6 +21,7 @@ from service.core.pipeline import Engine
 from service.errors import CablewiseError
 from service.errors import IndexUnavailable
 from service.errors import KBInvalid
+from service.errors import RateLimited
 from service.runtime import Runtime
 from service.runtime import build_engine
 from service.settings import Settings
@@ -50,16 +51,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     _install_request_ids(app)
     _install_error_handlers(app)
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=settings.rate_limit_storage,
-        headers_enabled=True,
-        default_limits=[],
-    )
-    app.register_blueprint(http_api.bp)
+    if settings.trusted_proxies:  # behind nginx every request comes from 127.0.0.1: count the real client
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     # Only the question endpoint is limited; health checks and the widget file stay free.
-    app.view_functions["api.ask"] = limiter.limit(settings.rate_limit)(app.view_functions["api.ask"])
+    rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
+    app.register_blueprint(http_api.bp)
     http_api.spec.register(app)
     slack.register(app, settings, runtime)
     widget.register(app, settings)
@@ -90,7 +87,11 @@ def _install_request_ids(app: Flask) -> None:
 def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(CablewiseError)
     def handle_cablewise_error(exc: CablewiseError):
-        headers = {"Retry-After": "30"} if exc.http_status == 503 else None
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
+        elif exc.http_status == 503:
+            headers = {"Retry-After": "30"}
         return problem(
             exc.http_status,
             exc.title,
@@ -103,11 +104,6 @@ def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
         headers = {}
-        if exc.code == 429:
-            retry_after = exc.get_response().headers.get("Retry-After")
-            headers["Retry-After"] = retry_after or "60"
-            detail = f"rate limit reached ({exc.description}); retry after {headers['Retry-After']} seconds"
-            return problem(429, "Too many requests", detail, type_="/problems/rate-limited", headers=headers)
         if exc.code == 413:
             detail = f"body is larger than {MAX_BODY_BYTES // 1024} KiB"
             return problem(413, "Payload too large", detail, type_="/problems/payload-too-large")

@@ -1,12 +1,13 @@
 """Errors Cablewise raises on purpose. Each knows its HTTP status and a message safe to show a client.
 
-    CablewiseError              base
-      +- BadRequest        400  body is not JSON, not an object, or not UTF-8
-      +- PayloadTooLarge   413  body over the limit
-      +- UnsupportedMedia  415  Content-Type is not JSON
-      +- InvalidQuestion   422  a field is missing, of the wrong type, or out of range
-      +- KBInvalid         500  a kb/ file is wrong; raised at start-up, names the file, the key and the reason
-      +- IndexUnavailable  503  the index is missing, stale for this model, or not loaded yet
+CablewiseError              base
+  +- BadRequest        400  body is not JSON, not an object, or not UTF-8
+  +- PayloadTooLarge   413  body over the limit
+  +- UnsupportedMedia  415  Content-Type is not JSON
+  +- InvalidQuestion   422  a field is missing, of the wrong type, or out of range
+  +- RateLimited       429  a per-client limit is reached; says when to come back
+  +- KBInvalid         500  a kb/ file is wrong; raised at start-up, names the file, the key and the reason
+  +- IndexUnavailable  503  the index is missing, stale for this model, or not loaded yet
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ class InvalidQuestion(CablewiseError):
     http_status = 422
     problem_type = "/problems/validation"
     title = "Invalid request"
+
+
+class RateLimited(CablewiseError):
+    """A per-client request limit is reached."""
+
+    http_status = 429
+    problem_type = "/problems/rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(f"{detail}; retry after {self.retry_after} seconds")
 
 
 class KBInvalid(CablewiseError):

@@ -46,10 +46,15 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(4, ge=1, le=20, description="Guide passages returned per answer.")
     rate_limit: str = Field(
-        "60/minute;1000/hour", description="Per-client limit on /api/v1/ask (flask-limiter)."
+        "60/minute;1000/hour", description="Per-client limits on /api/v1/ask, in the limits library's syntax."
     )
-    rate_limit_storage: str = Field(
-        "memory://", description="flask-limiter storage URI, e.g. redis://host:6379."
+    rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://host:6379.")
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of the service whose X-Forwarded-For/-Proto are trusted; the client "
+        "address that rate limits count comes from them.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

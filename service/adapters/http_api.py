@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from spectree import Response as SpecResponse
 from spectree import SpecTree
 
+from service.adapters import rate_limit
 from service.adapters import render
 from service.adapters.schemas import AskRequest
 from service.adapters.schemas import AskResponse
@@ -53,6 +54,7 @@ spec = SpecTree(
 )
 def ask():
     """Answer one question; errors are problem+json (400, 413, 415, 422, 429, 503)."""
+    rate_limit.of(current_app).hit(request.remote_addr or "unknown")
     payload = read_json_object(request)
     try:
         body = AskRequest.model_validate(payload)
