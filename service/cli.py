@@ -33,8 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate kb/ (the same checks the service runs at start)")
 
-    ev = sub.add_parser("eval", help="grade a question file (../shared/eval format)")
-    ev.add_argument("file", type=Path)
+    ev = sub.add_parser(
+        "eval",
+        help="grade question files (../shared/eval format); by default the shared dev sets when ../shared is "
+        "beside the checkout, and the project's own sets in tests/eval",
+    )
+    ev.add_argument("files", type=Path, nargs="*")
+    ev.add_argument("--misses", action="store_true", help="list every wrong answer")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument(
         "--min-structured", type=float, default=None, help="exit 1 below this structured accuracy"
@@ -137,24 +142,34 @@ def _kb(args) -> int:
     return 0
 
 
+def default_eval_files() -> list[Path]:
+    """The shared dev sets when ../shared is there, then the project's own sets (never the held-out one)."""
+    root = Path(__file__).resolve().parent.parent
+    shared = sorted((root.parent / "shared" / "eval").glob("*.jsonl"))
+    return shared + sorted((root / "tests" / "eval").glob("*.jsonl"))
+
+
 def _eval(args) -> int:
     from service.evaluation import format_report
-    from service.evaluation import load_questions
+    from service.evaluation import load_items
     from service.evaluation import run
 
     engine = _engine()
-    report = run(load_questions(args.file), engine.answer)
+    files = args.files or default_eval_files()
+    failed = False
+    results = {}
+    for path in files:
+        report = run(load_items(path), engine.answer)
+        results[str(path)] = report.as_json()
+        if not args.json:
+            print(f"== {path}")
+            print(format_report(report, show_misses=args.misses))
+            print()
+        if args.min_structured is not None and report.totals()["structured"] < args.min_structured:
+            failed = True
     if args.json:
-        print(
-            json.dumps(
-                {"by_kind": report.by_kind(), "totals": report.totals(), "bands": report.bands()}, indent=2
-            )
-        )
-    else:
-        print(format_report(report))
-    if args.min_structured is not None and report.totals()["structured"] < args.min_structured:
-        return 1
-    return 0
+        print(json.dumps(results, indent=2))
+    return 1 if failed else 0
 
 
 _COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval}
