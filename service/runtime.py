@@ -47,17 +47,21 @@ def build_engine(settings: Settings) -> Engine:
     :raises KBInvalid: a kb file is wrong.
     :raises IndexUnavailable: the index is missing or was built for another model or knowledge base.
     """
+    from index.embedder import ModelUnavailable
     from index.embedder import load_embedder
     from service.kb import load_ontology
     from service.retrieval import HybridRetriever
 
     ontology = load_ontology(settings.kb_dir)
-    embedder = load_embedder(
-        settings.model,
-        query_encoder=settings.query_encoder,
-        cache_dir=settings.model_cache_dir,
-        threads=settings.encoder_threads,
-    )
+    try:
+        embedder = load_embedder(
+            settings.model,
+            query_encoder=settings.query_encoder,
+            cache_dir=settings.model_cache_dir,
+            threads=settings.encoder_threads,
+        )
+    except ModelUnavailable as exc:  # a runtime install without its prebuilt encoder: not ready, with the fix
+        raise IndexUnavailable(str(exc)) from exc
     cache_size = settings.answer_cache_size
     retriever = HybridRetriever.load(settings.index_dir, embedder, embed_cache_size=cache_size)
     return Engine(ontology, retriever, top_k=settings.top_k, answer_cache_size=cache_size)

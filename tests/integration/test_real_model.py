@@ -106,7 +106,9 @@ def test_the_speed_ups_do_not_change_any_answer(real_index, ontology):
     fast = Engine(ontology, HybridRetriever.load(out, embedder), answer_cache_size=64)
     plain = Engine(ontology, HybridRetriever.load(out, load_embedder("bundled", query_encoder="torch")))
     assert embedder.query_encoder == "onnx"
-    questions = [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
+    questions = []
+    if DEV_SET.is_file():  # ../shared beside the checkout (as in CI); a fresh clone checks our paraphrases only
+        questions += [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
     questions += [json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()]
     for question in questions:  # as clients see them: scores differ in the seventh decimal, the API rounds them
         expected = to_api(plain.answer(question))
