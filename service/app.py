@@ -12,6 +12,8 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from index.build import kb_fingerprint
+from service.adapters import context_seal
 from service.adapters import http_api
 from service.adapters import rate_limit
 from service.adapters import slack
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     # Only the question endpoint is limited; health checks and the widget file stay free.
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
+    context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
     app.register_blueprint(http_api.bp)
     http_api.spec.register(app)
     slack.register(app, settings, runtime)

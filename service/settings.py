@@ -64,6 +64,19 @@ class Settings(BaseSettings):
         ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback."
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    context_secret: SecretStr = Field(
+        SecretStr("cablewise-dev-context-secret-change-me"),
+        description="Key that signs the follow-up `context` the API returns (itsdangerous, HMAC-SHA256). The "
+        "default is for development only; set a long random value in production, the same on every worker.",
+    )
+    public_url: str = Field(
+        "",
+        description="The service's public base URL (https://cables.example). The /demo page points the widget "
+        "at it; empty means the origin the widget script was loaded from. Never taken from the Host header.",
+    )
+    kb_rate_limit: str = Field(
+        "120/minute", description="Per-client limits on the served knowledge base pages (/kb/...)."
+    )
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "CABLEWISE_SLACK_BOT_TOKEN")
     )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from spectree import Response as SpecResponse
 from spectree import SpecTree
 
+from service.adapters import context_seal
 from service.adapters import rate_limit
 from service.adapters import render
 from service.adapters.schemas import AskRequest
@@ -62,16 +63,21 @@ def ask():
         errors = [{"loc": list(e["loc"]), "msg": _message(e)} for e in exc.errors()]
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errors)
         raise InvalidQuestion(detail, errors=errors) from None
-    engine = get_runtime(current_app).engine_or_raise()
-    answer = engine.answer(body.question, body.context)
+    runtime = get_runtime(current_app)
+    engine = runtime.engine_or_raise()
+    seal = context_seal.of(current_app)
+    opened = seal.open(body.context)
+    answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
+    note = failed or opened.note
     log.info(
-        "answered intent=%s basis=%s confidence=%.2f channel=%s",
+        "answered intent=%s basis=%s confidence=%.2f channel=%s%s",
         answer.intent.value,
         answer.basis.value,
         answer.confidence,
         body.channel or "api",
+        f" note={note!r}" if note else "",
     )
-    return jsonify(render.to_api(answer))
+    return jsonify(render.to_api(answer, context=seal.seal(answer.context), note=note))
 
 
 @bp.get("/healthz")
@@ -113,14 +119,66 @@ def read_json_object(req: Request) -> dict:
     if not text.strip():
         raise BadRequest('body is empty; send a JSON object such as {"question": "..."}')
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise BadRequest(
             f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise BadRequest(f"body is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:  # from the hooks below
+        raise BadRequest(f"body is not acceptable JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise BadRequest(f"body must be a JSON object, got {type(payload).__name__}")
+    check_json_limits(payload)
     return payload
+
+
+# Limits on what a JSON body may contain, beyond the 16 KiB size cap: deep nesting would exhaust the recursion
+# of every later step (validation, caching, logging), a huge integer costs quadratic time to convert, and a lone
+# UTF-16 surrogate escape ("\ud800") makes a str that cannot be encoded as UTF-8 again.
+MAX_JSON_DEPTH = 32
+MAX_INT_DIGITS = 64
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def check_json_limits(value: object) -> None:
+    """Refuse a parsed body nested deeper than MAX_JSON_DEPTH or holding a string that is not valid Unicode.
+
+    :raises BadRequest: naming the limit.
+    """
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise BadRequest(f"body is nested deeper than {MAX_JSON_DEPTH} levels")
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    _check_text(key)
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("body holds a string with an unpaired UTF-16 surrogate (\\ud800-\\udfff)") from None
 
 
 def _message(error: dict) -> str:

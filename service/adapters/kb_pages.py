@@ -19,12 +19,14 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import render_template
+from flask import request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from index.chunking import Article
 from index.chunking import read_article
 from index.chunking import read_articles
+from service.adapters.rate_limit import RateLimit
 from service.core.ontology import Ontology
 from service.errors import KBInvalid
 from service.kb import load_ontology
@@ -33,9 +35,12 @@ from service.runtime import get_runtime
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ARTICLE_ID = re.compile(r"^[a-z0-9-]+$")
 # kb pages run no script at all; the policy makes that hold even if sanitizing ever missed something.
+# frame-ancestors 'none' (and X-Frame-Options for older browsers): no other site may frame these pages.
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
 )
+RATE_LIMIT_EXTENSION = "cablewise.kb_rate_limit"
 
 bp = Blueprint("kb", __name__, url_prefix="/kb", template_folder=str(TEMPLATES))
 
@@ -58,10 +63,20 @@ def render_markdown(text: str) -> Markup:
     return Markup(nh3.clean(_markdown.render(text)))
 
 
+@bp.before_request
+def count_client() -> None:
+    """Rate-limit the pages per client (each costs a render): 429 problem+json past CABLEWISE_KB_RATE_LIMIT."""
+    limit = current_app.extensions.get(RATE_LIMIT_EXTENSION)
+    if limit is not None:
+        limit.hit(request.remote_addr or "unknown")
+
+
 @bp.after_request
 def forbid_scripts(response: Response) -> Response:
-    """Send the no-script Content-Security-Policy on every kb page."""
+    """Send the no-script Content-Security-Policy, which also forbids framing, on every kb page."""
     response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -101,8 +116,10 @@ def article(article_id: str) -> str:
     )
 
 
-def register(app: Flask) -> None:
-    """Mount the /kb pages."""
+def register(app: Flask, rate_limit: str | None = None, storage_uri: str = "memory://") -> None:
+    """Mount the /kb pages, limited per client by `rate_limit` (limits syntax) when given."""
+    if rate_limit:
+        app.extensions[RATE_LIMIT_EXTENSION] = RateLimit(rate_limit, storage_uri, scope="kb")
     app.register_blueprint(bp)
 
 

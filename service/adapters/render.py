@@ -8,8 +8,14 @@ from service.adapters.schemas import AskResponse
 from service.types import Answer
 
 
-def to_api(answer: Answer) -> dict[str, Any]:
-    """Render an Answer as the contract's JSON object (validated by the response model)."""
+def to_api(
+    answer: Answer, *, context: dict[str, Any] | None = None, note: str | None = None
+) -> dict[str, Any]:
+    """Render an Answer as the contract's JSON object (validated by the response model).
+
+    `context` replaces the core's context (the HTTP API sends a signed one); `note` says why a sent context
+    was not used.
+    """
     verdict = answer.verdict
     cable = answer.cable
     body = {
@@ -42,7 +48,8 @@ def to_api(answer: Answer) -> dict[str, Any]:
             for s in answer.sources
         ],
         "confidence": round(answer.confidence, 3),
-        "context": answer.context,
+        "context": answer.context if context is None else context,
+        "note": note,
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)
 

@@ -125,7 +125,14 @@ class AskResponse(BaseModel):
     facts: list[FactOut]
     sources: list[SourceOut]
     confidence: float = Field(ge=0, le=1)
-    context: dict[str, Any]
+    context: dict[str, Any] = Field(
+        description="Opaque and signed: send it back unchanged with the next question of the conversation."
+    )
+    note: str | None = Field(
+        None,
+        description="Set when the request's context was not used (altered, from before a knowledge-base "
+        "change, or unreadable): the question was answered as a new one.",
+    )
 
 
 class ProblemDetail(BaseModel):

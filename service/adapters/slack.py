@@ -43,6 +43,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.errors import SlackClientError
 
+from service.adapters.context_seal import answer_with_context
 from service.adapters.slack_render import ACTION_HELPFUL
 from service.adapters.slack_render import ACTION_NOT_HELPFUL
 from service.adapters.slack_render import ACTION_SHARE
@@ -416,13 +417,15 @@ class _Bot:
     # helpers
 
     def _answer(self, question: str, earlier: dict[str, Any] | None) -> Answer:
-        answer = self.engine_provider().answer(question, earlier)
+        # A thread's context may predate a knowledge-base change: if the core cannot use it, answer afresh.
+        answer, note = answer_with_context(self.engine_provider(), question, earlier)
         log.info(
-            "answered intent=%s basis=%s confidence=%.2f channel=slack follow_up=%s",
+            "answered intent=%s basis=%s confidence=%.2f channel=slack follow_up=%s%s",
             answer.intent.value,
             answer.basis.value,
             answer.confidence,
             earlier is not None,
+            f" note={note!r}" if note else "",
         )
         return answer
 

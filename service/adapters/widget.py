@@ -12,10 +12,12 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import render_template
 from flask import request
 
@@ -79,16 +81,44 @@ def widget_js() -> Response:
 
 
 @bp.get("/demo")
-def demo() -> str:
-    """A shop product page with hostile global CSS that embeds the widget; `?plain=1` drops that CSS."""
+def demo() -> Response:
+    """A shop product page with hostile global CSS that embeds the widget; `?plain=1` drops that CSS.
+
+    The widget's endpoint is CABLEWISE_PUBLIC_URL, or (when unset) the origin the script was loaded from: never
+    the request's Host header, which a client or a misconfigured proxy chooses.
+    """
     plain = request.args.get("plain") == "1"
-    return render_template("demo.html", plain=plain, endpoint=request.host_url.rstrip("/"))
+    settings: Settings = current_app.extensions[SETTINGS_EXTENSION]
+    endpoint = settings.public_url.rstrip("/")
+    response = Response(render_template("demo.html", plain=plain, endpoint=endpoint), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = demo_csp(endpoint)
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def demo_csp(endpoint: str) -> str:
+    """The demo page's policy: its own scripts only, calls to itself (and the public URL), never framed."""
+    connect = "'self'" + (f" {_origin(endpoint)}" if endpoint else "")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+SETTINGS_EXTENSION = "cablewise.widget_settings"
 
 
 def register(app: Flask, settings: Settings) -> None:
     """Mount the widget, the demo page and the served knowledge base, and install CORS for the API."""
+    app.extensions[SETTINGS_EXTENSION] = settings
     app.register_blueprint(bp)
-    kb_pages.register(app)
+    kb_pages.register(app, settings.kb_rate_limit, settings.rate_limit_storage)
     install_cors(app, frozenset(settings.cors_origins))
 
 
