@@ -2,6 +2,7 @@
 
 CablewiseError              base
   +- BadRequest        400  body is not JSON, not an object, or not UTF-8
+  +- Unauthorized      401  a Slack request whose signature is missing, wrong or stale
   +- PayloadTooLarge   413  body over the limit
   +- UnsupportedMedia  415  Content-Type is not JSON
   +- InvalidQuestion   422  a field is missing, of the wrong type, or out of range
@@ -32,6 +33,14 @@ class BadRequest(CablewiseError):
     http_status = 400
     problem_type = "/problems/bad-request"
     title = "Bad request"
+
+
+class Unauthorized(CablewiseError):
+    """A signed request (Slack) whose signature does not verify."""
+
+    http_status = 401
+    problem_type = "/problems/unauthorized"
+    title = "Unauthorized"
 
 
 class PayloadTooLarge(CablewiseError):

@@ -4,10 +4,14 @@ Everything arrives at one URL, POST /slack/events, mounted only when SLACK_BOT_T
 SLACK_SIGNING_SECRET are set. Bolt checks the signing secret (401 on a bad signature or a timestamp over
 five minutes old).
 
+Every request's signature is checked here, on the raw bytes, before anything parses the body (401 otherwise);
+Bolt then checks it again.
+
 Slack wants every request acknowledged within 3 seconds, so each listener only acks; the answering runs in
 a Bolt lazy listener (a worker thread) after the HTTP response has gone. Slack redelivers an event it thinks
-was lost; a redelivery (X-Slack-Retry-Num, or an event_id seen before) is acked and ignored, so nobody gets
-two replies.
+was lost: each event is answered once by its event_id, and each slash command by its trigger_id, in a
+set-if-absent store (service/adapters/dedup.py; Redis when CABLEWISE_RATE_LIMIT_STORAGE is redis://). A retry
+whose first delivery never arrived is answered; a duplicate is acked and ignored.
 
 No conversation state is kept here: a thread's previous answer context rides in the bot message's metadata
 and is read back with conversations.replies, and a button's value carries the question it needs.
@@ -42,8 +46,11 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.errors import SlackClientError
+from slack_sdk.signature import SignatureVerifier
 
 from service.adapters.context_seal import answer_with_context
+from service.adapters.dedup import SeenKeys
+from service.adapters.dedup import keys_from_url
 from service.adapters.slack_render import ACTION_HELPFUL
 from service.adapters.slack_render import ACTION_NOT_HELPFUL
 from service.adapters.slack_render import ACTION_SHARE
@@ -53,7 +60,9 @@ from service.adapters.slack_render import help_text
 from service.adapters.slack_render import share_value
 from service.adapters.slack_render import to_slack_blocks
 from service.adapters.slack_render import to_slack_text
+from service.errors import BadRequest
 from service.errors import IndexUnavailable
+from service.errors import Unauthorized
 from service.feedback import FeedbackStore
 from service.settings import Settings
 from service.types import Answer
@@ -87,14 +96,46 @@ EngineProvider = Callable[[], Any]  # returns an object with answer(question, co
 
 @bp.post(EVENTS_PATH)
 def events() -> Response:
-    """Hand a Slack request to Bolt: 401 for a bad signature or a stale timestamp, otherwise 200 at once."""
-    handler: SlackRequestHandler = current_app.extensions[EXTENSION]
+    """Hand a Slack request to Bolt: 401 for a bad signature or a stale timestamp, otherwise 200 at once.
+
+    The signature is verified on the raw body before Bolt (or anything) parses it, so an unsigned body that is
+    not JSON or not a form is a 401, not a parse error.
+    """
+    handler: _Handler = current_app.extensions[EXTENSION]
     request.max_content_length = MAX_SLACK_BODY
-    return handler.handle(request)
+    raw = request.get_data(cache=True)  # over MAX_SLACK_BODY raises 413 here
+    if not verify_signature(
+        handler.verifier,
+        raw,
+        request.headers.get("X-Slack-Request-Timestamp"),
+        request.headers.get("X-Slack-Signature"),
+    ):
+        raise Unauthorized("Slack signature missing, invalid or older than five minutes")
+    try:
+        return handler.handle(request)
+    except ValueError as exc:  # a signed body Bolt cannot parse (Slack never sends one)
+        log.warning("signed Slack request could not be parsed: %s", exc)
+        raise BadRequest("Slack request body could not be parsed") from None
+
+
+def verify_signature(
+    verifier: SignatureVerifier, body: bytes, timestamp: str | None, signature: str | None
+) -> bool:
+    """Slack's v0 HMAC over `v0:timestamp:body`, within five minutes; False for anything malformed."""
+    if not timestamp or not signature or not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    try:
+        return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+    except (ValueError, TypeError):
+        return False
 
 
 class _Handler(SlackRequestHandler):
     """Bolt's Flask adapter, adding this request's public base URL (for source links) to the Bolt context."""
+
+    def __init__(self, app: App, signing_secret: str) -> None:
+        super().__init__(app)
+        self.verifier = SignatureVerifier(signing_secret)
 
     def handle(self, req: Request) -> Response:
         """Dispatch a POST to Bolt; anything else goes to the stock adapter."""
@@ -118,7 +159,7 @@ def register(app: Flask, settings: Settings, runtime: Any) -> None:
             "Slack token check (auth.test) failed: %s; Bolt checks again on the first Slack request", exc
         )
         bolt = build_bolt_app(runtime.engine_or_raise, settings, token_verification_enabled=False)
-    app.extensions[EXTENSION] = _Handler(bolt)
+    app.extensions[EXTENSION] = _Handler(bolt, settings.slack_signing_secret.get_secret_value())
     app.register_blueprint(bp)
     log.info("Slack enabled: POST %s (Web API %s)", EVENTS_PATH, api_base_url(settings.slack_api_url))
 
@@ -130,12 +171,14 @@ def build_bolt_app(
     client: WebClient | None = None,
     token_verification_enabled: bool = True,
     process_before_response: bool = False,
+    seen: SeenKeys | None = None,
 ) -> App:
     """Build the Bolt app with the /cable, app_mention, DM and button listeners.
 
     :param engine_provider: called at answer time to get the engine (e.g. `runtime.engine_or_raise`).
     :param client: a Web API client; by default one for `settings.slack_api_url` with the bot token.
     :param token_verification_enabled: call auth.test now (production) instead of on the first request.
+    :param seen: the store that de-duplicates deliveries; by default from CABLEWISE_RATE_LIMIT_STORAGE.
     :raises ValueError: Slack is not configured.
     :raises BoltError: the token check failed.
     """
@@ -148,12 +191,13 @@ def build_bolt_app(
             timeout=WEB_API_TIMEOUT_S,
         )
     recent = RecentKeys()
+    seen = keys_from_url(settings.rate_limit_storage) if seen is None else seen
     bolt = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=token_verification_enabled,
         process_before_response=process_before_response,
-        before_authorize=_skip_redeliveries(recent),
+        before_authorize=_skip_duplicates(seen),
     )
     bot = _Bot(engine_provider, FeedbackStore(settings.feedback_db), recent)
     bolt.command("/cable")(ack=bot.ack_command, lazy=[bot.answer_command])
@@ -245,22 +289,38 @@ def _ack(ack: Callable[..., Any]) -> None:
     ack()
 
 
-def _skip_redeliveries(recent: RecentKeys) -> Callable[..., Any]:
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """The id that makes a Slack delivery unique: event_id for events, trigger_id for slash commands."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    return None
+
+
+def _skip_duplicates(seen: SeenKeys) -> Callable[..., Any]:
     # Bolt passes middleware arguments by name: request, body, next.
-    def skip_redeliveries(request, body, next):
+    def skip_duplicates(request, body, next):
+        key = delivery_key(body)
         retry = request.headers.get("x-slack-retry-num", [None])[0]
+        if key is None:
+            return next()
+        try:
+            first = seen.add(key)
+        except Exception:  # the shared store is down: answering twice beats never answering
+            log.exception("de-duplication store failed; handling %s anyway", key)
+            first = True
+        if not first:
+            log.info("ignored duplicate delivery %s retry=%s", key, retry or "-")
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         if retry:
-            # The first delivery was acknowledged at once and is being answered: a retry would answer twice.
             reason = request.headers.get("x-slack-retry-reason", ["-"])[0]
-            log.info("ignored Slack retry num=%s reason=%s event_id=%s", retry, reason, body.get("event_id"))
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not recent.add(f"event:{event_id}"):
-            log.info("ignored duplicate event_id=%s", event_id)
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+            log.info(
+                "answering Slack retry num=%s reason=%s %s: first delivery never arrived", retry, reason, key
+            )
         return next()
 
-    return skip_redeliveries
+    return skip_duplicates
 
 
 class _Bot:

@@ -258,7 +258,17 @@ def event_body(event: dict[str, Any], event_id: str) -> str:
     )
 
 
-def command_body(text: str, response_url: str, *, channel: str = "C0001", user: str = "U0001") -> str:
+_TRIGGERS = itertools.count(1)
+
+
+def command_body(
+    text: str,
+    response_url: str,
+    *,
+    channel: str = "C0001",
+    user: str = "U0001",
+    trigger_id: str | None = None,
+) -> str:
     """Return a /cable slash command payload (form-encoded)."""
     return urlencode(
         {
@@ -273,7 +283,7 @@ def command_body(text: str, response_url: str, *, channel: str = "C0001", user: 
             "text": text,
             "api_app_id": "A0001",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id or f"{time.monotonic_ns()}.{next(_TRIGGERS)}.abc",
         }
     )
 

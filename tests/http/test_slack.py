@@ -268,16 +268,73 @@ def test_empty_mention_gets_help(bot):
 # retries and duplicates
 
 
-def test_retried_event_is_acked_and_ignored(bot):
-    response = bot.mention("is TRS to TS balanced?", "1700000000.000100", **{"X-Slack-Retry-Num": "1"})
+def test_retry_of_a_delivery_that_never_arrived_is_answered_once(bot):
+    # Slack retries when it saw no 200 (a network drop before we got the request): that question must be
+    # answered, once, however many retries follow.
+    retry1 = bot.mention(
+        "is TRS to TS balanced?", "1700000000.000100", event_id="EvLOST", **{"X-Slack-Retry-Num": "1"}
+    )
+    retry2 = bot.mention(
+        "is TRS to TS balanced?", "1700000000.000100", event_id="EvLOST", **{"X-Slack-Retry-Num": "2"}
+    )
+    assert (retry1.status_code, retry2.status_code) == (200, 200)
+    assert retry2.headers.get("X-Slack-No-Retry") == "1"
+    bot.mention("sentinel", "1700000000.000200")
+    bot.api.wait_for("chat.postMessage", 2)
+    time.sleep(0.2)
+    threads = sorted(c.params["thread_ts"] for c in bot.api.calls_to("chat.postMessage"))
+    assert threads == ["1700000000.000100", "1700000000.000200"]
+
+
+def test_retry_of_a_delivery_that_arrived_is_acked_and_ignored(bot):
+    bot.mention("is TRS to TS balanced?", "1700000000.000100", event_id="EvONCE")
+    response = bot.mention(
+        "is TRS to TS balanced?", "1700000000.000100", event_id="EvONCE", **{"X-Slack-Retry-Num": "1"}
+    )
     assert response.status_code == 200
     assert response.headers.get("X-Slack-No-Retry") == "1"
     bot.mention("sentinel", "1700000000.000200")
-    calls = bot.api.wait_for("chat.postMessage")
+    bot.api.wait_for("chat.postMessage", 2)
     time.sleep(0.2)
-    assert [c.params["thread_ts"] for c in bot.api.calls_to("chat.postMessage")] == ["1700000000.000200"]
-    assert [q for q, _ in bot.engine.calls] == ["sentinel"]
-    assert len(calls) == 1
+    assert [q for q, _ in bot.engine.calls] == ["is TRS to TS balanced?", "sentinel"]
+
+
+def test_replayed_slash_command_is_answered_once(bot):
+    body = command_body("is TRS to TS balanced?", bot.api.response_url("cmd"), trigger_id="123.456.replayed")
+    assert bot.post(body, FORM).status_code == 200
+    assert bot.post(body, FORM).status_code == 200  # the same signed request again, within five minutes
+    bot.api.wait_for("response/cmd")
+    bot.command("sentinel", "cmd2")
+    bot.api.wait_for("response/cmd2")
+    time.sleep(0.2)
+    assert len(bot.api.calls_to("response/cmd")) == 1
+    assert [q for q, _ in bot.engine.calls] == ["is TRS to TS balanced?", "sentinel"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json at all", JSON),
+        ("payload=%7Bbroken", FORM),
+        ("\xff\xfe\x00garbage", "application/octet-stream"),
+        ("", JSON),
+    ],
+    ids=["broken-json", "broken-form-payload", "binary", "empty"],
+)
+def test_unsigned_unparseable_body_is_401_not_500(bot, body, content_type):
+    response = bot.client.post("/slack/events", data=body, content_type=content_type)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert bot.engine.calls == []
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["abc", "", "-1", "1" * 40, "1e9"], ids=["letters", "empty", "negative", "huge", "float"]
+)
+def test_malformed_signature_timestamp_is_401(bot, timestamp):
+    body = event_body({"type": "app_mention", "text": "hi", "channel": CHANNEL, "ts": "1.1"}, "Ev1")
+    headers = {**signed_headers(body, JSON), "X-Slack-Request-Timestamp": timestamp}
+    assert bot.client.post("/slack/events", data=body, headers=headers).status_code == 401
 
 
 def test_same_event_id_twice_posts_once(bot):
