@@ -1,6 +1,7 @@
 """Gunicorn settings for `make serve` and production. Every value can be overridden from the environment."""
 
 import os
+import tempfile
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # One worker suits a 2-core box: the model runs outside the GIL on CABLEWISE_ENCODER_THREADS threads, so one
@@ -26,3 +27,29 @@ raw_env = ["HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"]
 def post_fork(server, worker):
     """With CABLEWISE_QUERY_ENCODER=torch, torch reads its thread count from here on import."""
     os.environ["OMP_NUM_THREADS"] = os.environ.get("CABLEWISE_ENCODER_THREADS", "2")
+
+# Metrics: with several workers, prometheus_client keeps each worker's samples in files in one folder and /metrics
+# adds them up (service/observability.py). The variable must be set before a worker imports the app, so here; a
+# folder left by an earlier run is emptied when the master starts, and a dead worker's live gauges are dropped.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"cablewise-metrics-{os.environ.get('PORT', '8000')}"),
+)
+# The request log is Cablewise's own JSON line (with the request id, intent and confidence): no second access log.
+if os.environ.get("CABLEWISE_LOG_FORMAT", "json").lower() == "json":
+    accesslog = None
+
+
+def on_starting(server):
+    """Start with an empty metrics folder: samples of a previous run's workers are not this run's."""
+    os.makedirs(_metrics_dir, exist_ok=True)
+    for name in os.listdir(_metrics_dir):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(_metrics_dir, name))
+
+
+def child_exit(server, worker):
+    """A worker that exited no longer reports live gauges (the index it served)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, _metrics_dir)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.build import kb_fingerprint
+from service import observability
 from service.adapters import context_seal
 from service.adapters import http_api
 from service.adapters import rate_limit
@@ -41,10 +42,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     the app starts, /readyz and /api/v1/ask answer 503 with the reason, and /healthz stays up.
     """
     settings = settings or Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    observability.configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
@@ -52,6 +50,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.extensions["cablewise"] = runtime
 
     _install_request_ids(app)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    observability.install(app, metrics_token=token)  # /metrics, request counts and the JSON request log
     _install_error_handlers(app)
     if settings.trusted_proxies:  # behind nginx every request comes from 127.0.0.1: count the real client
         n = settings.trusted_proxies

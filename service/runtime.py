@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from dataclasses import field
 
+from service import observability
 from service.core.pipeline import Engine
 from service.errors import IndexUnavailable
 from service.settings import Settings
@@ -37,7 +38,7 @@ class Runtime:
     def become_ready(self, engine: Engine) -> None:
         """Answer the probe question, then serve: readiness means a real answer came out."""
         engine.answer(PROBE_QUESTION)
-        self.engine = engine
+        self.engine = observability.observed(engine)  # counts answers for /metrics; the probe is not counted
         self.not_ready_reason = ""
 
 

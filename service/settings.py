@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback."
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Log lines as JSON objects (one per request, with its id) or as plain text."
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="If set, GET /metrics needs 'Authorization: Bearer <token>'; unset, it is open."
+    )
     context_secret: SecretStr = Field(
         SecretStr("cablewise-dev-context-secret-change-me"),
         description="Key that signs the follow-up `context` the API returns (itsdangerous, HMAC-SHA256). The "
