@@ -23,6 +23,7 @@ from service.adapters.problems import problem
 from service.core.pipeline import Engine
 from service.errors import CablewiseError
 from service.errors import IndexUnavailable
+from service.errors import redact_paths
 from service.errors import KBInvalid
 from service.errors import RateLimited
 from service.runtime import Runtime
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     except KBInvalid:
         raise
     except IndexUnavailable as exc:
-        runtime.not_ready_reason = exc.detail
+        runtime.not_ready_reason = redact_paths(exc.detail)  # clients see no server paths; the log does
         log.error("not ready: %s", exc.detail)
     return app
 

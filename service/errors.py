@@ -13,6 +13,8 @@ CablewiseError              base
 
 from __future__ import annotations
 
+import re
+
 
 class CablewiseError(Exception):
     """Base of every error Cablewise raises on purpose."""
@@ -92,3 +94,11 @@ class IndexUnavailable(CablewiseError):
     http_status = 503
     problem_type = "/problems/not-ready"
     title = "Service not ready"
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.@+-]+/)*[\w.@+-]+/?")
+
+
+def redact_paths(text: str) -> str:
+    """A message safe to show a client: every absolute file path in it becomes "<path>" (logs keep the original)."""
+    return _ABSOLUTE_PATH.sub("<path>", text)

@@ -50,6 +50,7 @@ def build_engine(settings: Settings) -> Engine:
     """
     from index.embedder import ModelUnavailable
     from index.embedder import load_embedder
+    from index.store import current_version
     from service.kb import load_ontology
     from service.retrieval import HybridRetriever
 
@@ -64,8 +65,26 @@ def build_engine(settings: Settings) -> Engine:
     except ModelUnavailable as exc:  # a runtime install without its prebuilt encoder: not ready, with the fix
         raise IndexUnavailable(str(exc)) from exc
     cache_size = settings.answer_cache_size
-    retriever = HybridRetriever.load(settings.index_dir, embedder, embed_cache_size=cache_size)
+    # One version of the index for the whole load: a build may switch `index_dir` to a new one meanwhile.
+    index_dir = current_version(settings.index_dir)
+    check_knowledge_matches(index_dir, settings.kb_dir)
+    retriever = HybridRetriever.load(index_dir, embedder, embed_cache_size=cache_size)
     return Engine(ontology, retriever, top_k=settings.top_k, answer_cache_size=cache_size)
+
+
+def check_knowledge_matches(index_dir, kb_dir) -> None:
+    """Refuse an index built from another state of kb/: its passages and sources would not match the rules.
+
+    :raises IndexUnavailable: naming the fix.
+    """
+    from index import store
+    from index.build import kb_fingerprint
+
+    manifest = store.read_manifest(index_dir)
+    if manifest is not None and manifest.kb_sha256 != kb_fingerprint(kb_dir):
+        raise IndexUnavailable(
+            "the index is stale: kb/ changed since it was built; run `cablewise index build` (or `make index`)"
+        )
 
 
 def get_runtime(app) -> Runtime:
