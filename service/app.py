@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
     context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
     app.register_blueprint(http_api.bp)
-    http_api.spec.register(app)
+    # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
+    # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
     slack.register(app, settings, runtime)
     widget.register(app, settings)
 

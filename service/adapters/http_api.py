@@ -35,6 +35,7 @@ spec = SpecTree(
     version="1.0.0",
     description="Answers studio-cable and connector questions, with the rules and guide passages behind them.",
     path="apidoc",
+    page_templates={},  # no HTML pages (they load scripts from public CDNs); see openapi() below
 )
 
 
@@ -97,8 +98,20 @@ def readyz():
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 document generated from the pydantic models."""
-    return jsonify(spec.spec)
+    """The OpenAPI 3.1 document generated from the pydantic models; errors are documented as problem+json."""
+    return jsonify(_problem_media_types(spec.spec))
+
+
+def _problem_media_types(doc: dict) -> dict:
+    """spectree documents every response as application/json; the contract's errors are problem+json."""
+    doc = json.loads(json.dumps(doc))  # a copy: spectree caches its document
+    for operations in doc.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in (operation.get("responses") or {}).items():
+                content = response.get("content") or {}
+                if not status.startswith("2") and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    return doc
 
 
 def read_json_object(req: Request) -> dict:

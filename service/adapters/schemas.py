@@ -18,7 +18,10 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    question: str = Field(description="1 to 1000 characters after trimming white space.")
+    question: str = Field(
+        description="1 to 1000 characters after trimming white space.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+    )
     context: dict[str, Any] | None = Field(
         None, description="The previous answer's context, sent back unchanged."
     )
