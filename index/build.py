@@ -14,6 +14,9 @@ from index import store
 from index.chunking import article_passages
 from index.chunking import read_articles
 from index.embedder import Embedder
+from index.reader_training import ReaderTrainingData
+from index.reader_training import reader_files
+from index.reader_training import train_reader
 from index.types import FORMAT_VERSION
 from index.types import Manifest
 from index.types import Passage
@@ -54,9 +57,11 @@ def build_index(
     embedder: Embedder,
     *,
     extra_passages: Iterable[Passage] = (),
+    reader: ReaderTrainingData | None = None,
     progress: bool = False,
 ) -> Manifest:
-    """Chunk the articles, add the extra (ontology) passages, embed them all, and save atomically."""
+    """Chunk the articles, add the extra (ontology) passages, embed them all, train the question reader on
+    `reader` (when given), and save it all atomically."""
     started = time.perf_counter()
     passages = [p for article in read_articles(Path(kb_dir) / "articles") for p in article_passages(article)]
     passages += list(extra_passages)
@@ -64,15 +69,31 @@ def build_index(
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise ValueError(f"duplicate passage ids: {sorted(duplicates)}")
+    fingerprint = kb_fingerprint(
+        kb_dir
+    )  # taken before the slow part, so an edit during the build shows as stale
     vectors = embedder.encode([p.search_text() for p in passages], progress=progress)
+    extra_files: dict[str, bytes] = {}
+    extra: dict[str, str] = {}
+    if reader is not None:
+        models, report = train_reader(reader, embedder)
+        extra_files = reader_files(models)
+        extra = {
+            "reader": f"{', '.join(sorted(extra_files))}",
+            "reader_examples": str(report.examples),
+            "reader_domain_cv_accuracy": f"{report.domain_accuracy:.3f}",
+            "reader_intent_cv_accuracy": f"{report.intent_accuracy:.3f}",
+            "reader_faq_top1": f"{report.faq_top1:.3f}",
+        }
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model_name=embedder.name,
         dim=embedder.dim,
-        kb_sha256=kb_fingerprint(kb_dir),
+        kb_sha256=fingerprint,
         count=len(passages),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        extra=extra,
     )
-    store.save(Path(out_dir), vectors, passages, manifest)
+    store.save(Path(out_dir), vectors, passages, manifest, extra_files=extra_files)
     log.info("built index: %d passages in %.1fs -> %s", len(passages), time.perf_counter() - started, out_dir)
     return manifest

@@ -87,6 +87,7 @@ def _index(args) -> int:
     from index.embedder import load_embedder
     from service.kb import load_ontology
     from service.kb import ontology_passages
+    from service.kb import reader_training_data
 
     settings = _settings()
     ontology = load_ontology(settings.kb_dir)  # a bad kb fails before the slow part
@@ -108,10 +109,17 @@ def _index(args) -> int:
         settings.index_dir,
         embedder,
         extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(settings.kb_dir, ontology),
         progress=not args.quiet,
     )
     print(
         f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}"
+    )
+    extra = manifest.extra
+    print(
+        f"reader: {extra['reader_examples']} examples; cross-validated domain accuracy "
+        f"{float(extra['reader_domain_cv_accuracy']):.1%}, intent accuracy {float(extra['reader_intent_cv_accuracy']):.1%}, "
+        f"FAQ top-1 {float(extra['reader_faq_top1']):.1%}"
     )
     return 0
 

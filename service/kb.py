@@ -16,6 +16,7 @@ from service.core.ontology import Condition
 from service.core.ontology import Device
 from service.core.ontology import FactRecord
 from service.core.ontology import Family
+from service.core.ontology import FaqEntry
 from service.core.ontology import Hazard
 from service.core.ontology import Level
 from service.core.ontology import LinkRule
@@ -94,9 +95,107 @@ def load_ontology(kb_dir: Path) -> Ontology:
         pair_sources=tuple(raw["pairs"].get("sources") or ()),
         terms=terms,
         generic_ports=_validate("ports", "generic", raw["ports"].get("generic"), dict[str, dict[str, str]]),
+        faq=_faq(kb_dir / "faq.yaml"),
     )
     _cross_check(ontology)
     return ontology
+
+
+FAQ_INTENTS = {
+    "balanced_check",
+    "compatibility",
+    "cable_recommendation",
+    "hazard",
+    "concept",
+    "troubleshooting",
+}
+FAQ_KEYS = {"id", "intent", "questions", "answer", "verdict", "hazards", "cable", "see", "sources"}
+
+
+def _faq(path: Path) -> dict[str, FaqEntry]:
+    """Read kb/faq.yaml (optional): curated answers with the question variants they are matched by."""
+    if not path.is_file():
+        return {}
+    entries = _read_yaml(path).get("faq") or []
+    if not isinstance(entries, list):
+        raise KBInvalid("kb/faq.yaml: faq: must be a list of entries")
+    out: dict[str, FaqEntry] = {}
+    for index, body in enumerate(entries):
+        key = f"faq[{index}]"
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            raise KBInvalid(f"kb/faq.yaml: {key}: needs an 'id'")
+        key = f"faq[{body['id']}]"
+        if body["id"] in out:
+            raise KBInvalid(f"kb/faq.yaml: {key}: duplicate id")
+        unknown = set(body) - FAQ_KEYS
+        if unknown:
+            raise KBInvalid(f"kb/faq.yaml: {key}: unknown keys {sorted(unknown)}")
+        if body.get("intent") not in FAQ_INTENTS:
+            raise KBInvalid(f"kb/faq.yaml: {key}.intent: must be one of {sorted(FAQ_INTENTS)}")
+        questions = body.get("questions")
+        if (
+            not isinstance(questions, list)
+            or len(questions) < 2
+            or not all(isinstance(q, str) for q in questions)
+        ):
+            raise KBInvalid(f"kb/faq.yaml: {key}.questions: needs at least two question strings")
+        if not isinstance(body.get("answer"), str) or not body["answer"].strip():
+            raise KBInvalid(f"kb/faq.yaml: {key}.answer: needs a non-empty answer")
+        verdict = body.get("verdict") or {}
+        if not isinstance(verdict, dict) or set(verdict) - {"compatibility", "balanced"}:
+            raise KBInvalid(f"kb/faq.yaml: {key}.verdict: only 'compatibility' and 'balanced'")
+        if "compatibility" in verdict and verdict["compatibility"] not in VERDICTS:
+            raise KBInvalid(f"kb/faq.yaml: {key}.verdict.compatibility: must be one of {sorted(VERDICTS)}")
+        if "balanced" in verdict and not isinstance(verdict["balanced"], bool):
+            raise KBInvalid(f"kb/faq.yaml: {key}.verdict.balanced: must be true or false")
+        cable = body.get("cable")
+        if cable is not None and (not isinstance(cable, dict) or set(cable) != {"from", "to"}):
+            raise KBInvalid(f"kb/faq.yaml: {key}.cable: needs exactly 'from' and 'to'")
+        out[body["id"]] = FaqEntry(
+            id=body["id"],
+            intent=body["intent"],
+            questions=tuple(q.strip() for q in questions),
+            answer=" ".join(body["answer"].split()),
+            sources=tuple(body.get("sources") or ()),
+            compatibility=verdict.get("compatibility"),
+            balanced=verdict.get("balanced"),
+            hazards=tuple(body.get("hazards") or ()),
+            cable=(str(cable["from"]), str(cable["to"])) if cable else None,
+            see=tuple(body.get("see") or ()),
+        )
+    return out
+
+
+def reader_training_data(kb_dir: Path, ontology: Ontology):
+    """The question reader's training data: kb/examples.yaml and the FAQ's question variants.
+
+    :raises KBInvalid: the examples file is missing or malformed.
+    """
+    from index.reader_training import FaqQuestions
+    from index.reader_training import ReaderTrainingData
+    from index.reader_training import fingerprint
+    from service.core.lexicon import kind_counts
+    from service.core.lexicon import lexicon_for
+
+    path = Path(kb_dir) / "examples.yaml"
+    intents = _mapping("examples", "intents", _read_yaml(path).get("intents"))
+    examples: dict[str, list[str]] = {}
+    for intent, items in intents.items():
+        if intent not in FAQ_INTENTS | {"out_of_domain", "follow_up"}:
+            raise KBInvalid(f"kb/examples.yaml: intents.{intent}: unknown intent")
+        if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
+            raise KBInvalid(f"kb/examples.yaml: intents.{intent}: must be a list of questions")
+        examples[intent] = list(dict.fromkeys(t.strip() for t in items))
+    faq = [FaqQuestions(e.id, e.intent, e.questions) for e in ontology.faq.values()]
+    faq_path = Path(kb_dir) / "faq.yaml"
+    lexicon = lexicon_for(ontology)
+    return ReaderTrainingData(
+        examples=examples,
+        faq=faq,
+        kind_counts=lambda text: kind_counts(text, lexicon),
+        kinds=lexicon.kinds,
+        fingerprint=fingerprint(path.read_bytes(), faq_path.read_bytes() if faq_path.is_file() else b""),
+    )
 
 
 def ontology_passages(ontology: Ontology) -> list[Passage]:
@@ -362,6 +461,11 @@ def _cross_check(o: Ontology) -> None:
     for pair, code in o.pair_grid.items():
         if code not in o.pair_codes:
             raise KBInvalid(f"kb/pairs.yaml: grid {sorted(pair)}: unknown code '{code}'")
+    for entry in o.faq.values():
+        need_sources("faq", f"faq[{entry.id}]", entry.sources)
+        for hazard_id in entry.hazards:
+            if hazard_id not in o.hazards:
+                raise KBInvalid(f"kb/faq.yaml: faq[{entry.id}].hazards: unknown hazard '{hazard_id}'")
     for intent in o.terms.intent_order:
         if intent not in o.terms.intents:
             raise KBInvalid(f"kb/terms.yaml: intent_order: '{intent}' has no cues in 'intents'")

@@ -69,7 +69,23 @@ def build_engine(settings: Settings) -> Engine:
     index_dir = current_version(settings.index_dir)
     check_knowledge_matches(index_dir, settings.kb_dir)
     retriever = HybridRetriever.load(index_dir, embedder, embed_cache_size=cache_size)
-    return Engine(ontology, retriever, top_k=settings.top_k, answer_cache_size=cache_size)
+    reader = load_reader_models(index_dir)
+    return Engine(ontology, retriever, reader, top_k=settings.top_k, answer_cache_size=cache_size)
+
+
+def load_reader_models(index_dir):
+    """The question reader's trained models, stored with the index.
+
+    :raises IndexUnavailable: the index was built without them or they are unreadable.
+    """
+    from index.reader_training import load_reader
+
+    try:
+        return load_reader(index_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexUnavailable(
+            f"the index has no usable question-reader models ({type(exc).__name__}); run `cablewise index build`"
+        ) from exc
 
 
 def check_knowledge_matches(index_dir, kb_dir) -> None:

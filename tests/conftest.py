@@ -8,10 +8,12 @@ import pytest
 
 from index.build import build_index
 from index.embedder import HashEmbedder
+from index.reader_training import load_reader
 from service.app import create_app
 from service.core.pipeline import Engine
 from service.kb import load_ontology
 from service.kb import ontology_passages
+from service.kb import reader_training_data
 from service.retrieval import HybridRetriever
 from service.settings import Settings
 
@@ -30,14 +32,26 @@ def ontology():
 def hash_index_dir(tmp_path_factory, ontology) -> Path:
     """The real kb/ indexed with the HashEmbedder into a temporary folder."""
     out = tmp_path_factory.mktemp("index")
-    build_index(KB_DIR, out, HashEmbedder(), extra_passages=ontology_passages(ontology))
+    build_index(
+        KB_DIR,
+        out,
+        HashEmbedder(),
+        extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(KB_DIR, ontology),
+    )
     return out
 
 
 @pytest.fixture(scope="session")
-def engine(ontology, hash_index_dir) -> Engine:
-    """A real Engine (real rules, real FAISS + BM25) over the hash-embedded index."""
-    return Engine(ontology, HybridRetriever.load(hash_index_dir, HashEmbedder()), top_k=4)
+def reader(hash_index_dir):
+    """The question reader's models, trained on the hash-embedded examples (the n-grams carry them)."""
+    return load_reader(hash_index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(ontology, hash_index_dir, reader) -> Engine:
+    """A real Engine (real rules, real classifier, real FAISS + BM25) over the hash-embedded index."""
+    return Engine(ontology, HybridRetriever.load(hash_index_dir, HashEmbedder()), reader, top_k=4)
 
 
 @pytest.fixture()

@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 
 from index.types import ScoredPassage
+from service.core.classifier import FaqMatch
 from service.core.normalize import reading_context
+from service.core.ontology import FaqEntry
 from service.core.ontology import Ontology
 from service.core.reading import Reading
 from service.core.rules import Judgement
 from service.core.rules import LinkFinding
 from service.types import Answer
 from service.types import Basis
+from service.types import Cable
 from service.types import Citation
 from service.types import Compatibility
 from service.types import Intent
+from service.types import Severity
 from service.types import Verdict
+from service.types import Warning
 
 REFUSAL = (
     "Sorry, that's out of scope for me. Cablewise only answers questions about studio cables and connectors: "
@@ -45,18 +50,31 @@ COMPAT_LEAD = {
     Compatibility.UNSAFE: "No, that's unsafe.",
 }
 SNIPPET_CHARS = 240
+SEVERITY_RANK = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 
 
 def compose_answer(
-    reading: Reading, judgement: Judgement, passages: tuple[ScoredPassage, ...], ontology: Ontology
+    reading: Reading,
+    judgement: Judgement,
+    passages: tuple[ScoredPassage, ...],
+    ontology: Ontology,
+    faq: FaqMatch | None = None,
 ) -> Answer:
-    """Build the Answer for a reading, its judgement and the retrieved passages."""
+    """Build the Answer for a reading, its judgement, the retrieved passages and the FAQ match."""
     context = reading_context(reading)
     if reading.refusal:
         text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
         return Answer(
-            reading.question, Intent.OUT_OF_DOMAIN, text, Basis.NONE, confidence=0.9, context=context
+            reading.question,
+            Intent.OUT_OF_DOMAIN,
+            text,
+            Basis.NONE,
+            confidence=round(reading.intent_confidence, 3),
+            context=context,
         )
+    entry = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
+    if entry is not None and faq is not None:
+        return _faq_answer(reading, judgement, passages, ontology, entry, faq, context)
 
     guide = [p for p in passages if p.passage.kind == "guide"]
     citations = tuple(_citation(p) for p in guide)
@@ -277,10 +295,10 @@ def _clarify_lead(reading: Reading) -> str:
 def _verdict(reading: Reading, j: Judgement, proven: bool) -> Verdict | None:
     if not proven and not j.warnings:
         return None
-    balanced = j.balanced if proven else None
-    compatibility = j.compatibility if proven else None
-    if reading.intent in (Intent.CONCEPT, Intent.TROUBLESHOOTING):
-        balanced, compatibility = None, None
+    # Every verdict the understood links allow, whatever the question's intent: a "why" question about a
+    # TRS-to-TS link still learns that the link is unbalanced.
+    balanced = j.balanced if proven or j.judged else None
+    compatibility = j.compatibility if proven or j.judged else None
     return Verdict(balanced, compatibility, j.conditions if proven else (), j.warnings)
 
 
@@ -345,3 +363,50 @@ def _sentence(text: str) -> str:
 
 def _warning_label(severity: str) -> str:
     return {"danger": "Danger", "warning": "Warning", "caution": "Caution", "info": "Note"}[severity]
+
+
+# --- curated answers -----------------------------------------------------------------------------------------
+
+
+def _faq_answer(
+    reading: Reading,
+    j: Judgement,
+    passages: tuple[ScoredPassage, ...],
+    ontology: Ontology,
+    entry: FaqEntry,
+    match: FaqMatch,
+    context: dict,
+) -> Answer:
+    """A situation kb/faq.yaml answers: its curated text and verdict, plus every hazard the rules found."""
+    hazards = [ontology.hazards[h] for h in entry.hazards]
+    warnings = {w.hazard: w for w in j.warnings}
+    for hazard in hazards:
+        warnings.setdefault(hazard.id, Warning(hazard.id, Severity(hazard.severity), hazard.text))
+    ordered = tuple(sorted(warnings.values(), key=lambda w: SEVERITY_RANK[w.severity.value]))
+    compatibility = Compatibility(entry.compatibility) if entry.compatibility else j.compatibility
+    balanced = entry.balanced if entry.balanced is not None else (j.balanced if j.judged else None)
+    verdict = Verdict(balanced, compatibility, (), ordered)
+    cable = Cable(*entry.cable) if entry.cable else j.cable
+    lines = [entry.answer]
+    lines += [
+        f"**{_warning_label(w.severity.value)}:** {w.text}" for w in ordered if w.hazard not in entry.hazards
+    ]
+    guide = [p for p in passages if p.passage.kind == "guide"]
+    if guide:
+        lines.append(_quote(guide[0], full=False))
+    intent = Intent(entry.intent)
+    if intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY) and reading.is_chain:
+        intent = Intent.CHAIN
+    return Answer(
+        question=reading.question,
+        intent=intent,
+        text="\n\n".join(lines),
+        basis=Basis.GUIDE,
+        verdict=verdict,
+        cable=cable,
+        entities=reading.entities,
+        facts=j.facts,
+        sources=tuple(_citation(p) for p in guide),
+        confidence=round(min(0.97, max(0.3, match.score)), 3),
+        context={**context, "faq": entry.id},
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from service.core.intent import Understanding
+from service.core.intent import decide
 from service.core.lexicon import FILLERS
 from service.core.lexicon import Mention
 from service.core.lexicon import clean
@@ -58,41 +61,61 @@ FAMILY_MERGE = {
     frozenset({"usb", "usb_c"}): "usb_c",
     frozenset({"midi", "trs35"}): "trs35",
 }
-# Concept questions ask for an explanation even when they name gear, so they are recognised first.
-CONCEPT_FIRST = (
-    r"^\W*(why|how does|how do(?! (i|you|we) (connect|hook|wire|plug|set up|run|get|go))|how come|what is|what's|whats|"
-    r"what are|explain|what does)\b",
-    r"\bwhy\b[^.!]*\?",
-    r"\bdo both\b",
-    r"\bthe same (thing )?as\b",
-    r"\bdifference between\b",
-    r"\bwhat does\b[^?]*\bmean\b",
-)
+INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
 FOLLOW_UP_CUES = re.compile(
     r"^\W*(\(?follow[- ]?up\)?\W*)?(and|what about|how about|what if|with|same|then|so|ok|okay|also|but|is that|"
     r"is it|does that|would that|and if|other end|the other)\b"
 )
 
 
-def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] | None = None) -> Reading:
-    """Read a question; `context` is the previous answer's context when this may be a follow-up."""
+Classify = Callable[[Mapping[str, int]], Understanding]
+
+
+def read_question(
+    question: str,
+    ontology: Ontology,
+    context: Mapping[str, Any] | None = None,
+    classify: Classify | None = None,
+) -> Reading:
+    """Read a question; `context` is the previous answer's context when this may be a follow-up.
+
+    `classify` maps the lexicon's hit counts to the trained classifier's Understanding (the Engine binds it to the
+    question's text and sentence vector); without it only the lexicon's evidence decides the domain.
+    """
     lexicon = lexicon_for(ontology)
     cleaned = clean(question)
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
     mentions = find_mentions(tokens, lexicon)
+    counts: dict[str, int] = {}
+    for mention in mentions:
+        for key in (mention.kind, f"{mention.kind}:{mention.id}"):
+            counts[key] = counts.get(key, 0) + 1
 
-    refusal = _out_of_domain_reason(question, text, mentions, ontology)
+    evidence = _has_evidence(text, mentions, ontology)
+    injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "to")
     links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
+    understanding = (
+        classify(counts) if classify else Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
+    )
+    has_context = isinstance(context, Mapping) and bool(context.get("links"))
+    decision = decide(
+        understanding,
+        evidence=evidence,
+        injection=injection,
+        follow_up=has_context,
+        words=len(tokens),
+        chain=is_chain,
+    )
     reading = Reading(
         question=question,
         cleaned=text,
-        intent=Intent.OUT_OF_DOMAIN if refusal else _intent(text, links, is_chain, ontology),
+        intent=decision.intent,
         entities=_entities(mentions, ontology),
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions),
@@ -102,13 +125,14 @@ def read_question(question: str, ontology: Ontology, context: Mapping[str, Any] 
         devices=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "device")),
         is_chain=is_chain,
         hop=hop,
-        refusal=refusal,
+        refusal=decision.refusal,
         corrections=tuple(corrections),
         search_query=question.strip(),
+        understanding=understanding,
+        intent_confidence=decision.confidence,
+        elliptical=decision.elliptical,
     )
-    if context and refusal == "unclear" and isinstance(context, Mapping) and context.get("links"):
-        reading = replace(reading, refusal=None, intent=_intent(text, links, is_chain, ontology))
-    if context and not reading.refusal:
+    if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
     return reading
 
@@ -136,29 +160,16 @@ def _has_phrase(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
 
 
-def _out_of_domain_reason(
-    question: str, text: str, mentions: list[Mention], ontology: Ontology
-) -> str | None:
-    terms = ontology.terms
-    lowered = question.lower()
-    if any(re.search(pattern, lowered) for pattern in terms.injection):
-        return "instructions"
-    weak = set(terms.weak_terms)
-    strong = {p for p in terms.domain_terms if _has_phrase(text, p)}
-    strong |= {
-        m.text
-        for m in mentions
-        if m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}
+def _has_evidence(text: str, mentions: list[Mention], ontology: Ontology) -> bool:
+    """Audio-signal evidence: a domain term, or an ontology word that is not shared with other subjects."""
+    weak = set(ontology.terms.weak_terms)
+    if any(_has_phrase(text, p) for p in ontology.terms.domain_terms):
+        return True
+    return any(
+        m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}
         and m.text not in weak
-    }
-    if strong:
-        return None
-    other_world = [p for p in terms.out_of_domain if _has_phrase(text, p)]
-    if other_world:
-        return "topic"
-    if not any(_has_phrase(text, p) for p in weak):
-        return "unclear"  # no cable words at all; a follow-up ("is that safe?") may still be in domain
-    return None
+        for m in mentions
+    )
 
 
 # --- elements: stops and cables ----------------------------------------------------------------------------
@@ -379,8 +390,9 @@ def _elements(
         stop = _stop_from_group(group)
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
-        describes_gear = bool(kinds & {"device", "port"}) or ("role" in kinds and bool(kinds & {"family", "balance",
-                                                                                                   "mono"}))
+        describes_gear = bool(kinds & {"device", "port"}) or (
+            "role" in kinds and bool(kinds & {"family", "balance", "mono"})
+        )
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
@@ -538,7 +550,11 @@ def _device_word(stop: Stop) -> str:
 
 
 def _cable_link(
-    cable: CableSpec, links: list[LinkSpec], spans: list[tuple[int, int]], arrows: bool, from_positions: frozenset[int]
+    cable: CableSpec,
+    links: list[LinkSpec],
+    spans: list[tuple[int, int]],
+    arrows: bool,
+    from_positions: frozenset[int],
 ) -> int | None:
     """Which link a cable belongs to.
 
@@ -589,7 +605,9 @@ def _orient(link: LinkSpec) -> LinkSpec:
     return link
 
 
-def _single_stop_link(stop: Stop, cables: list[CableSpec], to_positions: frozenset[int] = frozenset()) -> LinkSpec:
+def _single_stop_link(
+    stop: Stop, cables: list[CableSpec], to_positions: frozenset[int] = frozenset()
+) -> LinkSpec:
     cable = cables[0] if cables else None
     led_in = any(0 < stop.position - p <= 3 for p in to_positions)  # "... into my mixer"
     if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
@@ -598,18 +616,6 @@ def _single_stop_link(stop: Stop, cables: list[CableSpec], to_positions: frozens
 
 
 # --- intent, entities, phantom ------------------------------------------------------------------------------
-
-
-def _intent(text: str, links: list[LinkSpec], is_chain: bool, ontology: Ontology) -> Intent:
-    if any(re.search(p, text) for p in CONCEPT_FIRST):
-        return Intent.CONCEPT
-    for name in ontology.terms.intent_order:
-        if any(re.search(p, text) for p in ontology.terms.intents[name]):
-            intent = Intent(name)
-            if intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY) and is_chain:
-                return Intent.CHAIN
-            return intent
-    return Intent.CONCEPT
 
 
 def _entities(mentions: list[Mention], ontology: Ontology) -> tuple[Entity, ...]:
@@ -657,7 +663,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         ]
     except (TypeError, ValueError):
         return reading
-    cue = FOLLOW_UP_CUES.search(reading.cleaned) is not None
+    cue = reading.elliptical or FOLLOW_UP_CUES.search(reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
     if not previous or (has_gear and not cue):
         return reading
@@ -679,11 +685,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     intent = reading.intent
     previous_intent = context.get("intent")
     if (
-        intent is Intent.CONCEPT
+        (
+            reading.elliptical
+            or (reading.understanding is not None and reading.understanding.top[1] < INHERIT_BELOW)
+        )
         and previous_intent in {i.value for i in Intent}
-        and not _asks_concept(reading)
+        and previous_intent != Intent.OUT_OF_DOMAIN.value
     ):
-        intent = Intent(previous_intent)
+        intent = Intent(previous_intent)  # "and with XLR?" asks what the question before it asked
     phantom = reading.phantom if reading.phantom != "unknown" else str(context.get("phantom") or "unknown")
     query = f"{context.get('question', '')} {reading.question}".strip()
     return replace(
@@ -697,10 +706,6 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         families=tuple(dict.fromkeys(tuple(context.get("families") or ()) + reading.families)),
         formats=tuple(dict.fromkeys(tuple(context.get("formats") or ()) + reading.formats)),
     )
-
-
-def _asks_concept(reading: Reading) -> bool:
-    return any(re.search(p, reading.cleaned) for p in CONCEPT_FIRST)
 
 
 def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) -> LinkSpec:

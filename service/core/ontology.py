@@ -194,6 +194,22 @@ class Terms:
     spelling: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class FaqEntry:
+    """A curated answer to a situation the rules cannot read as one link (kb/faq.yaml)."""
+
+    id: str
+    intent: str
+    questions: tuple[str, ...]
+    answer: str
+    sources: tuple[str, ...]
+    compatibility: str | None = None
+    balanced: bool | None = None
+    hazards: tuple[str, ...] = ()
+    cable: tuple[str, str] | None = None  # contract end names, sending end first
+    see: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: the lexicon is cached per ontology
 class Ontology:
     """Everything the rules know, validated and cross-checked by service/kb.py."""
@@ -213,6 +229,7 @@ class Ontology:
     pair_sources: tuple[str, ...]
     terms: Terms
     generic_ports: dict[str, dict[str, str]]
+    faq: dict[str, FaqEntry] = field(default_factory=dict)
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

@@ -8,9 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
 
+import numpy as np
+
 from index.types import ScoredPassage
 from service.core.cache import LRUCache
+from service.core.classifier import ReaderModels
 from service.core.compose import compose_answer
+from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.ontology import Ontology
 from service.core.rules import judge
@@ -20,7 +24,11 @@ from service.types import Answer
 class Retriever(Protocol):
     """Finds guide passages for a query; the FAISS+BM25 one lives in service/retrieval.py."""
 
-    def search(self, text: str, k: int) -> tuple[ScoredPassage, ...]:
+    def embed(self, text: str) -> np.ndarray:
+        """The query's unit sentence vector (the classifier and the FAQ matcher read it too)."""
+        ...
+
+    def search(self, text: str, k: int, *, vector: np.ndarray | None = None) -> tuple[ScoredPassage, ...]:
         """Return up to k passages, best first."""
         ...
 
@@ -45,12 +53,19 @@ class Engine:
     """
 
     def __init__(
-        self, ontology: Ontology, retriever: Retriever, *, top_k: int = 4, answer_cache_size: int = 0
+        self,
+        ontology: Ontology,
+        retriever: Retriever,
+        reader: ReaderModels,
+        *,
+        top_k: int = 4,
+        answer_cache_size: int = 0,
     ) -> None:
         if top_k < 1:
             raise ValueError(f"top_k must be at least 1, got {top_k}")
         self.ontology = ontology
         self.retriever = retriever
+        self.reader = reader
         self.top_k = top_k
         self.answers: LRUCache[Answer] = LRUCache(answer_cache_size)
 
@@ -63,10 +78,21 @@ class Engine:
             cached = self.answers.get(key) if key is not None else None
             if cached is not None:
                 return _detached(cached)
-        reading = read_question(question, self.ontology, context)
+        text = question.strip()
+        vector = self.retriever.embed(text)
+
+        def classify(kind_counts: Mapping[str, int]) -> Understanding:
+            p_out, intents = self.reader.classify(text, vector, kind_counts)
+            return Understanding(p_out, intents)
+
+        reading = read_question(question, self.ontology, context, classify)
         judgement = judge(reading, self.ontology)
-        passages = () if reading.refusal else self.retriever.search(reading.search_query, self.top_k)
-        answer = compose_answer(reading, judgement, passages, self.ontology)
+        faq = None if reading.refusal else self.reader.faq.match(vector)
+        passages = ()
+        if not reading.refusal:
+            query_vector = vector if reading.search_query == text else None
+            passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
+        answer = compose_answer(reading, judgement, passages, self.ontology, faq)
         if key is not None:
             self.answers.put(key, answer)
             return _detached(answer)

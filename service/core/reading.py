@@ -110,6 +110,9 @@ class Reading:
     corrections: tuple[tuple[str, str], ...] = ()
     search_query: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)  # soft signals for confidence ("guessed the port")
+    understanding: Any = None  # the classifier's Understanding (service/core/intent.py)
+    intent_confidence: float = 0.0
+    elliptical: bool = False  # the classifier read it as a follow-up to the answer before it
 
     def with_intent(self, intent: Intent) -> Reading:
         """Return a copy with another intent."""

@@ -8,11 +8,13 @@ import pytest
 
 from index.build import build_index
 from index.embedder import load_embedder
+from index.reader_training import load_reader
 from service.core.pipeline import Engine
 from service.evaluation import format_report
 from service.evaluation import load_items
 from service.evaluation import run
 from service.kb import ontology_passages
+from service.kb import reader_training_data
 from service.retrieval import HybridRetriever
 from tests.conftest import KB_DIR
 from tests.conftest import SHARED
@@ -26,14 +28,22 @@ PARAPHRASES = Path(__file__).with_name("paraphrases.jsonl")
 def report_engine(tmp_path_factory, ontology):
     embedder = load_embedder("bundled")
     out = tmp_path_factory.mktemp("eval-index")
-    build_index(KB_DIR, out, embedder, extra_passages=ontology_passages(ontology))
-    return Engine(ontology, HybridRetriever.load(out, embedder))
+    build_index(
+        KB_DIR,
+        out,
+        embedder,
+        extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(KB_DIR, ontology),
+    )
+    return Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out))
 
 
 @pytest.fixture(scope="module")
 def report(report_engine):
     if not DEV_SET.is_file():
-        pytest.skip(f"{DEV_SET} is missing: the dev-set eval runs only with ../shared beside the checkout (as in CI)")
+        pytest.skip(
+            f"{DEV_SET} is missing: the dev-set eval runs only with ../shared beside the checkout (as in CI)"
+        )
     result = run(load_items(DEV_SET), report_engine.answer)
     print(format_report(result))
     return result

@@ -11,9 +11,11 @@ from index.build import build_index
 from index.embedder import bundled_model_dir
 from index.embedder import load_embedder
 from index.onnx_query import OnnxQueryEncoder
+from index.reader_training import load_reader
 from service.adapters.render import to_api
 from service.core.pipeline import Engine
 from service.kb import ontology_passages
+from service.kb import reader_training_data
 from service.retrieval import HybridRetriever
 from tests.conftest import KB_DIR
 
@@ -27,7 +29,13 @@ pytestmark = pytest.mark.slow
 def real_index(tmp_path_factory, ontology):
     embedder = load_embedder("bundled")
     out = tmp_path_factory.mktemp("real-index")
-    manifest = build_index(KB_DIR, out, embedder, extra_passages=ontology_passages(ontology))
+    manifest = build_index(
+        KB_DIR,
+        out,
+        embedder,
+        extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(KB_DIR, ontology),
+    )
     assert manifest.dim == embedder.dim == 384
     return out, embedder
 
@@ -35,7 +43,7 @@ def real_index(tmp_path_factory, ontology):
 @pytest.fixture(scope="session")
 def real_engine(real_index, ontology):
     out, embedder = real_index
-    return Engine(ontology, HybridRetriever.load(out, embedder))
+    return Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out))
 
 
 def test_model_dimension_matches_the_manifest(real_engine):
@@ -96,21 +104,33 @@ def test_a_damaged_onnx_export_is_not_used(onnx_cache):
     (reference,) = onnx_cache.glob("*.npy")
     np.save(reference, np.load(reference) + 0.01)  # the export no longer reproduces its reference vectors
     assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is None
-    assert load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache).query_encoder == "onnx"  # remade
+    assert (
+        load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache).query_encoder == "onnx"
+    )  # remade
     assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is not None
 
 
 def test_the_speed_ups_do_not_change_any_answer(real_index, ontology):
     """ONNX query encoder + answer cache against plain sentence-transformers, on the dev set and our paraphrases."""
     out, embedder = real_index
-    fast = Engine(ontology, HybridRetriever.load(out, embedder), answer_cache_size=64)
-    plain = Engine(ontology, HybridRetriever.load(out, load_embedder("bundled", query_encoder="torch")))
+    fast = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out), answer_cache_size=64)
+    plain = Engine(
+        ontology, HybridRetriever.load(out, load_embedder("bundled", query_encoder="torch")), load_reader(out)
+    )
     assert embedder.query_encoder == "onnx"
     questions = []
-    if DEV_SET.is_file():  # ../shared beside the checkout (as in CI); a fresh clone checks our paraphrases only
-        questions += [json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()]
-    questions += [json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()]
-    for question in questions:  # as clients see them: scores differ in the seventh decimal, the API rounds them
+    if (
+        DEV_SET.is_file()
+    ):  # ../shared beside the checkout (as in CI); a fresh clone checks our paraphrases only
+        questions += [
+            json.loads(line)["question"] for line in DEV_SET.read_text().splitlines() if line.strip()
+        ]
+    questions += [
+        json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()
+    ]
+    for (
+        question
+    ) in questions:  # as clients see them: scores differ in the seventh decimal, the API rounds them
         expected = to_api(plain.answer(question))
         assert to_api(fast.answer(question)) == expected, question
         assert to_api(fast.answer(question)) == expected, question  # from the cache

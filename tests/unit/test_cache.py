@@ -74,10 +74,10 @@ def test_context_key_is_canonical_and_skips_what_is_not_json():
     assert context_key({"a": float("nan")}) is None
 
 
-def test_repeated_question_is_answered_from_the_cache_with_the_same_answer(ontology, counting):
+def test_repeated_question_is_answered_from_the_cache_with_the_same_answer(ontology, counting, reader):
     embedder, retriever = counting
-    engine = Engine(ontology, retriever, top_k=4, answer_cache_size=4)
-    plain = Engine(ontology, retriever, top_k=4)
+    engine = Engine(ontology, retriever, reader, top_k=4, answer_cache_size=4)
+    plain = Engine(ontology, retriever, reader, top_k=4)
     question = "what is the difference between balanced and unbalanced cables?"
     first = engine.answer(question)
     calls = embedder.calls
@@ -87,9 +87,9 @@ def test_repeated_question_is_answered_from_the_cache_with_the_same_answer(ontol
     assert engine.answers.hits == 1
 
 
-def test_cached_answer_context_belongs_to_the_caller(ontology, counting):
+def test_cached_answer_context_belongs_to_the_caller(ontology, counting, reader):
     _, retriever = counting
-    engine = Engine(ontology, retriever, top_k=4, answer_cache_size=4)
+    engine = Engine(ontology, retriever, reader, top_k=4, answer_cache_size=4)
     question = "is TRS to TS balanced?"
     first = engine.answer(question)
     first.context["question"] = "changed by a client"
@@ -98,10 +98,10 @@ def test_cached_answer_context_belongs_to_the_caller(ontology, counting):
     assert again.context and again.context.get("question") == question
 
 
-def test_context_is_part_of_the_key(ontology, counting):
+def test_context_is_part_of_the_key(ontology, counting, reader):
     _, retriever = counting
-    engine = Engine(ontology, retriever, top_k=4, answer_cache_size=8)
-    plain = Engine(ontology, retriever, top_k=4)
+    engine = Engine(ontology, retriever, reader, top_k=4, answer_cache_size=8)
+    plain = Engine(ontology, retriever, reader, top_k=4)
     earlier = plain.answer("XLR to TRS cable for studio monitors?")
     follow_up = "and what about RCA?"
     alone = engine.answer(follow_up)
@@ -112,22 +112,24 @@ def test_context_is_part_of_the_key(ontology, counting):
     assert engine.answers.hits == 1
 
 
-def test_answer_cache_is_bounded_and_off_by_default(ontology, counting):
+def test_answer_cache_is_bounded_and_off_by_default(ontology, counting, reader):
     _, retriever = counting
-    engine = Engine(ontology, retriever, top_k=4, answer_cache_size=3)
+    engine = Engine(ontology, retriever, reader, top_k=4, answer_cache_size=3)
     for i in range(10):
         engine.answer(f"is a {i} metre XLR cable balanced?")
     assert len(engine.answers) == 3
-    default = Engine(ontology, retriever, top_k=4)
+    default = Engine(ontology, retriever, reader, top_k=4)
     default.answer("is TRS to TS balanced?")
     assert len(default.answers) == 0
 
 
-def test_uncacheable_context_still_answers(ontology, counting):
+def test_uncacheable_context_still_answers(ontology, counting, reader):
     _, retriever = counting
-    engine = Engine(ontology, retriever, top_k=4, answer_cache_size=3)
+    engine = Engine(ontology, retriever, reader, top_k=4, answer_cache_size=3)
     odd = {"question": "is XLR balanced?", "weird": object()}
-    assert engine.answer("and TRS?", odd) == Engine(ontology, retriever, top_k=4).answer("and TRS?", odd)
+    assert engine.answer("and TRS?", odd) == Engine(ontology, retriever, reader, top_k=4).answer(
+        "and TRS?", odd
+    )
     assert len(engine.answers) == 0
 
 

@@ -1,0 +1,315 @@
+"""Train the question reader's models at index build: domain gate, intent classifier, FAQ matcher.
+
+Labelled examples come from kb/examples.yaml and the question variants of kb/faq.yaml. Each question becomes
+one feature row (service/core/classifier.py: MiniLM vector, word n-grams, lexicon hits); scikit-learn fits a
+logistic regression with balanced class weights, stratified 5-fold cross-validation gives out-of-fold
+predictions, a temperature fitted on those calibrates the probabilities, and the thresholds are chosen on them
+too. Everything is deterministic for the same kb/ and model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+import numpy as np
+
+from index.embedder import Embedder
+from service.core.classifier import FaqIndex
+from service.core.classifier import Featurizer
+from service.core.classifier import LinearModel
+from service.core.classifier import ReaderModels
+
+log = logging.getLogger("cablewise.index")
+
+OUT_OF_DOMAIN = "out_of_domain"
+READER_ARRAYS = "reader.npz"
+READER_META = "reader.json"
+FOLDS = 5
+SEED = 0
+# FAQ answers are curated: accept a match only where leave-one-out matching was at least this precise.
+FAQ_PRECISION = 0.9
+
+
+@dataclass(frozen=True)
+class FaqQuestions:
+    """One FAQ entry's id, intent and question variants."""
+
+    id: str
+    intent: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReaderTrainingData:
+    """What the reader learns from, and how to count lexicon hits in a text."""
+
+    examples: Mapping[str, Sequence[str]]  # intent -> example questions (out_of_domain included)
+    faq: Sequence[FaqQuestions]
+    kind_counts: Callable[[str], Mapping[str, int]]
+    kinds: Sequence[str]
+    fingerprint: str = ""
+
+
+@dataclass
+class TrainingReport:
+    """Cross-validated scores, written into reader.json and printed by the build."""
+
+    examples: int = 0
+    domain_accuracy: float = 0.0
+    domain_ood_precision: float = 0.0
+    domain_ood_recall: float = 0.0
+    intent_accuracy: float = 0.0
+    intent_f1: dict[str, float] = field(default_factory=dict)
+    faq_top1: float = 0.0
+    faq_threshold: float = 0.0
+    reliability: list[dict[str, float]] = field(default_factory=list)
+
+
+def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderModels, TrainingReport]:
+    """Fit the domain gate, the intent classifier and the FAQ matcher, and cross-validate them."""
+    from sklearn.model_selection import StratifiedKFold
+
+    texts: list[str] = []
+    labels: list[str] = []
+    for intent, examples in data.examples.items():
+        for text in examples:
+            texts.append(text)
+            labels.append(intent)
+    for entry in data.faq:
+        for text in entry.questions:
+            texts.append(text)
+            labels.append(entry.intent)
+    if len(set(labels)) < 3 or OUT_OF_DOMAIN not in labels:
+        raise ValueError(
+            "kb/examples.yaml needs examples of out_of_domain and of at least two in-domain intents"
+        )
+
+    vectors = embedder.encode(texts)
+    counts = [data.kind_counts(t) for t in texts]
+    featurizer = Featurizer.fit(texts, data.kinds)
+    rows = np.stack([featurizer.row(t, v, c) for t, v, c in zip(texts, vectors, counts, strict=True)])
+    y_domain = np.array(["out" if label == OUT_OF_DOMAIN else "in" for label in labels])
+    in_domain = y_domain == "in"
+    y_intent = np.array(labels)[in_domain]
+
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    domain, domain_oof = _fit_calibrated(rows, y_domain, folds)
+    intent, intent_oof = _fit_calibrated(rows[in_domain], y_intent, folds)
+
+    report = TrainingReport(examples=len(texts))
+    predicted_domain = np.array(domain.classes)[domain_oof.argmax(axis=1)]
+    report.domain_accuracy = float((predicted_domain == y_domain).mean())
+    said_out = predicted_domain == "out"
+    report.domain_ood_precision = float((y_domain[said_out] == "out").mean()) if said_out.any() else 0.0
+    report.domain_ood_recall = float(said_out[y_domain == "out"].mean())
+    predicted_intent = np.array(intent.classes)[intent_oof.argmax(axis=1)]
+    report.intent_accuracy = float((predicted_intent == y_intent).mean())
+    report.intent_f1 = {c: _f1(y_intent, predicted_intent, c) for c in intent.classes}
+    report.reliability = _reliability(intent_oof.max(axis=1), predicted_intent == y_intent)
+
+    faq_index, report.faq_top1, report.faq_threshold = _faq_index(data.faq, embedder, vectors, texts)
+    metadata = {
+        "classes": {"domain": list(domain.classes), "intent": list(intent.classes)},
+        "kinds": list(featurizer.kinds),
+        "vocabulary": sorted(featurizer.vocabulary, key=featurizer.vocabulary.__getitem__),
+        "temperature": {"domain": domain.temperature, "intent": intent.temperature},
+        "faq": {
+            "threshold": faq_index.threshold,
+            "min_margin": faq_index.min_margin,
+            "ids": list(faq_index.entry_ids),
+        },
+        "fingerprint": data.fingerprint,
+        "report": report.__dict__,
+    }
+    models = ReaderModels(featurizer, domain, intent, faq_index, metadata)
+    log.info(
+        "reader: %d examples; domain %.1f%%, intent %.1f%% (cross-validated); FAQ top-1 %.1f%%",
+        report.examples,
+        100 * report.domain_accuracy,
+        100 * report.intent_accuracy,
+        100 * report.faq_top1,
+    )
+    return models, report
+
+
+def _fit_calibrated(rows: np.ndarray, y: np.ndarray, folds) -> tuple[LinearModel, np.ndarray]:
+    """Fit on everything; get out-of-fold probabilities; fit a temperature on them (the calibration set is
+    never the training set of the predictions it calibrates)."""
+    from scipy.optimize import minimize_scalar
+
+    classes = tuple(sorted(set(y)))
+    oof_logits = np.zeros((len(y), len(classes)), dtype=np.float64)
+    for train, test in folds.split(rows, y):
+        model = _logistic(rows[train], y[train])
+        oof_logits[test] = _logits(model, rows[test], classes)
+    truth = np.array([classes.index(label) for label in y])
+
+    def nll(temperature: float) -> float:
+        z = oof_logits / temperature
+        z = z - z.max(axis=1, keepdims=True)
+        log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-log_probs[np.arange(len(y)), truth].mean())
+
+    temperature = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+    final = _logistic(rows, y)
+    weights = final.coef_.astype(np.float32)
+    bias = final.intercept_.astype(np.float32)
+    oof = np.exp((oof_logits - oof_logits.max(axis=1, keepdims=True)) / temperature)
+    oof /= oof.sum(axis=1, keepdims=True)
+    return LinearModel(classes, weights, bias, temperature), oof
+
+
+def _logistic(rows: np.ndarray, y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, random_state=SEED).fit(rows, y)
+
+
+def _logits(model, rows: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+    """Per-class logits in `classes` order; a binary model's single logit becomes (0, z)."""
+    z = model.decision_function(rows)
+    if z.ndim == 1:
+        return np.stack([np.zeros_like(z), z], axis=1)
+    order = [list(model.classes_).index(c) for c in classes]
+    return z[:, order]
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray, label: str) -> float:
+    tp = float(((predicted == label) & (truth == label)).sum())
+    fp = float(((predicted == label) & (truth != label)).sum())
+    fn = float(((predicted != label) & (truth == label)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _reliability(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    rows = []
+    for i in range(bins):
+        low, high = i / bins, (i + 1) / bins
+        inside = (confidence >= low) & ((confidence < high) | (i == bins - 1))
+        if inside.any():
+            rows.append(
+                {
+                    "low": low,
+                    "high": high,
+                    "n": int(inside.sum()),
+                    "confidence": float(confidence[inside].mean()),
+                    "right": float(right[inside].mean()),
+                }
+            )
+    return rows
+
+
+def _faq_index(
+    faq: Sequence[FaqQuestions], embedder: Embedder, example_vectors: np.ndarray, example_texts: list[str]
+) -> tuple[FaqIndex, float, float]:
+    """Embed every variant; pick the acceptance threshold from leave-one-variant-out matches.
+
+    Each variant is matched against all the other variants: a right entry is a positive. The examples that are
+    not FAQ variants are matched too, as negatives (they ask about something no entry is written for, or they
+    would be in the FAQ). The threshold is the lowest cosine at which the accepted matches are still
+    FAQ_PRECISION right.
+    """
+    ids = [entry.id for entry in faq for _ in entry.questions]
+    questions = [q for entry in faq for q in entry.questions]
+    if not questions:
+        return FaqIndex((), np.zeros((0, embedder.dim), dtype=np.float32), 1.01, 0.0), 0.0, 1.01
+    position = {text: i for i, text in enumerate(example_texts)}
+    vectors = np.stack([example_vectors[position[q]] for q in questions]).astype(np.float32)
+    min_margin = 0.02
+    scored: list[tuple[float, bool]] = []
+    similarity = vectors @ vectors.T
+    for i in range(len(questions)):
+        best: dict[str, float] = {}
+        for j, entry in enumerate(ids):
+            if j != i:
+                best[entry] = max(best.get(entry, -2.0), float(similarity[i, j]))
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 1.0
+        if margin >= min_margin:
+            scored.append((ranked[0][1], ranked[0][0] == ids[i]))
+    faq_set = set(questions)
+    others = np.stack([v for t, v in zip(example_texts, example_vectors, strict=True) if t not in faq_set])
+    for row in others @ vectors.T:
+        scored.append((float(row.max()), False))
+    top1 = sum(right for _, right in scored if right) / len(questions)
+    threshold = 1.01
+    for candidate in sorted({round(s, 3) for s, _ in scored}):
+        accepted = [right for s, right in scored if s >= candidate]
+        if accepted and sum(accepted) / len(accepted) >= FAQ_PRECISION and len(accepted) >= 5:
+            threshold = candidate
+            break
+    return FaqIndex(tuple(ids), vectors, threshold, min_margin), top1, threshold
+
+
+def reader_files(models: ReaderModels) -> dict[str, bytes]:
+    """The models as two files for the index folder: arrays (npz, no pickles) and metadata (JSON)."""
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        idf=models.featurizer.idf,
+        domain_weights=models.domain.weights,
+        domain_bias=models.domain.bias,
+        intent_weights=models.intent.weights,
+        intent_bias=models.intent.bias,
+        faq_vectors=models.faq.vectors,
+    )
+    meta = dict(models.metadata)
+    meta["dense_weight"] = models.featurizer.dense_weight
+    return {
+        READER_ARRAYS: buffer.getvalue(),
+        READER_META: json.dumps(meta, indent=1, sort_keys=True).encode(),
+    }
+
+
+def load_reader(index_dir: Path) -> ReaderModels:
+    """Read the models written by reader_files.
+
+    :raises FileNotFoundError: the index was built without them (an older build).
+    """
+    index_dir = Path(index_dir)
+    meta = json.loads((index_dir / READER_META).read_text(encoding="utf-8"))
+    with np.load(index_dir / READER_ARRAYS, allow_pickle=False) as arrays:
+        vocab = meta["vocabulary"]
+        featurizer = Featurizer(
+            {g: i for i, g in enumerate(vocab)},
+            arrays["idf"],
+            tuple(meta["kinds"]),
+            float(meta["dense_weight"]),
+        )
+        domain = LinearModel(
+            tuple(meta["classes"]["domain"]),
+            arrays["domain_weights"],
+            arrays["domain_bias"],
+            float(meta["temperature"]["domain"]),
+        )
+        intent = LinearModel(
+            tuple(meta["classes"]["intent"]),
+            arrays["intent_weights"],
+            arrays["intent_bias"],
+            float(meta["temperature"]["intent"]),
+        )
+        faq = FaqIndex(
+            tuple(meta["faq"]["ids"]),
+            arrays["faq_vectors"],
+            float(meta["faq"]["threshold"]),
+            float(meta["faq"]["min_margin"]),
+        )
+    return ReaderModels(featurizer, domain, intent, faq, meta)
+
+
+def fingerprint(*parts: bytes) -> str:
+    """sha256 of the training files, recorded so a stale model can be told apart."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,154 @@
+"""The trained parts of question reading, applied: domain gate, intent classifier and FAQ matcher.
+
+They are trained by `cablewise index build` (index/reader_training.py) from kb/examples.yaml and kb/faq.yaml and
+stored beside the FAISS index as plain arrays, so applying them needs numpy only. The same featurizer is used to
+train and to apply, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+_WORD = re.compile(r"[a-z0-9]+(?:['/.+][a-z0-9]+)*")
+
+
+def ngrams(text: str) -> list[str]:
+    """Word unigrams and bigrams of lower-cased text: the lexical half of the features."""
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class Featurizer:
+    """Turns (question, sentence vector, lexicon hits) into one feature row.
+
+    The row is [sentence vector * dense_weight | tf-idf of word n-grams | log(1 + hits per lexicon kind)]: meaning
+    from MiniLM, wording from the n-grams, and domain evidence from the ontology's own lexicon.
+    """
+
+    vocabulary: Mapping[str, int]
+    idf: np.ndarray
+    kinds: tuple[str, ...]
+    dense_weight: float = 1.0
+
+    @property
+    def width(self) -> int:
+        """Number of features after the sentence vector."""
+        return len(self.idf) + len(self.kinds)
+
+    def lexical(self, text: str, kind_counts: Mapping[str, int]) -> np.ndarray:
+        """The n-gram and lexicon-kind part of the row."""
+        row = np.zeros(self.width, dtype=np.float32)
+        for gram in set(ngrams(text)):
+            column = self.vocabulary.get(gram)
+            if column is not None:
+                row[column] = self.idf[column]
+        norm = float(np.linalg.norm(row[: len(self.idf)]))
+        if norm:
+            row[: len(self.idf)] /= norm
+        offset = len(self.idf)
+        for i, kind in enumerate(self.kinds):
+            count = kind_counts.get(kind, 0)
+            if count:
+                row[offset + i] = math.log1p(count)
+        return row
+
+    def row(self, text: str, vector: np.ndarray, kind_counts: Mapping[str, int]) -> np.ndarray:
+        """The whole feature row for one question."""
+        return np.concatenate(
+            [np.asarray(vector, dtype=np.float32) * self.dense_weight, self.lexical(text, kind_counts)]
+        )
+
+    @classmethod
+    def fit(
+        cls, texts: Iterable[str], kinds: Iterable[str], *, min_df: int = 2, dense_weight: float = 1.0
+    ) -> Featurizer:
+        """Learn the n-gram vocabulary and its idf from training texts (smoothed idf, as scikit-learn's)."""
+        docs = [set(ngrams(t)) for t in texts]
+        df: dict[str, int] = {}
+        for doc in docs:
+            for gram in doc:
+                df[gram] = df.get(gram, 0) + 1
+        vocab = sorted(g for g, n in df.items() if n >= min_df)
+        n = len(docs)
+        idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in vocab], dtype=np.float32)
+        return cls({g: i for i, g in enumerate(vocab)}, idf, tuple(sorted(set(kinds))), dense_weight)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A multinomial (or binary) logistic regression with a temperature fitted on out-of-fold predictions."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (n_classes, n_features); a binary model stores one row for classes[1]
+    bias: np.ndarray
+    temperature: float = 1.0
+
+    def probabilities(self, row: np.ndarray) -> dict[str, float]:
+        """Calibrated class probabilities for one feature row."""
+        logits = (self.weights @ row + self.bias) / self.temperature
+        if len(self.classes) == 2 and logits.shape[0] == 1:
+            p = 1.0 / (1.0 + math.exp(-float(logits[0])))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        probs = exp / exp.sum()
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """The curated entry whose question variants are nearest to the question."""
+
+    entry_id: str
+    score: float  # cosine of the best variant
+    margin: float  # over the best variant of any other entry
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class FaqIndex:
+    """Question variants of kb/faq.yaml as unit vectors; an entry scores by its best variant."""
+
+    entry_ids: tuple[str, ...]  # one per row of `vectors`
+    vectors: np.ndarray
+    threshold: float
+    min_margin: float
+
+    def match(self, vector: np.ndarray) -> FaqMatch | None:
+        """Best entry by cosine, accepted when above the threshold fitted at build time and clear of the next."""
+        if not len(self.entry_ids):
+            return None
+        scores = self.vectors @ np.asarray(vector, dtype=np.float32)
+        best: dict[str, float] = {}
+        for entry, score in zip(self.entry_ids, scores, strict=True):
+            if score > best.get(entry, -2.0):
+                best[entry] = float(score)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        top_id, top = ranked[0]
+        margin = top - ranked[1][1] if len(ranked) > 1 else top
+        return FaqMatch(top_id, top, margin, top >= self.threshold and margin >= self.min_margin)
+
+
+@dataclass(frozen=True)
+class ReaderModels:
+    """Everything trained for reading: loaded by the runtime, passed to the Engine."""
+
+    featurizer: Featurizer
+    domain: LinearModel  # classes ("in", "out")
+    intent: LinearModel  # in-domain intents
+    faq: FaqIndex
+    metadata: Mapping[str, object]
+
+    def classify(
+        self, text: str, vector: np.ndarray, kind_counts: Mapping[str, int]
+    ) -> tuple[float, dict[str, float]]:
+        """(probability the question is out of domain, in-domain intent probabilities)."""
+        row = self.featurizer.row(text, vector, kind_counts)
+        return self.domain.probabilities(row)["out"], self.intent.probabilities(row)

@@ -1,0 +1,80 @@
+"""Decide what a question asks for from the trained classifier's probabilities and the lexicon's evidence.
+
+The classifier (service/core/classifier.py) gives P(out of domain) and in-domain intent probabilities. This module
+holds the policy around them, following Rasa's fallback: a question is refused only when the domain gate is sure
+enough, and surer still when the question carries audio-signal evidence from the ontology's lexicon (a
+connector, a port, a balance or phantom word, a signal format); a short message that follows an answer is a
+follow-up, not a new subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.types import Intent
+
+FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make sense after an answer
+REFUSE_WITHOUT_EVIDENCE = 0.5
+REFUSE_WITH_EVIDENCE = 0.9
+FOLLOW_UP_WORDS = 12  # a message this short, after an answer, is read as a follow-up whatever it says
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """The classifier's view of a question."""
+
+    p_out_of_domain: float
+    intents: dict[str, float]
+
+    @property
+    def top(self) -> tuple[Intent, float]:
+        """The most likely answerable intent and its probability among those."""
+        answerable = {k: v for k, v in self.intents.items() if k != FOLLOW_UP}
+        name, p = max(answerable.items(), key=lambda kv: kv[1])
+        return Intent(name), p / (sum(answerable.values()) or 1.0)
+
+    @property
+    def elliptical(self) -> bool:
+        """The message reads as a follow-up that leaves the set-up to the answer before it."""
+        return max(self.intents.items(), key=lambda kv: kv[1])[0] == FOLLOW_UP
+
+    def p(self, intent: Intent) -> float:
+        """Probability of one intent (0 when the classifier has no such class)."""
+        return self.intents.get(intent.value, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the question asks for, or why it is refused, with how sure that is."""
+
+    intent: Intent
+    refusal: str | None
+    confidence: float
+    elliptical: bool = False
+
+
+def decide(
+    understanding: Understanding,
+    *,
+    evidence: bool,
+    injection: bool,
+    follow_up: bool,
+    words: int,
+    chain: bool,
+) -> Decision:
+    """Refuse, or pick the intent.
+
+    `evidence`: the lexicon found audio-signal words. `follow_up`: the client sent the previous answer's context.
+    `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
+    """
+    if injection:
+        return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
+    p_out = understanding.p_out_of_domain
+    limit = REFUSE_WITH_EVIDENCE if evidence else REFUSE_WITHOUT_EVIDENCE
+    elliptical = understanding.elliptical
+    if p_out >= limit and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
+        return Decision(Intent.OUT_OF_DOMAIN, "topic", p_out)
+    intent, p = understanding.top
+    if chain and intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY):
+        intent = Intent.CHAIN
+    return Decision(intent, None, p * (1.0 - p_out), elliptical)
