@@ -333,6 +333,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
 def _fits_port(family: str | None, port: Port | None, ontology: Ontology) -> bool:
     if family is None or port is None or port.kind is None:
         return True
+
     def down(families: set[str]) -> set[str]:  # a size-only family stands for the ones it resolves to
         return families | {f for fam in families for f in ontology.families[fam].resolves_to}
 
@@ -352,7 +353,9 @@ def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
 def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None) -> bool:
     if source is None or source.kind is None:
         return False
-    return source.kind.split or (source.balance == "unbalanced" and not source.kind.stereo and plug_src == "ts")
+    return source.kind.split or (
+        source.balance == "unbalanced" and not source.kind.stereo and plug_src == "ts"
+    )
 
 
 def _cable_sides(
@@ -563,7 +566,9 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
     single = [f.name for f in carrying if f.balanced == "no"]
     balanced = False if single else None
     culprits = (
-        (f"the {', '.join(dict.fromkeys(single))} end carries only one signal conductor, so the link cannot be balanced",)
+        (
+            f"the {', '.join(dict.fromkeys(single))} end carries only one signal conductor, so the link cannot be balanced",
+        )
         if single
         else ("whether the output and the input at each end are balanced",)
     )

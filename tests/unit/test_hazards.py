@@ -8,9 +8,15 @@ from service.core.normalize import read_question
 from service.core.rules import judge
 
 CASES = [
-    ("phantom-into-unbalanced", "which cable for my synth's RCA out into a mixer mic input? phantom power is on"),
+    (
+        "phantom-into-unbalanced",
+        "which cable for my synth's RCA out into a mixer mic input? phantom power is on",
+    ),
     ("phantom-into-unbalanced", "is a TS to XLR-male adapter into a mic input with 48v on balanced?"),
-    ("phantom-into-line-output", "my laptop's line out goes to an XLR mic input with phantom on via an XLR cable"),
+    (
+        "phantom-into-line-output",
+        "my laptop's line out goes to an XLR mic input with phantom on via an XLR cable",
+    ),
     ("speaker-out-into-input", "what cable from my guitar amp's speaker out to my interface's line input?"),
     ("speaker-out-into-input", "is XLR to speakON balanced?"),
     ("stereo-into-balanced-input", "phone headphone out into one balanced TRS line input using a TRS cable"),
@@ -40,7 +46,11 @@ def test_every_hazard_has_a_case(ontology):
 
 @pytest.mark.parametrize(
     "question",
-    ["plug a ribbon mic in with phantom on", "swapping mics with phantom on", "y cable to combine left and right"],
+    [
+        "plug a ribbon mic in with phantom on",
+        "swapping mics with phantom on",
+        "y cable to combine left and right",
+    ],
 )
 def test_the_remaining_hazards_fire_too(question, ontology):
     assert judge(read_question(question, ontology), ontology).warnings
