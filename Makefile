@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: serve test index lint bench eval install browser-deps clean
+.PHONY: serve test index lint reliability bench eval install browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ eval: index
 
 lint: install
 	$(BIN)/ruff check service index tests
+
+# Not part of `make test`: starts the server as `make serve` does and measures slow clients, overload and bad
+# input; writes reliability-out/report.md. RELIABILITY_MODEL=hash skips the model (a throwaway index).
+RELIABILITY_MODEL ?= bundled
+reliability: index
+	$(BIN)/python -m tests.reliability.run --out reliability-out --model $(RELIABILITY_MODEL)
 
 bench: index
 	$(BIN)/python -m tests.perf.bench --out bench-out

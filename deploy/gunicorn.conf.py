@@ -9,7 +9,12 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # (a repeated question lands on a worker that has seen it). On a bigger box, add workers: each holds its own
 # copy of the model (~90 MB) and index, and workers x encoder threads should about match the cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Request threads are cheap while they wait, and a slow client holds one until its body deadline
+# (CABLEWISE_BODY_TIMEOUT) cuts it off; 64 keep 50 slow or stalled clients from starving everyone else. The CPU
+# work is bounded separately, in the app: CABLEWISE_MAX_ACTIVE answers at once, a queue of CABLEWISE_MAX_QUEUE,
+# and a 503 with Retry-After beyond that (service/adapters/admission.py). Idle connections wait in gthread's
+# poller, not in a thread, and are closed after `keepalive` seconds.
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.build import kb_fingerprint
 from service import observability
+from service.adapters import admission
 from service.adapters import context_seal
 from service.adapters import http_api
 from service.adapters import rate_limit
@@ -23,9 +24,9 @@ from service.adapters.problems import problem
 from service.core.pipeline import Engine
 from service.errors import CablewiseError
 from service.errors import IndexUnavailable
-from service.errors import redact_paths
 from service.errors import KBInvalid
 from service.errors import RateLimited
+from service.errors import redact_paths
 from service.runtime import Runtime
 from service.runtime import build_engine
 from service.settings import Settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Only the question endpoint is limited; health checks and the widget file stay free.
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
     context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
+    admission.install(app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout)
     app.register_blueprint(http_api.bp)
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
@@ -93,7 +95,7 @@ def _install_error_handlers(app: Flask) -> None:
     @app.errorhandler(CablewiseError)
     def handle_cablewise_error(exc: CablewiseError):
         headers = None
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, RateLimited | admission.Overloaded):
             headers = {"Retry-After": str(exc.retry_after)}
         elif exc.http_status == 503:
             headers = {"Retry-After": "30"}

@@ -83,6 +83,18 @@ class Settings(BaseSettings):
     kb_rate_limit: str = Field(
         "120/minute", description="Per-client limits on the served knowledge base pages (/kb/...)."
     )
+    max_active: int = Field(
+        4, ge=1, le=256, description="Answers computed at once per worker; more wait in the queue below."
+    )
+    max_queue: int = Field(
+        16, ge=0, le=10_000, description="Requests that may wait for a free slot; beyond that 503 at once."
+    )
+    queue_timeout: float = Field(
+        2.0, gt=0, le=60, description="Seconds a request may wait for a free slot before a 503 with Retry-After."
+    )
+    body_timeout: float = Field(
+        5.0, gt=0, le=300, description="Seconds the whole request body may take to arrive before a 408."
+    )
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "CABLEWISE_SLACK_BOT_TOKEN")
     )

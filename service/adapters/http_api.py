@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from spectree import Response as SpecResponse
 from spectree import SpecTree
 
+from service.adapters import admission
 from service.adapters import context_seal
 from service.adapters import rate_limit
 from service.adapters import render
@@ -48,6 +49,7 @@ spec = SpecTree(
         HTTP_413=ProblemDetail,
         HTTP_415=ProblemDetail,
         HTTP_422=ProblemDetail,
+        HTTP_408=ProblemDetail,
         HTTP_429=ProblemDetail,
         HTTP_503=ProblemDetail,
     ),
@@ -68,7 +70,10 @@ def ask():
     engine = runtime.engine_or_raise()
     seal = context_seal.of(current_app)
     opened = seal.open(body.context)
-    answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
+    with admission.of(current_app).slot():  # 503 + Retry-After when over capacity
+        if admission.client_gone(request):
+            raise admission.ClientGone("the client closed the connection before its turn")
+        answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
     note = failed or opened.note
     log.info(
         "answered intent=%s basis=%s confidence=%.2f channel=%s%s",
@@ -124,7 +129,10 @@ def read_json_object(req: Request) -> dict:
     if not (mimetype == "application/json" or mimetype.endswith("+json")):
         shown = req.content_type or "none"
         raise UnsupportedMedia(f"Content-Type must be application/json, got {shown}")
-    raw = req.get_data(cache=True)  # over MAX_CONTENT_LENGTH raises 413 here
+    # Within CABLEWISE_BODY_TIMEOUT (408) and MAX_CONTENT_LENGTH (413), chunked bodies included.
+    raw = admission.read_body(
+        req, current_app.config["MAX_CONTENT_LENGTH"], admission.body_timeout(current_app)
+    )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
