@@ -61,6 +61,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         for key, value in _mapping("devices", "devices", raw["devices"].get("devices")).items()
     }
     devices = _validate("devices", "devices", devices_raw, dict[str, Device])
+    devices.update(_products(kb_dir / "gear.yaml", devices))
     formats = _validate("terms", "formats", raw["terms"].get("formats"), dict[str, SignalFormat])
     pair_codes = _validate("pairs", "codes", raw["pairs"].get("codes"), dict[str, PairCode])
 
@@ -99,6 +100,48 @@ def load_ontology(kb_dir: Path) -> Ontology:
     )
     _cross_check(ontology)
     return ontology
+
+
+PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports"}
+
+
+def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
+    """Read kb/gear.yaml (optional): products people name, each a device of its class with the class's usual
+    ports, overridden where the maker's specification differs. A product is read like any device."""
+    if not path.is_file():
+        return {}
+    products = _mapping("gear", "products", _read_yaml(path).get("products"))
+    out: dict[str, Device] = {}
+    for pid, body in products.items():
+        key = f"products.{pid}"
+        body = _mapping("gear", key, body)
+        unknown = set(body) - PRODUCT_KEYS
+        if unknown:
+            raise KBInvalid(f"kb/gear.yaml: {key}: unknown keys {sorted(unknown)}")
+        if pid in classes:
+            raise KBInvalid(f"kb/gear.yaml: {key}: the id is already a device class in devices.yaml")
+        parent = classes.get(body.get("class"))
+        if parent is None:
+            raise KBInvalid(f"kb/gear.yaml: {key}.class: must be a device id of devices.yaml")
+        aliases = body.get("aliases")
+        if not isinstance(aliases, list) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise KBInvalid(f"kb/gear.yaml: {key}.aliases: needs a list of names")
+        if not isinstance(body.get("source"), str) or not body["source"].strip():
+            raise KBInvalid(f"kb/gear.yaml: {key}.source: name the maker's specification")
+        ports = _mapping("gear", f"{key}.ports", body.get("ports") or {})
+        if set(ports) - {"out", "in"}:
+            raise KBInvalid(f"kb/gear.yaml: {key}.ports: only 'out' and 'in'")
+        out[pid] = Device(
+            name=str(body.get("name") or pid),
+            aliases=[a.strip().lower() for a in aliases],
+            sources=list(parent.sources),
+            out={**parent.out, **_mapping("gear", f"{key}.ports.out", ports.get("out") or {})},
+            inputs={**parent.inputs, **_mapping("gear", f"{key}.ports.in", ports.get("in") or {})},
+            flags=list(parent.flags),
+            kind=body["class"],
+            spec=body["source"].strip(),
+        )
+    return out
 
 
 FAQ_INTENTS = {

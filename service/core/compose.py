@@ -50,6 +50,9 @@ COMPAT_LEAD = {
     Compatibility.UNSAFE: "No, that's unsafe.",
 }
 SNIPPET_CHARS = 240
+# A curated answer replaces a rule-proven one only when it matches the question this closely: rules read the
+# link the question states, an entry only a situation like it.
+FAQ_OVER_RULES = 0.8
 SEVERITY_RANK = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 
 
@@ -73,7 +76,8 @@ def compose_answer(
             context=context,
         )
     entry = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
-    if entry is not None and faq is not None:
+    stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
+    if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context)
 
     guide = [p for p in passages if p.passage.kind == "guide"]
@@ -383,10 +387,11 @@ def _faq_answer(
     for hazard in hazards:
         warnings.setdefault(hazard.id, Warning(hazard.id, Severity(hazard.severity), hazard.text))
     ordered = tuple(sorted(warnings.values(), key=lambda w: SEVERITY_RANK[w.severity.value]))
-    compatibility = Compatibility(entry.compatibility) if entry.compatibility else j.compatibility
-    balanced = entry.balanced if entry.balanced is not None else (j.balanced if j.judged else None)
+    # A verdict the rules proved for the link the question states outranks the entry's general one.
+    compatibility = j.compatibility or (Compatibility(entry.compatibility) if entry.compatibility else None)
+    balanced = j.balanced if j.judged and j.balanced is not None else entry.balanced
     verdict = Verdict(balanced, compatibility, (), ordered)
-    cable = Cable(*entry.cable) if entry.cable else j.cable
+    cable = j.cable or (Cable(*entry.cable) if entry.cable else None)
     lines = [entry.answer]
     lines += [
         f"**{_warning_label(w.severity.value)}:** {w.text}" for w in ordered if w.hazard not in entry.hazards

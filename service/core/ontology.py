@@ -89,6 +89,8 @@ class Device:
     # "in" is a keyword, so the YAML key is mapped by kb.py
     inputs: dict[str, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    kind: str = ""  # for a product of kb/gear.yaml: the device class it belongs to
+    spec: str = ""  # for a product: the maker's specification its ports come from
 
 
 @dataclass(frozen=True)
