@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -157,3 +158,21 @@ def test_two_server_processes_share_one_limit(tmp_path, hash_index_dir, fresh_re
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_slack_delivery_ids_are_seen_once_across_replicas(fresh_redis):
+    """The Slack de-duplication store (service/adapters/dedup.py) over the same real Redis: an event retried to
+    another replica is answered once."""
+    from service.adapters.dedup import RedisKeys
+    from service.adapters.dedup import keys_from_url
+
+    first, second = keys_from_url(fresh_redis), keys_from_url(fresh_redis)  # one per replica
+    assert isinstance(first, RedisKeys) and isinstance(second, RedisKeys)
+    with ThreadPoolExecutor(max_workers=8) as pool:  # the same delivery racing on many threads of both
+        wins = list(pool.map(lambda i: (first, second)[i % 2].add("event:Ev01"), range(16)))
+    assert wins.count(True) == 1
+    second.discard("event:Ev01")  # a failed answer lets the retry through, wherever it lands
+    assert first.add("event:Ev01") is True
+    assert second.add("event:Ev02", ttl=1) is True
+    time.sleep(2.1)
+    assert first.add("event:Ev02") is True  # expired
