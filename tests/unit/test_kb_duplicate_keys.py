@@ -24,7 +24,10 @@ def test_a_duplicate_top_level_key_is_refused_with_file_and_line(kb_copy):
     first = next(line for line in text.splitlines() if line and not line.startswith(("#", " ")))
     path.write_text(text + "\n" + first + "\n")
     key = first.split(":", 1)[0]
-    with pytest.raises(KBInvalid, match=rf"(?s)kb/sources.yaml: not valid YAML: .*duplicate key '{key}' on line \d+ \(first on line \d+\)"):
+    with pytest.raises(
+        KBInvalid,
+        match=rf"(?s)kb/sources.yaml: not valid YAML: .*duplicate key '{key}' on line \d+ \(first on line \d+\)",
+    ):
         load_ontology(kb_copy)
 
 
