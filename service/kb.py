@@ -124,7 +124,11 @@ def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
         if parent is None:
             raise KBInvalid(f"kb/gear.yaml: {key}.class: must be a device id of devices.yaml")
         aliases = body.get("aliases")
-        if not isinstance(aliases, list) or not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+        if (
+            not isinstance(aliases, list)
+            or not aliases
+            or not all(isinstance(a, str) and a.strip() for a in aliases)
+        ):
             raise KBInvalid(f"kb/gear.yaml: {key}.aliases: needs a list of names")
         if not isinstance(body.get("source"), str) or not body["source"].strip():
             raise KBInvalid(f"kb/gear.yaml: {key}.source: name the maker's specification")
@@ -217,8 +221,6 @@ def reader_training_data(kb_dir: Path, ontology: Ontology):
     from index.reader_training import FaqQuestions
     from index.reader_training import ReaderTrainingData
     from index.reader_training import fingerprint
-    from service.core.lexicon import kind_counts
-    from service.core.lexicon import lexicon_for
 
     path = Path(kb_dir) / "examples.yaml"
     intents = _mapping("examples", "intents", _read_yaml(path).get("intents"))
@@ -231,12 +233,9 @@ def reader_training_data(kb_dir: Path, ontology: Ontology):
         examples[intent] = list(dict.fromkeys(t.strip() for t in items))
     faq = [FaqQuestions(e.id, e.intent, e.questions) for e in ontology.faq.values()]
     faq_path = Path(kb_dir) / "faq.yaml"
-    lexicon = lexicon_for(ontology)
     return ReaderTrainingData(
         examples=examples,
         faq=faq,
-        kind_counts=lambda text: kind_counts(text, lexicon),
-        kinds=lexicon.kinds,
         fingerprint=fingerprint(path.read_bytes(), faq_path.read_bytes() if faq_path.is_file() else b""),
     )
 

@@ -95,23 +95,6 @@ class Lexicon:
     vocabulary: frozenset[str]
     spelling: tuple[str, ...]
 
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        """Every kind of mention the lexicon can find, alone and with its id (features of the classifier)."""
-        found = {kind for meanings in self.phrases.values() for kind, _ in meanings}
-        found |= {f"{kind}:{ident}" for meanings in self.phrases.values() for kind, ident in meanings}
-        return tuple(sorted(found))
-
-
-def kind_counts(text: str, lexicon: Lexicon) -> dict[str, int]:
-    """How many mentions of each kind a text has: the classifier's view of the lexicon."""
-    tokens, _ = correct_spelling(tokenize(clean(text)), lexicon)
-    counts: dict[str, int] = {}
-    for mention in find_mentions(tokens, lexicon):
-        for key in (mention.kind, f"{mention.kind}:{mention.id}"):
-            counts[key] = counts.get(key, 0) + 1
-    return counts
-
 
 def _norm_phrase(phrase: str) -> tuple[str, ...]:
     return tuple(tokenize(clean(phrase)))

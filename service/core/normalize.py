@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -68,29 +67,22 @@ FOLLOW_UP_CUES = re.compile(
 )
 
 
-Classify = Callable[[Mapping[str, int]], Understanding]
-
-
 def read_question(
     question: str,
     ontology: Ontology,
     context: Mapping[str, Any] | None = None,
-    classify: Classify | None = None,
+    understanding: Understanding | None = None,
 ) -> Reading:
     """Read a question; `context` is the previous answer's context when this may be a follow-up.
 
-    `classify` maps the lexicon's hit counts to the trained classifier's Understanding (the Engine binds it to the
-    question's text and sentence vector); without it only the lexicon's evidence decides the domain.
+    `understanding` is the trained classifier's view of the question (the Engine computes it from the text and
+    the sentence vector); without it only the lexicon's evidence decides the domain.
     """
     lexicon = lexicon_for(ontology)
     cleaned = clean(question)
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
     mentions = find_mentions(tokens, lexicon)
-    counts: dict[str, int] = {}
-    for mention in mentions:
-        for key in (mention.kind, f"{mention.kind}:{mention.id}"):
-            counts[key] = counts.get(key, 0) + 1
 
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
@@ -100,9 +92,8 @@ def read_question(
     links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
-    understanding = (
-        classify(counts) if classify else Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
-    )
+    if understanding is None:
+        understanding = Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
     has_context = isinstance(context, Mapping) and bool(context.get("links"))
     decision = decide(
         understanding,

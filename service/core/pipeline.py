@@ -81,11 +81,8 @@ class Engine:
         text = question.strip()
         vector = self.retriever.embed(text)
 
-        def classify(kind_counts: Mapping[str, int]) -> Understanding:
-            p_out, intents = self.reader.classify(text, vector, kind_counts)
-            return Understanding(p_out, intents)
-
-        reading = read_question(question, self.ontology, context, classify)
+        understanding = Understanding(*self.reader.classify(text, vector))
+        reading = read_question(question, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
         passages = ()
