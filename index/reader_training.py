@@ -37,6 +37,9 @@ REGULARISATION = 2.0  # logistic regression C; 1-16 were compared on held-out qu
 SEED = 0
 # FAQ answers are curated: accept a match only where leave-one-out matching was at least this precise.
 FAQ_PRECISION = 0.75
+# A hazard is matched only for a question the classifier reads as a safety question that the rules found no
+# hazard in; naming the nearest hazard there is more use than none, so the bar is lower.
+HAZARD_PRECISION = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class ReaderTrainingData:
 
     examples: Mapping[str, Sequence[str]]  # intent -> example questions (out_of_domain included)
     faq: Sequence[FaqQuestions]
+    hazards: Sequence[FaqQuestions] = ()  # hazard id -> its title, text and the FAQ questions that raise it
     fingerprint: str = ""
 
 
@@ -69,6 +73,7 @@ class TrainingReport:
     intent_f1: dict[str, float] = field(default_factory=dict)
     faq_top1: float = 0.0
     faq_threshold: float = 0.0
+    hazard_top1: float = 0.0
     reliability: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -113,22 +118,24 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
     report.intent_f1 = {c: _f1(y_intent, predicted_intent, c) for c in intent.classes}
     report.reliability = _reliability(intent_oof.max(axis=1), predicted_intent == y_intent)
 
-    faq_index, report.faq_top1, report.faq_threshold = _faq_index(
-        data.faq, embedder, vectors, texts, set(data.examples.get(OUT_OF_DOMAIN, ()))
+    known = dict(zip(texts, vectors, strict=True))
+    negatives = np.stack([known[t] for t in data.examples.get(OUT_OF_DOMAIN, ())])
+    faq_index, report.faq_top1, report.faq_threshold = _match_index(
+        data.faq, embedder, known, negatives, FAQ_PRECISION
+    )
+    hazard_index, report.hazard_top1, _ = _match_index(
+        data.hazards, embedder, known, negatives, HAZARD_PRECISION
     )
     metadata = {
         "classes": {"domain": list(domain.classes), "intent": list(intent.classes)},
         "vocabulary": sorted(featurizer.vocabulary, key=featurizer.vocabulary.__getitem__),
         "temperature": {"domain": domain.temperature, "intent": intent.temperature},
-        "faq": {
-            "threshold": faq_index.threshold,
-            "min_margin": faq_index.min_margin,
-            "ids": list(faq_index.entry_ids),
-        },
+        "faq": _index_meta(faq_index),
+        "hazards": _index_meta(hazard_index),
         "fingerprint": data.fingerprint,
         "report": report.__dict__,
     }
-    models = ReaderModels(featurizer, domain, intent, faq_index, metadata)
+    models = ReaderModels(featurizer, domain, intent, faq_index, hazard_index, metadata)
     log.info(
         "reader: %d examples; domain %.1f%%, intent %.1f%% (cross-validated); FAQ top-1 %.1f%%",
         report.examples,
@@ -137,6 +144,10 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
         100 * report.faq_top1,
     )
     return models, report
+
+
+def _index_meta(index: FaqIndex) -> dict[str, object]:
+    return {"threshold": index.threshold, "min_margin": index.min_margin, "ids": list(index.entry_ids)}
 
 
 def _fit_calibrated(rows: np.ndarray, y: np.ndarray, folds) -> tuple[LinearModel, np.ndarray]:
@@ -208,46 +219,46 @@ def _reliability(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> l
     return rows
 
 
-def _faq_index(
-    faq: Sequence[FaqQuestions],
+def _match_index(
+    groups: Sequence[FaqQuestions],
     embedder: Embedder,
-    example_vectors: np.ndarray,
-    example_texts: list[str],
-    out_of_domain: set[str],
+    known: Mapping[str, np.ndarray],
+    negatives: np.ndarray,
+    precision: float,
 ) -> tuple[FaqIndex, float, float]:
-    """Embed every variant; pick the acceptance threshold from leave-one-variant-out matches.
+    """Embed every variant of every group; pick the acceptance threshold from leave-one-variant-out matches.
 
-    Each variant is matched against all the other variants: the right entry is a positive, another entry a
+    Each variant is matched against all the other variants: the right group is a positive, another group a
     negative. Out-of-domain examples are matched too, as negatives (in-domain examples are not used: some ask
-    exactly what an entry answers). The threshold is the lowest cosine at which the accepted matches are still
-    FAQ_PRECISION right.
+    exactly what a group answers). The threshold is the lowest cosine at which the accepted matches are still
+    `precision` right. Used for the FAQ entries and for the hazards.
     """
-    ids = [entry.id for entry in faq for _ in entry.questions]
-    questions = [q for entry in faq for q in entry.questions]
+    ids = [group.id for group in groups for _ in group.questions]
+    questions = [q for group in groups for q in group.questions]
     if not questions:
         return FaqIndex((), np.zeros((0, embedder.dim), dtype=np.float32), 1.01, 0.0), 0.0, 1.01
-    position = {text: i for i, text in enumerate(example_texts)}
-    vectors = np.stack([example_vectors[position[q]] for q in questions]).astype(np.float32)
+    missing = [q for q in dict.fromkeys(questions) if q not in known]
+    fresh = dict(zip(missing, embedder.encode(missing), strict=True)) if missing else {}
+    vectors = np.stack([known[q] if q in known else fresh[q] for q in questions]).astype(np.float32)
     min_margin = 0.02
     scored: list[tuple[float, bool]] = []
     similarity = vectors @ vectors.T
     for i in range(len(questions)):
         best: dict[str, float] = {}
-        for j, entry in enumerate(ids):
+        for j, group in enumerate(ids):
             if j != i:
-                best[entry] = max(best.get(entry, -2.0), float(similarity[i, j]))
+                best[group] = max(best.get(group, -2.0), float(similarity[i, j]))
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 1.0
         if margin >= min_margin:
             scored.append((ranked[0][1], ranked[0][0] == ids[i]))
-    others = np.stack([v for t, v in zip(example_texts, example_vectors, strict=True) if t in out_of_domain])
-    for row in others @ vectors.T:
+    for row in negatives @ vectors.T:
         scored.append((float(row.max()), False))
     top1 = sum(right for _, right in scored if right) / len(questions)
     threshold = 1.01
     for candidate in sorted({round(s, 3) for s, _ in scored}):
         accepted = [right for s, right in scored if s >= candidate]
-        if accepted and sum(accepted) / len(accepted) >= FAQ_PRECISION and len(accepted) >= 5:
+        if accepted and sum(accepted) / len(accepted) >= precision and len(accepted) >= 5:
             threshold = candidate
             break
     return FaqIndex(tuple(ids), vectors, threshold, min_margin), top1, threshold
@@ -264,6 +275,7 @@ def reader_files(models: ReaderModels) -> dict[str, bytes]:
         intent_weights=models.intent.weights,
         intent_bias=models.intent.bias,
         faq_vectors=models.faq.vectors,
+        hazard_vectors=models.hazards.vectors,
     )
     meta = dict(models.metadata)
     meta["dense_weight"] = models.featurizer.dense_weight
@@ -305,7 +317,13 @@ def load_reader(index_dir: Path) -> ReaderModels:
             float(meta["faq"]["threshold"]),
             float(meta["faq"]["min_margin"]),
         )
-    return ReaderModels(featurizer, domain, intent, faq, meta)
+        hazards = FaqIndex(
+            tuple(meta["hazards"]["ids"]),
+            arrays["hazard_vectors"],
+            float(meta["hazards"]["threshold"]),
+            float(meta["hazards"]["min_margin"]),
+        )
+    return ReaderModels(featurizer, domain, intent, faq, hazards, meta)
 
 
 def fingerprint(*parts: bytes) -> str:

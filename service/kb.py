@@ -232,10 +232,19 @@ def reader_training_data(kb_dir: Path, ontology: Ontology):
             raise KBInvalid(f"kb/examples.yaml: intents.{intent}: must be a list of questions")
         examples[intent] = list(dict.fromkeys(t.strip() for t in items))
     faq = [FaqQuestions(e.id, e.intent, e.questions) for e in ontology.faq.values()]
+    hazards = [
+        FaqQuestions(
+            h.id,
+            "hazard",
+            (h.title, h.text) + tuple(q for e in ontology.faq.values() if h.id in e.hazards for q in e.questions),
+        )
+        for h in ontology.hazards.values()
+    ]
     faq_path = Path(kb_dir) / "faq.yaml"
     return ReaderTrainingData(
         examples=examples,
         faq=faq,
+        hazards=hazards,
         fingerprint=fingerprint(path.read_bytes(), faq_path.read_bytes() if faq_path.is_file() else b""),
     )
 

@@ -128,6 +128,7 @@ class ReaderModels:
     domain: LinearModel  # classes ("in", "out")
     intent: LinearModel  # in-domain intents
     faq: FaqIndex
+    hazards: FaqIndex  # hazards by meaning: their titles, texts and the FAQ questions that raise them
     metadata: Mapping[str, object]
 
     def classify(self, text: str, vector: np.ndarray) -> tuple[float, dict[str, float]]:

@@ -18,6 +18,7 @@ from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.ontology import Ontology
 from service.core.rules import judge
+from service.core.rules import with_hazard_by_meaning
 from service.types import Answer
 
 
@@ -85,10 +86,12 @@ class Engine:
         reading = read_question(question, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
+        hazard = None if reading.refusal else self.reader.hazards.match(vector)
         passages = ()
         if not reading.refusal:
             query_vector = vector if reading.search_query == text else None
             passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
+        judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology)
         answer = compose_answer(reading, judgement, passages, self.ontology, faq)
         if key is not None:
             self.answers.put(key, answer)

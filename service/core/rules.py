@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
+from service.core.classifier import FaqMatch
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
 from service.core.reading import CableSpec
@@ -695,3 +697,18 @@ def _conditions(finding: LinkFinding) -> list[str]:
             for c in finding.balance_culprits
         ]
     return []
+
+
+def with_hazard_by_meaning(
+    j: Judgement, reading: Reading, match: FaqMatch | None, ontology: Ontology
+) -> Judgement:
+    """A safety question whose words raised no hazard gets the hazard nearest in meaning, when it is near enough.
+
+    "Run the head with nothing plugged in?" names no port the rules can judge, yet it is the tube-amp hazard; the
+    match is accepted above a threshold fitted on the hazards' own question variants (index/reader_training.py).
+    """
+    if j.warnings or match is None or not match.accepted or reading.intent is not Intent.HAZARD:
+        return j
+    hazard = ontology.hazards[match.entry_id]
+    warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
+    return replace(j, warnings=(warning,))
