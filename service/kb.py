@@ -17,6 +17,7 @@ from service.core.ontology import Device
 from service.core.ontology import FactRecord
 from service.core.ontology import Family
 from service.core.ontology import FaqEntry
+from service.core.ontology import Grammar
 from service.core.ontology import Hazard
 from service.core.ontology import Level
 from service.core.ontology import LinkRule
@@ -28,11 +29,13 @@ from service.core.ontology import Source
 from service.core.ontology import Terms
 from service.errors import KBInvalid
 
-ONTOLOGY_FILES = ("sources", "connectors", "ports", "devices", "rules", "hazards", "pairs", "terms")
+ONTOLOGY_FILES = ("sources", "connectors", "ports", "devices", "rules", "hazards", "pairs", "terms", "reading")
 VERDICTS = {"works", "works_with_caveat", "does_not_work", "unsafe"}
 SEVERITIES = {"danger", "warning", "caution", "info"}
 BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
 ROLES = {"out", "in"}
+SEPARATOR_ROLES = {"arrow", "leads_to", "comes_from", "passes_via", "then_next", "taken_off"}
+ATTACHER_ROLES = {"owner", "describes", "uses"}
 # Link attributes that really are true/false (see rules.yaml); any other boolean in a condition is a YAML slip.
 BOOLEAN_ATTRIBUTES = (
     ".stereo",
@@ -97,6 +100,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         terms=terms,
         generic_ports=_validate("ports", "generic", raw["ports"].get("generic"), dict[str, dict[str, str]]),
         faq=_faq(kb_dir / "faq.yaml"),
+        grammar=_validate("reading", "grammar", raw["reading"], Grammar),
     )
     _cross_check(ontology)
     return ontology
@@ -512,6 +516,25 @@ def _cross_check(o: Ontology) -> None:
     for pair, code in o.pair_grid.items():
         if code not in o.pair_codes:
             raise KBInvalid(f"kb/pairs.yaml: grid {sorted(pair)}: unknown code '{code}'")
+    g = o.grammar
+    if g is not None:
+        families_named = [f for m in g.family_merge for f in (*m.families, m.becomes)]
+        families_named += [*g.stereo_plugs, *g.mono_pair_plugs, *g.mono_plug, *g.mono_plug.values()]
+        families_named += [*g.midi_over_jack.families, g.instrument_cable_source.get("family", ""), *g.grid_ids]
+        for family in families_named:
+            if family not in o.families:
+                raise KBInvalid(f"kb/reading.yaml: unknown connector family '{family}'")
+        for qualifier in (g.default_port, g.phantom_port, g.instrument_cable_source.get("port", "")):
+            if qualifier not in o.generic_ports:
+                raise KBInvalid(f"kb/reading.yaml: '{qualifier}' is not a generic port of ports.yaml")
+        for code, hazard_id in g.pair_hazards.items():
+            if code not in o.pair_codes or hazard_id not in o.hazards:
+                raise KBInvalid(f"kb/reading.yaml: pair_hazards.{code}: unknown code or hazard '{hazard_id}'")
+        for situation, fact_id in g.cite.items():
+            if fact_id not in o.facts:
+                raise KBInvalid(f"kb/reading.yaml: cite.{situation}: unknown fact '{fact_id}'")
+        if set(g.separators.values()) - SEPARATOR_ROLES or set(g.attachers.values()) - ATTACHER_ROLES:
+            raise KBInvalid("kb/reading.yaml: separators or attachers use an unknown role")
     for entry in o.faq.values():
         need_sources("faq", f"faq[{entry.id}]", entry.sources)
         for hazard_id in entry.hazards:

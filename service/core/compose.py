@@ -166,7 +166,7 @@ def _verdict_lines(reading: Reading, j: Judgement) -> list[str]:
         if j.cable and intent is Intent.COMPATIBILITY:
             lines.append(f"Cable: {j.cable.name}.")
         lines += _balance_note(focus)
-    facts = [f.text for f in j.facts if f.id.startswith("rule.balance.") or f.id.startswith("rule.xlr")][:2]
+    facts = [f.text for f in j.facts if f.id in j.cited][:2]
     if facts:
         lines.append(" ".join(facts))
     return lines
@@ -254,12 +254,7 @@ def _hazard_lead(j: Judgement) -> str:
 def _reasons(focus: list[LinkFinding], *, only_problems: bool = False) -> list[str]:
     out = []
     for f in focus:
-        for rule_id, text in zip(f.rule_ids, f.reasons, strict=False):
-            if only_problems and rule_id.startswith(
-                ("rule.analog", "rule.usb", "rule.midi.out", "rule.digital")
-            ):
-                continue
-            out.append(text)
+        out += f.problems if only_problems else f.reasons
     return list(dict.fromkeys(out))[:4]
 
 
@@ -280,9 +275,7 @@ def _context_lines(j: Judgement) -> list[str]:
     for f in j.links:
         if f.balanced is False and f.balance_applies:
             out.append(f"In your setup, {f.label} is unbalanced: {f.balance_culprits[0]}.")
-        out += [
-            r for r, rid in zip(f.reasons, f.rule_ids, strict=False) if not rid.startswith("rule.analog")
-        ][:1]
+        out += list(f.problems[:1])
     return list(dict.fromkeys(out))[:3]
 
 

@@ -10,37 +10,10 @@ from rapidfuzz.distance import OSA
 
 from service.core.ontology import Ontology
 
-# Glue words: they never start a mention but may sit inside a noun phrase ("my interface's balanced TRS outs").
-FILLERS = frozenset(
-    "my the a an its it their your his her our 's these those this that some any main regular normal standard "
-    "old new little small cheap budget simple second first other one pair couple of 2 two both only just "
-    "analog analogue digital studio pro usual typical existing spare long short".split()
-)
-CABLE_WORDS = frozenset(
-    "cable cables lead leads cord cords wire wires adapter adapters adaptor adaptors snake loom jumper jumpers "
-    "patch converter".split()
-)
-SEPARATORS = {
-    ("->",): "arrow",
-    ("to",): "to",
-    ("into",): "to",
-    ("in", "to"): "to",
-    ("feeding",): "to",
-    ("feeds",): "to",
-    ("from",): "from",
-    ("through",): "via",
-    ("thru", "a"): "via",
-    ("via",): "via",
-    ("then",): "then",
-    ("off",): "off",
-}
-ATTACHERS = frozenset("with has have having using use got of on takes take".split())
-GENDERS = {"male": "male", "female": "female", "m": "male", "f": "female"}
-DUAL_WORDS = frozenset("dual twin y split splitter 2x pair stereo-pair".split())
-
-_TOKEN = re.compile(r"->|\+48|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
+_TOKEN = re.compile(r"->|\+\d+[a-z]*|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
+FEET_UNITS = ("ft", "feet", "foot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +55,7 @@ def lengths_in_metres(cleaned: str) -> list[float]:
     out = []
     for number, unit in _LENGTH.findall(cleaned):
         value = float(number)
-        out.append(value * FEET if unit.startswith(("f", "foot")) else value)
+        out.append(value * FEET if unit in FEET_UNITS else value)
     return out
 
 
@@ -94,6 +67,7 @@ class Lexicon:
     longest: int
     vocabulary: frozenset[str]
     spelling: tuple[str, ...]
+    fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
 
 
 def _norm_phrase(phrase: str) -> tuple[str, ...]:
@@ -134,21 +108,24 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
     for role, words in ontology.terms.roles.items():
         for word in words:
             add(word, "role", role)
-    for phrase in ("phantom", "phantom power", "48v", "48 v", "+48", "+48v", "48 volts", "48 volt"):
-        add(phrase, "phantom", "phantom")
-    for word, gender in GENDERS.items():
-        add(word, "gender", gender)
-    for word in DUAL_WORDS:
-        add(word, "dual", "dual")
-    for word in ("mono", "stereo"):
-        add(word, "mono", word)
-    for word in CABLE_WORDS:
-        add(word, "cableword", word)
-    for words, sep in SEPARATORS.items():
-        table.setdefault(words, []).append(("sep", sep))
-    for word in ATTACHERS:
-        add(word, "attach", word)
-    add("both", "both", "both")
+    grammar = ontology.grammar
+    if grammar is not None:
+        for phrase in grammar.phantom_words:
+            add(phrase, "phantom", "phantom")
+        for word, gender in grammar.genders.items():
+            add(word, "gender", gender)
+        for word in grammar.split_words:
+            add(word, "dual", "dual")
+        for word, channels in grammar.channel_words.items():
+            add(word, "mono", channels)
+        for word in grammar.cable_words:
+            add(word, "cableword", word)
+        for phrase, role in grammar.separators.items():
+            add(phrase, "sep", role)
+        for word, role in grammar.attachers.items():
+            add(word, "attach", role)
+        for word in grammar.all_ends_words:
+            add(word, "both", "both")
 
     vocabulary = {tok for key in table for tok in key}
     # Only the curated domain words are correction targets: aliases include ordinary words ("master") that a
@@ -159,6 +136,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         longest=max(len(k) for k in table),
         vocabulary=frozenset(vocabulary | set(ontology.terms.spelling)),
         spelling=spelling,
+        fillers=grammar.fillers if grammar is not None else frozenset(),
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from service.core.intent import Understanding
 from service.core.intent import decide
-from service.core.lexicon import FILLERS
 from service.core.lexicon import Mention
 from service.core.lexicon import clean
 from service.core.lexicon import correct_spelling
@@ -17,6 +16,7 @@ from service.core.lexicon import find_mentions
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import tokenize
+from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
@@ -42,29 +42,7 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
-# "the outs are impedance balanced", "lists them as unbalanced": a balance word that describes gear named before
-PREDICATE_WORDS = {"as", "are", "is", "be", "labelled", "labeled", "marked", "says", "say", "both", "all"}
-LINK_WORDS = {"to", "into", "from", "through", "via", "thru", "->", "feeding", "feeds", "off"}
-# More specific families win when one cable phrase names several ("3.5mm mono (TS) mini-jack").
-FAMILY_MERGE = {
-    frozenset({"ts35", "ts"}): "ts35",
-    frozenset({"trs35", "ts"}): "ts35",
-    frozenset({"trs35", "ts35"}): "ts35",
-    frozenset({"trs35", "ts35", "ts"}): "ts35",
-    frozenset({"quarter_inch", "ts"}): "ts",
-    frozenset({"quarter_inch", "trs"}): "trs",
-    frozenset({"trs35", "trs"}): "trs35",
-    frozenset({"trrs", "trs35"}): "trrs",
-    frozenset({"usb", "usb_a"}): "usb_a",
-    frozenset({"usb", "usb_b"}): "usb_b",
-    frozenset({"usb", "usb_c"}): "usb_c",
-    frozenset({"midi", "trs35"}): "trs35",
-}
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
-FOLLOW_UP_CUES = re.compile(
-    r"^\W*(\(?follow[- ]?up\)?\W*)?(and|what about|how about|what if|with|same|then|so|ok|okay|also|but|is that|"
-    r"is it|does that|would that|and if|other end|the other)\b"
-)
 
 
 def read_question(
@@ -87,8 +65,8 @@ def read_question(
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
-    from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "from")
-    to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "to")
+    from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
+    to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
@@ -109,7 +87,7 @@ def read_question(
         intent=decision.intent,
         entities=_entities(mentions, ontology),
         links=tuple(links),
-        phantom=_phantom_state(tokens, mentions),
+        phantom=_phantom_state(tokens, mentions, _grammar(ontology)),
         length_m=max(lengths) if lengths else None,
         formats=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "format")),
         families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
@@ -166,7 +144,13 @@ def _has_evidence(text: str, mentions: list[Mention], ontology: Ontology) -> boo
 # --- elements: stops and cables ----------------------------------------------------------------------------
 
 
-def _groups(tokens: list[str], mentions: list[Mention]) -> list[list[Mention]]:
+def _grammar(ontology: Ontology) -> Grammar:
+    if ontology.grammar is None:
+        raise ValueError("the ontology has no reading grammar (kb/reading.yaml)")
+    return ontology.grammar
+
+
+def _groups(tokens: list[str], mentions: list[Mention], fillers: frozenset[str]) -> list[list[Mention]]:
     """Split mentions into noun phrases: runs of ontology words joined only by filler words."""
     groups: list[list[Mention]] = []
     current: list[Mention] = []
@@ -175,7 +159,7 @@ def _groups(tokens: list[str], mentions: list[Mention]) -> list[list[Mention]]:
             bool(current)
             and mention.kind in GROUP_KINDS
             and all(
-                tok in FILLERS or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
+                tok in fillers or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
             )
         )
         if mention.kind in GROUP_KINDS and (joinable or not current):
@@ -191,9 +175,9 @@ def _groups(tokens: list[str], mentions: list[Mention]) -> list[list[Mention]]:
     return groups
 
 
-def _merge_families(families: list[str]) -> list[str]:
+def _merge_families(families: list[str], g: Grammar) -> list[str]:
     unique = list(dict.fromkeys(families))
-    merged = FAMILY_MERGE.get(frozenset(unique))
+    merged = g.merged(frozenset(unique))
     return [merged] if merged else unique
 
 
@@ -224,14 +208,14 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
             duals.append(pending_dual)
             pending_gender, pending_dual = None, False
         elif m.kind == "gender":
-            if ends and genders[-1] is None and ends[-1] == "xlr":
+            if ends and genders[-1] is None and isinstance(ontology.families[ends[-1]].plug, dict):
                 genders[-1] = m.id
             else:
                 pending_gender = m.id
         elif m.kind == "dual":
             pending_dual = True
     if not explicit and len(ends) > 1 and len(set(ends)) > 1:
-        merged = _merge_families(ends)
+        merged = _merge_families(ends, _grammar(ontology))
         if len(merged) == 1:
             ends, genders, duals = merged, [next((g for g in genders if g), None)], [any(duals)]
     if len(ends) == 1:
@@ -240,7 +224,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     return CableSpec(tuple(ends), tuple(genders), tuple(duals), kind, text, group[0].start, explicit)
 
 
-def _stop_from_group(group: list[Mention]) -> Stop:
+def _stop_from_group(group: list[Mention], g: Grammar) -> Stop:
     devices = [m for m in group if m.kind == "device"]
     device = max(devices, key=lambda m: len(m.text)).id if devices else None
     qualifiers = tuple(dict.fromkeys(m.id for m in group if m.kind == "port"))
@@ -250,18 +234,14 @@ def _stop_from_group(group: list[Mention]) -> Stop:
             role = m.id
         elif m.kind == "port":
             words = set(m.text.split())
-            if words & {"out", "outs", "output", "outputs", "send", "thru", "link"} or m.id in {
-                "thru",
-                "link",
-                "send",
-            }:
-                role = "out"
-            elif words & {"in", "ins", "input", "inputs", "return"} or m.id == "return":
-                role = "in"
+            for side, side_words in g.port_role_words.items():
+                if words & side_words or g.qualifier_roles.get(m.id) == side:
+                    role = side
+                    break
     balances = [m.id for m in group if m.kind == "balance"]
     levels = [m.id for m in group if m.kind == "level"]
     genders = [m.id for m in group if m.kind == "gender"]
-    families = _merge_families([m.id for m in group if m.kind == "family"])
+    families = _merge_families([m.id for m in group if m.kind == "family"], g)
     device_texts = [m.text for m in devices if m.id == device]
     return Stop(
         device=device,
@@ -279,7 +259,7 @@ def _stop_from_group(group: list[Mention]) -> Stop:
     )
 
 
-def _merge_stop(base: Stop, extra: Stop) -> Stop:
+def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
     """Fold what a trailing phrase says ("... with RCA inputs") into the stop it describes."""
     return replace(
         base,
@@ -287,7 +267,7 @@ def _merge_stop(base: Stop, extra: Stop) -> Stop:
         device_text=base.device_text or extra.device_text,
         qualifiers=tuple(dict.fromkeys(base.qualifiers + extra.qualifiers)),
         role=base.role or extra.role,
-        families=tuple(_merge_families(list(base.families + extra.families))),
+        families=tuple(_merge_families(list(base.families + extra.families), g)),
         gender=base.gender or extra.gender,
         balance=extra.balance or base.balance,
         formats=base.formats + extra.formats,
@@ -313,18 +293,19 @@ def _elements(
     sentence_of = _sentence_index(tokens)
     question_sentences = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     arrows = any(m.kind == "sep" and m.id == "arrow" for m in mentions)
-    groups = _groups(tokens, mentions)
+    g = _grammar(ontology)
+    groups = _groups(tokens, mentions, g.fillers)
 
     # "X to Y" between two connector-only phrases is one cable ("TRS-to-TS", "XLR-female-to-TRS cable").
     merged: list[list[Mention]] = []
     i = 0
     while i < len(groups):
-        g = groups[i]
+        group = groups[i]
         if (
             i + 2 < len(groups)
-            and _connector_only(g)
+            and _connector_only(group)
             and groups[i + 1][0].kind == "sep"
-            and groups[i + 1][0].id == "to"
+            and groups[i + 1][0].id == "leads_to"
             and _connector_only(groups[i + 2], allow_cableword=True)
             and not (
                 i + 3 < len(groups)
@@ -332,10 +313,11 @@ def _elements(
                 and groups[i + 3][0].start == groups[i + 2][-1].end
             )
         ):
-            merged.append(g + [Mention("cableword", "explicit", "to", g[-1].end, g[-1].end)] + groups[i + 2])
+            joint = Mention("cableword", "explicit", "", group[-1].end, group[-1].end)
+            merged.append(group + [joint] + groups[i + 2])
             i += 3
             continue
-        merged.append(g)
+        merged.append(group)
         i += 1
 
     stops: list[Stop] = []
@@ -358,7 +340,7 @@ def _elements(
             continue
         if pending_attach and set(tokens[attach_end : head.start]) & BREAKERS:
             pending_attach = None
-        if _negated(tokens, head.start):
+        if _negated(tokens, head.start, g):
             continue  # "(not the hi-z one)" names what the user is NOT using
         kinds = {m.kind for m in group}
         explicit = any(m.kind == "cableword" and m.id == "explicit" for m in group)
@@ -378,7 +360,7 @@ def _elements(
                 cables.append(cable)
             pending_attach = None
             continue
-        stop = _stop_from_group(group)
+        stop = _stop_from_group(group, g)
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
         describes_gear = bool(kinds & {"device", "port"}) or (
@@ -390,29 +372,25 @@ def _elements(
                 pending_attach = None
                 continue
             if both and stops:
-                stops = [_merge_stop(s, stop) for s in stops]
+                stops = [_merge_stop(s, stop, g) for s in stops]
             elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
-                stops[-1] = _merge_stop(stops[-1], stop)
+                stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
                 and kinds <= {"balance"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
                 and sentence_of[head.start] not in question_sentences
-                and set(tokens[max(0, head.start - 3) : head.start]) & PREDICATE_WORDS
+                and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
             ):
-                stops[-1] = _merge_stop(stops[-1], stop)
+                stops[-1] = _merge_stop(stops[-1], stop, g)
             else:
                 loose.append((len(stops), group))
             pending_attach = None
             continue
-        if pending_attach in {"of", "on"} and stops and stops[-1].device is None and stop.device:
-            stops[-1] = _merge_stop(stop, stops[-1])
-        elif (
-            pending_attach in {"with", "has", "have", "having", "got", "takes", "take"}
-            and stops
-            and (stop.device is None)
-        ):
-            stops[-1] = _merge_stop(stops[-1], stop)
+        if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
+            stops[-1] = _merge_stop(stop, stops[-1], g)
+        elif pending_attach == "describes" and stops and (stop.device is None):
+            stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
         pending_attach = None
@@ -425,13 +403,13 @@ def _elements(
         if not stops or (arrows and 0 < stop_count < len(stops)):
             cables.append(_cable_from_group(group, ontology, explicit=False))
         elif stop_count == 0:
-            stops[0] = _merge_stop(stops[0], _stop_from_group(group))
+            stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
         else:
-            stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group))
-    return _sentence_stops(stops, tokens, arrows), cables, arrows
+            stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
+    return _sentence_stops(stops, tokens, arrows, g), cables, arrows
 
 
-def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool) -> list[Stop]:
+def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar) -> list[Stop]:
     """Resolve references to gear named earlier, and in prose keep the sentence that connects two things.
 
     "My amp has an ext speaker jack ... what if I plug my pedal into the speaker jack?": the last sentence names
@@ -457,13 +435,13 @@ def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool) -> list[
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:
-            resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text="")), True))
+            resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text=""), g), True))
         else:
             resolved.append((sentence, stop, False))
     if arrows:
         return [stop for _, stop, is_ref in resolved if not is_ref]
     sentences = sorted({sentence for sentence, _, _ in resolved})
-    linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in LINK_WORDS}
+    linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words}
     for sentence in reversed(sentences):
         here = [stop for sent, stop, _ in resolved if sent == sentence]
         if len(here) >= 2 and sentence in linking:
@@ -476,11 +454,11 @@ def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool) -> list[
     return [stop for _, stop, is_ref in resolved if not is_ref]
 
 
-def _negated(tokens: list[str], start: int) -> bool:
+def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
     i = start - 1
-    while i >= 0 and (tokens[i] in FILLERS or tokens[i] in {"(", '"'}):
+    while i >= 0 and (tokens[i] in g.fillers or tokens[i] in {"(", '"'}):
         i -= 1
-    return i >= 0 and tokens[i] in {"not", "instead", "except", "without"}
+    return i >= 0 and tokens[i] in g.negators
 
 
 def _connector_only(group: list[Mention], *, allow_cableword: bool = False) -> bool:
@@ -629,14 +607,14 @@ def _entities(mentions: list[Mention], ontology: Ontology) -> tuple[Entity, ...]
     return tuple(out.values())
 
 
-def _phantom_state(tokens: list[str], mentions: list[Mention]) -> str:
+def _phantom_state(tokens: list[str], mentions: list[Mention], g: Grammar) -> str:
     """Is phantom power on, off, or not said? Read the few words around each mention of it."""
     state = "unknown"
     for m in (m for m in mentions if m.kind == "phantom"):
         window = tokens[max(0, m.start - 3) : m.end + 8]
-        if {"off", "disabled", "without", "no"} & set(window):
+        if g.phantom_off & set(window):
             state = "off"
-        elif {"on", "enabled", "engaged", "active"} & set(window):
+        elif g.phantom_on & set(window):
             return "on"
     return state
 
@@ -654,12 +632,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         ]
     except (TypeError, ValueError):
         return reading
-    cue = reading.elliptical or FOLLOW_UP_CUES.search(reading.cleaned) is not None
+    cue = reading.elliptical or re.search(_grammar(ontology).follow_up_cues, reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
     if not previous or (has_gear and not cue):
         return reading
     links = list(previous)
-    new_families = [f for f in reading.families if f not in ("quarter_inch",)] or list(reading.families)
+    # a size-only word ("quarter inch") says less than a family: it only replaces an end when nothing else is named
+    sized = {f for f, body in ontology.families.items() if body.resolves_to}
+    new_families = [f for f in reading.families if f not in sized] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
     if new_stops:
         # The new gear takes the place it has in the follow-up itself: "what about a keyboard?" is a new

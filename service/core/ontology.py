@@ -212,6 +212,66 @@ class FaqEntry:
     see: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Grammar:
+    """How the reader reads links and the judging defaults (kb/reading.yaml); see that file for each field."""
+
+    __pydantic_config__ = _STRICT
+    fillers: frozenset[str]
+    cable_words: frozenset[str]
+    separators: dict[str, str]
+    attachers: dict[str, str]
+    genders: dict[str, str]
+    split_words: frozenset[str]
+    channel_words: dict[str, str]
+    phantom_words: tuple[str, ...]
+    phantom_on: frozenset[str]
+    phantom_off: frozenset[str]
+    all_ends_words: frozenset[str]
+    negators: frozenset[str]
+    predicate_words: frozenset[str]
+    link_words: frozenset[str]
+    follow_up_cues: str
+    port_role_words: dict[str, frozenset[str]]
+    qualifier_roles: dict[str, str]
+    family_merge: tuple[FamilyMerge, ...]
+    default_port: str
+    phantom_port: str
+    instrument_cable_source: dict[str, str]
+    level_ports: dict[str, str]
+    domain_ports: dict[str, str]
+    balance_domains: frozenset[str]
+    stereo_plugs: frozenset[str]
+    mono_pair_plugs: frozenset[str]
+    mono_plug: dict[str, str]
+    grid_ids: dict[str, str | dict[str, str]]
+    pair_hazards: dict[str, str]
+    midi_over_jack: MidiOverJack
+    cite: dict[str, str]
+
+    def merged(self, families: frozenset[str]) -> str | None:
+        """The one family a phrase naming all of `families` means, if the grammar knows it."""
+        return next((m.becomes for m in self.family_merge if frozenset(m.families) == families), None)
+
+
+@dataclass(frozen=True)
+class FamilyMerge:
+    """One cable phrase naming all of `families` means `becomes` ("3.5mm mono (TS) jack" is 3.5 mm TS)."""
+
+    __pydantic_config__ = _STRICT
+    families: tuple[str, ...]
+    becomes: str
+
+
+@dataclass(frozen=True)
+class MidiOverJack:
+    """MIDI carried on an audio jack (the TRS-MIDI adapters)."""
+
+    __pydantic_config__ = _STRICT
+    signal: str
+    families: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: the lexicon is cached per ontology
 class Ontology:
     """Everything the rules know, validated and cross-checked by service/kb.py."""
@@ -232,6 +292,7 @@ class Ontology:
     terms: Terms
     generic_ports: dict[str, dict[str, str]]
     faq: dict[str, FaqEntry] = field(default_factory=dict)
+    grammar: Grammar | None = None  # None only in ontologies built by hand in tests
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

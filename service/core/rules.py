@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.core.classifier import FaqMatch
+from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
 from service.core.reading import CableSpec
@@ -23,18 +24,30 @@ from service.types import Severity
 from service.types import Warning
 from service.types import Wire
 
-BALANCE_CAPABLE = {"xlr", "trs"}
-ANALOG = "analog"
 SEVERITY_ORDER = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
-# Level hints: a mic goes into a mic input, a guitar into an instrument input, and so on.
-LEVEL_QUALIFIER = {"mic": "mic", "instrument": "instrument", "phono": "phono", "speaker": "speaker"}
-DOMAIN_QUALIFIER = {
-    "midi": "midi",
-    "usb": "usb",
-    "adat": "adat",
-    "spdif": "optical",
-    "wordclock": "wordclock",
-}
+
+
+def _g(ontology: Ontology) -> Grammar:
+    if ontology.grammar is None:
+        raise ValueError("the ontology has no reading grammar (kb/reading.yaml)")
+    return ontology.grammar
+
+
+def _two_leg(family: str, ontology: Ontology) -> bool:
+    """A plug that can carry a balanced signal: hot, cold and ground (connectors.yaml `balanced: maybe`)."""
+    body = ontology.families[family]
+    return body.balanced == "maybe" and not body.resolves_to
+
+
+def _one_signal_contact(family: str | None, ontology: Ontology) -> bool:
+    """A jack with a signal contact and ground only (its pins have no cold leg)."""
+    pins = ontology.families[family].pins if family else {}
+    return bool(pins) and "cold" not in pins
+
+
+def _gendered(family: str | None, ontology: Ontology) -> bool:
+    """A family whose plugs come male and female (XLR): the contract names its ends with the gender."""
+    return family is not None and isinstance(ontology.families[family].plug, dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +81,10 @@ class LinkFinding:
     rule_ids: tuple[str, ...]
     hazards: tuple[str, ...]
     guessed: bool = False
-    derived_plugs: bool = False  # a cable end came from the gear's usual jack, not from the question
+    derived_plugs: bool = False
+    problems: tuple[
+        str, ...
+    ] = ()  # the reasons of the rules whose verdict is worse than "works"  # a cable end came from the gear's usual jack, not from the question
 
     @property
     def label(self) -> str:
@@ -91,6 +107,7 @@ class Judgement:
     focus: int | None = None  # the link the question asks about
     conditions: tuple[str, ...] = ()
     format_notes: tuple[str, ...] = field(default_factory=tuple)
+    cited: tuple[str, ...] = ()  # ids of the general facts (kb/rules.yaml facts) the verdict rests on
 
     @property
     def judged(self) -> bool:
@@ -127,8 +144,9 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     facts = _facts(reading, findings, ontology)
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
     notes = tuple(ontology.formats[fmt].text for fmt in reading.formats)
+    cited = tuple(f.id for f in facts if f.id in ontology.facts)
     return Judgement(
-        tuple(findings), balanced, compatibility, warnings, facts, cable, focus, conditions, notes
+        tuple(findings), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
     )
 
 
@@ -159,7 +177,7 @@ def _resolve(
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
-        for key in stop.qualifiers + stop.families + ("line",):
+        for key in stop.qualifiers + stop.families + (_g(ontology).default_port,):
             kind_id = ontology.generic_ports.get(key, {}).get(side) or kind_id
             if kind_id:
                 break
@@ -170,7 +188,7 @@ def _resolve(
     balance = stop.balance or (kind.balance if kind else "unknown")
     jack = _jack(stop, kind, cable_family, ontology, balance)
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
-    if balance in ("unknown", "either", "balanced") and own_jack in {"ts", "rca", "ts35", "trrs"}:
+    if balance in ("unknown", "either", "balanced") and _one_signal_contact(own_jack, ontology):
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
@@ -190,7 +208,8 @@ def _pick(
             if ontology.ports[port_id].domain == domain:
                 return port_id
     if other is not None and other.kind is not None:
-        hint = LEVEL_QUALIFIER.get(other.kind.level or "") or DOMAIN_QUALIFIER.get(other.kind.domain)
+        g = _g(ontology)
+        hint = g.level_ports.get(other.kind.level or "") or g.domain_ports.get(other.kind.domain)
         if hint and hint in ports:
             return ports[hint]
     families = list(stop.families) + ([cable_family] if cable_family else [])
@@ -217,28 +236,27 @@ def _jack(
     family = candidates[0]
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
-    if ontology.families[family].resolves_to:
-        family = (
-            "ts" if family == "quarter_inch" and balance == "unbalanced" else _resolve_size_only(family, kind)
-        )
-    return family
+    return _resolve_size_only(family, kind, ontology, unbalanced=balance == "unbalanced")
 
 
-def _resolve_size_only(family: str, kind: PortKind | None) -> str:
-    """A "quarter-inch" jack is TRS on balanced, stereo or insert ports and TS on unbalanced mono ones."""
-    if family == "quarter_inch":
-        if kind is None:
-            return "trs"
-        if (
-            kind.stereo
-            or kind.balance in ("balanced", "impedance_balanced", "unknown", "either")
-            or "trs" in kind.jacks[:1]
-        ):
-            return "trs" if kind.level != "instrument" and kind.domain != "speaker" else "ts"
-        return "ts"
-    if family == "usb":
-        return "usb_b"
-    return family
+def _resolve_size_only(
+    family: str, kind: PortKind | None, ontology: Ontology, *, unbalanced: bool = False
+) -> str:
+    """A family named by size only ("quarter-inch", "USB") means the member the port takes: one of the port's
+    usual jacks; else the one-conductor member on an unbalanced mono port and the two-leg one elsewhere; else
+    the first listed in connectors.yaml."""
+    options = ontology.families[family].resolves_to
+    if not options:
+        return family
+    if kind is not None and not unbalanced:
+        fitting = [jack for jack in kind.jacks if jack in options]
+        if fitting:
+            return fitting[0]
+    two_leg = [f for f in options if _two_leg(f, ontology)]
+    one_leg = [f for f in options if f not in two_leg]
+    mono_unbalanced = unbalanced or (kind is not None and kind.balance == "unbalanced" and not kind.stereo)
+    preferred = (one_leg if mono_unbalanced else two_leg) or list(options)
+    return preferred[0]
 
 
 def _orient(source: Port | None, dest: Port | None) -> bool:
@@ -275,9 +293,14 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         pass
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
-        dest = _resolve(Stop(qualifiers=("mic",), role="in"), "in", None, source, None, ontology)
-    if source is None and dest is not None and cable and cable.kind == "instrument":
-        source = _resolve(Stop(qualifiers=("instrument",), role="out"), "out", None, None, "ts", ontology)
+        dest = _resolve(
+            Stop(qualifiers=(_g(ontology).phantom_port,), role="in"), "in", None, source, None, ontology
+        )
+    implied = _g(ontology).instrument_cable_source
+    if source is None and dest is not None and cable and cable.kind == implied["cable_kind"]:
+        source = _resolve(
+            Stop(qualifiers=(implied["port"],), role="out"), "out", None, None, implied["family"], ontology
+        )
 
     if reading.intent is Intent.CABLE_RECOMMENDATION and not (cable and cable.explicit_ends):
         # "do I need special cables or will guitar leads do?": a cable the user only proposes must fit the jacks
@@ -288,15 +311,18 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             dest = _resolve(link.dest, "in", link.source, source, None, ontology)
     plug_src = _plug_family(src_family, source, cable, 0, ontology)
     plug_dst = _plug_family(dst_family, dest, cable, 1, ontology)
-    stated_trs = bool(link.dest and ("trs" in link.dest.families or link.dest.balance == "balanced"))
-    stated_trs = stated_trs or dst_family == "trs"
-    if plug_dst == "trs" and not stated_trs and _mono_unbalanced_or_split(source, plug_src):
+    twin = _g(ontology).mono_plug.get(plug_dst or "")
+    stated = bool(link.dest and (plug_dst in link.dest.families or link.dest.balance == "balanced"))
+    stated = stated or dst_family == plug_dst
+    if twin and twin != plug_dst and not stated and _mono_unbalanced_or_split(source, plug_src, ontology):
         # an unbalanced mono leg gains nothing from a TRS plug: a TS plug in the TRS jack is the usual cable
-        plug_dst = "ts"
-    mating = _mating(cable, source, dest, plug_src, plug_dst)
+        plug_dst = twin
+    mating = _mating(cable, source, dest, plug_src, plug_dst, ontology)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
     two_leg = (
-        None if not (plug_src and plug_dst) else (plug_src in BALANCE_CAPABLE and plug_dst in BALANCE_CAPABLE)
+        None
+        if not (plug_src and plug_dst)
+        else (_two_leg(plug_src, ontology) and _two_leg(plug_dst, ontology))
     )
 
     attrs = _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology)
@@ -329,6 +355,9 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         guessed=bool((source and source.guessed) or (dest and dest.guessed)),
         derived_plugs=not (src_family or (link.source and link.source.families))
         or not (dst_family or (link.dest and link.dest.families)),
+        problems=tuple(
+            dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
+        ),
     )
 
 
@@ -352,12 +381,11 @@ def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
     return not first.out and bool(first.inputs) and bool(second.out)
 
 
-def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None) -> bool:
+def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None, ontology: Ontology) -> bool:
     if source is None or source.kind is None:
         return False
-    return source.kind.split or (
-        source.balance == "unbalanced" and not source.kind.stereo and plug_src == "ts"
-    )
+    mono_plug = plug_src is not None and _g(ontology).mono_plug.get(plug_src) == plug_src
+    return source.kind.split or (source.balance == "unbalanced" and not source.kind.stereo and mono_plug)
 
 
 def _cable_sides(
@@ -400,7 +428,7 @@ def _plug_family(
         family = (
             port.jack
             if port and port.jack and not ontology.families[port.jack].resolves_to
-            else (_resolve_size_only(family, port.kind if port else None))
+            else (_resolve_size_only(family, port.kind if port else None, ontology))
         )
     return family
 
@@ -411,6 +439,7 @@ def _mating(
     dest: Port | None,
     plug_src: str | None,
     plug_dst: str | None,
+    ontology: Ontology,
 ) -> str:
     """XLR genders: a cable end must be the opposite gender of the jack it plugs into."""
     if cable is None or not cable.genders:
@@ -418,7 +447,7 @@ def _mating(
     genders = cable.genders if cable.ends[0] == plug_src else tuple(reversed(cable.genders))
     checks = ((plug_src, genders[0], source, "male"), (plug_dst, genders[-1], dest, "female"))
     for plug, plug_gender, port, usual_jack in checks:
-        if plug == "xlr" and plug_gender and port is not None:
+        if _gendered(plug, ontology) and plug_gender and port is not None:
             jack_gender = port.gender or usual_jack
             if plug_gender == jack_gender:
                 return "gender_clash"
@@ -440,8 +469,8 @@ def _cable(
     to_end = ontology.plug_of(plug_dst, dst_gender) or plug_dst
     src_stereo = bool(source and source.kind and source.kind.stereo)
     dst_stereo = bool(dest and dest.kind and dest.kind.stereo)
-    single_stereo = {"trs35", "trs", "trrs"}
-    pair = {"rca", "ts"}
+    g = _g(ontology)
+    single_stereo, pair = g.stereo_plugs, g.mono_pair_plugs
     src_split = bool(source and source.kind and source.kind.split)
     if src_split and plug_src in single_stereo and not dst_stereo and dest is not None:
         to_end = f"dual {to_end}"  # left and right (or send and return) go to two mono jacks
@@ -449,7 +478,7 @@ def _cable(
         to_end = f"dual {to_end}"
     elif dst_stereo and plug_dst in single_stereo and not src_stereo and source is not None:
         # two mono outputs (left and right) into one stereo jack: each leg is unbalanced, so TS plugs
-        mono = "ts" if plug_src in ("trs", "ts") else plug_src
+        mono = g.mono_plug.get(plug_src, plug_src)
         from_end = f"dual {ontology.plug_of(mono, src_gender) or mono}"
     elif dst_stereo and plug_dst in single_stereo and plug_src in pair and src_stereo:
         from_end = f"dual {from_end}"
@@ -501,7 +530,7 @@ def _attributes(
             }
         )
     if source and dest and source.kind and dest.kind:
-        digital = {"spdif", "adat", "aes3", "aes3id", "wordclock"}
+        digital = {fmt.domain for fmt in ontology.formats.values()}
         if source.kind.domain in digital and dest.kind.domain in digital:
             attrs["formats_differ"] = source.kind.domain != dest.kind.domain
     if dest and dest.kind and dest.kind.phantom:
@@ -509,7 +538,9 @@ def _attributes(
         attrs["unbalanced_into_xlr"] = bool(two_leg is False or unbalanced_source)
     domains = {p.kind.domain for p in (source, dest) if p and p.kind}
     families = {plug_src, plug_dst} | set(reading.families)
-    attrs["midi_trs"] = bool(("midi" in domains or "midi" in families) and families & {"trs35", "trs"})
+    midi = _g(ontology).midi_over_jack
+    named = domains | families
+    attrs["midi_trs"] = bool(midi.signal in named and families & set(midi.families))
     return attrs
 
 
@@ -523,7 +554,7 @@ def _balance(
 ) -> tuple[bool | None, tuple[str, ...], bool]:
     """Balanced only if output, cable and input all are; name every part that is not [R110]."""
     domains = {p.kind.domain for p in (source, dest) if p and p.kind}
-    if domains and not domains <= {ANALOG, "aes3", "aes3id", "spdif"}:
+    if domains and not domains <= _g(ontology).balance_domains:
         return None, (), False
     culprits = []
     unknown = []
@@ -535,7 +566,7 @@ def _balance(
     else:
         unknown.append("whether the output is balanced")
     if two_leg is False:
-        single = [f for f in (plug_src, plug_dst) if f and f not in BALANCE_CAPABLE]
+        single = [f for f in (plug_src, plug_dst) if f and not _two_leg(f, ontology)]
         names = ", ".join(dict.fromkeys(ontology.families[f].name for f in single)) or "one end"
         culprits.append(f"the cable's {names} end carries one signal conductor, so the cable is unbalanced")
     elif two_leg is None:
@@ -557,12 +588,13 @@ def _balance(
 def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> LinkFinding:
     """No gear named ("is TRS-to-TS balanced?"): judge the two cable ends with the pair grid."""
     first, second = cable.ends[0], cable.ends[-1]
-    grid_ids = [_grid_id(f, g) for f, g in zip((first, second), cable.genders or (None, None), strict=False)]
+    grid_ids = [
+        _grid_id(f, gender, ontology)
+        for f, gender in zip((first, second), cable.genders or (None, None), strict=False)
+    ]
     code = ontology.pair_code(*grid_ids) if all(grid_ids) else None
     pair = ontology.pair_codes.get(code) if code else None
-    plug = {
-        f: (_resolve_size_only(f, None) if ontology.families[f].resolves_to else f) for f in (first, second)
-    }
+    plug = {f: _resolve_size_only(f, None, ontology) for f in (first, second)}
     carrying = [ontology.families[plug[f]] for f in (first, second)]
     applies = all(f.balanced in ("maybe", "no") for f in carrying)
     single = [f.name for f in carrying if f.balanced == "no"]
@@ -574,11 +606,8 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
         if single
         else ("whether the output and the input at each end are balanced",)
     )
-    hazards = []
-    if code == "P":
-        hazards.append("phantom-into-unbalanced")
-    if code == "H":
-        hazards.append("speaker-out-into-input")
+    pair_hazard = _g(ontology).pair_hazards.get(code or "")
+    hazards = [pair_hazard] if pair_hazard else []
     genders = list(cable.genders) if cable.genders else [None, None]
     from_end = ontology.plug_of(plug[first], genders[0] or "female") or plug[first]
     to_end = ontology.plug_of(plug[second], genders[-1] or "male") or plug[second]
@@ -606,14 +635,13 @@ def _PINNED(ontology: Ontology) -> set[str]:  # noqa: N802 - reads like a consta
     return {f for f, body in ontology.families.items() if body.pins}
 
 
-def _grid_id(family: str, gender: str | None) -> str | None:
-    if family == "xlr":
-        return "xlr_f" if gender == "female" else "xlr_m"
-    if family in ("usb", "usb_a", "usb_b", "usb_c"):
-        return "usb"
-    if family == "quarter_inch":
-        return "trs"
-    return family
+def _grid_id(family: str, gender: str | None, ontology: Ontology) -> str | None:
+    """The pairs.yaml grid id of a cable end (a gendered family's id depends on the plug's gender; a male plug
+    when the question does not say)."""
+    grid = _g(ontology).grid_ids.get(family, family)
+    if isinstance(grid, dict):
+        return grid.get(gender or "male") or grid.get("male")
+    return grid
 
 
 # --- hazards, facts, conditions ------------------------------------------------------------------------------
@@ -650,26 +678,29 @@ def _mitigated(hazard, finding: LinkFinding) -> bool:
 
 
 def _facts(reading: Reading, findings: list[LinkFinding], ontology: Ontology) -> tuple[Fact, ...]:
-    ids: list[str] = []
+    situations: list[str] = []
+    g = _g(ontology)
     for f in findings:
+        plugs = [p for p in f.plug_families if p]
         if f.balance_applies:
-            ids.append("rule.balance.all-three")
+            situations.append("balance_applies")
             if f.balanced is None:
-                ids.append("rule.balance.connector-proves-nothing")
+                situations.append("balance_depends")
             if any("one signal conductor" in c for c in f.balance_culprits):
-                ids.append("rule.balance.one-conductor")
+                situations.append("one_conductor")
         if f.source and f.source.balance == "impedance_balanced":
-            ids.append("rule.balance.impedance-balanced")
-        if "trs" in f.plug_families:
-            ids.append("rule.balance.trs-dual-use")
-        if "xlr" in f.plug_families:
-            ids.append("rule.xlr.gender")
-        if set(f.plug_families) == {"xlr", "trs"}:
-            ids.append("rule.wiring.trs-xlr")
+            situations.append("impedance_balanced")
+        if any(p in g.stereo_plugs and _two_leg(p, ontology) for p in plugs):
+            situations.append("dual_use_plug")  # a TRS plug: balanced mono or unbalanced stereo
+        if any(_gendered(p, ontology) for p in plugs):
+            situations.append("gendered_plug")
+        if len(set(plugs)) == 2 and all(_two_leg(p, ontology) for p in plugs):
+            situations.append("balanced_plug_pair")
     if len(findings) > 1:
-        ids.append("rule.balance.chain-per-link")
+        situations.append("chain")
     if reading.formats:
-        ids.append("rule.balance.digital")
+        situations.append("formats")
+    ids = [g.cite[s] for s in dict.fromkeys(situations) if s in g.cite]
     facts = [Fact(i, ontology.facts[i].text, ontology.facts[i].sources) for i in dict.fromkeys(ids)]
     for f in findings:
         for rule_id in f.rule_ids:
