@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Only the question endpoint is limited; health checks and the widget file stay free.
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
     context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
-    admission.install(app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout)
+    admission.install(
+        app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout
+    )
     app.register_blueprint(http_api.bp)
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).

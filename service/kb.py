@@ -29,7 +29,17 @@ from service.core.ontology import Source
 from service.core.ontology import Terms
 from service.errors import KBInvalid
 
-ONTOLOGY_FILES = ("sources", "connectors", "ports", "devices", "rules", "hazards", "pairs", "terms", "reading")
+ONTOLOGY_FILES = (
+    "sources",
+    "connectors",
+    "ports",
+    "devices",
+    "rules",
+    "hazards",
+    "pairs",
+    "terms",
+    "reading",
+)
 VERDICTS = {"works", "works_with_caveat", "does_not_work", "unsafe"}
 SEVERITIES = {"danger", "warning", "caution", "info"}
 BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
@@ -240,7 +250,8 @@ def reader_training_data(kb_dir: Path, ontology: Ontology):
         FaqQuestions(
             h.id,
             "hazard",
-            (h.title, h.text) + tuple(q for e in ontology.faq.values() if h.id in e.hazards for q in e.questions),
+            (h.title, h.text)
+            + tuple(q for e in ontology.faq.values() if h.id in e.hazards for q in e.questions),
         )
         for h in ontology.hazards.values()
     ]
@@ -520,7 +531,11 @@ def _cross_check(o: Ontology) -> None:
     if g is not None:
         families_named = [f for m in g.family_merge for f in (*m.families, m.becomes)]
         families_named += [*g.stereo_plugs, *g.mono_pair_plugs, *g.mono_plug, *g.mono_plug.values()]
-        families_named += [*g.midi_over_jack.families, g.instrument_cable_source.get("family", ""), *g.grid_ids]
+        families_named += [
+            *g.midi_over_jack.families,
+            g.instrument_cable_source.get("family", ""),
+            *g.grid_ids,
+        ]
         for family in families_named:
             if family not in o.families:
                 raise KBInvalid(f"kb/reading.yaml: unknown connector family '{family}'")

@@ -43,7 +43,9 @@ _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 _CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 
 REQUESTS = Counter(
-    "cablewise_http_requests_total", "HTTP requests by route, method and status.", ["route", "method", "status"]
+    "cablewise_http_requests_total",
+    "HTTP requests by route, method and status.",
+    ["route", "method", "status"],
 )
 LATENCY = Histogram(
     "cablewise_http_request_duration_seconds",
@@ -51,14 +53,18 @@ LATENCY = Histogram(
     ["route"],
     buckets=_LATENCY_BUCKETS,
 )
-ANSWERS = Counter("cablewise_answers_total", "Answers by intent and basis (every channel).", ["intent", "basis"])
+ANSWERS = Counter(
+    "cablewise_answers_total", "Answers by intent and basis (every channel).", ["intent", "basis"]
+)
 REFUSALS = Counter("cablewise_refusals_total", "Questions refused as outside the domain.")
 CONFIDENCE = Histogram(
     "cablewise_answer_confidence", "Confidence of the answers given.", buckets=_CONFIDENCE_BUCKETS
 )
 CACHE_HITS = Counter("cablewise_answer_cache_hits_total", "Answers served from the answer cache.")
 CACHE_MISSES = Counter("cablewise_answer_cache_misses_total", "Answers computed because the cache had none.")
-RATE_LIMITED = Counter("cablewise_rate_limited_total", "Requests refused with 429 by a rate limit.", ["route"])
+RATE_LIMITED = Counter(
+    "cablewise_rate_limited_total", "Requests refused with 429 by a rate limit.", ["route"]
+)
 INDEX_INFO = Gauge(
     "cablewise_index_info",
     "The index a live worker answers from (value 1), by version, model, knowledge hash and build time.",

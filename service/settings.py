@@ -90,7 +90,10 @@ class Settings(BaseSettings):
         16, ge=0, le=10_000, description="Requests that may wait for a free slot; beyond that 503 at once."
     )
     queue_timeout: float = Field(
-        2.0, gt=0, le=60, description="Seconds a request may wait for a free slot before a 503 with Retry-After."
+        2.0,
+        gt=0,
+        le=60,
+        description="Seconds a request may wait for a free slot before a 503 with Retry-After.",
     )
     body_timeout: float = Field(
         5.0, gt=0, le=300, description="Seconds the whole request body may take to arrive before a 408."

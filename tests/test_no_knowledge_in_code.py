@@ -63,7 +63,11 @@ def test_core_names_no_kb_word(path, ontology):
         if text in words:
             found.append(f"{path.name}:{line}: {value!r}")
         elif REGEX_MARKS.search(value):
-            spelled = [w for w in words if len(w) > 2 and re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text)]
+            spelled = [
+                w
+                for w in words
+                if len(w) > 2 and re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text)
+            ]
             if spelled:
                 found.append(f"{path.name}:{line}: a pattern spelling {sorted(spelled)[:5]}")
     assert not found, "knowledge belongs in kb/:\n" + "\n".join(found)

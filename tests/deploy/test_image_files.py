@@ -27,7 +27,11 @@ def stages() -> dict[str, str]:
 
 
 def instructions(body: str, keyword: str) -> list[str]:
-    return [line.strip()[len(keyword) :].strip() for line in body.splitlines() if line.strip().startswith(keyword + " ")]
+    return [
+        line.strip()[len(keyword) :].strip()
+        for line in body.splitlines()
+        if line.strip().startswith(keyword + " ")
+    ]
 
 
 def test_two_stages_build_then_runtime():
@@ -64,7 +68,9 @@ def test_runtime_settings_in_the_image_are_real_settings():
 def test_the_dockerignore_keeps_the_context_small_but_has_what_the_build_copies():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".git", ".venv", "var", "tests"} <= ignored
-    copied = {src for line in instructions(DOCKERFILE, "COPY") for src in line.split()[:-1] if "--" not in src}
+    copied = {
+        src for line in instructions(DOCKERFILE, "COPY") for src in line.split()[:-1] if "--" not in src
+    }
     assert not copied & ignored
 
 
@@ -74,7 +80,10 @@ def test_compose_runs_cablewise_redis_and_postgres_with_health_checks():
     for name, service in services.items():
         assert service["healthcheck"]["test"], name
     depends = services["cablewise"]["depends_on"]
-    assert depends == {"redis": {"condition": "service_healthy"}, "postgres": {"condition": "service_healthy"}}
+    assert depends == {
+        "redis": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
     env = services["cablewise"]["environment"]
     assert env["CABLEWISE_RATE_LIMIT_STORAGE"].startswith("redis://redis:6379")
     assert "readyz" in " ".join(services["cablewise"]["healthcheck"]["test"])

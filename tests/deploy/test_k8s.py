@@ -66,7 +66,9 @@ def test_every_object_passes_the_api_schema(rendered):
             try:
                 kubernetes_validate.validate(obj, version, strict=True)
             except kubernetes_validate.ValidationError as exc:
-                pytest.fail(f"{overlay}: {obj['kind']}/{obj['metadata']['name']} fails {version}: {exc.message}")
+                pytest.fail(
+                    f"{overlay}: {obj['kind']}/{obj['metadata']['name']} fails {version}: {exc.message}"
+                )
 
 
 def test_every_object_is_namespaced_by_the_overlay(rendered):
@@ -100,7 +102,9 @@ def test_every_container_has_requests_and_limits_and_runs_locked_down(rendered):
                 resources["limits"]
             ), container["name"]
             security = container["securityContext"]
-            assert security["allowPrivilegeEscalation"] is False and security["readOnlyRootFilesystem"] is True
+            assert (
+                security["allowPrivilegeEscalation"] is False and security["readOnlyRootFilesystem"] is True
+            )
             assert security["capabilities"]["drop"] == ["ALL"]
 
 
@@ -127,7 +131,11 @@ def test_service_pdb_and_hpa_select_the_server_pods(rendered):
     pdb = one(objects, "PodDisruptionBudget")
     assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
     hpa = one(objects, "HorizontalPodAutoscaler")
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "cablewise"}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "cablewise",
+    }
     assert 1 <= hpa["spec"]["minReplicas"] <= deployment["spec"]["replicas"] <= hpa["spec"]["maxReplicas"]
     if "minAvailable" in pdb["spec"]:  # the budget must leave room to drain a node
         assert pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"]
@@ -165,9 +173,19 @@ def test_settings_come_from_the_configmap_and_secret_and_are_all_known(rendered)
     }
     keys = set(config["data"]) | set(secret.get("stringData", {})) | set(secret.get("data", {}))
     assert keys <= known, keys - known
-    assert not set(config["data"]) & {"CABLEWISE_CONTEXT_SECRET", "SLACK_SIGNING_SECRET", "CABLEWISE_METRICS_TOKEN"}
-    Settings(_env_file=None, **{k.removeprefix("CABLEWISE_").lower(): v for k, v in config["data"].items()
-                                if k.startswith("CABLEWISE_")})  # every value parses
+    assert not set(config["data"]) & {
+        "CABLEWISE_CONTEXT_SECRET",
+        "SLACK_SIGNING_SECRET",
+        "CABLEWISE_METRICS_TOKEN",
+    }
+    Settings(
+        _env_file=None,
+        **{
+            k.removeprefix("CABLEWISE_").lower(): v
+            for k, v in config["data"].items()
+            if k.startswith("CABLEWISE_")
+        },
+    )  # every value parses
 
 
 def test_production_builds_the_index_in_a_job_into_the_volume_the_replicas_read():
@@ -178,8 +196,11 @@ def test_production_builds_the_index_in_a_job_into_the_volume_the_replicas_read(
         "cablewise-build"
     )
     env = {e["name"]: e["value"] for e in builder["env"]}
-    claim = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in job["spec"]["template"]["spec"]["volumes"]
-             if "persistentVolumeClaim" in v}
+    claim = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"]
+        for v in job["spec"]["template"]["spec"]["volumes"]
+        if "persistentVolumeClaim" in v
+    }
     pvc = one(objects, "PersistentVolumeClaim")
     assert "ReadWriteMany" in pvc["spec"]["accessModes"] and pvc["metadata"]["name"] in claim.values()
 

@@ -118,7 +118,9 @@ print(response.status_code, response.get_json()["detail"])
     out = subprocess.run(
         [str(image["venv"] / "bin" / "python"), "-c", code],
         cwd=image["tmp"],
-        env=runtime_env(image, CABLEWISE_MODEL_CACHE_DIR=str(tmp_path / "empty"), CABLEWISE_LOG_LEVEL="CRITICAL"),
+        env=runtime_env(
+            image, CABLEWISE_MODEL_CACHE_DIR=str(tmp_path / "empty"), CABLEWISE_LOG_LEVEL="CRITICAL"
+        ),
         capture_output=True,
         text=True,
         timeout=120,
@@ -156,11 +158,17 @@ def rss_mb(pid: int) -> float:
 def test_the_images_command_serves_through_gunicorn(image):
     """The image's CMD (gunicorn with deploy/gunicorn.conf.py) from the runtime venv; records size and memory."""
     port = free_port()
-    env = runtime_env(image, HOST="127.0.0.1", PORT=str(port), PROMETHEUS_MULTIPROC_DIR=str(image["tmp"] / "m"))
+    env = runtime_env(
+        image, HOST="127.0.0.1", PORT=str(port), PROMETHEUS_MULTIPROC_DIR=str(image["tmp"] / "m")
+    )
     log = open(image["tmp"] / "gunicorn.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [str(image["venv"] / "bin" / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-         "service.app:create_app()"],
+        [
+            str(image["venv"] / "bin" / "gunicorn"),
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "service.app:create_app()",
+        ],
         cwd=image["tmp"],
         env=env,
         stdout=log,
@@ -178,13 +186,19 @@ def test_the_images_command_serves_through_gunicorn(image):
                 pytest.fail("gunicorn did not become ready:\n" + (image["tmp"] / "gunicorn.log").read_text())
             time.sleep(0.2)
         ready_s = time.monotonic() - started
-        questions = ["is TRS to TS balanced?", "why do my monitors hum?", "can I plug my guitar into a mic input?"]
+        questions = [
+            "is TRS to TS balanced?",
+            "why do my monitors hum?",
+            "can I plug my guitar into a mic input?",
+        ]
         for question in questions * 3:
             status, body = get(port, "/api/v1/ask", {"question": question})
             assert status == 200, body
         status, metrics = get(port, "/metrics")
         assert status == 200 and b"cablewise_index_info{" in metrics
-        workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        workers = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         worker_rss = max((rss_mb(int(pid)) for pid in workers), default=0.0)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -59,9 +59,11 @@ def test_requests_answers_and_confidence_are_counted(cached_app):
     assert delta("cablewise_http_requests_total", route=ASK, method="POST", status="200") == 2
     assert delta("cablewise_http_requests_total", route="/healthz", method="GET", status="200") == 1
     assert delta("cablewise_http_request_duration_seconds_count", route=ASK) == 2
-    assert delta("cablewise_answers_total", intent="balanced_check", basis="rules+guide") + delta(
-        "cablewise_answers_total", intent="balanced_check", basis="rules"
-    ) == 1
+    assert (
+        delta("cablewise_answers_total", intent="balanced_check", basis="rules+guide")
+        + delta("cablewise_answers_total", intent="balanced_check", basis="rules")
+        == 1
+    )
     assert delta("cablewise_answers_total", intent="out_of_domain", basis="none") == 1
     assert delta("cablewise_refusals_total") == 1
     assert delta("cablewise_answer_confidence_count") == 2
@@ -83,7 +85,9 @@ def test_the_probe_question_at_start_is_not_counted(settings, engine):
     before = samples(client)
     client = create_app(settings, engine=engine).test_client()  # a second start answers the probe again
     after = samples(client)
-    assert value(after, "cablewise_answer_confidence_count") == value(before, "cablewise_answer_confidence_count")
+    assert value(after, "cablewise_answer_confidence_count") == value(
+        before, "cablewise_answer_confidence_count"
+    )
 
 
 def test_rate_limited_requests_are_counted(settings, engine):
@@ -92,12 +96,16 @@ def test_rate_limited_requests_are_counted(settings, engine):
     assert ask(client, "is TRS to TS balanced?").status_code == 200
     assert ask(client, "is TRS to TS balanced?").status_code == 429
     after = samples(client)
-    assert value(after, "cablewise_rate_limited_total", route=ASK) - value(
-        before, "cablewise_rate_limited_total", route=ASK
-    ) == 1
-    assert value(after, "cablewise_http_requests_total", route=ASK, method="POST", status="429") - value(
-        before, "cablewise_http_requests_total", route=ASK, method="POST", status="429"
-    ) == 1
+    assert (
+        value(after, "cablewise_rate_limited_total", route=ASK)
+        - value(before, "cablewise_rate_limited_total", route=ASK)
+        == 1
+    )
+    assert (
+        value(after, "cablewise_http_requests_total", route=ASK, method="POST", status="429")
+        - value(before, "cablewise_http_requests_total", route=ASK, method="POST", status="429")
+        == 1
+    )
 
 
 def test_the_index_version_is_reported(client, engine):
@@ -115,12 +123,16 @@ def test_the_index_version_is_reported(client, engine):
 def test_unknown_paths_share_one_route_label(client):
     client.get("/no/such/page/12345")
     metrics = samples(client)
-    assert value(metrics, "cablewise_http_requests_total", route="<unmatched>", method="GET", status="404") >= 1
+    assert (
+        value(metrics, "cablewise_http_requests_total", route="<unmatched>", method="GET", status="404") >= 1
+    )
     assert not any("12345" in str(labels) for _, labels in metrics)
 
 
 def test_metrics_token_is_required_when_set(settings, engine):
-    client = create_app(settings.model_copy(update={"metrics_token": SecretStr("s3cret")}), engine=engine).test_client()
+    client = create_app(
+        settings.model_copy(update={"metrics_token": SecretStr("s3cret")}), engine=engine
+    ).test_client()
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert samples(client, Authorization="Bearer s3cret")

@@ -102,16 +102,27 @@ def test_two_workers_report_one_sum_and_log_json_lines(server):
     port, log_path, metrics_dir = server
     questions = [f"is TRS to TS balanced? #{i}" for i in range(ASKS)]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = list(pool.map(lambda q: request(port, "POST", "/api/v1/ask", {"question": q})[0], questions))
+        statuses = list(
+            pool.map(lambda q: request(port, "POST", "/api/v1/ask", {"question": q})[0], questions)
+        )
     assert statuses == [200] * ASKS
 
-    ask_key = ("cablewise_http_requests_total", (("method", "POST"), ("route", "/api/v1/ask"), ("status", "200")))
+    ask_key = (
+        "cablewise_http_requests_total",
+        (("method", "POST"), ("route", "/api/v1/ask"), ("status", "200")),
+    )
     for _ in range(4):  # whichever worker serves /metrics, it reports both workers' counts
         metrics = scrape(port)
         assert metrics[ask_key] == ASKS
-        assert metrics[("cablewise_answers_total", (("basis", "rules+guide"), ("intent", "balanced_check")))] + (
-            metrics.get(("cablewise_answers_total", (("basis", "rules"), ("intent", "balanced_check"))), 0)
-        ) == ASKS
+        assert (
+            metrics[("cablewise_answers_total", (("basis", "rules+guide"), ("intent", "balanced_check")))]
+            + (
+                metrics.get(
+                    ("cablewise_answers_total", (("basis", "rules"), ("intent", "balanced_check"))), 0
+                )
+            )
+            == ASKS
+        )
         assert metrics[("cablewise_answer_confidence_count", ())] == ASKS
         index_info = [k for k in metrics if k[0] == "cablewise_index_info" and metrics[k] == 1]
         assert len(index_info) == 1, index_info  # one version, however many workers serve it

@@ -35,7 +35,9 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     if REDIS_SERVER is None:
-        message = "redis-server is not installed (apt-get install redis-server; .ci/run does): shared-state tests"
+        message = (
+            "redis-server is not installed (apt-get install redis-server; .ci/run does): shared-state tests"
+        )
         if os.environ.get("CI"):
             pytest.fail(message + " cannot run in CI")
         pytest.skip(message + " skipped")
@@ -44,8 +46,19 @@ def redis_url(tmp_path_factory):
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -83,7 +96,10 @@ def ask(client, question="is TRS to TS balanced?"):
 
 def test_two_apps_share_one_limit_in_redis(settings, engine, fresh_redis):
     shared = settings.model_copy(update={"rate_limit": "3/minute", "rate_limit_storage": fresh_redis})
-    first, second = create_app(shared, engine=engine).test_client(), create_app(shared, engine=engine).test_client()
+    first, second = (
+        create_app(shared, engine=engine).test_client(),
+        create_app(shared, engine=engine).test_client(),
+    )
     assert [ask(first).status_code, ask(first).status_code, ask(second).status_code] == [200, 200, 200]
     refused = ask(second)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
@@ -92,7 +108,10 @@ def test_two_apps_share_one_limit_in_redis(settings, engine, fresh_redis):
 
 def test_memory_storage_is_per_process_by_contrast(settings, engine):
     alone = settings.model_copy(update={"rate_limit": "1/minute", "rate_limit_storage": "memory://"})
-    first, second = create_app(alone, engine=engine).test_client(), create_app(alone, engine=engine).test_client()
+    first, second = (
+        create_app(alone, engine=engine).test_client(),
+        create_app(alone, engine=engine).test_client(),
+    )
     assert [ask(first).status_code, ask(second).status_code] == [200, 200]
 
 
@@ -128,8 +147,14 @@ def test_two_server_processes_share_one_limit(tmp_path, hash_index_dir, fresh_re
             }
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
-                     "service.app:create_app()"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "--config",
+                        "deploy/gunicorn.conf.py",
+                        "service.app:create_app()",
+                    ],
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
