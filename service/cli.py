@@ -45,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         "--min-structured", type=float, default=None, help="exit 1 below this structured accuracy"
     )
 
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit the answer confidence (kb/calibration.yaml) on labelled question files held back from training",
+    )
+    cal.add_argument("files", type=Path, nargs="+")
+    cal.add_argument("--out", type=Path, default=None, help="where to write (default: kb/calibration.yaml)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -180,7 +187,20 @@ def _eval(args) -> int:
     return 1 if failed else 0
 
 
-_COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval}
+def _calibrate(args) -> int:
+    import dataclasses
+
+    from service.calibration import fit_calibration
+
+    engine = _engine()
+    engine.ontology = dataclasses.replace(engine.ontology, calibration=None)  # signals, not last fit's output
+    out = args.out or _settings().kb_dir / "calibration.yaml"
+    report = fit_calibration(engine, args.files, out)
+    print(report)
+    return 0
+
+
+_COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval, "calibrate": _calibrate}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from index.types import Passage
 from service.core.ontology import CableType
+from service.core.ontology import Calibration
 from service.core.ontology import Condition
 from service.core.ontology import Device
 from service.core.ontology import FactRecord
@@ -111,9 +112,17 @@ def load_ontology(kb_dir: Path) -> Ontology:
         generic_ports=_validate("ports", "generic", raw["ports"].get("generic"), dict[str, dict[str, str]]),
         faq=_faq(kb_dir / "faq.yaml"),
         grammar=_validate("reading", "grammar", raw["reading"], Grammar),
+        calibration=_calibration(kb_dir / "calibration.yaml"),
     )
     _cross_check(ontology)
     return ontology
+
+
+def _calibration(path: Path) -> Calibration | None:
+    """Read kb/calibration.yaml (optional; `cablewise calibrate` writes it)."""
+    if not path.is_file():
+        return None
+    return _validate("calibration", "calibration", _read_yaml(path), Calibration)
 
 
 PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports"}

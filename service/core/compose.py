@@ -6,6 +6,8 @@ import re
 
 from index.types import ScoredPassage
 from service.core.classifier import FaqMatch
+from service.core.confidence import signals
+from service.core.confidence import uncalibrated
 from service.core.normalize import reading_context
 from service.core.ontology import FaqEntry
 from service.core.ontology import Ontology
@@ -62,8 +64,12 @@ def compose_answer(
     passages: tuple[ScoredPassage, ...],
     ontology: Ontology,
     faq: FaqMatch | None = None,
+    signals_out: dict[str, float] | None = None,
 ) -> Answer:
-    """Build the Answer for a reading, its judgement, the retrieved passages and the FAQ match."""
+    """Build the Answer for a reading, its judgement, the retrieved passages and the FAQ match.
+
+    `signals_out`, when given, receives the signals the confidence was computed from (`cablewise calibrate`).
+    """
     context = reading_context(reading)
     if reading.refusal:
         text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
@@ -78,7 +84,7 @@ def compose_answer(
     entry = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
-        return _faq_answer(reading, judgement, passages, ontology, entry, faq, context)
+        return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 
     guide = [p for p in passages if p.passage.kind == "guide"]
     citations = tuple(_citation(p) for p in guide)
@@ -133,7 +139,15 @@ def compose_answer(
         entities=reading.entities,
         facts=judgement.facts,
         sources=citations,
-        confidence=_confidence(reading, judgement, guide, proven, asks_verdict),
+        confidence=_calibrated(
+            reading,
+            judgement,
+            faq,
+            ontology,
+            used_faq=False,
+            heuristic=_heuristic(reading, judgement, guide, proven, asks_verdict),
+            signals_out=signals_out,
+        ),
         context=context,
     )
 
@@ -307,10 +321,28 @@ def _basis(proven: bool, has_guide: bool) -> Basis:
     return Basis.GUIDE if has_guide else Basis.NONE
 
 
-def _confidence(
-    reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool
+def _calibrated(
+    reading: Reading,
+    j: Judgement,
+    faq: FaqMatch | None,
+    ontology: Ontology,
+    *,
+    used_faq: bool,
+    heuristic: float,
+    signals_out: dict[str, float] | None = None,
 ) -> float:
-    """Rule-proven answers start high; every guess lowers it (the bands are printed by `cablewise eval`)."""
+    """The answer's probability of being right, from kb/calibration.yaml (service/core/confidence.py)."""
+    values = signals(reading, j, faq, used_faq)
+    values["heuristic"] = heuristic
+    if signals_out is not None:
+        signals_out.update(values)
+    if ontology.calibration is None:
+        return uncalibrated(values)
+    return round(ontology.calibration.probability(values), 3)
+
+
+def _heuristic(reading: Reading, j: Judgement, guide: list[ScoredPassage], proven: bool, asks: bool) -> float:
+    """Rule-proven answers start high; every guess lowers it. One signal of the calibrated confidence."""
     if asks and proven:
         score = 0.95
         if any(f.guessed for f in j.links):
@@ -373,6 +405,7 @@ def _faq_answer(
     entry: FaqEntry,
     match: FaqMatch,
     context: dict,
+    signals_out: dict[str, float] | None,
 ) -> Answer:
     """A situation kb/faq.yaml answers: its curated text and verdict, plus every hazard the rules found."""
     hazards = [ontology.hazards[h] for h in entry.hazards]
@@ -405,6 +438,8 @@ def _faq_answer(
         entities=reading.entities,
         facts=j.facts,
         sources=tuple(_citation(p) for p in guide),
-        confidence=round(min(0.97, max(0.3, match.score)), 3),
+        confidence=_calibrated(
+            reading, j, match, ontology, used_faq=True, heuristic=match.score, signals_out=signals_out
+        ),
         context={**context, "faq": entry.id},
     )

@@ -5,6 +5,7 @@ Loading and validating the YAML happens in service/kb.py; this module never touc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -255,6 +256,35 @@ class Grammar:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """How sure an answer is, from its signals (service/core/confidence.py); kb/calibration.yaml, written by
+    `cablewise calibrate`.
+
+    p = sigmoid(bias + sum(weight * signal)) is the fitted probability of being right (signals missing from
+    `weights` are ignored). `confident_from` is the lowest p at which answers were still at least 95% right
+    out of fold; p is rescaled, keeping its order, so that exactly those answers reach 0.8: "confidence >= 0.8"
+    then means "right at least 95% of the time", at the price of under-stating the answers just below.
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
+    bias: float = 0.0
+    confident_from: float = 0.8
+    fitted_on: str = ""
+
+    def probability(self, signals: dict[str, float]) -> float:
+        """The confidence of an answer with these signals, in 0..1."""
+        z = self.bias + sum(w * signals.get(name, 0.0) for name, w in self.weights.items())
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        t = min(max(self.confident_from, 1e-6), 1.0)
+        if p >= t:
+            return CONFIDENT + (1.0 - CONFIDENT) * ((p - t) / (1.0 - t) if t < 1.0 else 0.0)
+        return CONFIDENT * p / t
+
+
+CONFIDENT = 0.8  # the confidence from which an answer must be right 95% of the time
+
+
+@dataclass(frozen=True)
 class FamilyMerge:
     """One cable phrase naming all of `families` means `becomes` ("3.5mm mono (TS) jack" is 3.5 mm TS)."""
 
@@ -293,6 +323,7 @@ class Ontology:
     generic_ports: dict[str, dict[str, str]]
     faq: dict[str, FaqEntry] = field(default_factory=dict)
     grammar: Grammar | None = None  # None only in ontologies built by hand in tests
+    calibration: Calibration | None = None  # kb/calibration.yaml, written by `cablewise calibrate`
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

@@ -70,10 +70,19 @@ class Engine:
         self.top_k = top_k
         self.answers: LRUCache[Answer] = LRUCache(answer_cache_size)
 
-    def answer(self, question: str, context: Mapping[str, Any] | None = None) -> Answer:
-        """Answer one question; `context` is the previous answer's context, for follow-ups."""
+    def answer(
+        self,
+        question: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        signals_out: dict[str, float] | None = None,
+    ) -> Answer:
+        """Answer one question; `context` is the previous answer's context, for follow-ups.
+
+        `signals_out` receives what the confidence was computed from (for `cablewise calibrate`; never cached).
+        """
         key = None
-        if self.answers.maxsize:
+        if self.answers.maxsize and signals_out is None:
             ctx = context_key(context)
             key = None if ctx is None else (question, ctx)
             cached = self.answers.get(key) if key is not None else None
@@ -92,7 +101,7 @@ class Engine:
             query_vector = vector if reading.search_query == text else None
             passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
         judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology)
-        answer = compose_answer(reading, judgement, passages, self.ontology, faq)
+        answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out)
         if key is not None:
             self.answers.put(key, answer)
             return _detached(answer)
