@@ -444,13 +444,6 @@ def _terms(raw: dict[str, Any]) -> Terms:
             raise KBInvalid(f"kb/terms.yaml: {key}: must be a list")
         return tuple(str(p).lower() for p in value)
 
-    intents = {k: tuple(v) for k, v in _mapping("terms", "intents", raw.get("intents")).items()}
-    for intent, patterns in intents.items():
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise KBInvalid(f"kb/terms.yaml: intents.{intent}: bad pattern {pattern!r}: {exc}") from exc
     for pattern in flat("injection"):
         try:
             re.compile(pattern)
@@ -460,11 +453,8 @@ def _terms(raw: dict[str, Any]) -> Terms:
         port_words=phrases("port_words"),
         roles=phrases("roles"),
         balance_words=phrases("balance_words"),
-        intent_order=flat("intent_order"),
-        intents=intents,
         domain_terms=flat("domain_terms"),
         weak_terms=flat("weak_terms"),
-        out_of_domain=flat("out_of_domain"),
         injection=flat("injection"),
         spelling=flat("spelling"),
     )
@@ -564,6 +554,3 @@ def _cross_check(o: Ontology) -> None:
         for hazard_id in entry.hazards:
             if hazard_id not in o.hazards:
                 raise KBInvalid(f"kb/faq.yaml: faq[{entry.id}].hazards: unknown hazard '{hazard_id}'")
-    for intent in o.terms.intent_order:
-        if intent not in o.terms.intents:
-            raise KBInvalid(f"kb/terms.yaml: intent_order: '{intent}' has no cues in 'intents'")

@@ -188,11 +188,8 @@ class Terms:
     port_words: dict[str, tuple[str, ...]]
     roles: dict[str, tuple[str, ...]]
     balance_words: dict[str, tuple[str, ...]]
-    intent_order: tuple[str, ...]
-    intents: dict[str, tuple[str, ...]]
     domain_terms: tuple[str, ...]
     weak_terms: tuple[str, ...]
-    out_of_domain: tuple[str, ...]
     injection: tuple[str, ...]
     spelling: tuple[str, ...]
 

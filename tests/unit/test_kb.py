@@ -60,7 +60,6 @@ def edit(path, old, new):
             "    colour: red\n    pins: {hot: pin 2",
             "families.xlr.colour",
         ),
-        ("terms.yaml", "intent_order: [", "intent_order: [nonsense, ", "'nonsense' has no cues"),
     ],
 )
 def test_a_bad_file_fails_with_file_key_and_reason(kb_copy, file, old, new, message):
