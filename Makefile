@@ -38,7 +38,7 @@ test: install browser-deps
 	$(BIN)/pytest -m 'not perf' -q
 
 eval: index
-	$(BIN)/cablewise eval ../shared/eval/dev-questions.jsonl
+	$(BIN)/cablewise eval
 
 lint: install
 	$(BIN)/ruff check service index tests
