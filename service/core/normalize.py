@@ -406,7 +406,36 @@ def _elements(
             stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
+    stops = _same_gear(stops, mentions, ontology, g)
     return _sentence_stops(stops, tokens, arrows, g), cables, arrows
+
+
+APPOSITION_SPAN = 8  # tokens between a class word and the product that names it ("interface is a umc404hd")
+
+
+def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g: Grammar) -> list[Stop]:
+    """ "My interface is a UMC404HD", "the mixer (an X32)": a product next to its own class is one device."""
+    out: list[Stop] = []
+    for stop in stops:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.device
+            and stop.device
+            and (
+                ontology.devices[stop.device].kind == prev.device
+                or ontology.devices[prev.device].kind == stop.device
+            )
+            and 0 < stop.position - prev.position <= APPOSITION_SPAN
+            and not any(m.kind == "sep" and prev.position < m.start < stop.position for m in mentions)
+        ):
+            product, other = (
+                (stop, prev) if ontology.devices[stop.device].kind == prev.device else (prev, stop)
+            )
+            out[-1] = replace(_merge_stop(product, other, g), position=prev.position)
+            continue
+        out.append(stop)
+    return out
 
 
 def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar) -> list[Stop]:

@@ -214,7 +214,7 @@ def _pick(
             return ports[hint]
     families = list(stop.families) + ([cable_family] if cable_family else [])
     for family in families:
-        wanted = {family} | set(ontology.families[family].resolves_to)
+        wanted = _expand({family}, ontology)  # "usb_a" fits a port whose jack is listed as "usb"
         default = ports.get("default")
         if default and wanted & set(ontology.ports[default].jacks):
             return default
