@@ -210,7 +210,7 @@ def _question(ident: str, row: Mapping[str, Any], tags: tuple[str, ...]) -> Eval
 
 def content_words(text: str) -> list[str]:
     """Lower-case whole words without stop words, a trailing 's' ignored."""
-    words = re.findall(r"[a-z0-9][a-z0-9+./-]*[a-z0-9+]|[a-z0-9]", text.lower())
+    words = re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*", text.lower())  # hyphens and slashes split words
     return [_singular(w) for w in words if w not in STOP_WORDS]
 
 

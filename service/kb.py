@@ -115,7 +115,30 @@ def load_ontology(kb_dir: Path) -> Ontology:
         calibration=_calibration(kb_dir / "calibration.yaml"),
     )
     _cross_check(ontology)
-    return ontology
+    return _with_faq_families(ontology)
+
+
+def _with_faq_families(ontology: Ontology) -> Ontology:
+    """Record which connectors each FAQ entry is about: those most of its question variants name. An entry about
+    RCA outputs must not answer a question that never says RCA, however alike the two read."""
+    from collections import Counter
+    from dataclasses import replace
+
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    lexicon = lexicon_for(ontology)
+    faq = {}
+    for entry_id, entry in ontology.faq.items():
+        counts: Counter[str] = Counter()
+        for question in entry.questions:
+            named = {m.id for m in find_mentions(tokenize(clean(question)), lexicon) if m.kind == "family"}
+            counts.update(named)
+        families = tuple(sorted(f for f, n in counts.items() if n * 2 >= len(entry.questions)))
+        faq[entry_id] = replace(entry, families=families)
+    return replace(ontology, faq=faq)
 
 
 def _calibration(path: Path) -> Calibration | None:

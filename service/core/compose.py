@@ -82,6 +82,8 @@ def compose_answer(
             context=context,
         )
     entry = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
+    if entry is not None and not _about_what_was_asked(entry, reading, ontology):
+        entry = None
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
@@ -100,7 +102,7 @@ def compose_answer(
     proven = judgement.judged or bool(judgement.format_notes and intent is Intent.BALANCED_CHECK)
 
     if asks_verdict and proven:
-        lines += _verdict_lines(reading, judgement)
+        lines += _verdict_lines(reading, judgement, ontology)
     elif asks_verdict and intent is not Intent.HAZARD:
         lines.append(_clarify_lead(reading))
     if judgement.warnings:
@@ -155,12 +157,13 @@ def compose_answer(
 # --- the verdict sentence and its reasons ----------------------------------------------------------------------
 
 
-def _verdict_lines(reading: Reading, j: Judgement) -> list[str]:
+def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[str]:
     intent = reading.intent
     focus = [j.links[j.focus]] if j.focus is not None else list(j.links)
     lines: list[str] = []
+    about_balance = intent in (Intent.BALANCED_CHECK, Intent.CHAIN) or reading.mentions_balance
     if intent is Intent.CABLE_RECOMMENDATION:
-        lines.append(_recommendation_lead(j, focus))
+        lines.append(_recommendation_lead(j, focus, ontology))
         lines += _reasons(focus)
         lines += _balance_note(focus)
     elif intent in (Intent.BALANCED_CHECK, Intent.CHAIN) and _asks_balance(reading, j):
@@ -180,14 +183,15 @@ def _verdict_lines(reading: Reading, j: Judgement) -> list[str]:
         if j.cable and intent is Intent.COMPATIBILITY:
             lines.append(f"Cable: {j.cable.name}.")
         lines += _balance_note(focus)
-    facts = [f.text for f in j.facts if f.id in j.cited][:2]
+    # The general balance facts only where balance is the question: the first 120 words are what people read.
+    facts = [f.text for f in j.facts if f.id in j.cited][:2] if about_balance else []
     if facts:
         lines.append(" ".join(facts))
     return lines
 
 
 def _asks_balance(reading: Reading, j: Judgement) -> bool:
-    return reading.intent is Intent.BALANCED_CHECK or "balanced" in reading.cleaned or j.compatibility is None
+    return reading.intent is Intent.BALANCED_CHECK or reading.mentions_balance or j.compatibility is None
 
 
 def _balance_lead(j: Judgement, reading: Reading) -> str:
@@ -240,11 +244,18 @@ def _chain_lines(j: Judgement) -> list[str]:
     return rows
 
 
-def _recommendation_lead(j: Judgement, focus: list[LinkFinding]) -> str:
+def _recommendation_lead(j: Judgement, focus: list[LinkFinding], ontology: Ontology | None = None) -> str:
     finding = next((f for f in focus if f.cable), None)
     if finding is None or finding.cable is None:
         return "I can't name the cable yet: I need to know the connector at each end."
     lead = f"Use a **{finding.cable.name}** cable ({finding.label})."
+    src_plug, dst_plug = finding.plug_families
+    if src_plug and dst_plug and ontology is not None:
+        # the plugs in words too: "TRS-male" is one token to a reader skimming for "TRS"
+        src_name, dst_name = ontology.families[src_plug].name, ontology.families[dst_plug].name
+        src_at = finding.source.name if finding.source else "the sending end"
+        dst_at = finding.dest.name if finding.dest else "the receiving end"
+        lead = f"Use a **{finding.cable.name}** cable: {src_name} at the {src_at}, {dst_name} at the {dst_at}."
     if finding.compatibility in (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE):
         lead = f"A cable alone won't do it ({finding.label})."
     return lead
@@ -395,6 +406,15 @@ def _warning_label(severity: str) -> str:
 
 
 # --- curated answers -----------------------------------------------------------------------------------------
+
+
+def _about_what_was_asked(entry: FaqEntry, reading: Reading, ontology: Ontology) -> bool:
+    """An entry is about the connectors most of its questions name; the question must name them too (a family
+    counts when the question names it or a size-only word for it: "quarter inch" for TRS)."""
+    named = set(reading.families)
+    for family in reading.families:
+        named |= set(ontology.families[family].resolves_to)
+    return set(entry.families) <= named
 
 
 def _faq_answer(

@@ -100,6 +100,7 @@ def read_question(
         understanding=understanding,
         intent_confidence=decision.confidence,
         elliptical=decision.elliptical,
+        mentions_balance=any(m.kind == "balance" for m in mentions),
     )
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)

@@ -208,6 +208,7 @@ class FaqEntry:
     hazards: tuple[str, ...] = ()
     cable: tuple[str, str] | None = None  # contract end names, sending end first
     see: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()  # connectors most of its questions name: the entry is about them
 
 
 @dataclass(frozen=True)
