@@ -129,11 +129,19 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         balanced = False
     elif balance_values and all(v is True for v in balance_values):
         balanced = True
-    gearless = all(f.source is None and f.dest is None for f in findings)
-    for fmt in reading.formats:
-        # "AES3 over XLR", "AES3id on BNC": with no gear named, the signal format decides [DOLBY][PAS]
-        if gearless and ontology.formats[fmt].balance in ("balanced", "unbalanced"):
-            balanced = ontology.formats[fmt].balance == "balanced"
+    # "AES3 over XLR", "S/PDIF coax off the DAC": a named digital format decides the balance [DOLBY][PAS], unless a
+    # port of the link is of another digital format (then the question is about that port).
+    format_balances = {ontology.formats[f].balance for f in reading.formats}
+    format_domains = {ontology.formats[f].domain for f in reading.formats}
+    digital = {fmt.domain for fmt in ontology.formats.values()}
+    other_format = any(
+        p.kind.domain in digital and p.kind.domain not in format_domains
+        for f in findings
+        for p in (f.source, f.dest)
+        if p is not None and p.kind is not None
+    )
+    if len(format_balances) == 1 and format_balances <= {"balanced", "unbalanced"} and not other_format:
+        balanced = format_balances == {"balanced"}
 
     verdicts = [f.compatibility for f in judged if f.compatibility is not None]
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts else None
