@@ -15,6 +15,7 @@ from service.types import Intent
 
 FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make sense after an answer
 REFUSE_WITHOUT_EVIDENCE = 0.5
+REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
 FOLLOW_UP_WORDS = 12  # a message this short, after an answer, is read as a follow-up whatever it says
 
@@ -70,7 +71,8 @@ def decide(
     if injection:
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
     p_out = understanding.p_out_of_domain
-    limit = REFUSE_WITH_EVIDENCE if evidence else REFUSE_WITHOUT_EVIDENCE
+    # Without any audio-signal word and without an answer to follow, a question must look clearly in domain.
+    limit = REFUSE_WITH_EVIDENCE if evidence else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
     elliptical = understanding.elliptical
     if p_out >= limit and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
         return Decision(Intent.OUT_OF_DOMAIN, "topic", p_out)
