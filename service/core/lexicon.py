@@ -10,7 +10,7 @@ from rapidfuzz.distance import OSA
 
 from service.core.ontology import Ontology
 
-_TOKEN = re.compile(r"->|\+\d+[a-z]*|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
+_TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
 FEET_UNITS = ("ft", "feet", "foot")
