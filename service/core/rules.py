@@ -185,7 +185,7 @@ def _resolve(
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
-        for key in stop.qualifiers + stop.families + (_g(ontology).default_port,):
+        for key in stop.qualifiers + stop.families + stop.formats + (_g(ontology).default_port,):
             kind_id = ontology.generic_ports.get(key, {}).get(side) or kind_id
             if kind_id:
                 break
@@ -283,6 +283,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         return _judge_ends_only(cable, reading, ontology) if cable and cable.ends else None
     if _backwards(link, ontology):
         link = LinkSpec(link.dest, cable, link.source)
+    link = _with_named_format(link, reading)
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
@@ -367,6 +368,20 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
         ),
     )
+
+
+def _with_named_format(link: LinkSpec, reading: Reading) -> LinkSpec:
+    """"ADAT from the preamp into the interface": when the question names one signal format, a stop that says
+    nothing of its own port means that format's port."""
+    if len(reading.formats) != 1:
+        return link
+
+    def fill(stop: Stop | None) -> Stop | None:
+        if stop is None or stop.qualifiers or stop.families or stop.formats:
+            return stop
+        return replace(stop, formats=reading.formats)
+
+    return LinkSpec(fill(link.source), link.cable, fill(link.dest))
 
 
 def _fits_port(family: str | None, port: Port | None, ontology: Ontology) -> bool:
