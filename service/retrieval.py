@@ -20,6 +20,7 @@ from service.errors import IndexUnavailable
 RRF_K = 60
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 CANDIDATES = 30
+DENSE_GRID = 1e-3
 EMBED_CACHE_SIZE = 1024  # query vectors kept per process (1.5 kB each)
 
 _STOPWORDS = frozenset(
@@ -97,12 +98,16 @@ class HybridRetriever:
         dense_scores, dense_rows = self._index.search(query_vector[None, :], len(self.passages))
         cosine = np.zeros(len(self.passages), dtype=np.float32)
         cosine[dense_rows[0]] = dense_scores[0]
+        # Rank on cosines rounded to DENSE_GRID, ties by passage order: two encoders of the same model (ONNX and
+        # torch) differ by ~1e-5, and must not reorder passages that are that close.
+        grid = np.round(cosine / DENSE_GRID).astype(np.int64)
+        dense_order = np.lexsort((np.arange(len(grid)), -grid))
         fused: dict[int, float] = {}
-        for rank, row in enumerate(dense_rows[0][:CANDIDATES]):
+        for rank, row in enumerate(dense_order[:CANDIDATES]):
             fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank)
         for rank, row in enumerate(self._lexical_rows(text)):
             fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
-        best = sorted(fused, key=lambda row: (-fused[row], -cosine[row]))[:k]
+        best = sorted(fused, key=lambda row: (-fused[row], -grid[row], row))[:k]
         return tuple(
             ScoredPassage(self.passages[row], float(max(0.0, min(1.0, cosine[row])))) for row in best
         )
