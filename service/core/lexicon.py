@@ -35,6 +35,8 @@ def clean(text: str) -> str:
     )
     t = re.sub(r"[\u2014\u2013]", " - ", t)
     t = re.sub(r"-{1,2}>|\u2192|=>|\u27f6|\s>\s", " -> ", t)
+    # a left arrow joins the same two things; the port words (ins, outs) then say which way the signal goes
+    t = re.sub(r"<-{1,2}|\u2190|\u27f5|\s<\s", " -> ", t)
     t = re.sub(r"(\d)\s*(\"|''|inch(es)?\b)", r"\1 inch ", t)
     t = re.sub(r"\bwon't\b", "will not", t)
     t = re.sub(r"\bcan't\b", "can not", t)

@@ -182,6 +182,11 @@ def _resolve(
             ports = device.inputs if side == "out" else device.out
             side = other_side if ports else side
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
+        named = [q for q in stop.qualifiers if q not in ports and side in ontology.generic_ports.get(q, {})]
+        if named:
+            # the question names a port the gear's class does not list ("the recorder's coax digital in"): believe
+            # the question, the catalog is what is incomplete
+            kind_id = ontology.generic_ports[named[0]][side]
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
@@ -371,7 +376,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
 
 
 def _with_named_format(link: LinkSpec, reading: Reading) -> LinkSpec:
-    """"ADAT from the preamp into the interface": when the question names one signal format, a stop that says
+    """ "ADAT from the preamp into the interface": when the question names one signal format, a stop that says
     nothing of its own port means that format's port."""
     if len(reading.formats) != 1:
         return link
