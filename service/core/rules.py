@@ -553,7 +553,10 @@ def _attributes(
                 f"{prefix}.stereo": kind.stereo,
                 f"{prefix}.hiz": kind.hiz,
                 f"{prefix}.phantom": kind.phantom,
-                f"{prefix}.device": port.device,
+                # a product answers to its class too (a rule about dynamic mics covers the SM58)
+                f"{prefix}.device": [d for d in (port.device, ontology.devices[port.device].kind) if d]
+                if port.device
+                else None,
                 f"{prefix}.flags": list(port.flags),
             }
         )
