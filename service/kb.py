@@ -185,13 +185,24 @@ def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
             name=str(body.get("name") or pid),
             aliases=[a.strip().lower() for a in aliases],
             sources=list(parent.sources),
-            out={**parent.out, **_mapping("gear", f"{key}.ports.out", ports.get("out") or {})},
-            inputs={**parent.inputs, **_mapping("gear", f"{key}.ports.in", ports.get("in") or {})},
+            out=_product_ports(parent.out, _mapping("gear", f"{key}.ports.out", ports.get("out") or {})),
+            inputs=_product_ports(parent.inputs, _mapping("gear", f"{key}.ports.in", ports.get("in") or {})),
             flags=list(parent.flags),
             kind=body["class"],
             spec=body["source"].strip(),
         )
     return out
+
+
+def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]:
+    """The class's ports with the product's own; where the class's default port is the one the product
+    replaces ("line" on an interface), the product's port becomes the default too."""
+    ports = {**usual, **own}
+    if "default" not in own:
+        replaced = [q for q in own if usual.get(q) == usual.get("default")]
+        if replaced:
+            ports["default"] = own[replaced[0]]
+    return ports
 
 
 FAQ_INTENTS = {

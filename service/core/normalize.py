@@ -408,7 +408,7 @@ def _elements(
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
     stops = _same_gear(stops, mentions, ontology, g)
-    return _sentence_stops(stops, tokens, arrows, g), cables, arrows
+    return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
 APPOSITION_SPAN = 8  # tokens between a class word and the product that names it ("interface is a umc404hd")
@@ -439,7 +439,9 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
     return out
 
 
-def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar) -> list[Stop]:
+def _sentence_stops(
+    stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar, ontology: Ontology
+) -> list[Stop]:
     """Resolve references to gear named earlier, and in prose keep the sentence that connects two things.
 
     "My amp has an ext speaker jack ... what if I plug my pedal into the speaker jack?": the last sentence names
@@ -452,7 +454,7 @@ def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool, g: Gramm
             (
                 s
                 for _, s, _ in reversed(resolved)
-                if (stop.device and s.device == stop.device)
+                if (stop.device and _same_device(s.device, stop.device, ontology))
                 or (
                     not stop.device
                     and stop.qualifiers
@@ -482,6 +484,11 @@ def _sentence_stops(stops: list[Stop], tokens: list[str], arrows: bool, g: Gramm
             if len(unique) >= 2:
                 return unique
     return [stop for _, stop, is_ref in resolved if not is_ref]
+
+
+def _same_device(earlier: str | None, later: str, ontology: Ontology) -> bool:
+    """A later class word names gear met before: "my HS8s ... the monitors" (a product, then its class)."""
+    return earlier is not None and (earlier == later or ontology.devices[earlier].kind == later)
 
 
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
