@@ -55,6 +55,7 @@ SNIPPET_CHARS = 240
 # A curated answer replaces a rule-proven one only when it matches the question this closely: rules read the
 # link the question states, an entry only a situation like it.
 FAQ_OVER_RULES = 0.8
+FAQ_NEAR = 0.6
 SEVERITY_RANK = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 
 
@@ -81,7 +82,10 @@ def compose_answer(
             confidence=round(reading.intent_confidence, 3),
             context=context,
         )
-    entry = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
+    # Below the acceptance threshold an entry still answers when the rules could judge nothing at all and it
+    # is close: a nearby curated situation, quoted with its verdict, beats no verdict.
+    near = faq is not None and not judgement.judged and faq.score >= FAQ_NEAR
+    entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):
         entry = None
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
@@ -255,7 +259,9 @@ def _recommendation_lead(j: Judgement, focus: list[LinkFinding], ontology: Ontol
         src_name, dst_name = ontology.families[src_plug].name, ontology.families[dst_plug].name
         src_at = finding.source.name if finding.source else "the sending end"
         dst_at = finding.dest.name if finding.dest else "the receiving end"
-        lead = f"Use a **{finding.cable.name}** cable: {src_name} at the {src_at}, {dst_name} at the {dst_at}."
+        lead = (
+            f"Use a **{finding.cable.name}** cable: {src_name} at the {src_at}, {dst_name} at the {dst_at}."
+        )
     if finding.compatibility in (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE):
         lead = f"A cable alone won't do it ({finding.label})."
     return lead
