@@ -72,7 +72,11 @@ def decide(
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
     p_out = understanding.p_out_of_domain
     # Without any audio-signal word and without an answer to follow, a question must look clearly in domain.
-    limit = REFUSE_WITH_EVIDENCE if evidence else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
+    limit = (
+        REFUSE_WITH_EVIDENCE
+        if evidence
+        else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
+    )
     elliptical = understanding.elliptical
     if p_out >= limit and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
         return Decision(Intent.OUT_OF_DOMAIN, "topic", p_out)

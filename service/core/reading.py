@@ -113,7 +113,8 @@ class Reading:
     understanding: Any = None  # the classifier's Understanding (service/core/intent.py)
     intent_confidence: float = 0.0
     elliptical: bool = False  # the classifier read it as a follow-up to the answer before it
-    mentions_balance: bool = False  # the question uses a balance word (balanced, unbalanced, impedance-balanced...)
+    # the question uses a balance word (balanced, unbalanced, impedance-balanced...)
+    mentions_balance: bool = False
 
     def with_intent(self, intent: Intent) -> Reading:
         """Return a copy with another intent."""
