@@ -359,6 +359,10 @@ def _elements(
             cable = _cable_from_group(group, ontology, explicit=explicit)
             if cable.ends or cable.kind != "signal":
                 cables.append(cable)
+            owner = [m for m in group if m.kind == "device"]
+            if owner and owner[0].start == head.start:
+                # "the phone's aux cable", "my keyboard lead": the gear the cable comes from is part of the link
+                stops.append(_stop_from_group(owner, g))
             pending_attach = None
             continue
         stop = _stop_from_group(group, g)
