@@ -23,9 +23,7 @@ import json
 import logging
 import re
 import sqlite3
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterable
 from functools import partial
@@ -49,6 +47,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from service.adapters.context_seal import answer_with_context
+from service.adapters.dedup import MemoryKeys
 from service.adapters.dedup import SeenKeys
 from service.adapters.dedup import keys_from_url
 from service.adapters.slack_render import ACTION_HELPFUL
@@ -190,7 +189,7 @@ def build_bolt_app(
             base_url=api_base_url(settings.slack_api_url),
             timeout=WEB_API_TIMEOUT_S,
         )
-    recent = RecentKeys()
+    recent = MemoryKeys()  # share and feedback clicks, once each per process
     seen = keys_from_url(settings.rate_limit_storage) if seen is None else seen
     bolt = App(
         client=client,
@@ -212,30 +211,6 @@ def build_bolt_app(
 def api_base_url(url: str) -> str:
     """Return the Web API base URL with the trailing slash slack_sdk needs to join method names."""
     return url if url.endswith("/") else url + "/"
-
-
-class RecentKeys:
-    """A bounded, thread-safe set of recently seen keys; the oldest are forgotten first."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def add(self, key: str) -> bool:
-        """Remember `key`; return False if it was already remembered."""
-        with self._lock:
-            if key in self._keys:
-                return False
-            self._keys[key] = None
-            while len(self._keys) > self._size:
-                self._keys.popitem(last=False)
-            return True
-
-    def discard(self, key: str) -> None:
-        """Forget `key`, so that a failed attempt may be tried again."""
-        with self._lock:
-            self._keys.pop(key, None)
 
 
 def question_text(text: str | None) -> str:
@@ -326,7 +301,7 @@ def _skip_duplicates(seen: SeenKeys) -> Callable[..., Any]:
 class _Bot:
     """The listeners; each `answer_*` runs lazily, after Slack has its acknowledgement."""
 
-    def __init__(self, engine_provider: EngineProvider, feedback: FeedbackStore, recent: RecentKeys) -> None:
+    def __init__(self, engine_provider: EngineProvider, feedback: FeedbackStore, recent: SeenKeys) -> None:
         self.engine_provider = engine_provider
         self.feedback = feedback
         self.recent = recent

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from service.adapters import slack
 from service.adapters import slack_render
+from service.adapters.dedup import MemoryKeys
 from service.adapters.slack_render import ACTION_HELPFUL
 from service.adapters.slack_render import ACTION_NOT_HELPFUL
 from service.adapters.slack_render import ACTION_SHARE
@@ -349,7 +350,7 @@ def test_same_event_id_twice_posts_once(bot):
 
 
 def test_recent_keys_are_bounded_and_thread_safe():
-    keys = slack.RecentKeys(size=100)
+    keys = MemoryKeys(size=100)
     results: list[bool] = []
 
     def add_all():
