@@ -75,7 +75,8 @@ def ask():
             raise admission.ClientGone("the client closed the connection before its turn")
         answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
     note = failed or opened.note
-    log.info(
+    # debug only: the access log line (service/observability.py) already carries intent, basis and confidence
+    log.debug(
         "answered intent=%s basis=%s confidence=%.2f channel=%s%s",
         answer.intent.value,
         answer.basis.value,

@@ -7,6 +7,7 @@ train and to apply, so the two can never drift apart.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -110,14 +111,22 @@ class FaqIndex:
         if not len(self.entry_ids):
             return None
         scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-        best: dict[str, float] = {}
-        for entry, score in zip(self.entry_ids, scores, strict=True):
-            if score > best.get(entry, -2.0):
-                best[entry] = float(score)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        top_id, top = ranked[0]
-        margin = top - ranked[1][1] if len(ranked) > 1 else top
-        return FaqMatch(top_id, top, margin, top >= self.threshold and margin >= self.min_margin)
+        names, order, starts = self._groups
+        best = np.maximum.reduceat(scores[order], starts)  # each entry's best variant
+        ranked = np.argsort(-best, kind="stable")[:2]
+        top = float(best[ranked[0]])
+        margin = top - float(best[ranked[1]]) if len(ranked) > 1 else top
+        return FaqMatch(names[ranked[0]], top, margin, top >= self.threshold and margin >= self.min_margin)
+
+    @functools.cached_property
+    def _groups(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        """Entry names, the rows ordered by entry, and where each entry's rows start."""
+        names = tuple(dict.fromkeys(self.entry_ids))
+        index = {name: i for i, name in enumerate(names)}
+        order = np.argsort([index[e] for e in self.entry_ids], kind="stable")
+        counts = np.bincount([index[e] for e in self.entry_ids], minlength=len(names))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return names, order, starts
 
 
 @dataclass(frozen=True)

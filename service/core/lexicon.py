@@ -27,6 +27,13 @@ class Mention:
     end: int
 
 
+@functools.lru_cache(maxsize=512)
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern that finds any of the phrases as whole words (built once per phrase list)."""
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
 def clean(text: str) -> str:
     """Lower-case and regularise punctuation, arrows, inches and possessives."""
     t = text.lower()

@@ -15,6 +15,7 @@ from service.core.lexicon import correct_spelling
 from service.core.lexicon import find_mentions
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
+from service.core.lexicon import phrase_pattern
 from service.core.lexicon import tokenize
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
@@ -126,14 +127,10 @@ def reading_context(reading: Reading) -> dict[str, Any]:
 # --- out of domain -----------------------------------------------------------------------------------------
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
-
-
 def _has_evidence(text: str, mentions: list[Mention], ontology: Ontology) -> bool:
     """Audio-signal evidence: a domain term, or an ontology word that is not shared with other subjects."""
     weak = set(ontology.terms.weak_terms)
-    if any(_has_phrase(text, p) for p in ontology.terms.domain_terms):
+    if ontology.terms.domain_terms and phrase_pattern(ontology.terms.domain_terms).search(text):
         return True
     return any(
         m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from typing import Any
 
 from service.core.classifier import FaqMatch
+from service.core.lexicon import phrase_pattern
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
@@ -678,16 +678,12 @@ def _grid_id(family: str, gender: str | None, ontology: Ontology) -> str | None:
 # --- hazards, facts, conditions ------------------------------------------------------------------------------
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
-
-
 def _hazards_from_words(reading: Reading, ontology: Ontology) -> list[str]:
     """Hazards whose words are in the question, whatever was asked."""
     text = f" {reading.cleaned} "
     fired = []
     for hazard in ontology.hazards.values():
-        if hazard.mentions and all(any(_has_phrase(text, p) for p in group) for group in hazard.mentions):
+        if hazard.mentions and all(phrase_pattern(group).search(text) for group in hazard.mentions):
             fired.append(hazard.id)
     return fired
 
