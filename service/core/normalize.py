@@ -590,7 +590,7 @@ def _cable_link(
 
 
 def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> int | None:
-    """Find the link a chain question asks about: "what cable for the laptop-to-interface hop?"."""
+    """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
     last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
     named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
     if last_sentence_start == 0 or len(named) < 2:
