@@ -132,16 +132,7 @@ def compose_answer(
         text="\n\n".join(line for line in lines if line).strip(),
         basis=basis,
         verdict=verdict,
-        cable=judgement.cable
-        if intent
-        in (
-            Intent.CABLE_RECOMMENDATION,
-            Intent.COMPATIBILITY,
-            Intent.BALANCED_CHECK,
-            Intent.CHAIN,
-            Intent.HAZARD,
-        )
-        else None,
+        cable=judgement.cable,  # like every verdict the links allow: whatever the intent
         entities=reading.entities,
         facts=judgement.facts,
         sources=citations,
