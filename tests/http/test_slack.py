@@ -20,7 +20,6 @@ from pydantic import SecretStr
 
 from service.adapters import slack
 from service.adapters import slack_render
-from service.adapters.dedup import MemoryKeys
 from service.adapters.slack_render import ACTION_HELPFUL
 from service.adapters.slack_render import ACTION_NOT_HELPFUL
 from service.adapters.slack_render import ACTION_SHARE
@@ -347,24 +346,6 @@ def test_same_event_id_twice_posts_once(bot):
     time.sleep(0.2)
     threads = sorted(c.params["thread_ts"] for c in bot.api.calls_to("chat.postMessage"))
     assert threads == ["1700000000.000100", "1700000000.000200"]
-
-
-def test_recent_keys_are_bounded_and_thread_safe():
-    keys = MemoryKeys(size=100)
-    results: list[bool] = []
-
-    def add_all():
-        results.extend(keys.add(f"k{i}") for i in range(50))
-
-    threads = [threading.Thread(target=add_all) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results.count(True) == 50  # each key won exactly once
-    for i in range(200):
-        keys.add(f"other{i}")
-    assert keys.add("k0") is True  # forgotten: the set is bounded
 
 
 # direct messages
