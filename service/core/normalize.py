@@ -68,7 +68,8 @@ def read_question(
     stops, cables, arrows = _elements(tokens, mentions, ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
-    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
+    introduced = _introduced_by(tokens, mentions, _grammar(ontology))
+    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
     if understanding is None:
@@ -391,7 +392,13 @@ def _elements(
             continue
         if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
             stops[-1] = _merge_stop(stop, stops[-1], g)
-        elif pending_attach == "describes" and stops and (stop.device is None):
+        elif (
+            pending_attach == "describes"
+            and stops
+            and stop.device is None
+            # "the mixer has XLR outs but the stereo only has RCA inputs": an input is not the mixer's
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+        ):
             stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
@@ -409,6 +416,7 @@ def _elements(
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
     stops = _same_gear(stops, mentions, ontology, g)
+    stops = _spread_link_format(stops, sentence_of)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
@@ -440,6 +448,30 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
     return out
 
 
+def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:
+    """"ADAT from the preamp into the interface": a format named alone describes the link between the gear of its
+    sentence, so both devices use that format's ports and the bare format is not a stop of its own."""
+    out = list(stops)
+    for bare in [s for s in stops if s.device is None and s.formats and not s.families]:
+        sentence = sentence_of[min(bare.position, len(sentence_of) - 1)]
+        gear = [
+            i
+            for i, s in enumerate(out)
+            if s.device and not s.formats and not s.families
+            and sentence_of[min(s.position, len(sentence_of) - 1)] == sentence
+        ]
+        if len(gear) < 2:
+            continue
+        for i in gear:
+            out[i] = replace(
+                out[i],
+                formats=bare.formats,
+                qualifiers=tuple(dict.fromkeys(out[i].qualifiers + bare.qualifiers)),
+            )
+        out = [s for s in out if s is not bare]
+    return out
+
+
 def _sentence_stops(
     stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar, ontology: Ontology
 ) -> list[Stop]:
@@ -455,7 +487,7 @@ def _sentence_stops(
             (
                 s
                 for _, s, _ in reversed(resolved)
-                if (stop.device and _same_device(s.device, stop.device, ontology))
+                if (stop.device and _same_device(s, stop, ontology))
                 or (
                     not stop.device
                     and stop.qualifiers
@@ -487,9 +519,15 @@ def _sentence_stops(
     return [stop for _, stop, is_ref in resolved if not is_ref]
 
 
-def _same_device(earlier: str | None, later: str, ontology: Ontology) -> bool:
-    """A later class word names gear met before: "my HS8s ... the monitors" (a product, then its class)."""
-    return earlier is not None and (earlier == later or ontology.devices[earlier].kind == later)
+def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
+    """A later device word names gear met before: "my HS8s ... the monitors" (a product, then its class), or
+    "a phono preamp ... the preamp" (the head word of the earlier name)."""
+    if earlier.device is None or later.device is None:
+        return False
+    if earlier.device == later.device or ontology.devices[earlier.device].kind == later.device:
+        return True
+    head = earlier.device_text.split()[-1:] if earlier.device_text else []
+    return bool(head) and later.device_text.split() == head
 
 
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
@@ -516,6 +554,8 @@ def _links(
     arrows: bool = False,
     from_positions: frozenset[int] = frozenset(),
     to_positions: frozenset[int] = frozenset(),
+    introduced: Mapping[int, str] | None = None,
+    ontology: Ontology | None = None,
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -533,7 +573,7 @@ def _links(
         links.append(LinkSpec(a, None, b))
         spans.append((a.position, b.position))
     if len(chain) == 2 and links:
-        links[0] = _orient(links[0])
+        links[0] = _orient(links[0], introduced or {}, ontology)
     if not links and chain:
         links.append(_single_stop_link(chain[0], cables, to_positions))
         spans.append((chain[0].position, chain[0].position))
@@ -602,12 +642,41 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     return None
 
 
-def _orient(link: LinkSpec) -> LinkSpec:
-    """Put the sending end first when the words say so ("plug the pedal into the speaker jack")."""
+def _introduced_by(tokens: list[str], mentions: list[Mention], g: Grammar) -> dict[int, str]:
+    """Token position -> the separator ("from", "into") whose phrase starts there, past fillers ("from the ...")."""
+    out: dict[int, str] = {}
+    for m in mentions:
+        if m.kind == "sep" and m.id in {"comes_from", "leads_to"}:
+            j = m.end
+            while j < len(tokens) and tokens[j] in g.fillers:
+                j += 1
+            out[j] = m.id
+    return out
+
+
+def _orient(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology | None = None) -> LinkSpec:
+    """Put the sending end first when the words say so, whatever order the sentence names the gear in.
+
+    Port roles decide first ("plug the pedal into the speaker jack"); otherwise "from" marks the sender and
+    "into"/"to" the receiver ("feed the amp from the desk", "into the mixer from my phone").
+    """
     a, b = link.source, link.dest
     if a is None or b is None:
         return link
     if (b.role == "out" and a.role != "out") or (a.role == "in" and b.role != "in"):
+        return LinkSpec(b, link.cable, a)
+    if a.role or b.role:
+        return link
+    if ontology is not None and a.device and b.device:
+        # Gear that has no outputs (a passive cab, a monitor) can only receive; gear with no inputs only sends.
+        first, second = ontology.devices[a.device], ontology.devices[b.device]
+        if (not first.out and second.out) or (not second.inputs and first.inputs):
+            return LinkSpec(b, link.cable, a)
+        if (not second.out and first.out) or (not first.inputs and second.inputs):
+            return link
+
+    a_by, b_by = introduced.get(a.position), introduced.get(b.position)
+    if (b_by == "comes_from" and a_by != "comes_from") or (a_by == "leads_to" and b_by is None):
         return LinkSpec(b, link.cable, a)
     return link
 
