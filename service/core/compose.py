@@ -51,6 +51,7 @@ COMPAT_LEAD = {
     Compatibility.DOES_NOT_WORK: "No, that won't work.",
     Compatibility.UNSAFE: "No, that's unsafe.",
 }
+PARTIAL_LEAD = "I can't prove a yes or no for this whole hookup from what you've told me; here is what I can tell."
 SNIPPET_CHARS = 240
 # A curated answer replaces a rule-proven one only when it matches the question this closely: rules read the
 # link the question states, an entry only a situation like it.
@@ -171,6 +172,9 @@ def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[s
         lines += _reasons(focus)
     else:
         lead = COMPAT_LEAD.get(j.compatibility) if j.compatibility else None
+        if lead is None and intent is Intent.COMPATIBILITY:
+            # "will it work?" with only the balance proven: a "No, ... unbalanced" lead would read as "it won't"
+            lead = PARTIAL_LEAD
         lines.append(lead or _balance_lead(j, reading))
         if len(j.links) > 1:
             lines += _chain_lines(j)

@@ -325,8 +325,17 @@ def _elements(
     attach_end = 0
     both = False
     loose: list[tuple[int, list[Mention]]] = []
-    for group in merged:
+    for index, group in enumerate(merged):
         head = group[0]
+        # "... with the headset jack on my phone": the phrase belongs to the gear after "on"/"of", not before
+        owned_next = (
+            index + 2 < len(merged)
+            and merged[index + 1][0].kind == "attach"
+            and merged[index + 1][0].id == "owner"
+            and any(m.kind == "device" for m in merged[index + 2])
+            and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
+            and all(t in g.fillers for t in tokens[group[-1].end : merged[index + 1][0].start])
+        )
         if head.kind in {"sep", "phantom"}:
             pending_attach = None
             continue
@@ -367,14 +376,16 @@ def _elements(
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
         describes_gear = bool(kinds & {"device", "port"}) or (
-            "role" in kinds and bool(kinds & {"family", "balance", "mono"})
+            "role" in kinds and bool(kinds & {"family", "balance", "mono", "format"})
         )
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
                 pending_attach = None
                 continue
-            if both and stops:
+            if owned_next:
+                stops.append(stop)  # "the headset jack on my phone": the owner merge below takes it
+            elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
             elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
                 stops[-1] = _merge_stop(stops[-1], stop, g)
@@ -396,6 +407,7 @@ def _elements(
             pending_attach == "describes"
             and stops
             and stop.device is None
+            and not owned_next
             # "the mixer has XLR outs but the stereo only has RCA inputs": an input is not the mixer's
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
         ):
@@ -446,6 +458,11 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
             continue
         out.append(stop)
     return out
+
+
+def _close_words(between: list[str]) -> bool:
+    """A few words with no break ("on my older phone"): the phrases on either side belong together."""
+    return len(between) <= 3 and not set(between) & BREAKERS
 
 
 def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:

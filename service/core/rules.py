@@ -183,9 +183,15 @@ def _resolve(
             side = other_side if ports else side
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
         named = [q for q in stop.qualifiers if q not in ports and side in ontology.generic_ports.get(q, {})]
+        # the question names a port or a signal format the gear's class does not list ("the recorder's coax
+        # digital in", "AES3id from the console"): believe the question, the catalog is what is incomplete
+        named += [
+            f
+            for f in stop.formats
+            if side in ontology.generic_ports.get(f, {})
+            and not any(ontology.ports[p].domain == ontology.formats[f].domain for p in ports.values())
+        ]
         if named:
-            # the question names a port the gear's class does not list ("the recorder's coax digital in"): believe
-            # the question, the catalog is what is incomplete
             kind_id = ontology.generic_ports[named[0]][side]
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
@@ -216,10 +222,12 @@ def _pick(
         if qualifier in ports:
             return ports[qualifier]
     for fmt in stop.formats:
-        domain = ontology.formats[fmt].domain
-        for port_id in ports.values():
-            if ontology.ports[port_id].domain == domain:
-                return port_id
+        # the format's own jack first: S/PDIF named alone means coax on RCA, not the optical port
+        fmt_def = ontology.formats[fmt]
+        same_domain = [p for p in ports.values() if ontology.ports[p].domain == fmt_def.domain]
+        on_its_jack = [p for p in same_domain if fmt_def.jack in _expand(set(ontology.ports[p].jacks), ontology)]
+        if on_its_jack or same_domain:
+            return (on_its_jack or same_domain)[0]
     if other is not None and other.kind is not None:
         g = _g(ontology)
         hint = g.level_ports.get(other.kind.level or "") or g.domain_ports.get(other.kind.domain)
