@@ -765,7 +765,11 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     sized = {f for f, body in ontology.families.items() if body.resolves_to}
     new_families = [f for f in reading.families if f not in sized] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
-    if new_stops:
+    # "can't I just use a guitar lead?": a cable of a named kind replaces the one on the link asked about
+    kind_cables = [link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"]
+    if kind_cables and not new_stops:
+        links[0] = replace(links[0], cable=kind_cables[0])
+    elif new_stops:
         # The new gear takes the place it has in the follow-up itself: "what about a keyboard?" is a new
         # source, "what about into my mixer?" a new destination.
         first = links[0]
