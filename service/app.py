@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from index.build import kb_fingerprint
 from service import observability
 from service.adapters import admission
+from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import http_api
 from service.adapters import rate_limit
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
     slack.register(app, settings, runtime)
     widget.register(app, settings)
+    catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology
 
     try:
         runtime.become_ready(engine or build_engine(settings))

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CABLEWISE_", extra="ignore")
 
     kb_dir: Path = Field(ROOT / "kb", description="Knowledge base folder (articles and ontology YAML).")
+    catalog: Path | None = Field(
+        ROOT / "kb" / "shop-feed.tsv",
+        description="The shop's product feed (Google Merchant Center CSV or TSV); answers list its products "
+        "that fit their cable. Empty turns products off. Default: the fictional sample feed in kb/.",
+    )
     index_dir: Path = Field(ROOT / "var" / "index", description="Where the built index is written and read.")
     model: str = Field(
         "bundled",
@@ -107,6 +112,12 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         "https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "CABLEWISE_SLACK_API_URL")
     )
+
+    @field_validator("catalog", mode="before")
+    @classmethod
+    def _empty_catalog(cls, value: object) -> object:
+        # CABLEWISE_CATALOG= (empty) means no feed: answers list no products
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from spectree import Response as SpecResponse
 from spectree import SpecTree
 
 from service.adapters import admission
+from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import rate_limit
 from service.adapters import render
@@ -84,7 +85,12 @@ def ask():
         body.channel or "api",
         f" note={note!r}" if note else "",
     )
-    return jsonify(render.to_api(answer, context=seal.seal(answer.context), note=note))
+    return jsonify(render.to_api(
+            answer,
+            context=seal.seal(answer.context),
+            note=note,
+            products=catalog.fitting(current_app, engine, answer),
+        ))
 
 
 @bp.get("/healthz")

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from service.adapters.schemas import AskResponse
+from service.core.products import Product
 from service.types import Answer
 
 
 def to_api(
-    answer: Answer, *, context: dict[str, Any] | None = None, note: str | None = None
+    answer: Answer,
+    *,
+    context: dict[str, Any] | None = None,
+    note: str | None = None,
+    products: Sequence[Product] = (),
 ) -> dict[str, Any]:
     """Render an Answer as the contract's JSON object (validated by the response model).
 
     `context` replaces the core's context (the HTTP API sends a signed one); `note` says why a sent context
-    was not used.
+    was not used; `products` are the shop's products that fit the answer's cable.
     """
     verdict = answer.verdict
     cable = answer.cable
@@ -50,8 +56,25 @@ def to_api(
         "confidence": round(answer.confidence, 3),
         "context": answer.context if context is None else context,
         "note": note,
+        "products": [product_out(p) for p in products],
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)
+
+
+def product_out(product: Product) -> dict[str, Any]:
+    """One product as the contract's `products` item."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "link": product.link,
+        "price": f"{product.price:.2f}",
+        "currency": product.currency,
+        "availability": product.availability.value,
+        "kind": product.cable.kind,
+        "from": product.cable.from_end,
+        "to": product.cable.to_end,
+        "length_m": None if product.cable.length_m is None else round(product.cable.length_m, 3),
+    }
 
 
 def to_text(answer: Answer) -> str:

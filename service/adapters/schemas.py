@@ -136,6 +136,28 @@ class AskResponse(BaseModel):
         description="Set when the request's context was not used (altered, from before a knowledge-base "
         "change, or unreadable): the question was answered as a new one.",
     )
+    products: list[ProductOut] = Field(
+        default_factory=list,
+        description="The shop's products that fit the cable (same ends, kind, long enough), in stock first; "
+        "empty when no feed is set or nothing fits.",
+    )
+
+
+class ProductOut(BaseModel):
+    """A product of the shop's feed (CABLEWISE_CATALOG) that fits the answer's cable."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(description="The feed's product id.")
+    title: str
+    link: str = Field(description="The product page, an http(s) URL.")
+    price: str = Field(description="Decimal amount as text, e.g. '12.90'.")
+    currency: str = Field(description="ISO 4217 code, e.g. 'USD'.")
+    availability: Literal["in_stock", "preorder", "backorder", "out_of_stock"]
+    kind: str = Field(description="What the cable is built as (kb/shop.yaml): speaker, balanced, unbalanced, data.")
+    from_: str = Field(alias="from", description="One end, as the answer's cable names ends.")
+    to: str = Field(description="The other end.")
+    length_m: float | None = Field(None, description="Length in metres; null for adapters and unstated lengths.")
 
 
 class ProblemDetail(BaseModel):
