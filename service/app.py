@@ -18,6 +18,7 @@ from service.adapters import admission
 from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import http_api
+from service.adapters import plan_api
 from service.adapters import rate_limit
 from service.adapters import slack
 from service.adapters import widget
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout
     )
     app.register_blueprint(http_api.bp)
+    plan_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/plan
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
     slack.register(app, settings, runtime)

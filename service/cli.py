@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from service import catalog_cli
+from service import plan_cli
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("files", type=Path, nargs="+")
     cal.add_argument("--out", type=Path, default=None, help="where to write (default: kb/calibration.yaml)")
     catalog_cli.add_parser(sub)
+    plan_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
@@ -206,6 +208,7 @@ def _calibrate(args) -> int:
 _COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval, "calibrate": _calibrate}
 
 _COMMANDS["catalog"] = catalog_cli.run
+_COMMANDS["plan"] = plan_cli.run
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,503 @@
+"""Plan how to connect one piece of gear to another: cables, adapters and the devices that go in between.
+
+The gear's ports, the in-between devices (a DI box, a phono preamp, an interface...) and their ports are nodes of a
+directed graph (networkx); a cable is an edge from an output to an input, and a device an edge from its input to
+its output. Every cable edge is judged by the rules (service/core/rules.py `judge`), once per pair of jacks it
+could use; edges the rules call "does not work" or "unsafe" are left out. Each path from the source to the
+destination is a plan, ranked by:
+
+1. no hazard (a plan with a hazard is shown only when no plan without one exists, and then says so);
+2. no caveat: every link works outright ("works" beats "works with a caveat", so a turntable gets its preamp);
+3. balanced where the ends allow it (fewer unbalanced links);
+4. fewest parts, then fewest units.
+
+What exists (in-between devices, cables sold with two given ends, adapters) is data: kb/planner.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+from dataclasses import replace
+
+import networkx as nx
+
+from service.core.gear_words import read_endpoint
+from service.core.ontology import Adapter
+from service.core.ontology import InBetween
+from service.core.ontology import Ontology
+from service.core.ontology import PlannerKit
+from service.core.reading import CableSpec
+from service.core.reading import LinkSpec
+from service.core.reading import Reading
+from service.core.reading import Stop
+from service.core.rules import judge
+from service.types import Cable
+from service.types import Compatibility
+from service.types import Intent
+from service.types import Warning
+
+OUT, IN = "out", "in"
+_SOURCE, _DEST = ("plan", "source"), ("plan", "destination")  # the graph's two terminal nodes
+MAX_ALTERNATIVES = 2
+
+
+class PlanError(ValueError):
+    """An end cannot take part in a plan (gear with no outputs named as the source...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """A port a plan starts at, ends at or passes through."""
+
+    owner: str  # SOURCE/DEST role of the user's gear, or an in-between id
+    device: str | None  # the device id the rules read (None for a port named without gear: "a mic input")
+    device_text: str
+    qualifier: str  # the key of the device's port map, or a generic port of ports.yaml
+    port: str  # the port kind id
+    jacks: tuple[str, ...]  # connector families the port may really have, most usual first
+
+    usual: bool = True  # the gear's default port on that side (a turntable's phono output, not its LINE)
+
+    def stop(self, role: str) -> Stop:
+        """This port as the rules' Stop."""
+        return Stop(device=self.device, device_text=self.device_text, qualifiers=(self.qualifier,), role=role)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Something to buy or plug in, with how many and why: a cable, an adapter or an in-between device."""
+
+    name: str
+    quantity: int
+    reason: str
+    alternatives: tuple[str, ...] = ()  # cables that would do as well (other jacks the gear may have)
+    cable: Cable | None = None  # set for a cable: its ends and wiring
+    adapter: Adapter | None = None  # set for an adapter
+    in_between: InBetween | None = None  # set for an in-between device
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One cable link of a plan, as the rules judged it."""
+
+    source: str  # "Focusrite Scarlett 2i2 balanced line output"
+    dest: str
+    cable: Cable
+    compatibility: Compatibility
+    balanced: bool | None  # None: it depends on the gear, or balance does not apply (MIDI, USB...)
+    balance_applies: bool
+    reasons: tuple[str, ...]  # the rules' reasons, the deciding ones first
+    rule_ids: tuple[str, ...]
+    warnings: tuple[Warning, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One way to connect the source to the destination."""
+
+    parts: tuple[Part, ...]  # in signal order
+    hops: tuple[Hop, ...]
+    stereo: bool  # a left/right pair: two of each mono part
+    compatibility: Compatibility  # the worst link
+    balanced: bool | None  # every link balanced (None: it depends on the gear, see the hops)
+    warnings: tuple[Warning, ...]
+
+    @property
+    def safe(self) -> bool:
+        """No hazard on any link."""
+        return not self.warnings
+
+    @property
+    def summary(self) -> str:
+        """'Scarlett 2i2 line output -> 2 x TRS-male to TRS-male -> HS5 line input' for one-line displays."""
+        steps = [self.hops[0].source] if self.hops else []
+        for part in self.parts:
+            steps.append(f"{part.quantity} × {part.name}" if part.quantity > 1 else part.name)
+        if self.hops:
+            steps.append(self.hops[-1].dest)
+        return " → ".join(steps)
+
+
+@dataclass(frozen=True, slots=True)
+class Planning:
+    """The answer to "how do I connect A to B": the best plans, best first, and what to say about them."""
+
+    source: str
+    dest: str
+    plans: tuple[Plan, ...]
+    safe: bool  # the first plan carries no hazard
+    message: str  # what the plans mean as a whole (always set; says plainly when no safe plan exists)
+
+
+def plan_between(
+    source: str | Stop,
+    dest: str | Stop,
+    ontology: Ontology,
+    *,
+    phantom: str = "unknown",
+    stereo: bool | None = None,
+) -> Planning:
+    """The best plans from `source` to `dest`: the composer's and the API's one entry point.
+
+    `source` and `dest` are a few words ("Scarlett 2i2", "a mic input") or Stops the question reader made.
+    `phantom` is on | off | unknown (the mic inputs' 48 V, as the rules read it); `stereo` forces a left/right
+    pair (True) or one channel (False); None decides from the gear.
+
+    :raises UnknownEndpoint: (a ValueError) the words name nothing known.
+    :raises PlanError: (a ValueError) an end cannot send or receive (the source has no outputs...).
+    """
+    kit = _kit(ontology)
+    src = read_endpoint(source, OUT, ontology) if isinstance(source, str) else source
+    dst = read_endpoint(dest, IN, ontology) if isinstance(dest, str) else dest
+    src_ends = _gear_ends(src, OUT, _SOURCE[1], ontology, kit)
+    dst_ends = _gear_ends(dst, IN, _DEST[1], ontology, kit)
+    src_name, dst_name = _name(src, ontology), _name(dst, ontology)
+
+    graph = nx.DiGraph()
+    part_ins, part_outs = [], []
+    for part in kit.in_between.values():
+        ins = _part_ends(part, IN, ontology, kit)
+        outs = _part_ends(part, OUT, ontology, kit)
+        part_ins += ins
+        part_outs += outs
+        graph.add_edges_from((i, o) for i in ins for o in outs)
+    graph.add_edges_from((_SOURCE, e) for e in src_ends)
+    graph.add_edges_from((e, _DEST) for e in dst_ends)
+    rejected: list[str] = []
+    for out_end, in_end in itertools.chain(
+        itertools.product(src_ends, part_ins + dst_ends), itertools.product(part_outs, dst_ends + part_ins)
+    ):
+        if out_end.owner == in_end.owner:
+            continue
+        link = _best_link(out_end, in_end, phantom, ontology)
+        if link is None:
+            if out_end in src_ends and in_end in dst_ends:
+                rejected += _problems(out_end, in_end, phantom, ontology)
+            continue
+        graph.add_edge(out_end, in_end, judged=link)
+
+    cutoff = 3 + 2 * kit.max_in_between
+    plans = []
+    for path in nx.all_simple_paths(graph, _SOURCE, _DEST, cutoff=cutoff):
+        ends = path[1:-1]
+        owners = [e.owner for e in ends[1:-1:2]]  # the in-between parts, in order
+        if len(owners) != len(set(owners)):
+            continue  # through one device twice
+        links = [graph.edges[a, b]["judged"] for a, b in zip(ends[::2], ends[1::2], strict=True)]
+        plans.append(_plan(ends, links, src, dst, stereo, ontology, kit))
+    chosen = _choose(plans, kit.max_plans)
+    return Planning(
+        src_name,
+        dst_name,
+        tuple(chosen),
+        bool(chosen) and chosen[0].safe,
+        _message(chosen, src_name, dst_name, rejected),
+    )
+
+
+# --- the ends of a link ----------------------------------------------------------------------------------------
+
+
+def _kit(ontology: Ontology) -> PlannerKit:
+    if ontology.planner is None:
+        raise PlanError("the knowledge base has no planner data (kb/planner.yaml)")
+    return ontology.planner
+
+
+def _name(stop: Stop, ontology: Ontology) -> str:
+    if stop.device:
+        return stop.device_text or ontology.devices[stop.device].name
+    return stop.text or " ".join(stop.qualifiers + stop.families)
+
+
+def _gear_ends(stop: Stop, side: str, owner: str, ontology: Ontology, kit: PlannerKit) -> list[End]:
+    """The ports of the user's gear a plan may start (side out) or end (side in) at.
+
+    Port words narrow them ("MIDI out"), then connectors ("USB"); a port named without gear is a generic port.
+    """
+    if stop.device is None:
+        keys = stop.qualifiers + stop.families
+        found = [
+            (k, ontology.generic_ports[k][side]) for k in keys if side in ontology.generic_ports.get(k, {})
+        ]
+        if not found:
+            raise PlanError(f"{_name(stop, ontology)!r} names no {side}put")
+        return _ends(owner, None, "", found[:1], ontology, kit)
+    device = ontology.devices[stop.device]
+    ports = device.out if side == OUT else device.inputs
+    if not ports:
+        raise PlanError(f"{_name(stop, ontology)} has no {side}puts")
+    items = [(q, ports[q]) for q in stop.qualifiers if q in ports]
+    if not items:
+        named = [q for q in stop.qualifiers if side in ontology.generic_ports.get(q, {})]
+        if named:  # the question names a port the catalogue does not list: believe it (as the rules do)
+            items = [(named[0], ontology.generic_ports[named[0]][side])]
+    if not items and stop.families:
+        wanted = _expand(set(stop.families), ontology)
+        items = [(q, p) for q, p in ports.items() if wanted & _expand(set(ontology.ports[p].jacks), ontology)]
+    if not items:
+        items = list(ports.items())
+    return _ends(owner, stop.device, _name(stop, ontology), items, ontology, kit)
+
+
+def _part_ends(part: InBetween, side: str, ontology: Ontology, kit: PlannerKit) -> list[End]:
+    ports = part.device.out if side == OUT else part.device.inputs
+    return _ends(part.id, part.judged_as, part.name, list(ports.items()), ontology, kit)
+
+
+def _ends(
+    owner: str,
+    device: str | None,
+    text: str,
+    items: list[tuple[str, str]],
+    ontology: Ontology,
+    kit: PlannerKit,
+) -> list[End]:
+    seen: dict[str, End] = {}
+    cls = ontology.devices[device].kind or device if device in ontology.devices else device
+    by_class = kit.jacks.get(owner) or kit.jacks.get(cls or "") or {}
+    for qualifier, port_id in items:
+        if port_id in seen:
+            continue
+        jacks = by_class.get(port_id) or ontology.ports[port_id].jacks
+        concrete = tuple(dict.fromkeys(f for j in jacks for f in (ontology.families[j].resolves_to or (j,))))
+        usual = device is None or port_id == _default_port(device, items, ontology)
+        seen[port_id] = End(owner, device, text, qualifier, port_id, concrete, usual)
+    return list(seen.values())
+
+
+def _default_port(device: str, items: list[tuple[str, str]], ontology: Ontology) -> str | None:
+    body = ontology.devices.get(device)
+    if body is None:
+        return None
+    for ports in (body.out, body.inputs):
+        if any(ports.get(q) == p for q, p in items):
+            return ports.get("default")
+    return None
+
+
+def _expand(families: set[str], ontology: Ontology) -> set[str]:
+    """Families with the ones a size-only name stands for ("usb" -> USB-A, USB-B, USB-C)."""
+    return families | {f for fam in families for f in ontology.families[fam].resolves_to}
+
+
+# --- one link: the cable (and adapters) the rules like best ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    hop: Hop
+    cable_name: str  # the cable to buy (its own ends, when adapters make up the rest)
+    cable: Cable
+    adapters: tuple[Adapter, ...]
+    alternatives: tuple[str, ...]
+    score: tuple[int, ...]
+
+
+def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _Link | None:
+    """The best way to cable this output to this input, or None when no cable makes it work safely."""
+    options = []
+    for order, (a, b) in enumerate(itertools.product(out_end.jacks, in_end.jacks)):
+        made = _made(a, b, ontology)
+        if made is None:
+            continue
+        bought, adapters = made
+        hop = _judge_hop(out_end, in_end, a, b, phantom, ontology)
+        if hop is None or hop.compatibility.rank >= Compatibility.DOES_NOT_WORK.rank:
+            continue
+        cable = (
+            hop.cable if bought == (a, b) else _judge_hop(out_end, in_end, *bought, phantom, ontology).cable
+        )
+        score = (
+            int(bool(hop.warnings)),
+            int(hop.compatibility is Compatibility.WORKS_WITH_CAVEAT),
+            int(hop.balanced is False),
+            len(adapters),
+            order,
+        )
+        options.append(_Link(hop, cable.name, cable, adapters, (), score))
+    if not options:
+        return None
+    options.sort(key=lambda link: link.score)
+    best = options[0]
+    equal = [
+        o.cable_name
+        for o in options[1:]
+        if o.score[:-1] == best.score[:-1] and o.cable_name != best.cable_name
+    ]
+    return replace(best, alternatives=tuple(dict.fromkeys(equal))[:MAX_ALTERNATIVES])
+
+
+def _made(a: str, b: str, ontology: Ontology) -> tuple[tuple[str, str], tuple[Adapter, ...]] | None:
+    """The cable ends to buy to join an `a` jack to a `b` jack, with the adapters that make up the difference."""
+    kit = _kit(ontology)
+    if frozenset((a, b)) in kit.cables:
+        return (a, b), ()
+    for adapter in kit.adapters:
+        if adapter.plug == b and frozenset((a, adapter.socket)) in kit.cables:
+            return (a, adapter.socket), (adapter,)
+        if adapter.plug == a and frozenset((adapter.socket, b)) in kit.cables:
+            return (adapter.socket, b), (adapter,)
+    return None
+
+
+def _judge_hop(out_end: End, in_end: End, a: str, b: str, phantom: str, ontology: Ontology) -> Hop | None:
+    return _judged(out_end, in_end, a, b, phantom, _judging(ontology))
+
+
+@functools.lru_cache(maxsize=8)
+def _judging(ontology: Ontology) -> Ontology:
+    """The ontology with the in-between parts that have ports of their own, so the rules can read them."""
+    kit = _kit(ontology)
+    own = {p.judged_as: p.device for p in kit.in_between.values() if p.judged_as not in ontology.devices}
+    return replace(ontology, devices={**ontology.devices, **own})
+
+
+@functools.lru_cache(maxsize=8192)
+def _judged(out_end: End, in_end: End, a: str, b: str, phantom: str, ontology: Ontology) -> Hop | None:
+    """One link judged by the rules, as the question reader would hand it over (cached: a pure function)."""
+    kit = _kit(ontology)
+    port = ontology.ports[out_end.port]
+    kind = kit.cable_kinds.get(port.level or "") or kit.cable_kinds.get(port.domain)
+    cable = CableSpec(ends=(a, b), explicit_ends=True, **({"kind": kind} if kind else {}))
+    link = LinkSpec(out_end.stop(OUT), cable, in_end.stop(IN))
+    reading = Reading(question="", cleaned="", intent=Intent.COMPATIBILITY, links=(link,), phantom=phantom)
+    judgement = judge(reading, ontology)
+    if not judgement.links:
+        return None
+    finding = judgement.links[0]
+    if (
+        finding.cable is None
+        or finding.compatibility is None
+        or finding.source is None
+        or finding.dest is None
+    ):
+        return None
+    return Hop(
+        source=finding.source.name,
+        dest=finding.dest.name,
+        cable=finding.cable,
+        compatibility=finding.compatibility,
+        balanced=finding.balanced if finding.balance_applies else None,
+        balance_applies=finding.balance_applies,
+        reasons=finding.reasons,
+        rule_ids=finding.rule_ids,
+        warnings=judgement.warnings,
+    )
+
+
+def _problems(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> list[str]:
+    """Why the direct links were refused: the reasons of the rules that refused them."""
+    reasons = []
+    for a, b in itertools.product(out_end.jacks, in_end.jacks):
+        hop = _judge_hop(out_end, in_end, a, b, phantom, ontology)
+        if hop is not None and hop.compatibility.rank >= Compatibility.DOES_NOT_WORK.rank:
+            reasons += hop.reasons[:1]
+    return reasons
+
+
+# --- plans -------------------------------------------------------------------------------------------------------
+
+
+def _plan(
+    ends: list[End],
+    links: list[_Link],
+    src: Stop,
+    dst: Stop,
+    stereo: bool | None,
+    ontology: Ontology,
+    kit: PlannerKit,
+) -> tuple[tuple[int, ...], tuple[str, ...], Plan]:
+    """A path of the graph as a Plan, with its ranking key and the in-between parts it uses."""
+    pair = _stereo(ends[0], ends[-1], src, dst, ontology, kit) if stereo is None else stereo
+    parts: list[Part] = []
+    owners: list[str] = []
+    for i, link in enumerate(links):
+        out_end, in_end = ends[2 * i], ends[2 * i + 1]
+        audio = ontology.ports[out_end.port].domain in kit.stereo_domains
+        # a stereo jack carries both channels in one plug (the cable splits it); otherwise one per channel
+        one_plug = any(
+            ontology.ports[e.port].stereo
+            and ontology.grammar is not None
+            and bool(set(e.jacks[:1]) & ontology.grammar.stereo_plugs)
+            for e in (out_end, in_end)
+        )
+        quantity = 2 if pair and audio and not one_plug else 1
+        per_channel = " (one per channel: left and right)" if quantity == 2 else ""
+        reason = f"from the {link.hop.source} to the {link.hop.dest}{per_channel}"
+        parts.append(Part(link.cable_name, quantity, reason, link.alternatives, cable=link.cable))
+        for adapter in link.adapters:
+            parts.append(Part(adapter.name, quantity, adapter.why + per_channel, adapter=adapter))
+        if i + 1 < len(links):
+            part = kit.in_between[in_end.owner]
+            owners.append(part.id)
+            units = 2 if pair and audio and part.channels == 1 else 1
+            why = part.why + (" (one per channel: left and right)" if units == 2 else "")
+            parts.append(Part(part.name, units, why, in_between=part))
+    hops = tuple(link.hop for link in links)
+    warnings = tuple({w.hazard: w for hop in hops for w in hop.warnings}.values())
+    verdict = max((hop.compatibility for hop in hops), key=lambda v: v.rank)
+    balance = [hop.balanced for hop in hops if hop.balance_applies]
+    balanced = False if False in balance else (True if balance and all(balance) else None)
+    key = (
+        int(bool(warnings)),
+        sum(hop.compatibility is Compatibility.WORKS_WITH_CAVEAT for hop in hops),
+        int(balanced is False),
+        # the source's usual output before its others: a turntable's phono output, unless another is better (the
+        # destination's usual input says nothing: the input is chosen by what arrives)
+        int(not ends[0].usual),
+        len(parts),
+        sum(p.quantity for p in parts),
+        sum(hop.balance_applies and hop.balanced is None for hop in hops),
+        sum(link.score[-1] for link in links),
+    )
+    plan = Plan(tuple(parts), hops, pair, verdict, balanced, warnings)
+    return key, tuple(owners), plan
+
+
+def _stereo(first: End, last: End, src: Stop, dst: Stop, ontology: Ontology, kit: PlannerKit) -> bool:
+    """A left/right pair when the source sends one and the destination takes one (or is a pair of speakers)."""
+
+    def cls(stop: Stop) -> str | None:
+        return (ontology.devices[stop.device].kind or stop.device) if stop.device else None
+
+    sends = ontology.ports[first.port].stereo or cls(src) in kit.stereo_sources
+    takes = ontology.ports[last.port].stereo or cls(dst) in kit.stereo_sinks
+    return bool(sends and takes)
+
+
+def _choose(candidates: list[tuple[tuple[int, ...], tuple[str, ...], Plan]], limit: int) -> list[Plan]:
+    """The best plan per set of in-between devices, without plans that only add devices to a better plan; a plan
+    with a hazard only when no plan without one exists."""
+    candidates.sort(key=lambda c: c[0])
+    kept: list[tuple[tuple[int, ...], tuple[str, ...], Plan]] = []
+    for key, owners, plan in candidates:
+        if any(set(k_owners) <= set(owners) for _, k_owners, _ in kept):
+            continue  # the same devices or more, and no better: nothing gained
+        kept.append((key, owners, plan))
+    plans = [plan for _, _, plan in kept]
+    if any(plan.safe for plan in plans):
+        plans = [plan for plan in plans if plan.safe]
+    return plans[:limit]
+
+
+def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:
+    if not plans:
+        why = f" {rejected[0]}" if rejected else ""
+        return (
+            f"No safe plan was found for {src} → {dst} with the cables, adapters and in-between devices "
+            f"known.{why}"
+        )
+    if not plans[0].safe:
+        hazards = ", ".join(dict.fromkeys(w.hazard for w in plans[0].warnings))
+        return (
+            f"No safe plan was found for {src} → {dst}: every plan below carries a hazard ({hazards}). "
+            "Read its warning before you connect anything."
+        )
+    first = plans[0]
+    parts = sum(p.quantity for p in first.parts)
+    return (
+        f"Best plan: {parts} part{'s' if parts != 1 else ''}, {first.compatibility.value.replace('_', ' ')}."
+    )
