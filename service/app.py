@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.build import kb_fingerprint
+from service import index_reload
 from service import observability
 from service.adapters import admission
 from service.adapters import catalog
@@ -31,6 +32,7 @@ from service.errors import RateLimited
 from service.errors import redact_paths
 from service.runtime import Runtime
 from service.runtime import build_engine
+from service.runtime import load_model
 from service.settings import Settings
 
 log = logging.getLogger("cablewise")
@@ -74,8 +76,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     widget.register(app, settings)
     catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology
 
+    # Installed before the first load, so a build that switches the index meanwhile is loaded again, not missed.
+    index_reload.install(
+        app, runtime, on_swap=lambda new: context_seal.follow_knowledge(app, new.retriever.manifest.kb_sha256)
+    )
     try:
-        runtime.become_ready(engine or build_engine(settings))
+        if engine is None:
+            runtime.embedder = load_model(settings)  # kept: a hot reload loads only the new index
+            engine = build_engine(settings, runtime.embedder)
+        runtime.become_ready(engine)
         log.info("ready: kb=%s index=%s", settings.kb_dir, settings.index_dir)
     except KBInvalid:
         raise

@@ -125,7 +125,8 @@ def _index(args) -> int:
         progress=not args.quiet,
     )
     print(
-        f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}"
+        f"index: version {manifest.version}, {manifest.count} passages, model {manifest.model_name}, "
+        f"dim {manifest.dim} -> {settings.index_dir} (running servers switch to it within seconds)"
     )
     extra = manifest.extra
     print(

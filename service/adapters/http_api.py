@@ -8,6 +8,7 @@ import logging
 from flask import Blueprint
 from flask import Request
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import request
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
+from service.runtime import index_version_of
 
 log = logging.getLogger("cablewise.api")
 
@@ -69,6 +71,7 @@ def ask():
         raise InvalidQuestion(detail, errors=errors) from None
     runtime = get_runtime(current_app)
     engine = runtime.engine_or_raise()
+    g.index_version = index_version_of(engine)  # sent as X-Index-Version (service/index_reload.py)
     seal = context_seal.of(current_app)
     opened = seal.open(body.context)
     with admission.of(current_app).slot():  # 503 + Retry-After when over capacity
@@ -103,9 +106,17 @@ def healthz():
 @bp.get("/readyz")
 @spec.validate(resp=SpecResponse(HTTP_200=Health, HTTP_503=ProblemDetail), skip_validation=True, tags=["ops"])
 def readyz():
-    """Readiness: 200 once the model and index are loaded and a probe question was answered, else 503."""
-    get_runtime(current_app).engine_or_raise()
-    return jsonify({"status": "ready"})
+    """Readiness: 200 once the model and index are loaded and a probe question was answered, else 503.
+
+    `index` names the index being served; its `version` changes when a new one is hot-reloaded.
+    """
+    runtime = get_runtime(current_app)
+    runtime.engine_or_raise()
+    body: dict = {"status": "ready"}
+    info = runtime.index_info()
+    if info is not None:
+        body["index"] = info
+    return jsonify(body)
 
 
 @bp.get("/api/v1/openapi.json")

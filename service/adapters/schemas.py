@@ -170,8 +170,18 @@ class ProblemDetail(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
+class IndexInfo(BaseModel):
+    """The index a ready worker answers from; `version` changes when a new index is hot-reloaded."""
+
+    version: str = Field(description="The index version (its folder name, from its manifest).")
+    built_at: str = Field(description="When `cablewise index build` made it (ISO 8601, UTC).")
+    model: str = Field(description="The embedding model it was built with.")
+    kb_sha256: str = Field(description="The hash of the kb/ files it was built from.")
+
+
 class Health(BaseModel):
     """GET /healthz and /readyz body."""
 
     status: str
     detail: str | None = None
+    index: IndexInfo | None = Field(None, description="/readyz only: the index being served.")
