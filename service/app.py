@@ -34,6 +34,7 @@ from service.runtime import Runtime
 from service.runtime import build_engine
 from service.runtime import load_model
 from service.settings import Settings
+from service.storage import records as stored_records
 
 log = logging.getLogger("cablewise")
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     plan_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/plan
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
+    stored_records.install(app, settings)  # feedback and the question log (service/storage)
     slack.register(app, settings, runtime)
     widget.register(app, settings)
     catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology

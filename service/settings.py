@@ -73,7 +73,30 @@ class Settings(BaseSettings):
         description="Comma-separated origins allowed to call the API from a browser (the widget's shops).",
     )
     feedback_db: Path = Field(
-        ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback."
+        ROOT / "var" / "feedback.sqlite3",
+        description="SQLite file for answer feedback and the question log, unless database_url is set.",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the database for feedback and the question log, e.g. "
+        "postgresql://user:pass@host/cablewise (psycopg 3) to share it between replicas; unset: feedback_db.",
+    )
+    db_migrate: Literal["auto", "off"] = Field(
+        "auto",
+        description="'auto': bring the schema up to date on first use (under a lock; a schema from a newer "
+        "release is left alone); 'off': only `cablewise db upgrade` migrates, and a behind schema is an error.",
+    )
+    question_log: bool = Field(
+        False, description="Log every question with its intent, basis, confidence and answer id (opt-in)."
+    )
+    question_log_retention_days: int = Field(
+        30, ge=1, le=3650, description="Question-log rows older than this many days are deleted."
+    )
+    store_user_ids: bool = Field(
+        False, description="Keep the client's user id (Slack) with feedback and question-log rows (opt-in)."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for /admin/gaps; unset, the admin pages do not exist (404)."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(

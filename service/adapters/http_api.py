@@ -28,6 +28,7 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
+from service.storage import records as stored_records
 from service.runtime import index_version_of
 
 log = logging.getLogger("cablewise.api")
@@ -79,6 +80,8 @@ def ask():
             raise admission.ClientGone("the client closed the connection before its turn")
         answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
     note = failed or opened.note
+    if records := stored_records.of(current_app):
+        records.questions.record(answer, channel=body.channel or "api")  # no-op unless CABLEWISE_QUESTION_LOG
     # debug only: the access log line (service/observability.py) already carries intent, basis and confidence
     log.debug(
         "answered intent=%s basis=%s confidence=%.2f channel=%s%s",
