@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from index.build import kb_fingerprint
 from service import index_reload
 from service import observability
+from service.adapters import admin
 from service.adapters import admission
 from service.adapters import catalog
 from service.adapters import context_seal
@@ -73,9 +74,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     plan_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/plan
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
-    stored_records.install(app, settings)  # feedback and the question log (service/storage)
+    records = stored_records.install(app, settings)  # feedback and the question log (service/storage)
     slack.register(app, settings, runtime)
     widget.register(app, settings)
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    admin.register(app, admin_token, records.database)  # /admin/gaps
     catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology
 
     # Installed before the first load, so a build that switches the index meanwhile is loaded again, not missed.

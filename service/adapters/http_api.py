@@ -28,8 +28,8 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
-from service.storage import records as stored_records
 from service.runtime import index_version_of
+from service.storage import records as stored_records
 
 log = logging.getLogger("cablewise.api")
 
