@@ -16,6 +16,7 @@ from spectree import Response as SpecResponse
 from spectree import SpecTree
 
 from service.adapters import admission
+from service.adapters import api_document
 from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import rate_limit
@@ -28,8 +29,8 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
-from service.runtime import index_version_of
 from service.storage import records as stored_records
+from service.runtime import index_version_of
 
 log = logging.getLogger("cablewise.api")
 
@@ -61,7 +62,7 @@ spec = SpecTree(
     tags=["ask"],
 )
 def ask():
-    """Answer one question; errors are problem+json (400, 413, 415, 422, 429, 503)."""
+    """Answer one question; errors are problem+json (400, 408, 413, 415, 422, 429, 503)."""
     rate_limit.of(current_app).hit(request.remote_addr or "unknown")
     payload = read_json_object(request)
     try:
@@ -124,20 +125,8 @@ def readyz():
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 document generated from the pydantic models; errors are documented as problem+json."""
-    return jsonify(_problem_media_types(spec.spec))
-
-
-def _problem_media_types(doc: dict) -> dict:
-    """spectree documents every response as application/json; the contract's errors are problem+json."""
-    doc = json.loads(json.dumps(doc))  # a copy: spectree caches its document
-    for operations in doc.get("paths", {}).values():
-        for operation in operations.values():
-            for status, response in (operation.get("responses") or {}).items():
-                content = response.get("content") or {}
-                if not status.startswith("2") and "application/json" in content:
-                    content["application/problem+json"] = content.pop("application/json")
-    return doc
+    """The OpenAPI 3.1 document generated from the pydantic models and completed by api_document."""
+    return jsonify(api_document.complete(spec.spec))
 
 
 def read_json_object(req: Request) -> dict:

@@ -20,7 +20,8 @@ class AskRequest(BaseModel):
 
     question: str = Field(
         description="1 to 1000 characters after trimming white space.",
-        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+        # a non-space: white space alone trims to nothing; the schema cannot say "after trimming" more exactly.
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"},
     )
     context: dict[str, Any] | None = Field(
         None, description="The previous answer's context, sent back unchanged."
@@ -168,6 +169,7 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    request_id: str | None = Field(None, description="The request's id, also in the X-Request-ID header.")
 
 
 class IndexInfo(BaseModel):
