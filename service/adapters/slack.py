@@ -46,6 +46,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
+from service import observability
 from service.adapters.context_seal import answer_with_context
 from service.adapters.dedup import MemoryKeys
 from service.adapters.dedup import SeenKeys
@@ -208,6 +209,9 @@ def build_bolt_app(
         token_verification_enabled=token_verification_enabled,
         process_before_response=process_before_response,
         before_authorize=_skip_duplicates(seen),
+        # Listeners and lazy listeners run in these threads: each in a copy of its Slack request's context, so
+        # every line logged while answering carries that request's id (service/observability.py).
+        listener_executor=observability.ContextThreadPoolExecutor(max_workers=5),
     )
     records = records or Records.from_settings(settings)
     bot = _Bot(engine_provider, records.feedback, recent, records.questions)
