@@ -69,10 +69,16 @@ def to_text(planning: Planning) -> str:
     """Readable plans for a terminal: the parts to get, then each link's verdict and warnings."""
     lines = [f"{planning.source} → {planning.dest}", planning.message]
     for number, plan in enumerate(planning.plans, 1):
-        balance = {True: "balanced", False: "unbalanced", None: "balance n/a or depends on the gear"}
+        applies = any(hop.balance_applies for hop in plan.hops)
+        balance = {
+            True: "balanced",
+            False: "unbalanced",
+            None: "balanced if both ends are (check the manuals)",
+        }
         lines += [
             "",
-            f"Plan {number}: {plan.compatibility.value.replace('_', ' ')}, {balance[plan.balanced]}"
+            f"Plan {number}: {plan.compatibility.value.replace('_', ' ')}"
+            + (f", {balance[plan.balanced]}" if applies else "")
             + (", stereo pair" if plan.stereo else ""),
         ]
         for part in plan.parts:

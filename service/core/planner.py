@@ -39,8 +39,9 @@ from service.types import Intent
 from service.types import Warning
 
 OUT, IN = "out", "in"
-_SOURCE, _DEST = ("plan", "source"), ("plan", "destination")  # the graph's two terminal nodes
+_SOURCE, _DEST = "source", "destination"  # the owners of the user's two pieces of gear
 MAX_ALTERNATIVES = 2
+_RANK = {verdict: verdict.rank for verdict in Compatibility}
 
 
 class PlanError(ValueError):
@@ -151,20 +152,24 @@ def plan_between(
     kit = _kit(ontology)
     src = read_endpoint(source, OUT, ontology) if isinstance(source, str) else source
     dst = read_endpoint(dest, IN, ontology) if isinstance(dest, str) else dest
-    src_ends = _gear_ends(src, OUT, _SOURCE[1], ontology, kit)
-    dst_ends = _gear_ends(dst, IN, _DEST[1], ontology, kit)
+    src_ends = _gear_ends(src, OUT, _SOURCE, ontology, kit)
+    dst_ends = _gear_ends(dst, IN, _DEST, ontology, kit)
     src_name, dst_name = _name(src, ontology), _name(dst, ontology)
 
-    graph = nx.DiGraph()
-    part_ins, part_outs = [], []
+    part_ins, part_outs, inside = [], [], []
     for part in kit.in_between.values():
         ins = _part_ends(part, IN, ontology, kit)
         outs = _part_ends(part, OUT, ontology, kit)
         part_ins += ins
         part_outs += outs
-        graph.add_edges_from((i, o) for i in ins for o in outs)
-    graph.add_edges_from((_SOURCE, e) for e in src_ends)
-    graph.add_edges_from((e, _DEST) for e in dst_ends)
+        inside += itertools.product(ins, outs)
+    # Nodes are numbers (hashing a number is cheaper than hashing an End); 0 and 1 are the source and destination.
+    ends = [None, None, *src_ends, *dst_ends, *part_ins, *part_outs]
+    node = {end: n for n, end in enumerate(ends) if end is not None}
+    graph = nx.DiGraph()
+    graph.add_edges_from((node[i], node[o]) for i, o in inside)
+    graph.add_edges_from((0, node[e]) for e in src_ends)
+    graph.add_edges_from((node[e], 1) for e in dst_ends)
     rejected: list[str] = []
     for out_end, in_end in itertools.chain(
         itertools.product(src_ends, part_ins + dst_ends), itertools.product(part_outs, dst_ends + part_ins)
@@ -176,18 +181,23 @@ def plan_between(
             if out_end in src_ends and in_end in dst_ends:
                 rejected += _problems(out_end, in_end, phantom, ontology)
             continue
-        graph.add_edge(out_end, in_end, judged=link)
+        graph.add_edge(node[out_end], node[in_end], judged=link)
+    # only what lies on some way from the source to the destination can be part of a plan
+    useful = (nx.descendants(graph, 0) & nx.ancestors(graph, 1)) | {0, 1} if {0, 1} <= set(graph) else set()
+    graph.remove_nodes_from([n for n in list(graph) if n not in useful])
 
     cutoff = 3 + 2 * kit.max_in_between
-    plans = []
-    for path in nx.all_simple_paths(graph, _SOURCE, _DEST, cutoff=cutoff):
-        ends = path[1:-1]
-        owners = [e.owner for e in ends[1:-1:2]]  # the in-between parts, in order
+    candidates = []
+    for path in nx.all_simple_paths(graph, 0, 1, cutoff=cutoff) if useful else ():
+        hops = list(zip(path[1:-1:2], path[2:-1:2], strict=True))
+        on_path = [ends[n] for n in path[1:-1]]
+        owners = tuple(e.owner for e in on_path[1:-1:2])  # the in-between parts, in order
         if len(owners) != len(set(owners)):
             continue  # through one device twice
-        links = [graph.edges[a, b]["judged"] for a, b in zip(ends[::2], ends[1::2], strict=True)]
-        plans.append(_plan(ends, links, src, dst, stereo, ontology, kit))
-    chosen = _choose(plans, kit.max_plans)
+        links = [graph.edges[a, b]["judged"] for a, b in hops]
+        pair = _stereo(on_path[0], on_path[-1], src, dst, ontology, kit) if stereo is None else stereo
+        candidates.append(_Candidate(_key(on_path, links, pair, kit), owners, on_path, links, pair))
+    chosen = [_plan(c, kit) for c in _choose(candidates, kit.max_plans)]
     return Planning(
         src_name,
         dst_name,
@@ -257,7 +267,8 @@ def _ends(
 ) -> list[End]:
     seen: dict[str, End] = {}
     cls = ontology.devices[device].kind or device if device in ontology.devices else device
-    by_class = kit.jacks.get(owner) or kit.jacks.get(cls or "") or {}
+    # the jacks a product really has, then its class's, then the in-between part's own
+    by_class = {**kit.jacks.get(owner, {}), **kit.jacks.get(cls or "", {}), **kit.jacks.get(device or "", {})}
     for qualifier, port_id in items:
         if port_id in seen:
             continue
@@ -293,11 +304,24 @@ class _Link:
     cable: Cable
     adapters: tuple[Adapter, ...]
     alternatives: tuple[str, ...]
-    score: tuple[int, ...]
+    score: tuple[
+        int, ...
+    ]  # hazard, caveat, unbalanced, adapters, two connectors, option order: lower is better
+    audio: bool = False  # carries audio channels (a stereo pair needs two of it unless one plug carries both)
+    one_plug: bool = False  # a stereo jack at one end: one cable carries both channels (and splits them)
 
 
+@functools.lru_cache(maxsize=16384)
 def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _Link | None:
-    """The best way to cable this output to this input, or None when no cable makes it work safely."""
+    """The best way to cable this output to this input, or None when no cable makes it work safely (cached: a
+    pure function of its arguments, and the in-between parts' links recur in every plan)."""
+    kit = _kit(ontology)
+    stereo_plugs = ontology.grammar.stereo_plugs if ontology.grammar is not None else frozenset()
+    audio = ontology.ports[out_end.port].domain in kit.stereo_domains
+    # a stereo jack carries both channels in one plug (the cable splits them); otherwise one cable per channel
+    one_plug = any(
+        ontology.ports[e.port].stereo and e.jacks[0] in stereo_plugs for e in (out_end, in_end) if e.jacks
+    )
     options = []
     for order, (a, b) in enumerate(itertools.product(out_end.jacks, in_end.jacks)):
         made = _made(a, b, ontology)
@@ -305,7 +329,7 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
             continue
         bought, adapters = made
         hop = _judge_hop(out_end, in_end, a, b, phantom, ontology)
-        if hop is None or hop.compatibility.rank >= Compatibility.DOES_NOT_WORK.rank:
+        if hop is None or _RANK[hop.compatibility] >= _RANK[Compatibility.DOES_NOT_WORK]:
             continue
         cable = (
             hop.cable if bought == (a, b) else _judge_hop(out_end, in_end, *bought, phantom, ontology).cable
@@ -315,17 +339,16 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
             int(hop.compatibility is Compatibility.WORKS_WITH_CAVEAT),
             int(hop.balanced is False),
             len(adapters),
+            int(a != b),  # among equals, the same connector at both ends (XLR to XLR): the usual cable
             order,
         )
-        options.append(_Link(hop, cable.name, cable, adapters, (), score))
+        options.append(_Link(hop, cable.name, cable, adapters, (), score, audio, one_plug))
     if not options:
         return None
     options.sort(key=lambda link: link.score)
     best = options[0]
     equal = [
-        o.cable_name
-        for o in options[1:]
-        if o.score[:-1] == best.score[:-1] and o.cable_name != best.cable_name
+        o.cable_name for o in options[1:] if o.score[:4] == best.score[:4] and o.cable_name != best.cable_name
     ]
     return replace(best, alternatives=tuple(dict.fromkeys(equal))[:MAX_ALTERNATIVES])
 
@@ -393,7 +416,7 @@ def _problems(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> li
     reasons = []
     for a, b in itertools.product(out_end.jacks, in_end.jacks):
         hop = _judge_hop(out_end, in_end, a, b, phantom, ontology)
-        if hop is not None and hop.compatibility.rank >= Compatibility.DOES_NOT_WORK.rank:
+        if hop is not None and _RANK[hop.compatibility] >= _RANK[Compatibility.DOES_NOT_WORK]:
             reasons += hop.reasons[:1]
     return reasons
 
@@ -401,60 +424,75 @@ def _problems(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> li
 # --- plans -------------------------------------------------------------------------------------------------------
 
 
-def _plan(
-    ends: list[End],
-    links: list[_Link],
-    src: Stop,
-    dst: Stop,
-    stereo: bool | None,
-    ontology: Ontology,
-    kit: PlannerKit,
-) -> tuple[tuple[int, ...], tuple[str, ...], Plan]:
-    """A path of the graph as a Plan, with its ranking key and the in-between parts it uses."""
-    pair = _stereo(ends[0], ends[-1], src, dst, ontology, kit) if stereo is None else stereo
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A path of the graph before it becomes a Plan: only the chosen few do."""
+
+    key: tuple[int, ...]
+    owners: tuple[str, ...]  # the in-between parts, in order
+    ends: list[End]
+    links: list[_Link]
+    pair: bool
+
+    @property
+    def safe(self) -> bool:
+        return self.key[0] == 0
+
+
+def _quantities(
+    links: list[_Link], pair: bool, kit: PlannerKit, owners: tuple[str, ...]
+) -> tuple[list, list]:
+    """Units of each link's cable, and of each in-between part (two of a 1-channel part for a stereo pair)."""
+    cables = [2 if pair and link.audio and not link.one_plug else 1 for link in links]
+    devices = [
+        2 if pair and links[i].audio and kit.in_between[owner].channels == 1 else 1
+        for i, owner in enumerate(owners)
+    ]
+    return cables, devices
+
+
+def _key(ends: list[End], links: list[_Link], pair: bool, kit: PlannerKit) -> tuple[int, ...]:
+    """The ranking: no hazard, no caveat, balanced, the source's usual output, fewest parts, fewest units."""
+    owners = tuple(e.owner for e in ends[1:-1:2])
+    cables, devices = _quantities(links, pair, kit, owners)
+    hops = [link.hop for link in links]
+    return (
+        max(link.score[0] for link in links),
+        sum(link.score[1] for link in links),
+        int(any(hop.balance_applies and hop.balanced is False for hop in hops)),
+        # the source's usual output before its others: a turntable's phono output, unless another is better (the
+        # destination's usual input says nothing: the input is chosen by what arrives)
+        int(not ends[0].usual),
+        len(links) + sum(len(link.adapters) for link in links) + len(owners),
+        sum(q * (1 + len(link.adapters)) for q, link in zip(cables, links, strict=True)) + sum(devices),
+        sum(hop.balance_applies and hop.balanced is None for hop in hops),
+        sum(link.score[-1] for link in links),
+    )
+
+
+def _plan(candidate: _Candidate, kit: PlannerKit) -> Plan:
+    """A chosen path as a Plan: its parts in signal order, each with how many and why."""
+    links, pair = candidate.links, candidate.pair
+    cables, devices = _quantities(links, pair, kit, candidate.owners)
     parts: list[Part] = []
-    owners: list[str] = []
     for i, link in enumerate(links):
-        out_end, in_end = ends[2 * i], ends[2 * i + 1]
-        audio = ontology.ports[out_end.port].domain in kit.stereo_domains
-        # a stereo jack carries both channels in one plug (the cable splits it); otherwise one per channel
-        one_plug = any(
-            ontology.ports[e.port].stereo
-            and ontology.grammar is not None
-            and bool(set(e.jacks[:1]) & ontology.grammar.stereo_plugs)
-            for e in (out_end, in_end)
-        )
-        quantity = 2 if pair and audio and not one_plug else 1
+        quantity = cables[i]
         per_channel = " (one per channel: left and right)" if quantity == 2 else ""
         reason = f"from the {link.hop.source} to the {link.hop.dest}{per_channel}"
         parts.append(Part(link.cable_name, quantity, reason, link.alternatives, cable=link.cable))
         for adapter in link.adapters:
             parts.append(Part(adapter.name, quantity, adapter.why + per_channel, adapter=adapter))
-        if i + 1 < len(links):
-            part = kit.in_between[in_end.owner]
-            owners.append(part.id)
-            units = 2 if pair and audio and part.channels == 1 else 1
-            why = part.why + (" (one per channel: left and right)" if units == 2 else "")
-            parts.append(Part(part.name, units, why, in_between=part))
+        if i < len(candidate.owners):
+            part = kit.in_between[candidate.owners[i]]
+            why = part.why + (" (one per channel: left and right)" if devices[i] == 2 else "")
+            parts.append(Part(part.name, devices[i], why, in_between=part))
     hops = tuple(link.hop for link in links)
     warnings = tuple({w.hazard: w for hop in hops for w in hop.warnings}.values())
-    verdict = max((hop.compatibility for hop in hops), key=lambda v: v.rank)
+    verdict = max((hop.compatibility for hop in hops), key=_RANK.__getitem__)
     balance = [hop.balanced for hop in hops if hop.balance_applies]
     balanced = False if False in balance else (True if balance and all(balance) else None)
-    key = (
-        int(bool(warnings)),
-        sum(hop.compatibility is Compatibility.WORKS_WITH_CAVEAT for hop in hops),
-        int(balanced is False),
-        # the source's usual output before its others: a turntable's phono output, unless another is better (the
-        # destination's usual input says nothing: the input is chosen by what arrives)
-        int(not ends[0].usual),
-        len(parts),
-        sum(p.quantity for p in parts),
-        sum(hop.balance_applies and hop.balanced is None for hop in hops),
-        sum(link.score[-1] for link in links),
-    )
-    plan = Plan(tuple(parts), hops, pair, verdict, balanced, warnings)
-    return key, tuple(owners), plan
+    stereo = pair and any(link.audio for link in links)
+    return Plan(tuple(parts), hops, stereo, verdict, balanced, warnings)
 
 
 def _stereo(first: End, last: End, src: Stop, dst: Stop, ontology: Ontology, kit: PlannerKit) -> bool:
@@ -468,19 +506,20 @@ def _stereo(first: End, last: End, src: Stop, dst: Stop, ontology: Ontology, kit
     return bool(sends and takes)
 
 
-def _choose(candidates: list[tuple[tuple[int, ...], tuple[str, ...], Plan]], limit: int) -> list[Plan]:
-    """The best plan per set of in-between devices, without plans that only add devices to a better plan; a plan
-    with a hazard only when no plan without one exists."""
-    candidates.sort(key=lambda c: c[0])
-    kept: list[tuple[tuple[int, ...], tuple[str, ...], Plan]] = []
-    for key, owners, plan in candidates:
-        if any(set(k_owners) <= set(owners) for _, k_owners, _ in kept):
+def _choose(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
+    """The best path per set of in-between devices, without paths that only add devices to a better one; a path
+    with a hazard only when no path without one exists."""
+    candidates.sort(key=lambda c: c.key)
+    kept: list[_Candidate] = []
+    for candidate in candidates:
+        if any(set(k.owners) <= set(candidate.owners) for k in kept):
             continue  # the same devices or more, and no better: nothing gained
-        kept.append((key, owners, plan))
-    plans = [plan for _, _, plan in kept]
-    if any(plan.safe for plan in plans):
-        plans = [plan for plan in plans if plan.safe]
-    return plans[:limit]
+        kept.append(candidate)
+        if len(kept) >= limit and kept[0].safe and all(k.safe for k in kept):
+            break
+    if any(c.safe for c in kept):
+        kept = [c for c in kept if c.safe]
+    return kept[:limit]
 
 
 def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:

@@ -57,6 +57,19 @@ def test_stereo_pair_needs_one_cable_per_monitor_and_mono_needs_one(ontology):
     assert not mono.stereo and [p.quantity for p in mono.parts] == [1]
 
 
+def test_midi_and_usb_links_are_one_cable_whatever_the_gear(ontology):
+    best = plan_between("keyboard midi out", "laptop usb", ontology, stereo=True).plans[0]
+    assert not best.stereo and all(p.quantity == 1 for p in best.parts)
+
+
+def test_a_products_own_jacks_narrow_the_cables(ontology):
+    # the Scarlett 2i2's line outputs are 1/4-inch TRS only (kb/planner.yaml `jacks`); the class lists XLR too
+    scarlett = plan_between("Scarlett 2i2", "Yamaha HS5", ontology).plans[0].parts[0]
+    generic = plan_between("audio interface", "Yamaha HS5", ontology).plans[0].parts[0]
+    assert all(name.startswith("TRS") for name in (scarlett.name, *scarlett.alternatives))
+    assert any(name.startswith("XLR") for name in (generic.name, *generic.alternatives))
+
+
 def test_a_mono_in_between_device_is_doubled_for_a_stereo_pair(ontology):
     best = plan_between("keyboard", "a mic input", ontology, stereo=True).plans[0]
     assert [(p.in_between.id, p.quantity) for p in best.parts if p.in_between] == [("di-box-passive", 2)]
