@@ -24,6 +24,7 @@ from service.adapters import plan_api
 from service.adapters import rate_limit
 from service.adapters import slack
 from service.adapters import widget
+from service.adapters import wiring_svg
 from service.adapters.problems import problem
 from service.core.pipeline import Engine
 from service.errors import CablewiseError
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     admin.register(app, admin_token, records.database)  # /admin/gaps
     catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology
+    wiring_svg.register(app)  # GET /wiring/<from>--<to>.svg
 
     # Installed before the first load, so a build that switches the index meanwhile is loaded again, not missed.
     index_reload.install(

@@ -21,6 +21,7 @@ from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import rate_limit
 from service.adapters import render
+from service.adapters import wiring_svg
 from service.adapters.schemas import AskRequest
 from service.adapters.schemas import AskResponse
 from service.adapters.schemas import Health
@@ -92,12 +93,15 @@ def ask():
         body.channel or "api",
         f" note={note!r}" if note else "",
     )
-    return jsonify(render.to_api(
+    return jsonify(
+        render.to_api(
             answer,
             context=seal.seal(answer.context),
             note=note,
             products=catalog.fitting(current_app, engine, answer),
-        ))
+            wiring=wiring_svg.link_for(current_app, engine, answer.cable),
+        )
+    )
 
 
 @bp.get("/healthz")

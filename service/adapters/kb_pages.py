@@ -26,6 +26,7 @@ from markupsafe import Markup
 from index.chunking import Article
 from index.chunking import read_article
 from index.chunking import read_articles
+from service.adapters import wiring_svg
 from service.adapters.rate_limit import RateLimit
 from service.core.ontology import Ontology
 from service.errors import KBInvalid
@@ -96,6 +97,8 @@ def ontology() -> str:
         facts=sorted(onto.facts.values(), key=lambda f: f.id),
         hazards=sorted(onto.hazards.values(), key=lambda h: h.id),
         sources=sorted(onto.sources.items()),
+        cables=wiring_svg.named_cables(onto, _settings().kb_dir),
+        pairs=wiring_svg.pairs_by_end(onto, _settings().kb_dir),
     )
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 from service.adapters.schemas import AskResponse
 from service.core.products import Product
 from service.types import Answer
+
+if TYPE_CHECKING:  # the drawing module (drawsvg, Flask) is not needed to render an answer
+    from service.adapters.wiring_svg import WiringLink
 
 
 def to_api(
@@ -16,11 +20,12 @@ def to_api(
     context: dict[str, Any] | None = None,
     note: str | None = None,
     products: Sequence[Product] = (),
+    wiring: WiringLink | None = None,
 ) -> dict[str, Any]:
     """Render an Answer as the contract's JSON object (validated by the response model).
 
     `context` replaces the core's context (the HTTP API sends a signed one); `note` says why a sent context
-    was not used; `products` are the shop's products that fit the answer's cable.
+    was not used; `products` are the shop's products that fit the answer's cable; `wiring` links its picture.
     """
     verdict = answer.verdict
     cable = answer.cable
@@ -56,6 +61,8 @@ def to_api(
         "confidence": round(answer.confidence, 3),
         "context": answer.context if context is None else context,
         "note": note,
+        "wiring_url": wiring.url if wiring else None,
+        "wiring_alt": wiring.alt if wiring else None,
         "products": [product_out(p) for p in products],
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)

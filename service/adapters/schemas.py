@@ -137,6 +137,12 @@ class AskResponse(BaseModel):
         description="Set when the request's context was not used (altered, from before a knowledge-base "
         "change, or unreadable): the question was answered as a new one.",
     )
+    wiring_url: str | None = Field(
+        None,
+        description="The wiring picture of `cable` (SVG): /wiring/<from>--<to>.svg on this service (absolute when "
+        "CABLEWISE_PUBLIC_URL is set); null without a cable.",
+    )
+    wiring_alt: str | None = Field(None, description="The picture's text alternative (its alt text).")
     products: list[ProductOut] = Field(
         default_factory=list,
         description="The shop's products that fit the cable (same ends, kind, long enough), in stock first; "
@@ -155,10 +161,14 @@ class ProductOut(BaseModel):
     price: str = Field(description="Decimal amount as text, e.g. '12.90'.")
     currency: str = Field(description="ISO 4217 code, e.g. 'USD'.")
     availability: Literal["in_stock", "preorder", "backorder", "out_of_stock"]
-    kind: str = Field(description="What the cable is built as (kb/shop.yaml): speaker, balanced, unbalanced, data.")
+    kind: str = Field(
+        description="What the cable is built as (kb/shop.yaml): speaker, balanced, unbalanced, data."
+    )
     from_: str = Field(alias="from", description="One end, as the answer's cable names ends.")
     to: str = Field(description="The other end.")
-    length_m: float | None = Field(None, description="Length in metres; null for adapters and unstated lengths.")
+    length_m: float | None = Field(
+        None, description="Length in metres; null for adapters and unstated lengths."
+    )
 
 
 class ProblemDetail(BaseModel):
