@@ -141,6 +141,16 @@ def test_unknown_product_falls_back_to_its_class(ontology):
     assert best.hops[0].dest.endswith("XLR mic input")
 
 
+def test_stops_from_the_question_reader_plan_like_words(ontology):
+    # the answer composer passes the reader's Stops, not words
+    from service.core.reading import Stop
+
+    from_stops = plan_between(Stop(device="shure-sm58"), Stop(qualifiers=("mic",)), ontology)
+    from_words = plan_between("Shure SM58", "a mic input", ontology)
+    assert [p.summary for p in from_stops.plans] == [p.summary for p in from_words.plans]
+    assert from_stops.plans[0].parts[0].name == "XLR-female to XLR-male"
+
+
 def test_a_product_is_read_before_its_class(ontology):
     assert read_endpoint("my Scarlett 2i2 interface", "out", ontology).device == "focusrite-scarlett-2i2"
 
