@@ -17,6 +17,7 @@ from service import index_reload
 from service import observability
 from service.adapters import admin
 from service.adapters import admission
+from service.adapters import api_keys
 from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import http_api
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     # Only the question endpoint is limited; health checks and the widget file stay free.
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
+    api_keys.install(app, settings)  # optional keys on /api/v1/, with their own limits
     context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
     admission.install(
         app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout

@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     cal.add_argument("files", type=Path, nargs="+")
     cal.add_argument("--out", type=Path, default=None, help="where to write (default: kb/calibration.yaml)")
+
+    apikey = sub.add_parser("apikey", help="API keys for /api/v1/ (see CABLEWISE_API_KEYS_FILE)")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    new_key = apikey_sub.add_parser("new", help="make a key: prints it once, and the line to store")
+    new_key.add_argument("name", help="who holds the key (letters, digits, '.', '-', '_')")
     catalog_cli.add_parser(sub)
     plan_cli.add_parser(sub)
 
@@ -321,6 +326,24 @@ _COMMANDS = {
 
 _COMMANDS["catalog"] = catalog_cli.run
 _COMMANDS["plan"] = plan_cli.run
+
+
+def _apikey(args) -> int:
+    from service.adapters.api_keys import ApiKeysInvalid
+    from service.adapters.api_keys import make_key
+
+    try:
+        key, line = make_key(args.name)
+    except ApiKeysInvalid as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"key for {args.name} (shown only now; the client sends it as X-API-Key): {key}")
+    print("the line to store in CABLEWISE_API_KEYS_FILE (append :LIMITS to give it its own limits):")
+    print(line)
+    return 0
+
+
+_COMMANDS["apikey"] = _apikey
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -60,6 +60,23 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         "60/minute;1000/hour", description="Per-client limits on /api/v1/ask, in the limits library's syntax."
     )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="API keys as comma-separated name:sha256[:limits] lines (`cablewise apikey new NAME` "
+        "prints one); empty with no api_keys_file: keys are off.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API keys, one name:sha256[:limits] line each (# comments allowed)."
+    )
+    require_api_key: bool = Field(
+        False,
+        description="Refuse /api/v1/ requests without a key (401), except the widget's calls from the shops in "
+        "cors_origins and from the service's own pages.",
+    )
+    api_key_rate_limit: str = Field(
+        "600/minute;20000/hour",
+        description="Limits per API key (instead of the per-client limit) unless its line sets its own.",
+    )
     rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://host:6379.")
     trusted_proxies: int = Field(
         0,
@@ -148,6 +165,13 @@ class Settings(BaseSettings):
     def _empty_catalog(cls, value: object) -> object:
         # CABLEWISE_CATALOG= (empty) means no feed: answers list no products
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [line.strip() for line in value.split(",") if line.strip()]
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from spectree import SpecTree
 
 from service.adapters import admission
 from service.adapters import api_document
+from service.adapters import api_keys
 from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import rate_limit
@@ -30,8 +31,8 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
-from service.storage import records as stored_records
 from service.runtime import index_version_of
+from service.storage import records as stored_records
 
 log = logging.getLogger("cablewise.api")
 
@@ -43,6 +44,7 @@ spec = SpecTree(
     description="Answers studio-cable and connector questions, with the rules and guide passages behind them.",
     path="apidoc",
     page_templates={},  # no HTML pages (they load scripts from public CDNs); see openapi() below
+    security_schemes=[api_keys.SECURITY_SCHEME],  # the optional X-API-Key (service/adapters/api_keys.py)
 )
 
 
@@ -56,11 +58,13 @@ spec = SpecTree(
         HTTP_415=ProblemDetail,
         HTTP_422=ProblemDetail,
         HTTP_408=ProblemDetail,
+        HTTP_401=ProblemDetail,
         HTTP_429=ProblemDetail,
         HTTP_503=ProblemDetail,
     ),
     skip_validation=True,  # validated below, so every error keeps the contract's problem+json shape
     tags=["ask"],
+    security=api_keys.OPTIONAL_SECURITY,
 )
 def ask():
     """Answer one question; errors are problem+json (400, 408, 413, 415, 422, 429, 503)."""

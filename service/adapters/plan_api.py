@@ -9,6 +9,7 @@ from flask import request
 from pydantic import ValidationError
 from spectree import Response as SpecResponse
 
+from service.adapters import api_keys
 from service.adapters import plan_render
 from service.adapters.http_api import _message
 from service.adapters.http_api import read_json_object
@@ -34,11 +35,13 @@ _LIMIT = "cablewise.plan_rate_limit"
         HTTP_413=ProblemDetail,
         HTTP_415=ProblemDetail,
         HTTP_422=ProblemDetail,
+        HTTP_401=ProblemDetail,
         HTTP_429=ProblemDetail,
         HTTP_503=ProblemDetail,
     ),
     skip_validation=True,  # validated below, so every error keeps the contract's problem+json shape
     tags=["plan"],
+    security=api_keys.OPTIONAL_SECURITY,
 )
 def plan():
     """The best plans from a source to a destination: cables, adapters and in-between devices, each hop judged by

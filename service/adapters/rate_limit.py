@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import time
 
+from flask import g
+from flask import has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -26,10 +28,13 @@ class RateLimit:
         self._scope = scope
 
     def hit(self, client: str) -> None:
-        """Count one request from client.
+        """Count one request from client; a request that came with a valid API key is not counted here (it was
+        counted against its key's own limits, service/adapters/api_keys.py).
 
         :raises RateLimited: (429) a limit is reached; it says which, and in how many seconds to come back.
         """
+        if has_request_context() and g.get("cablewise_api_key"):
+            return
         for item in self._items:
             if not self._limiter.hit(item, self._scope, client):
                 reset_at = self._limiter.get_window_stats(item, self._scope, client).reset_time
