@@ -28,6 +28,7 @@ from service.errors import BadRequest
 from service.errors import StorageUnavailable
 from service.errors import Unauthorized
 from service.runtime import get_runtime
+from service.storage import records as stored_records
 from service.storage.database import Database
 from service.storage.database import SchemaNotReady
 
@@ -76,6 +77,8 @@ def gap_report():
     options, top = _options()
     engine = get_runtime(current_app).engine_or_raise()  # 503 until the encoder is loaded
     database: Database = current_app.extensions[DATABASE_EXTENSION]
+    if records := stored_records.of(current_app):
+        records.questions.flush(timeout=2.0)  # include what this worker has just answered
     try:
         result = gaps.report(database, _embedder(engine), options)
     except (SQLAlchemyError, SchemaNotReady) as exc:

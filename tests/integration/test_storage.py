@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -116,9 +117,10 @@ def test_question_log_is_off_by_default_and_records_when_enabled(database):
     on = QuestionLog(database, enabled=True, retention_days=30)
     answer = make_answer("what is phantom power?", confidence=0.42)
     on.record(answer, channel="widget", user="U0001")  # no user id: not opted in
-    QuestionLog(database, enabled=True, retention_days=30, keep_user_ids=True).record(
-        make_answer("hello?", Intent.OUT_OF_DOMAIN, 0.1), channel="slack", user="U0002"
-    )
+    assert on.flush()
+    keeping = QuestionLog(database, enabled=True, retention_days=30, keep_user_ids=True)
+    keeping.record(make_answer("hello?", Intent.OUT_OF_DOMAIN, 0.1), channel="slack", user="U0002")
+    assert off.flush() and on.flush() and keeping.flush()
     with database.engine.connect() as conn:
         rows = (
             conn.execute(sa.select(tables.question_log).order_by(tables.question_log.c.id)).mappings().all()
@@ -150,7 +152,10 @@ def test_question_log_is_off_by_default_and_records_when_enabled(database):
 
 def test_question_log_prunes_rows_past_retention(database):
     log = QuestionLog(database, enabled=True, retention_days=7)
-    log.record(make_answer("new"), channel="api")  # first use prunes (nothing yet) and inserts
+    log.record(
+        make_answer("new"), channel="api"
+    )  # the writer's first batch prunes (nothing yet), then inserts
+    assert log.flush()
     now = datetime.now(UTC)
     with database.begin() as conn:
         conn.execute(
@@ -171,7 +176,8 @@ def test_a_failing_database_never_fails_the_answer(tmp_path, caplog):
     blocked.write_text("a file where the database's folder should be")
     log = QuestionLog(Database(database_url(None, blocked / "db.sqlite3")), enabled=True, retention_days=30)
     log.record(make_answer("anything"), channel="api")  # logged, not raised
-    assert "question log: could not store a row" in caplog.text
+    assert log.flush()
+    assert "question log: could not store 1 rows" in caplog.text and "the answers were sent" in caplog.text
 
 
 def test_migrations_off_refuse_a_behind_schema_with_the_fix(tmp_path):
@@ -271,9 +277,22 @@ def test_postgres_url_selects_psycopg3():
     assert database_url(None, ROOT / "f.sqlite3").render_as_string() == f"sqlite:///{ROOT / 'f.sqlite3'}"
 
 
+def test_recording_does_not_wait_for_the_database(database):
+    log = QuestionLog(database, enabled=True, retention_days=30)
+    log.record(make_answer("warm up"), channel="api")  # starts the writer; first use migrates
+    assert log.flush()
+    started = time.perf_counter()
+    for n in range(200):
+        log.record(make_answer(f"question {n}"), channel="api")
+    queued_ms = (time.perf_counter() - started) * 1000 / 200
+    assert log.flush() and count(database) == 201
+    assert queued_ms < 0.5, f"{queued_ms:.3f} ms per record: the database is on the answer's path"
+
+
 def test_question_log_count_helper(database):
-    QuestionLog(database, enabled=True, retention_days=1).record(make_answer("q"), channel="api")
-    assert count(database) == 1
+    log = QuestionLog(database, enabled=True, retention_days=1)
+    log.record(make_answer("q"), channel="api")
+    assert log.flush() and count(database) == 1
 
 
 def _log_row(question: str) -> dict:

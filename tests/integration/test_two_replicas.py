@@ -125,6 +125,8 @@ def slack_post(port: int, body: str, content_type: str, **extra_headers: str):
 
 def test_two_replicas_share_limits_slack_retries_and_feedback(replicas, tmp_path):
     (a, b), slack, pg_url = replicas
+    database = Database(database_url(pg_url, tmp_path))
+    assert database.status().up_to_date  # gunicorn's master migrated it at start, before any request
 
     # 1. One rate limit (4/minute) across both replicas.
     ask = json.dumps({"question": QUESTION, "channel": "widget"})
@@ -166,8 +168,16 @@ def test_two_replicas_share_limits_slack_retries_and_feedback(replicas, tmp_path
         assert slack_post(port, body, "application/x-www-form-urlencoded")[0] == 200
         slack.wait_for(f"response/{name}", timeout=20)
 
-    database = Database(database_url(pg_url, tmp_path))
     try:
+        deadline = time.monotonic() + 10  # each replica's question log writes in the background
+        while time.monotonic() < deadline:
+            with database.engine.connect() as conn:
+                if (
+                    conn.execute(sa.select(sa.func.count()).select_from(tables.question_log)).scalar_one()
+                    >= 6
+                ):
+                    break
+            time.sleep(0.1)
         with database.engine.connect() as conn:
             votes = conn.execute(
                 sa.select(
