@@ -21,6 +21,7 @@ from service.adapters import api_keys
 from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import http_api
+from service.adapters import kb_pages
 from service.adapters import plan_api
 from service.adapters import rate_limit
 from service.adapters import slack
@@ -86,9 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     wiring_svg.register(app)  # GET /wiring/<from>--<to>.svg
 
     # Installed before the first load, so a build that switches the index meanwhile is loaded again, not missed.
-    index_reload.install(
-        app, runtime, on_swap=lambda new: context_seal.follow_knowledge(app, new.retriever.manifest.kb_sha256)
-    )
+    index_reload.install(app, runtime, on_swap=lambda new: _follow_knowledge(app, new))
     try:
         if engine is None:
             runtime.embedder = load_model(settings)  # kept: a hot reload loads only the new index
@@ -101,6 +100,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         runtime.not_ready_reason = redact_paths(exc.detail)  # clients see no server paths; the log does
         log.error("not ready: %s", exc.detail)
     return app
+
+
+def _follow_knowledge(app: Flask, engine) -> None:
+    """After a hot reload: what else holds knowledge read from kb/ follows the new index's kb/."""
+    context_seal.follow_knowledge(app, engine.retriever.manifest.kb_sha256)
+    kb_pages.forget_knowledge()
 
 
 def _install_request_ids(app: Flask) -> None:

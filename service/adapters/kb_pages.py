@@ -147,5 +147,10 @@ def _source_titles() -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def _ontology(kb_dir: Path) -> Ontology:
-    # The ontology files do not change while the process runs; loading them validates every file again.
+    # Loaded once (loading validates every file again), and again after a hot reload from a changed kb/.
     return load_ontology(kb_dir)
+
+
+def forget_knowledge() -> None:
+    """After a hot reload from a changed kb/ (service/index_reload.py): read the ontology again when needed."""
+    _ontology.cache_clear()

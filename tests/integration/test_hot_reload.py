@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 
 import pytest
 from prometheus_client import REGISTRY
 
 from index import store
+from index.build import kb_fingerprint
 from service import index_reload
 from service.app import create_app
+from tests.conftest import KB_DIR
 from tests.integration.index_versions import publish_copy
 
 QUESTION = {"question": "is TRS to TS balanced?"}
@@ -143,3 +146,30 @@ def test_a_worker_started_without_an_index_becomes_ready_when_one_is_built(
     reload(app)
     body = client.get("/readyz").get_json()
     assert body["status"] == "ready" and body["index"]["version"] == version
+
+
+def test_a_reload_from_a_changed_kb_is_followed_by_the_pages_and_the_contexts(
+    tmp_path, settings, hash_index_dir
+):
+    kb = tmp_path / "kb"
+    shutil.copytree(KB_DIR, kb)
+    index_dir = tmp_path / "index"
+    publish_copy(hash_index_dir, index_dir, kb_sha256=kb_fingerprint(kb))
+    app = create_app(
+        settings.model_copy(update={"kb_dir": kb, "index_dir": index_dir, "index_reload_interval": 1e-9})
+    )
+    client = app.test_client()
+    context = client.post("/api/v1/ask", json=QUESTION).get_json()["context"]
+    assert "Rane Note 151" in client.get("/kb/ontology").get_data(as_text=True)
+
+    sources = kb / "sources.yaml"
+    sources.write_text(sources.read_text().replace("Rane Note 151", "Rane Note 151 (revised)"))
+    publish_copy(index_dir, index_dir, kb_sha256=kb_fingerprint(kb))  # as `cablewise index build` would
+    reload(app)
+
+    assert "Rane Note 151 (revised)" in client.get("/kb/ontology").get_data(as_text=True)
+    follow_up = client.post("/api/v1/ask", json={"question": "and with XLR?", "context": context}).get_json()
+    assert "knowledge base changed" in follow_up["note"]  # a context from before the change is not trusted
+    fresh = client.post("/api/v1/ask", json=QUESTION).get_json()
+    again = client.post("/api/v1/ask", json={"question": "and with XLR?", "context": fresh["context"]})
+    assert again.get_json().get("note") is None
