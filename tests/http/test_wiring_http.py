@@ -53,3 +53,14 @@ def test_the_knowledge_base_shows_the_named_cables_with_alt_text(client):
     links = re.findall(r'<a href="(/wiring/[^"]+)"', page)
     assert len(links) >= 200
     assert client.get(links[-1]).status_code == 200
+
+
+def test_with_a_public_url_the_link_is_absolute_and_the_demo_page_may_show_it(settings, engine):
+    from service.app import create_app
+
+    app = create_app(settings.model_copy(update={"public_url": "https://cables.example/"}), engine=engine)
+    client = app.test_client()
+    body = client.post("/api/v1/ask", json={"question": "XLR mic into my interface, which cable?"}).get_json()
+    assert body["wiring_url"] == "https://cables.example/wiring/xlr-female--xlr-male.svg"
+    csp = client.get("/demo").headers["Content-Security-Policy"]
+    assert "img-src 'self' https://cables.example data:;" in csp
