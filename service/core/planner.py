@@ -8,8 +8,9 @@ destination is a plan, ranked by:
 
 1. no hazard (a plan with a hazard is shown only when no plan without one exists, and then says so);
 2. no caveat: every link works outright ("works" beats "works with a caveat", so a turntable gets its preamp);
-3. balanced where the ends allow it (fewer unbalanced links);
-4. fewest parts, then fewest units.
+3. the source's usual output (a turntable's phono output, a drum machine's audio rather than its MIDI);
+4. balanced where the ends allow it;
+5. fewest parts, then fewest units.
 
 What exists (in-between devices, cables sold with two given ends, adapters) is data: kb/planner.yaml.
 """
@@ -266,6 +267,7 @@ def _ends(
     kit: PlannerKit,
 ) -> list[End]:
     seen: dict[str, End] = {}
+    mono_plug = ontology.grammar.mono_plug if ontology.grammar is not None else {}
     cls = ontology.devices[device].kind or device if device in ontology.devices else device
     # the jacks a product really has, then its class's, then the in-between part's own
     by_class = {**kit.jacks.get(owner, {}), **kit.jacks.get(cls or "", {}), **kit.jacks.get(device or "", {})}
@@ -274,6 +276,9 @@ def _ends(
             continue
         jacks = by_class.get(port_id) or ontology.ports[port_id].jacks
         concrete = tuple(dict.fromkeys(f for j in jacks for f in (ontology.families[j].resolves_to or (j,))))
+        # a mono unbalanced leg may use the one-conductor plug in that jack (a TS plug in a TRS jack), after the
+        # jack's own plugs (kb/reading.yaml mono_plug)
+        concrete += tuple(f for f in (mono_plug.get(j) for j in concrete) if f and f not in concrete)
         usual = device is None or port_id == _default_port(device, items, ontology)
         seen[port_id] = End(owner, device, text, qualifier, port_id, concrete, usual)
     return list(seen.values())
@@ -309,6 +314,7 @@ class _Link:
     ]  # hazard, caveat, unbalanced, adapters, two connectors, option order: lower is better
     audio: bool = False  # carries audio channels (a stereo pair needs two of it unless one plug carries both)
     one_plug: bool = False  # a stereo jack at one end: one cable carries both channels (and splits them)
+    level_mismatch: bool = False  # the input is made for another signal level than the output's (ports.yaml)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -318,10 +324,8 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
     kit = _kit(ontology)
     stereo_plugs = ontology.grammar.stereo_plugs if ontology.grammar is not None else frozenset()
     audio = ontology.ports[out_end.port].domain in kit.stereo_domains
-    # a stereo jack carries both channels in one plug (the cable splits them); otherwise one cable per channel
-    one_plug = any(
-        ontology.ports[e.port].stereo and e.jacks[0] in stereo_plugs for e in (out_end, in_end) if e.jacks
-    )
+    levels = (ontology.ports[out_end.port].level, ontology.ports[in_end.port].level)
+    mismatch = None not in levels and levels[0] != levels[1]
     options = []
     for order, (a, b) in enumerate(itertools.product(out_end.jacks, in_end.jacks)):
         made = _made(a, b, ontology)
@@ -342,7 +346,11 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
             int(a != b),  # among equals, the same connector at both ends (XLR to XLR): the usual cable
             order,
         )
-        options.append(_Link(hop, cable.name, cable, adapters, (), score, audio, one_plug))
+        # a stereo jack with a stereo plug carries both channels (the cable splits them); else one cable per channel
+        one_plug = any(
+            ontology.ports[e.port].stereo and f in stereo_plugs for e, f in ((out_end, a), (in_end, b))
+        )
+        options.append(_Link(hop, cable.name, cable, adapters, (), score, audio, one_plug, mismatch))
     if not options:
         return None
     options.sort(key=lambda link: link.score)
@@ -452,20 +460,25 @@ def _quantities(
 
 
 def _key(ends: list[End], links: list[_Link], pair: bool, kit: PlannerKit) -> tuple[int, ...]:
-    """The ranking: no hazard, no caveat, balanced, the source's usual output, fewest parts, fewest units."""
+    """The ranking: no hazard, no caveat, the source's usual output, balanced, fewest parts, fewest units."""
     owners = tuple(e.owner for e in ends[1:-1:2])
     cables, devices = _quantities(links, pair, kit, owners)
     hops = [link.hop for link in links]
     return (
         max(link.score[0] for link in links),
         sum(link.score[1] for link in links),
-        int(any(hop.balance_applies and hop.balanced is False for hop in hops)),
-        # the source's usual output before its others: a turntable's phono output, unless another is better (the
-        # destination's usual input says nothing: the input is chosen by what arrives)
+        # the source's usual output before its others: a turntable's phono output, a drum machine's audio (not its
+        # MIDI), unless another works better (the destination's usual input says nothing: the input is chosen by
+        # what arrives)
         int(not ends[0].usual),
+        int(any(hop.balance_applies and hop.balanced is False for hop in hops)),
         len(links) + sum(len(link.adapters) for link in links) + len(owners),
-        sum(q * (1 + len(link.adapters)) for q, link in zip(cables, links, strict=True)) + sum(devices),
+        # balanced for sure before "balanced if the gear is"
         sum(hop.balance_applies and hop.balanced is None for hop in hops),
+        # among equals, inputs made for the level that arrives (a line output into a line input, not a Hi-Z one)
+        sum(link.level_mismatch for link in links),
+        int(not ends[-1].usual),  # then the destination's usual input
+        sum(q * (1 + len(link.adapters)) for q, link in zip(cables, links, strict=True)) + sum(devices),
         sum(link.score[-1] for link in links),
     )
 
@@ -519,6 +532,10 @@ def _choose(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
             break
     if any(c.safe for c in kept):
         kept = [c for c in kept if c.safe]
+    if any(c.key[1] == 0 for c in kept):
+        # a device that still leaves a caveat is no alternative to a plan that works outright; a bare cable with a
+        # caveat is (the user may accept the caveat rather than buy a device)
+        kept = [c for c in kept if c.key[1] == 0 or not c.owners]
     return kept[:limit]
 
 

@@ -169,3 +169,22 @@ def test_kb_check_refuses_a_broken_planner_file(tmp_path):
     path.write_text(path.read_text().replace("in: {midi: midi-in}", "in: {midi: midi-out}"))
     with pytest.raises(KBInvalid, match=r"planner.yaml: in_between.usb-midi-interface.in.midi"):
         load_ontology(kb)
+
+
+def test_a_stereo_jack_into_two_mono_inputs_is_one_split_cable(ontology):
+    # a TS plug fits the monitors' TRS jacks (reading.yaml mono_plug), so no device is needed
+    best = plan_between("laptop", "studio monitors", ontology).plans[0]
+    assert _devices(best) == [] and [p.quantity for p in best.parts] == [1]
+    assert best.parts[0].cable.name == "3.5mm TRS-male to dual TS-male"
+
+
+def test_a_device_that_leaves_a_caveat_is_no_alternative(ontology):
+    plans = plan_between("bass", "powered speaker", ontology).plans
+    assert plans[0].compatibility is Compatibility.WORKS
+    with_devices = [plan for plan in plans if _devices(plan)]
+    assert with_devices and all(plan.compatibility is Compatibility.WORKS for plan in with_devices)
+
+
+def test_among_equal_inputs_the_one_made_for_the_level_wins(ontology):
+    best = plan_between("drum machine", "mixer", ontology).plans[0]
+    assert best.hops[0].dest == "mixer line input"
