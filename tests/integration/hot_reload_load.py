@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from index import store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +79,8 @@ class Report:
     readyz_versions: list[str] = field(default_factory=list)
     answers_by_version: dict[str, int] = field(default_factory=dict)
     revised_answers: int = 0
+    index_info_metric: dict[str, float] = field(default_factory=dict)  # cablewise_index_info by version
+    reloads_metric: dict[str, float] = field(default_factory=dict)  # cablewise_index_reloads_total by outcome
 
     @property
     def switch_s(self) -> float | None:
@@ -262,9 +266,31 @@ def run(index_dir: Path, work: Path, *, seconds: float, rebuild: str, rebuild_at
             thread.join(timeout=60)
         report.seconds = round(now(), 3)
         _summarise(report, results)
+        _read_metrics(server.port, report)
         return report
     finally:
         server.stop()
+
+
+def _read_metrics(port: int, report: Report, timeout: float = 10.0) -> None:
+    """The index metrics, summed over the workers; waits (bounded) until they name the new version only."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _, _, body = request(port, "GET", "/metrics")
+        info, reloads = {}, {}
+        for family in text_string_to_metric_families(body.decode()):
+            for sample in family.samples:
+                if sample.name == "cablewise_index_info":
+                    info[sample.labels["version"]] = sample.value
+                elif sample.name == "cablewise_index_reloads_total":
+                    reloads[sample.labels["outcome"]] = sample.value
+        report.index_info_metric, report.reloads_metric = info, reloads
+        settled = info.get(report.new_version) == 1 and not any(
+            v for k, v in info.items() if k != report.new_version
+        )
+        if settled or time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
 
 
 def _all_new_lately(results: list[Result], lock: threading.Lock, report: Report, window: float = 1.0) -> bool:

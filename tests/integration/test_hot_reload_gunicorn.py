@@ -27,3 +27,6 @@ def test_answers_switch_to_a_new_index_without_a_failed_request(tmp_path, hash_i
     assert report.revised_answers > 0  # the new answers are the new index's (its passage titles are marked)
     assert set(report.answers_by_version) == {first, report.new_version}
     assert report.readyz_versions[0] == first and report.readyz_versions[-1] == report.new_version
+    # The metric follows, summed over both workers: each swapped once, and reports the new version only.
+    assert report.index_info_metric == {first: 0, report.new_version: 1}
+    assert report.reloads_metric == {"swapped": 2}
