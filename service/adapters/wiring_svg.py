@@ -309,6 +309,7 @@ class _Pictures:
                 self.drawing = load_drawing(kb_dir, ontology)
                 self.key = ontology
                 _svg.cache_clear()
+                _link.cache_clear()
             return self.drawing
 
 
@@ -320,12 +321,17 @@ def link_for(app: Flask, engine, cable: Cable | None) -> WiringLink | None:
     ontology = getattr(engine, "ontology", None)
     if cable is None or ontology is None:
         return None
-    drawing = _PICTURES.drawing_for(ontology, get_runtime(app).settings.kb_dir)
-    picture = wiring_picture(cable.from_end, cable.to_end, ontology, drawing)
+    settings = get_runtime(app).settings
+    drawing = _PICTURES.drawing_for(ontology, settings.kb_dir)
+    return _link(ontology, drawing, cable.from_end, cable.to_end, settings.public_url.rstrip("/"))
+
+
+@lru_cache(maxsize=1024)  # a few hundred end pairs exist: each answer's link is then a dictionary look-up
+def _link(ontology: Ontology, drawing: Drawing, from_end: str, to_end: str, base: str) -> WiringLink | None:
+    picture = wiring_picture(from_end, to_end, ontology, drawing)
     if picture is None:
         return None
-    base = get_runtime(app).settings.public_url.rstrip("/")
-    return WiringLink(base + path_for(cable.from_end, cable.to_end), alt_text(picture))
+    return WiringLink(base + path_for(from_end, to_end), alt_text(picture))
 
 
 @lru_cache(maxsize=1024)

@@ -8,6 +8,7 @@ out with the reason.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -326,8 +327,16 @@ def cable_need(answer: Answer, ontology: Ontology, reading: ShopReading) -> Cabl
     kind = _named_kind(answer, ontology, reading) or next(
         (k.id for k in reading.kinds if k.implied_by(families)), reading.answer_default
     )
-    lengths = lengths_in_metres(clean(answer.question))
-    return CableNeed(cable.from_end, cable.to_end, kind, max(lengths) if lengths else None)
+    return CableNeed(cable.from_end, cable.to_end, kind, stated_length(answer.question))
+
+
+@functools.lru_cache(maxsize=1024)  # cleaning the text is the dearest step of matching; questions repeat
+def stated_length(question: str) -> float | None:
+    """The longest cable length the question states, in metres (None when it states none)."""
+    if not any(c.isdigit() for c in question):  # most questions state no length
+        return None
+    lengths = lengths_in_metres(clean(question))
+    return max(lengths) if lengths else None
 
 
 def _named_kind(answer: Answer, ontology: Ontology, reading: ShopReading) -> str | None:
