@@ -81,6 +81,29 @@ PAGES: dict[str, dict[str, dict[str, Any]]] = {
             ),
         }
     },
+    "/wiring/{pair}.svg": {
+        "get": {
+            "200": _body(
+                "image/svg+xml", "The wiring picture of a cable (no script, cacheable, with an ETag)."
+            ),
+            "304": {"description": "Not modified: the If-None-Match ETag is current."},
+            "404": _problem("An end is not a plug the service names or draws."),
+        }
+    },
+    "/admin/gaps": {
+        "get": {
+            "200": {
+                "description": "The gap report: questions refused, unsure or marked not helpful, grouped.",
+                "content": {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": {}}},
+            },
+            "400": _problem("A query parameter is not a number, or out of range."),
+            "401": _problem("The admin bearer token is missing or wrong."),
+            "404": _problem(
+                "No admin token is configured (CABLEWISE_ADMIN_TOKEN): the route does not exist."
+            ),
+            "503": _problem("Not ready, or the feedback database cannot be read."),
+        }
+    },
     "/slack/events": {
         "post": {
             "200": {

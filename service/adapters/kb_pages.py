@@ -34,7 +34,7 @@ from service.kb import load_ontology
 from service.runtime import get_runtime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-ARTICLE_ID = re.compile(r"^[a-z0-9-]+$")
+ARTICLE_ID = re.compile(r"^[a-z0-9-]{1,100}$")  # bounded: a longer name is no article, and the OS refuses it
 # kb pages run no script at all; the policy makes that hold even if sanitizing ever missed something.
 # frame-ancestors 'none' (and X-Frame-Options for older browsers): no other site may frame these pages.
 CSP = (

@@ -12,8 +12,12 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 EXAMPLES = 25
+# Operations whose schema-valid body may still name nothing the knowledge base knows ("from 1 to 1"): a 422
+# there is the contract's answer, not a rejected valid request. /api/v1/ask answers any valid question.
+LOOKUPS = {"/api/v1/plan"}
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -24,12 +28,14 @@ def test_the_service_keeps_its_document(app, mode):
     for operation in operations:
         if mode is GenerationMode.NEGATIVE and not operation.body:
             continue  # a path or query string of any value cannot be made invalid
+        excluded = [positive_data_acceptance] if operation.path in LOOKUPS else []
+        _keeps_document(operation, mode, excluded)
 
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
-        )
-        def keeps_document(case):
-            case.call_and_validate()
 
-        keeps_document()
+def _keeps_document(operation, mode, excluded) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    def keeps_document(case):
+        case.call_and_validate(excluded_checks=excluded)
+
+    keeps_document()
