@@ -32,5 +32,9 @@ def run(args) -> int:
 
     ontology = load_ontology(Settings().kb_dir)  # plans need the rules only: no model, no index
     planning = plan_between(args.source, args.destination, ontology, phantom=args.phantom, stereo=args.stereo)
-    print(json.dumps(plan_render.to_api(planning), indent=2) if args.json else plan_render.to_text(planning))
+    print(
+        json.dumps(plan_render.to_api(planning), indent=2, ensure_ascii=False)
+        if args.json
+        else plan_render.to_text(planning)
+    )
     return 0

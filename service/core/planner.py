@@ -356,7 +356,9 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
     options.sort(key=lambda link: link.score)
     best = options[0]
     equal = [
-        o.cable_name for o in options[1:] if o.score[:4] == best.score[:4] and o.cable_name != best.cable_name
+        o.cable_name
+        for o in options[1:]
+        if o.score[:4] == best.score[:4] and o.one_plug == best.one_plug and o.cable_name != best.cable_name
     ]
     return replace(best, alternatives=tuple(dict.fromkeys(equal))[:MAX_ALTERNATIVES])
 
