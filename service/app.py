@@ -20,6 +20,7 @@ from service.adapters import admission
 from service.adapters import api_keys
 from service.adapters import catalog
 from service.adapters import context_seal
+from service.adapters import feedback_api
 from service.adapters import http_api
 from service.adapters import kb_pages
 from service.adapters import plan_api
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
     records = stored_records.install(app, settings)  # feedback and the question log (service/storage)
+    feedback_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/feedback
     slack.register(app, settings, runtime)
     widget.register(app, settings)
     admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None

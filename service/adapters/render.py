@@ -8,6 +8,7 @@ from typing import Any
 
 from service.adapters.schemas import AskResponse
 from service.core.products import Product
+from service.question_log import answer_id
 from service.types import Answer
 
 if TYPE_CHECKING:  # the drawing module (drawsvg, Flask) is not needed to render an answer
@@ -64,6 +65,7 @@ def to_api(
         "wiring_url": wiring.url if wiring else None,
         "wiring_alt": wiring.alt if wiring else None,
         "products": [product_out(p) for p in products],
+        "answer_id": answer_id(answer),
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)
 

@@ -148,6 +148,9 @@ class AskResponse(BaseModel):
         description="The shop's products that fit the cable (same ends, kind, long enough), in stock first; "
         "empty when no feed is set or nothing fits.",
     )
+    answer_id: str = Field(
+        description="A short stable id of this answer; send it with a vote to POST /api/v1/feedback."
+    )
 
 
 class ProductOut(BaseModel):

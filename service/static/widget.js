@@ -326,6 +326,12 @@
     "  background: #fff; color: #8a1c12; font: 600 14px/1 " + FONT + "; cursor: pointer; }",
     ".note { margin: 0 0 10px; font-size: 13px; color: #8a1c12; }",
 
+    ".rate { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 10px 0 0; padding: 8px 0 0;",
+    "  border-top: 1px solid #e7e9ee; font-size: 13px; color: #3b4353; }",
+    ".rate button { min-height: 44px; min-width: 44px; padding: 0 14px; background: #fff; color: #1d2330;",
+    "  border: 1.5px solid var(--cw-accent); border-radius: 10px; font: 600 13.5px/1 " + FONT + "; cursor: pointer; }",
+    ".rate button:hover { background: #f0f4fb; }",
+
     ".starters { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; margin: 0 0 10px; }",
     ".starters p { margin: 0 0 2px; font-size: 12px; font-weight: 700; color: #5a6272; }",
     ".starter { min-height: 44px; max-width: 100%; padding: 8px 12px; text-align: left; background: #fff;",
@@ -601,11 +607,49 @@
       sources.forEach(function (source) { box.appendChild(sourceItem(source)); });
       item.appendChild(box);
     }
+    var rating = ratingRow(body);
+    if (rating) item.appendChild(rating);
     ui.messages.appendChild(item);
     reveal(item);
     announce(["Answer:"].concat(badges.map(function (b) { return b.label + "."; }),
       warnings.map(function (w) { return (SEVERITY[w.severity] || SEVERITY.warning).label + ": " + w.text; }),
       [plain(body.answer)]).join(" "));
+  }
+
+  // "Was this helpful?": one vote per answer to POST /api/v1/feedback (the answer's id, question and intent); the
+  // buttons then give way to a thank-you. A vote that cannot be sent says so and may be sent again.
+  function ratingRow(body) {
+    if (typeof body.answer_id !== "string" || !/^[0-9a-f]{16}$/.test(body.answer_id)) return null;
+    var status = el("span", { role: "status" });
+    var buttons = [[true, "Yes", "Helpful"], [false, "No", "Not helpful"]].map(function (choice) {
+      var button = el("button", { type: "button", "aria-label": choice[2], text: choice[1] });
+      button.addEventListener("click", function () { rate(choice[0]); });
+      return button;
+    });
+    var row = el("div", { class: "rate" }, [el("span", { text: "Was this helpful?" })].concat(buttons, [status]));
+
+    function rate(helpful) {
+      buttons.forEach(function (b) { b.disabled = true; });
+      status.textContent = "Sending\u2026";
+      fetch(config.endpoint + "/api/v1/feedback", {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          answer_id: body.answer_id, question: String(body.question || "").slice(0, MAX_QUESTION),
+          intent: body.intent, helpful: helpful, channel: "widget"
+        })
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        buttons.forEach(function (b) { b.remove(); });
+        status.textContent = "Thanks for the feedback!";
+      }).catch(function () {
+        buttons.forEach(function (b) { b.disabled = false; });
+        status.textContent = "Could not send that; please try again.";
+      });
+    }
+    return row;
   }
 
   function verdictBadges(intent, verdict) {
