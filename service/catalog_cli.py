@@ -49,3 +49,15 @@ def run(args: argparse.Namespace) -> int:
     kept = len(report.catalog.products)
     print(f"{feed}: {report.rows} rows, {kept} products kept, {len(report.left_out)} left out")
     return 1 if report.left_out else 0
+
+
+def check_kb_files(kb_dir: Path, ontology) -> None:
+    """Validate kb/shop.yaml and kb/wiring.yaml against the ontology (`cablewise kb check` runs this).
+
+    :raises KBInvalid: naming the file, the key and the reason.
+    """
+    from service.adapters.catalog import load_shop_reading
+    from service.adapters.wiring_svg import load_drawing
+
+    load_shop_reading(kb_dir, ontology)
+    load_drawing(kb_dir, ontology)

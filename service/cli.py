@@ -184,6 +184,7 @@ def _kb(args) -> int:
 
     settings = _settings()
     ontology = load_ontology(settings.kb_dir)
+    catalog_cli.check_kb_files(settings.kb_dir, ontology)  # shop.yaml and wiring.yaml
     try:
         articles = read_articles(settings.kb_dir / "articles")
     except ArticleError as exc:

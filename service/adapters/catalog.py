@@ -284,7 +284,11 @@ class ShopCatalog:
         return (current[1], current[2]) if current[2].products else None
 
     def _load(self, ontology: Ontology) -> tuple[Ontology, ShopReading, Catalog]:
-        reading = load_shop_reading(self.kb_dir, ontology)
+        try:
+            reading = load_shop_reading(self.kb_dir, ontology)
+        except KBInvalid as exc:  # `cablewise kb check` reports it; answers go on without products
+            log.error("shop catalog not read, answers list no products: %s", exc.detail)
+            return ontology, ShopReading((), ""), Catalog()
         try:
             report = read_feed(self.feed, ontology, reading)  # type: ignore[arg-type]  # checked by the caller
         except CatalogError as exc:

@@ -9,6 +9,7 @@ served with a Content-Security-Policy that forbids them anyway; it is cached (ET
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from service.errors import KBInvalid
 from service.runtime import get_runtime
 from service.types import Cable
 
+log = logging.getLogger("cablewise.wiring")
 bp = Blueprint("wiring", __name__)
 
 # The SVG needs nothing: no script, style sheet, font or image (colours are presentation attributes).
@@ -322,7 +324,11 @@ def link_for(app: Flask, engine, cable: Cable | None) -> WiringLink | None:
     if cable is None or ontology is None:
         return None
     settings = get_runtime(app).settings
-    drawing = _PICTURES.drawing_for(ontology, settings.kb_dir)
+    try:
+        drawing = _PICTURES.drawing_for(ontology, settings.kb_dir)
+    except KBInvalid as exc:  # `cablewise kb check` reports it; the answer goes on without a picture
+        log.error("wiring pictures unavailable: %s", exc.detail)
+        return None
     return _link(ontology, drawing, cable.from_end, cable.to_end, settings.public_url.rstrip("/"))
 
 

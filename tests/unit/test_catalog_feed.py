@@ -114,3 +114,22 @@ def test_catalog_check_lists_each_row_left_out(tmp_path, capsys, monkeypatch):
     feed.write_text(HEADER + GOOD)
     assert main(["catalog", "check", str(feed)]) == 0
     assert main(["catalog", "check", str(tmp_path / "nope.tsv")]) == 2
+
+
+def test_a_bad_shop_yaml_is_reported_by_kb_check_and_costs_only_the_products(ontology, tmp_path, caplog):
+    from service.adapters.catalog import ShopCatalog
+    from service.catalog_cli import check_kb_files
+    from service.errors import KBInvalid
+
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for name in ("shop.yaml", "wiring.yaml"):
+        (kb / name).write_text((KB_DIR / name).read_text())
+    check_kb_files(kb, ontology)  # the shipped files are valid
+    (kb / "shop.yaml").write_text(
+        (KB_DIR / "shop.yaml").read_text().replace("every_end: [xlr, trs]", "every_end: [xlrr]")
+    )
+    with pytest.raises(KBInvalid, match=r"kb/shop.yaml: kinds.balanced.every_end"):
+        check_kb_files(kb, ontology)
+    assert ShopCatalog(KB_DIR / "shop-feed.tsv", kb).for_ontology(ontology) is None
+    assert "answers list no products" in caplog.text
