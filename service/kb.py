@@ -210,8 +210,19 @@ def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]
     return ports
 
 
-PLANNER_KEYS = {"in_between", "cables", "adapters", "cable_kinds", "jacks", "stereo", "limits"}
-IN_BETWEEN_KEYS = {"name", "class", "in", "out", "flags", "channels", "why", "sources"}
+PLANNER_KEYS = {
+    "in_between",
+    "cables",
+    "adapters",
+    "cable_kinds",
+    "jacks",
+    "gear_ports",
+    "attached",
+    "optional_ports",
+    "stereo",
+    "limits",
+}
+IN_BETWEEN_KEYS = {"name", "class", "in", "out", "only_into", "flags", "channels", "why", "sources"}
 
 
 def _planner(path: Path, o: Ontology) -> PlannerKit | None:
@@ -282,6 +293,10 @@ def _planner(path: Path, o: Ontology) -> PlannerKit | None:
             flags=list(parent.flags) if parent else [str(f) for f in flags],
             kind=body.get("class", ""),
         )
+        only_into = body.get("only_into") or []
+        for port_id in only_into:
+            if port_id not in o.ports or o.ports[port_id].role != "in":
+                fail(f"{key}.only_into", f"'{port_id}' is not an input port kind of ports.yaml")
         in_between[pid] = InBetween(
             pid,
             device.name,
@@ -290,6 +305,7 @@ def _planner(path: Path, o: Ontology) -> PlannerKit | None:
             body["channels"],
             body["why"].strip(),
             tuple(device.sources),
+            tuple(only_into),
         )
 
     cables = set()
@@ -337,6 +353,36 @@ def _planner(path: Path, o: Ontology) -> PlannerKit | None:
                 fail(f"jacks.{owner}.{port_id}", "must list connector families")
             jacks[owner][port_id] = tuple(family(f"jacks.{owner}.{port_id}", f) for f in families)
 
+    gear_ports: dict[str, dict[str, dict[str, str]]] = {}
+    for device_id, sides in _mapping("planner", "gear_ports", raw.get("gear_ports") or {}).items():
+        if device_id not in o.devices:
+            fail(f"gear_ports.{device_id}", "must be a device class of devices.yaml")
+        gear_ports[device_id] = {}
+        for side, ports in _mapping("planner", f"gear_ports.{device_id}", sides).items():
+            for qualifier, port_id in _mapping("planner", f"gear_ports.{device_id}.{side}", ports).items():
+                if side not in ("in", "out") or port_id not in o.ports or o.ports[port_id].role != side:
+                    fail(
+                        f"gear_ports.{device_id}.{side}.{qualifier}",
+                        f"'{port_id}' is not a port kind of role {side}",
+                    )
+            gear_ports[device_id][side] = dict(ports)
+    attached = raw.get("attached") or []
+    for port_id in attached:
+        if port_id not in o.ports:
+            fail("attached", f"unknown port kind '{port_id}'")
+
+    optional_ports: dict[str, frozenset[str]] = {}
+    for device_id, port_ids in _mapping("planner", "optional_ports", raw.get("optional_ports") or {}).items():
+        if device_id not in o.devices or not isinstance(port_ids, list):
+            fail(
+                f"optional_ports.{device_id}",
+                "must be a device class of devices.yaml with a list of port kinds",
+            )
+        for port_id in port_ids:
+            if port_id not in o.ports:
+                fail(f"optional_ports.{device_id}", f"unknown port kind '{port_id}'")
+        optional_ports[device_id] = frozenset(port_ids)
+
     stereo = _mapping("planner", "stereo", raw.get("stereo") or {})
     for group in ("sources", "sinks"):
         for device_id in stereo.get(group) or []:
@@ -355,6 +401,9 @@ def _planner(path: Path, o: Ontology) -> PlannerKit | None:
         stereo_sources=frozenset(stereo.get("sources") or ()),
         stereo_sinks=frozenset(stereo.get("sinks") or ()),
         stereo_domains=frozenset(stereo.get("domains") or ()),
+        gear_ports=gear_ports,
+        attached=frozenset(attached),
+        optional_ports=optional_ports,
         max_in_between=limits.get("in_between", 2),
         max_plans=limits.get("plans", 3) or 1,
     )

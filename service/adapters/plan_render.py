@@ -42,7 +42,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
             {
                 "from": hop.source,
                 "to": hop.dest,
-                "cable": hop.cable.name,
+                "cable": hop.cable.name if hop.cable else None,
                 "compatibility": hop.compatibility.value,
                 "balanced": hop.balanced,
                 "reasons": list(hop.reasons),
@@ -81,6 +81,8 @@ def to_text(planning: Planning) -> str:
             + (f", {balance[plan.balanced]}" if applies else "")
             + (", stereo pair" if plan.stereo else ""),
         ]
+        if not plan.parts:
+            lines.append("  nothing to buy: plug straight in")
         for part in plan.parts:
             alternatives = f" (or {', or '.join(part.alternatives)})" if part.alternatives else ""
             lines.append(f"  {part.quantity} × {part.name}{alternatives}")

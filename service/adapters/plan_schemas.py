@@ -74,7 +74,7 @@ class PlanLinkOut(BaseModel):
 
     from_: str = Field(alias="from")
     to: str
-    cable: str
+    cable: str | None = Field(description="null: the gear's own plug goes straight in (headphones).")
     compatibility: Literal["works", "works_with_caveat", "does_not_work", "unsafe"]
     balanced: bool | None
     reasons: list[str]

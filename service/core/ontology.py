@@ -311,6 +311,7 @@ class InBetween:
     channels: int  # audio channels one unit carries: a stereo plan needs two units of a 1-channel part
     why: str
     sources: tuple[str, ...]
+    only_into: tuple[str, ...] = ()  # port kinds its outputs may feed (a headphone amp: headphones); () any
 
 
 @dataclass(frozen=True)
@@ -337,6 +338,11 @@ class PlannerKit:
     stereo_sources: frozenset[str]
     stereo_sinks: frozenset[str]
     stereo_domains: frozenset[str]
+    gear_ports: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # class -> side -> ports
+    attached: frozenset[str] = frozenset()  # port kinds that are a plug on the gear's own cable
+    optional_ports: dict[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # class -> port kinds only some have
     max_in_between: int = 2
     max_plans: int = 3
 

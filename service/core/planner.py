@@ -8,7 +8,8 @@ destination is a plan, ranked by:
 
 1. no hazard (a plan with a hazard is shown only when no plan without one exists, and then says so);
 2. no caveat: every link works outright ("works" beats "works with a caveat", so a turntable gets its preamp);
-3. the source's usual output (a turntable's phono output, a drum machine's audio rather than its MIDI);
+3. the source's usual outputs (a drum machine's audio rather than its MIDI, a turntable's phono output rather than
+   the LINE output only some models have);
 4. balanced where the ends allow it;
 5. fewest parts, then fewest units.
 
@@ -60,7 +61,10 @@ class End:
     port: str  # the port kind id
     jacks: tuple[str, ...]  # connector families the port may really have, most usual first
 
-    usual: bool = True  # the gear's default port on that side (a turntable's phono output, not its LINE)
+    usual: bool = (
+        True  # carries what the gear's default port carries, on a port every model has (kb/planner.yaml)
+    )
+    default: bool = True  # the gear's default port on that side
 
     def stop(self, role: str) -> Stop:
         """This port as the rules' Stop."""
@@ -86,7 +90,7 @@ class Hop:
 
     source: str  # "Focusrite Scarlett 2i2 balanced line output"
     dest: str
-    cable: Cable
+    cable: Cable | None  # None: the gear's own plug goes straight in (headphones), perhaps through an adapter
     compatibility: Compatibility
     balanced: bool | None  # None: it depends on the gear, or balance does not apply (MIDI, USB...)
     balance_applies: bool
@@ -177,6 +181,9 @@ def plan_between(
     ):
         if out_end.owner == in_end.owner:
             continue
+        feeds = kit.in_between[out_end.owner].only_into if out_end.owner in kit.in_between else ()
+        if feeds and in_end.port not in feeds:
+            continue  # a headphone amp feeds headphones, not a line input
         link = _best_link(out_end, in_end, phantom, ontology)
         if link is None:
             if out_end in src_ends and in_end in dst_ends:
@@ -238,6 +245,8 @@ def _gear_ends(stop: Stop, side: str, owner: str, ontology: Ontology, kit: Plann
         return _ends(owner, None, "", found[:1], ontology, kit)
     device = ontology.devices[stop.device]
     ports = device.out if side == OUT else device.inputs
+    # headphones have no ports in devices.yaml (questions about them read as they do); the planner gives them some
+    ports = ports or kit.gear_ports.get(device.kind or stop.device, {}).get(side, {})
     if not ports:
         raise PlanError(f"{_name(stop, ontology)} has no {side}puts")
     items = [(q, ports[q]) for q in stop.qualifiers if q in ports]
@@ -279,8 +288,15 @@ def _ends(
         # a mono unbalanced leg may use the one-conductor plug in that jack (a TS plug in a TRS jack), after the
         # jack's own plugs (kb/reading.yaml mono_plug)
         concrete += tuple(f for f in (mono_plug.get(j) for j in concrete) if f and f not in concrete)
-        usual = device is None or port_id == _default_port(device, items, ontology)
-        seen[port_id] = End(owner, device, text, qualifier, port_id, concrete, usual)
+        # usual: the kind of signal the gear's default port carries (a drum machine's audio, not its MIDI), on a
+        # port every model of the class has (not a turntable's LINE output: only some have a preamp)
+        default = _default_port(device, items, ontology) if device else None
+        usual = device is None or (
+            default is not None
+            and ontology.ports[default].domain == ontology.ports[port_id].domain
+            and port_id not in kit.optional_ports.get(cls or "", ())
+        )
+        seen[port_id] = End(owner, device, text, qualifier, port_id, concrete, usual, port_id == default)
     return list(seen.values())
 
 
@@ -305,8 +321,8 @@ def _expand(families: set[str], ontology: Ontology) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class _Link:
     hop: Hop
-    cable_name: str  # the cable to buy (its own ends, when adapters make up the rest)
-    cable: Cable
+    cable_name: str  # the cable to buy (its own ends, when adapters make up the rest); "" when none is
+    cable: Cable | None  # None: the gear's own plug goes straight in (headphones)
     adapters: tuple[Adapter, ...]
     alternatives: tuple[str, ...]
     score: tuple[
@@ -326,18 +342,22 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
     audio = ontology.ports[out_end.port].domain in kit.stereo_domains
     levels = (ontology.ports[out_end.port].level, ontology.ports[in_end.port].level)
     mismatch = None not in levels and levels[0] != levels[1]
+    attached = in_end.port in kit.attached  # the gear's own plug (headphones): nothing to buy if it fits
     options = []
     for order, (a, b) in enumerate(itertools.product(out_end.jacks, in_end.jacks)):
-        made = _made(a, b, ontology)
+        made = _plugged(a, b, kit) if attached else _made(a, b, ontology)
         if made is None:
             continue
         bought, adapters = made
         hop = _judge_hop(out_end, in_end, a, b, phantom, ontology)
         if hop is None or _RANK[hop.compatibility] >= _RANK[Compatibility.DOES_NOT_WORK]:
             continue
-        cable = (
-            hop.cable if bought == (a, b) else _judge_hop(out_end, in_end, *bought, phantom, ontology).cable
-        )
+        if bought is None:
+            cable = None
+        elif bought == (a, b):
+            cable = hop.cable
+        else:
+            cable = _judge_hop(out_end, in_end, *bought, phantom, ontology).cable
         score = (
             int(bool(hop.warnings)),
             int(hop.compatibility is Compatibility.WORKS_WITH_CAVEAT),
@@ -350,7 +370,10 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
         one_plug = any(
             ontology.ports[e.port].stereo and f in stereo_plugs for e, f in ((out_end, a), (in_end, b))
         )
-        options.append(_Link(hop, cable.name, cable, adapters, (), score, audio, one_plug, mismatch))
+        name = cable.name if cable else ""
+        options.append(
+            _Link(replace(hop, cable=cable), name, cable, adapters, (), score, audio, one_plug, mismatch)
+        )
     if not options:
         return None
     options.sort(key=lambda link: link.score)
@@ -361,6 +384,14 @@ def _best_link(out_end: End, in_end: End, phantom: str, ontology: Ontology) -> _
         if o.score[:4] == best.score[:4] and o.one_plug == best.one_plug and o.cable_name != best.cable_name
     ]
     return replace(best, alternatives=tuple(dict.fromkeys(equal))[:MAX_ALTERNATIVES])
+
+
+def _plugged(a: str, b: str, kit: PlannerKit) -> tuple[None, tuple[Adapter, ...]] | None:
+    """A plug on the gear's own cable (`b`) into an `a` jack: straight in, or through an adapter."""
+    if a == b:
+        return None, ()
+    adapter = next((x for x in kit.adapters if x.plug == a and x.socket == b), None)
+    return (None, (adapter,)) if adapter else None
 
 
 def _made(a: str, b: str, ontology: Ontology) -> tuple[tuple[str, str], tuple[Adapter, ...]] | None:
@@ -382,10 +413,19 @@ def _judge_hop(out_end: End, in_end: End, a: str, b: str, phantom: str, ontology
 
 @functools.lru_cache(maxsize=8)
 def _judging(ontology: Ontology) -> Ontology:
-    """The ontology with the in-between parts that have ports of their own, so the rules can read them."""
+    """The ontology with the in-between parts that have ports of their own, and the ports the planner gives gear
+    that has none (kb/planner.yaml gear_ports), so the rules can read them."""
     kit = _kit(ontology)
     own = {p.judged_as: p.device for p in kit.in_between.values() if p.judged_as not in ontology.devices}
-    return replace(ontology, devices={**ontology.devices, **own})
+    planned = {
+        device_id: replace(
+            ontology.devices[device_id],
+            out=ontology.devices[device_id].out or sides.get(OUT, {}),
+            inputs=ontology.devices[device_id].inputs or sides.get(IN, {}),
+        )
+        for device_id, sides in kit.gear_ports.items()
+    }
+    return replace(ontology, devices={**ontology.devices, **own, **planned})
 
 
 @functools.lru_cache(maxsize=8192)
@@ -469,18 +509,23 @@ def _key(ends: list[End], links: list[_Link], pair: bool, kit: PlannerKit) -> tu
     return (
         max(link.score[0] for link in links),
         sum(link.score[1] for link in links),
-        # the source's usual output before its others: a turntable's phono output, a drum machine's audio (not its
-        # MIDI), unless another works better (the destination's usual input says nothing: the input is chosen by
-        # what arrives)
+        # the source's usual outputs before its others: a drum machine's audio (not its MIDI), a turntable's phono
+        # output (not the LINE output only some have), unless another works better (the destination's usual input
+        # says little: the input is chosen by what arrives)
         int(not ends[0].usual),
         int(any(hop.balance_applies and hop.balanced is False for hop in hops)),
-        len(links) + sum(len(link.adapters) for link in links) + len(owners),
+        sum(link.cable is not None for link in links)
+        + sum(len(link.adapters) for link in links)
+        + len(owners),
         # balanced for sure before "balanced if the gear is"
         sum(hop.balance_applies and hop.balanced is None for hop in hops),
         # among equals, inputs made for the level that arrives (a line output into a line input, not a Hi-Z one)
         sum(link.level_mismatch for link in links),
-        int(not ends[-1].usual),  # then the destination's usual input
-        sum(q * (1 + len(link.adapters)) for q, link in zip(cables, links, strict=True)) + sum(devices),
+        int(not ends[0].default) + int(not ends[-1].default),  # then the gear's default ports
+        sum(
+            q * ((link.cable is not None) + len(link.adapters)) for q, link in zip(cables, links, strict=True)
+        )
+        + sum(devices),
         sum(link.score[-1] for link in links),
     )
 
@@ -494,7 +539,8 @@ def _plan(candidate: _Candidate, kit: PlannerKit) -> Plan:
         quantity = cables[i]
         per_channel = " (one per channel: left and right)" if quantity == 2 else ""
         reason = f"from the {link.hop.source} to the {link.hop.dest}{per_channel}"
-        parts.append(Part(link.cable_name, quantity, reason, link.alternatives, cable=link.cable))
+        if link.cable is not None:
+            parts.append(Part(link.cable_name, quantity, reason, link.alternatives, cable=link.cable))
         for adapter in link.adapters:
             parts.append(Part(adapter.name, quantity, adapter.why + per_channel, adapter=adapter))
         if i < len(candidate.owners):
@@ -556,6 +602,8 @@ def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:
         )
     first = plans[0]
     parts = sum(p.quantity for p in first.parts)
+    if parts == 0:
+        return f"Nothing to buy: it plugs straight in ({first.compatibility.value.replace('_', ' ')})."
     return (
         f"Best plan: {parts} part{'s' if parts != 1 else ''}, {first.compatibility.value.replace('_', ' ')}."
     )

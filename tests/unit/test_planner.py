@@ -188,3 +188,34 @@ def test_a_device_that_leaves_a_caveat_is_no_alternative(ontology):
 def test_among_equal_inputs_the_one_made_for_the_level_wins(ontology):
     best = plan_between("drum machine", "mixer", ontology).plans[0]
     assert best.hops[0].dest == "mixer line input"
+
+
+def test_headphones_plug_straight_into_a_headphone_output(ontology):
+    planning = plan_between("laptop", "headphones", ontology)
+    assert planning.plans[0].parts == () and planning.message.startswith("Nothing to buy")
+    assert planning.plans[0].hops[0].cable is None
+
+
+def test_a_line_output_gets_a_headphone_amp(ontology):
+    plans = plan_between("CD player", "headphones", ontology).plans
+    assert _devices(plans[0]) == ["headphone-amplifier"] and plans[0].compatibility is Compatibility.WORKS
+    # straight in also "works", with the caveat that a line output cannot drive headphones
+    assert plans[1].parts == () and plans[1].compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_a_headphone_amp_feeds_only_headphones(ontology):
+    for plan in plan_between("SM7B", "laptop", ontology).plans:
+        assert "headphone-amplifier" not in _devices(plan)
+
+
+def test_a_headphone_plug_of_another_size_gets_an_adapter(ontology):
+    kit = ontology.planner
+    sizes = {
+        **kit.jacks,
+        "focusrite-scarlett-2i2": {"headphone-out": ("trs",)},
+        "headphones": {"headphones-plug": ("trs35",)},
+    }
+    planning = plan_between(
+        "Scarlett 2i2", "headphones", replace(ontology, planner=replace(kit, jacks=sizes))
+    )
+    assert [p.adapter.id for p in planning.plans[0].parts] == ["quarter-to-eighth"]
