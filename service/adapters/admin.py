@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from flask import Blueprint
@@ -109,10 +111,37 @@ def _options() -> tuple[gaps.GapOptions, int]:
 
 
 def _embedder(engine) -> gaps.Embed:
-    # The retriever's own question encoder (and its cache of question vectors): the same vectors answers use.
+    # The retriever's own question encoder: the same vectors answers use. Encoding is the slow part of the report
+    # (milliseconds a question), so vectors are kept per process: a later view encodes only new questions. A hot
+    # reload changes the index, never the model, so they stay valid for the life of the process.
     retriever = engine.retriever
 
     def embed(texts):
-        return np.stack([retriever.embed(text) for text in texts])
+        return np.stack([_VECTORS.get_or_make(text, retriever.embed) for text in texts])
 
     return embed
+
+
+class _VectorCache:
+    """A bounded, thread-safe map from question text to its vector (oldest dropped first)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, text: str, make) -> np.ndarray:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector
+        vector = make(text)  # outside the lock: encoding takes milliseconds
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
+
+
+_VECTORS = _VectorCache(10_000)  # 384 float32 each: about 15 MB at most

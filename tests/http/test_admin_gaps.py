@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from pydantic import SecretStr
 
@@ -92,3 +94,21 @@ def test_an_unreachable_database_is_503_naming_no_secret(admin_settings, engine)
     assert response.status_code == 503
     assert response.get_json()["type"] == "/problems/storage-unavailable"
     assert "hunter2" not in response.get_data(as_text=True)
+
+
+def test_a_later_view_encodes_only_new_questions(admin_client, engine, monkeypatch):
+    encoded: list[str] = []
+    real = engine.retriever.embed
+    monkeypatch.setattr(engine.retriever, "embed", lambda text: encoded.append(text) or real(text))
+    tag = uuid.uuid4().hex[:8]
+    first = f"where can I buy a surfboard {tag}"
+    admin_client.post("/api/v1/ask", json={"question": first})
+    encoded.clear()
+    assert admin_client.get("/admin/gaps", headers=AUTH).status_code == 200
+    assert first in encoded
+    encoded.clear()
+    second = f"where can I rent a kayak {tag}"
+    admin_client.post("/api/v1/ask", json={"question": second})
+    encoded.clear()
+    assert admin_client.get("/admin/gaps", headers=AUTH).status_code == 200
+    assert encoded == [second]
