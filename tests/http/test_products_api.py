@@ -65,3 +65,17 @@ def test_the_openapi_document_describes_products(client):
     assert {"id", "title", "link", "price", "currency", "availability", "from", "to"} <= set(
         found[0]["properties"]
     )
+
+
+def test_a_guitar_gets_instrument_cables_and_never_speaker_cables(client):
+    body = _ask(client, "guitar into my amp, which cable? 5 m")
+    assert body["cable"]["name"] == "TS-male to TS-male"
+    assert body["products"] and all(
+        p["kind"] == "unbalanced" and p["length_m"] >= 5 for p in body["products"]
+    )
+
+
+def test_a_stereo_jack_into_two_inputs_gets_y_cables(client):
+    body = _ask(client, "laptop headphone jack to two mixer line inputs")
+    assert body["products"]
+    assert all({p["from"], p["to"]} == {"3.5mm TRS-male", "dual TS-male"} for p in body["products"])
