@@ -61,3 +61,29 @@ def check_kb_files(kb_dir: Path, ontology) -> None:
 
     load_shop_reading(kb_dir, ontology)
     load_drawing(kb_dir, ontology)
+
+
+def products_for(answer, ontology, settings) -> tuple:
+    """The products of CABLEWISE_CATALOG that fit the answer's cable, for `cablewise ask`."""
+    from service.adapters.catalog import MAX_PRODUCTS
+    from service.adapters.catalog import ShopCatalog
+    from service.core.products import cable_need
+    from service.core.products import fitting_products
+
+    read = ShopCatalog(settings.catalog, settings.kb_dir).for_ontology(ontology)
+    if read is None:
+        return ()
+    reading, catalog = read
+    return fitting_products(cable_need(answer, ontology, reading), catalog, MAX_PRODUCTS)
+
+
+def products_text(products) -> str:
+    """Product lines under a terminal answer ('' when none fit)."""
+    if not products:
+        return ""
+    lines = ["", "Products that fit:"]
+    for p in products:
+        length = f", {p.cable.length_m:g} m" if p.cable.length_m is not None else ""
+        stock = p.availability.value.replace("_", " ")
+        lines.append(f"  - {p.title} ({p.price} {p.currency}, {stock}{length}) {p.link}")
+    return "\n".join(lines)

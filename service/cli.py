@@ -128,8 +128,13 @@ def _ask(args) -> int:
     from service.adapters import render
 
     context = json.loads(args.context) if args.context else None
-    answer = _engine().answer(args.question, context)
-    print(json.dumps(render.to_api(answer), indent=2) if args.json else render.to_text(answer))
+    engine = _engine()
+    answer = engine.answer(args.question, context)
+    products = catalog_cli.products_for(answer, engine.ontology, _settings())  # CABLEWISE_CATALOG's that fit
+    if args.json:
+        print(json.dumps(render.to_api(answer, products=products), indent=2))
+    else:
+        print(render.to_text(answer) + catalog_cli.products_text(products))
     return 0
 
 

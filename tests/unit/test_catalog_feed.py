@@ -133,3 +133,15 @@ def test_a_bad_shop_yaml_is_reported_by_kb_check_and_costs_only_the_products(ont
         check_kb_files(kb, ontology)
     assert ShopCatalog(KB_DIR / "shop-feed.tsv", kb).for_ontology(ontology) is None
     assert "answers list no products" in caplog.text
+
+
+def test_cablewise_ask_lists_the_products_that_fit(engine, settings):
+    from service.catalog_cli import products_for
+    from service.catalog_cli import products_text
+
+    answer = engine.answer("guitar into my amp, which cable? 5 m")
+    products = products_for(answer, engine.ontology, settings)
+    assert [p.cable.kind for p in products] == ["unbalanced"] * len(products) and products
+    text = products_text(products)
+    assert text.startswith("\nProducts that fit:") and products[0].link in text
+    assert products_for(answer, engine.ontology, settings.model_copy(update={"catalog": None})) == ()
