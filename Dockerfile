@@ -51,6 +51,7 @@ RUN mkdir -p /data /tmp/cablewise-metrics && chown cablewise:cablewise /data /tm
 # The index and the ONNX encoder are read-only build outputs; feedback goes to /data (a volume); gunicorn's
 # workers share metrics through /tmp/cablewise-metrics.
 ENV CABLEWISE_KB_DIR=/app/kb \
+    CABLEWISE_CATALOG=/app/kb/shop-feed.tsv \
     CABLEWISE_INDEX_DIR=/app/var/index \
     CABLEWISE_MODEL_CACHE_DIR=/app/var/model-cache \
     CABLEWISE_FEEDBACK_DB=/data/feedback.sqlite3 \

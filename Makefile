@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: serve test index lint reliability bench eval install browser-deps clean
+.PHONY: serve test index lint reliability hot-reload bench eval install browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,14 @@ RELIABILITY_MODEL ?= bundled
 reliability: index
 	$(BIN)/python -m tests.reliability.run --out reliability-out --model $(RELIABILITY_MODEL)
 
+# Not part of `make test` (its 8-s variant is): two gunicorn workers answer a 30-s client loop while
+# `cablewise index build` (hash embedder, throwaway index) runs; 0 failed requests and the switch time,
+# written to hot-reload-out/report.json.
+hot-reload: install
+	$(BIN)/python -m tests.integration.hot_reload_load --seconds 30 --rebuild build --out hot-reload-out
+
 bench: index
 	$(BIN)/python -m tests.perf.bench --out bench-out
 
 clean:
-	rm -rf var bench-out tests/artifacts
+	rm -rf var bench-out hot-reload-out tests/artifacts

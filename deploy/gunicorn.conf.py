@@ -51,6 +51,32 @@ def on_starting(server):
     for name in os.listdir(_metrics_dir):
         if name.endswith(".db"):
             os.unlink(os.path.join(_metrics_dir, name))
+    _migrate_database(server)
+
+
+def _migrate_database(server):
+    """Bring the feedback / question-log schema up to date once, before any worker starts, when that is safe:
+    CABLEWISE_DB_MIGRATE=auto, and never a schema a newer release migrated (service/storage/database.py). An
+    unreachable database does not stop the server (answers do not need it); workers try again on first use."""
+    try:
+        from service.settings import Settings
+        from service.storage.database import Database
+
+        settings = Settings()
+        if settings.db_migrate != "auto":
+            return
+        database = Database.from_settings(settings)
+        try:
+            database.upgrade()  # no connection is left open for the workers to inherit
+        finally:
+            database.dispose()
+    except Exception as exc:  # any failure here must not keep the server down
+        server.log.error(
+            "database migration at start failed (%s: %s); workers retry on first use; "
+            "`cablewise db status` and `cablewise db upgrade` say more",
+            type(exc).__name__,
+            exc,
+        )
 
 
 def child_exit(server, worker):

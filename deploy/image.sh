@@ -9,8 +9,8 @@
 set -eu
 
 PYTHON=${PYTHON:-python3}
-# The extras the runtime image carries: shared rate limits in Redis.
-RUNTIME_EXTRAS=${RUNTIME_EXTRAS:-redis}
+# The extras the runtime image carries: shared rate limits in Redis, feedback and the question log in PostgreSQL.
+RUNTIME_EXTRAS=${RUNTIME_EXTRAS:-redis,postgres}
 TORCH_VERSION=${TORCH_VERSION:-2.13.0}
 
 step=${1:?usage: deploy/image.sh wheels|build-tools|index|runtime ...}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -94,6 +95,13 @@ def build_index(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         extra=extra,
     )
-    store.save(Path(out_dir), vectors, passages, manifest, extra_files=extra_files)
-    log.info("built index: %d passages in %.1fs -> %s", len(passages), time.perf_counter() - started, out_dir)
+    version = store.save(Path(out_dir), vectors, passages, manifest, extra_files=extra_files)
+    manifest = dataclasses.replace(manifest, version=version.name)
+    log.info(
+        "built index version %s: %d passages in %.1fs -> %s",
+        manifest.version,
+        len(passages),
+        time.perf_counter() - started,
+        out_dir,
+    )
     return manifest

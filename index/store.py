@@ -97,12 +97,13 @@ def save(
             if Path(name).name != name or name.startswith(".") or name in (VECTORS, PASSAGES, MANIFEST):
                 raise ValueError(f"extra index file name not allowed: {name!r}")
             (staging / name).write_bytes(data)
-        # The manifest goes last: a folder with a manifest is a complete folder. It lists every other file.
+        # The manifest goes last: a folder with a manifest is a complete folder. It lists every other file, and
+        # names the version (the folder's name), which /readyz and the metrics report and hot reload logs.
+        final = versions / f"{stamp}-{suffix}"
         files = {path.name: file_sha256(path) for path in sorted(staging.iterdir()) if path.name != MANIFEST}
-        body = {**dataclasses.asdict(manifest), FILES_KEY: files}
+        body = {**dataclasses.asdict(dataclasses.replace(manifest, version=final.name)), FILES_KEY: files}
         (staging / MANIFEST).write_text(json.dumps(body, indent=2), encoding="utf-8")
         _fsync_tree(staging)
-        final = versions / f"{stamp}-{suffix}"
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

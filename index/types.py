@@ -54,3 +54,5 @@ class Manifest:
     metric: str = "ip"
     normalized: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    # The version folder's name, written by store.save; "" for an index built before versions were named.
+    version: str = ""

@@ -13,13 +13,21 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.build import kb_fingerprint
+from service import index_reload
 from service import observability
+from service.adapters import admin
 from service.adapters import admission
+from service.adapters import api_keys
+from service.adapters import catalog
 from service.adapters import context_seal
+from service.adapters import feedback_api
 from service.adapters import http_api
+from service.adapters import kb_pages
+from service.adapters import plan_api
 from service.adapters import rate_limit
 from service.adapters import slack
 from service.adapters import widget
+from service.adapters import wiring_svg
 from service.adapters.problems import problem
 from service.core.pipeline import Engine
 from service.errors import CablewiseError
@@ -29,7 +37,9 @@ from service.errors import RateLimited
 from service.errors import redact_paths
 from service.runtime import Runtime
 from service.runtime import build_engine
+from service.runtime import load_model
 from service.settings import Settings
+from service.storage import records as stored_records
 
 log = logging.getLogger("cablewise")
 
@@ -60,18 +70,31 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     # Only the question endpoint is limited; health checks and the widget file stay free.
     rate_limit.install(app, settings.rate_limit, settings.rate_limit_storage)
+    api_keys.install(app, settings)  # optional keys on /api/v1/, with their own limits
     context_seal.install(app, settings.context_secret.get_secret_value(), kb_fingerprint(settings.kb_dir))
     admission.install(
         app, settings.max_active, settings.max_queue, settings.queue_timeout, settings.body_timeout
     )
     app.register_blueprint(http_api.bp)
+    plan_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/plan
     # spectree's register() would add /apidoc/ pages that load scripts from public CDNs; the document is served
     # at /api/v1/openapi.json only (spectree generates it from the current app on demand).
+    records = stored_records.install(app, settings)  # feedback and the question log (service/storage)
+    feedback_api.register(app, settings.rate_limit, settings.rate_limit_storage)  # POST /api/v1/feedback
     slack.register(app, settings, runtime)
     widget.register(app, settings)
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    admin.register(app, admin_token, records.database)  # /admin/gaps
+    catalog.install(app, settings.catalog, settings.kb_dir)  # read on first use, with the engine's ontology
+    wiring_svg.register(app)  # GET /wiring/<from>--<to>.svg
 
+    # Installed before the first load, so a build that switches the index meanwhile is loaded again, not missed.
+    index_reload.install(app, runtime, on_swap=lambda new: _follow_knowledge(app, new))
     try:
-        runtime.become_ready(engine or build_engine(settings))
+        if engine is None:
+            runtime.embedder = load_model(settings)  # kept: a hot reload loads only the new index
+            engine = build_engine(settings, runtime.embedder)
+        runtime.become_ready(engine)
         log.info("ready: kb=%s index=%s", settings.kb_dir, settings.index_dir)
     except KBInvalid:
         raise
@@ -79,6 +102,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         runtime.not_ready_reason = redact_paths(exc.detail)  # clients see no server paths; the log does
         log.error("not ready: %s", exc.detail)
     return app
+
+
+def _follow_knowledge(app: Flask, engine) -> None:
+    """After a hot reload: what else holds knowledge read from kb/ follows the new index's kb/."""
+    context_seal.follow_knowledge(app, engine.retriever.manifest.kb_sha256)
+    kb_pages.forget_knowledge()
 
 
 def _install_request_ids(app: Flask) -> None:

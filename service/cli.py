@@ -1,4 +1,4 @@
-"""The `cablewise` command: ask, index build, kb check, eval."""
+"""The `cablewise` command: ask, index build, kb check, eval, calibrate, db upgrade, report gaps."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import logging
 import os
 import sys
 from pathlib import Path
+
+from service import catalog_cli
+from service import plan_cli
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -52,6 +55,37 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("files", type=Path, nargs="+")
     cal.add_argument("--out", type=Path, default=None, help="where to write (default: kb/calibration.yaml)")
 
+    apikey = sub.add_parser("apikey", help="API keys for /api/v1/ (see CABLEWISE_API_KEYS_FILE)")
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True)
+    new_key = apikey_sub.add_parser("new", help="make a key: prints it once, and the line to store")
+    new_key.add_argument("name", help="who holds the key (letters, digits, '.', '-', '_')")
+    catalog_cli.add_parser(sub)
+    plan_cli.add_parser(sub)
+
+    db = sub.add_parser("db", help="the feedback and question-log database (CABLEWISE_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply the schema migrations (safe to run while servers run)")
+    db_sub.add_parser("status", help="the database's schema revision against this release's")
+    db_sub.add_parser(
+        "prune", help="delete question-log rows older than CABLEWISE_QUESTION_LOG_RETENTION_DAYS"
+    )
+
+    report = sub.add_parser("report", help="reports from what the service recorded")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    gaps = report_sub.add_parser(
+        "gaps", help="refused, low-confidence and not-helpful questions grouped by meaning, with counts"
+    )
+    gaps.add_argument("--days", type=int, default=30, help="look this many days back (default 30)")
+    gaps.add_argument("--below", type=float, default=0.5, help="confidence under this is low (default 0.5)")
+    gaps.add_argument(
+        "--similarity", type=float, default=0.7, help="cosine similarity that joins a group (default 0.7)"
+    )
+    gaps.add_argument(
+        "--limit", type=int, default=1000, help="newest questions read per source (default 1000)"
+    )
+    gaps.add_argument("--top", type=int, default=20, help="groups shown (default 20)")
+    gaps.add_argument("--json", action="store_true", help="print the whole report as JSON")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -65,6 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except _storage_errors() as exc:
+        print(f"error: the database failed: {exc}", file=sys.stderr)
+        return 2
+
+
+def _storage_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.storage.database import SchemaNotReady
+
+    return (SQLAlchemyError, SchemaNotReady)
 
 
 def _settings():
@@ -83,8 +128,13 @@ def _ask(args) -> int:
     from service.adapters import render
 
     context = json.loads(args.context) if args.context else None
-    answer = _engine().answer(args.question, context)
-    print(json.dumps(render.to_api(answer), indent=2) if args.json else render.to_text(answer))
+    engine = _engine()
+    answer = engine.answer(args.question, context)
+    products = catalog_cli.products_for(answer, engine.ontology, _settings())  # CABLEWISE_CATALOG's that fit
+    if args.json:
+        print(json.dumps(render.to_api(answer, products=products), indent=2))
+    else:
+        print(render.to_text(answer) + catalog_cli.products_text(products))
     return 0
 
 
@@ -120,7 +170,8 @@ def _index(args) -> int:
         progress=not args.quiet,
     )
     print(
-        f"index: {manifest.count} passages, model {manifest.model_name}, dim {manifest.dim} -> {settings.index_dir}"
+        f"index: version {manifest.version}, {manifest.count} passages, model {manifest.model_name}, "
+        f"dim {manifest.dim} -> {settings.index_dir} (running servers switch to it within seconds)"
     )
     extra = manifest.extra
     print(
@@ -138,6 +189,7 @@ def _kb(args) -> int:
 
     settings = _settings()
     ontology = load_ontology(settings.kb_dir)
+    catalog_cli.check_kb_files(settings.kb_dir, ontology)  # shop.yaml and wiring.yaml
     try:
         articles = read_articles(settings.kb_dir / "articles")
     except ArticleError as exc:
@@ -200,7 +252,104 @@ def _calibrate(args) -> int:
     return 0
 
 
-_COMMANDS = {"ask": _ask, "index": _index, "kb": _kb, "eval": _eval, "calibrate": _calibrate}
+def _db(args) -> int:
+    from service.question_log import QuestionLog
+    from service.storage.database import Database
+
+    settings = _settings()
+    database = Database.from_settings(settings)
+    try:
+        if args.db_command == "upgrade":
+            before = database.status()
+            after = database.upgrade()
+            if not after.known:
+                print(
+                    f"db: {database.describe()} is at revision {after.current}, newer than this release "
+                    f"({after.head}); left as it is",
+                    file=sys.stderr,
+                )
+                return 1
+            moved = "already at" if before.current == after.current else f"{before.current or 'empty'} ->"
+            print(f"db: {database.describe()}: {moved} {after.current}")
+        elif args.db_command == "status":
+            status = database.status()
+            state = (
+                "up to date"
+                if status.up_to_date
+                else ("behind" if status.known else "newer than this release")
+            )
+            print(
+                f"db: {database.describe()}: revision {status.current or 'none'}, latest {status.head} ({state})"
+            )
+            return 0 if status.up_to_date else 1
+        else:
+            log = QuestionLog(database, enabled=True, retention_days=settings.question_log_retention_days)
+            print(
+                f"db: pruned {log.prune()} question-log rows older than {settings.question_log_retention_days} days"
+            )
+    finally:
+        database.dispose()
+    return 0
+
+
+def _report(args) -> int:
+    from service import gaps
+    from service.storage.database import Database
+
+    settings = _settings()
+    options = gaps.GapOptions(days=args.days, below=args.below, similarity=args.similarity, limit=args.limit)
+    database = Database.from_settings(settings)
+    try:
+        result = gaps.report(database, _question_encoder(settings), options)
+    finally:
+        database.dispose()
+    print(json.dumps(result.as_json(), indent=2) if args.json else gaps.format_report(result, top=args.top))
+    return 0
+
+
+def _question_encoder(settings):
+    """The encoder the server uses for questions (the ONNX export, or the model itself): same vectors."""
+    from index.embedder import load_embedder
+
+    embedder = load_embedder(
+        settings.model,
+        query_encoder=settings.query_encoder,
+        cache_dir=settings.model_cache_dir,
+        threads=settings.encoder_threads,
+    )
+    return embedder.encode
+
+
+_COMMANDS = {
+    "ask": _ask,
+    "index": _index,
+    "kb": _kb,
+    "eval": _eval,
+    "calibrate": _calibrate,
+    "db": _db,
+    "report": _report,
+}
+
+_COMMANDS["catalog"] = catalog_cli.run
+_COMMANDS["plan"] = plan_cli.run
+
+
+def _apikey(args) -> int:
+    from service.adapters.api_keys import ApiKeysInvalid
+    from service.adapters.api_keys import make_key
+
+    try:
+        key, line = make_key(args.name)
+    except ApiKeysInvalid as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"key for {args.name} (shown only now; the client sends it as X-API-Key): {key}")
+    print("the line to store in CABLEWISE_API_KEYS_FILE (append :LIMITS to give it its own limits):")
+    print(line)
+    return 0
+
+
+_COMMANDS["apikey"] = _apikey
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

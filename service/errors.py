@@ -9,6 +9,7 @@ CablewiseError              base
   +- RateLimited       429  a per-client limit is reached; says when to come back
   +- KBInvalid         500  a kb/ file is wrong; raised at start-up, names the file, the key and the reason
   +- IndexUnavailable  503  the index is missing, stale for this model, or not loaded yet
+  +- StorageUnavailable 503 the feedback / question-log database cannot be reached or is not migrated
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ class IndexUnavailable(CablewiseError):
     http_status = 503
     problem_type = "/problems/not-ready"
     title = "Service not ready"
+
+
+class StorageUnavailable(CablewiseError):
+    """The feedback and question-log database cannot be reached, refused the work, or needs a migration."""
+
+    http_status = 503
+    problem_type = "/problems/storage-unavailable"
+    title = "Storage unavailable"
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.@+-]+/)*[\w.@+-]+/?")

@@ -1,49 +1,51 @@
-"""Answer feedback ("Helpful" / "Not helpful") kept in a small SQLite file.
+"""Answer feedback ("Helpful" / "Not helpful") in the service's database (service/storage).
 
-One short connection per call, so any thread may record; SQLite's own locking (WAL, busy timeout) serialises
-writers across threads and worker processes.
+One short transaction per vote, so any thread may record. The database is the SQLite file
+CABLEWISE_FEEDBACK_DB by default (WAL and a busy timeout serialise writers across threads and worker processes)
+or the PostgreSQL database CABLEWISE_DATABASE_URL names, shared by every replica.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-import threading
-from contextlib import closing
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from service.storage.database import Database
+from service.storage.database import database_url
+from service.storage.tables import MAX_QUESTION_CHARS
+from service.storage.tables import feedback
+
 log = logging.getLogger("cablewise.feedback")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    user TEXT NOT NULL,
-    question TEXT NOT NULL,
-    intent TEXT NOT NULL,
-    helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-    answer_id TEXT
-)
-"""
-# Long enough to outwait another writer, short enough to stay well inside Slack's 3-second window.
-_BUSY_TIMEOUT_S = 2.0
-MAX_QUESTION_CHARS = 1000
+__all__ = ["MAX_QUESTION_CHARS", "FeedbackStore"]
 
 
 class FeedbackStore:
-    """Record and count feedback on answers in the SQLite file at `path`.
+    """Record and count feedback on answers.
 
-    The parent folder and the table are created on first use, not at construction, so building the store never
-    touches the disk.
+    :param database: the service's Database, or the path of a SQLite file (made, with its folder and schema, on
+        first use: building the store never touches the disk).
+    :param keep_user_ids: store the client's user id with each vote (CABLEWISE_STORE_USER_IDS); off, NULL.
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._init_lock = threading.Lock()
-        self._initialised = False
+    def __init__(self, database: Database | Path | str, *, keep_user_ids: bool = False) -> None:
+        if not isinstance(database, Database):
+            database = Database(database_url(None, Path(database)))
+        self.database = database
+        self.keep_user_ids = keep_user_ids
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, when the database is one."""
+        return (
+            Path(self.database.url.database)
+            if self.database.is_sqlite and self.database.url.database
+            else None
+        )
 
     def record(
         self,
@@ -57,24 +59,20 @@ class FeedbackStore:
         """Store one vote.
 
         :param channel: the client it came from (`slack`, `widget`, `api`), as in the contract's `channel`.
-        :param user: the client's user id (a Slack user id); may be empty.
+        :param user: the client's user id (a Slack user id); may be empty; kept only with keep_user_ids.
+        :raises sqlalchemy.exc.SQLAlchemyError: the database cannot be reached or refused the row.
         """
-        self._ensure_schema()
-        row = (
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            channel,
-            user or "",
-            question[:MAX_QUESTION_CHARS],
-            intent,
-            1 if helpful else 0,
-            answer_id,
-        )
-        with closing(self._connect()) as conn, conn:
-            conn.execute(
-                "INSERT INTO feedback (created_at, channel, user, question, intent, helpful, answer_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
+        row = {
+            "created_at": datetime.now(UTC),
+            "channel": channel[:32],
+            "user": (user or None) if self.keep_user_ids else None,
+            "question": question[:MAX_QUESTION_CHARS],
+            "intent": intent[:64],
+            "helpful": bool(helpful),
+            "answer_id": answer_id[:64] if answer_id else None,
+        }
+        with self.database.begin() as conn:
+            conn.execute(feedback.insert().values(**row))
         log.info(
             "feedback channel=%s intent=%s helpful=%s answer_id=%s",
             channel,
@@ -85,23 +83,7 @@ class FeedbackStore:
 
     def counts(self) -> dict[str, int]:
         """Return the number of helpful and not-helpful votes so far."""
-        self._ensure_schema()
-        with closing(self._connect()) as conn:
-            rows = dict(conn.execute("SELECT helpful, COUNT(*) FROM feedback GROUP BY helpful").fetchall())
-        return {"helpful": rows.get(1, 0), "not_helpful": rows.get(0, 0)}
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S)
-
-    def _ensure_schema(self) -> None:
-        if self._initialised:
-            return
-        with self._init_lock:
-            if self._initialised:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn, conn:
-                # WAL lets readers (counts, reports) run while a vote is being written.
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-            self._initialised = True
+        query = sa.select(feedback.c.helpful, sa.func.count()).group_by(feedback.c.helpful)
+        with self.database.begin() as conn:
+            rows = {bool(helpful): n for helpful, n in conn.execute(query)}
+        return {"helpful": rows.get(True, 0), "not_helpful": rows.get(False, 0)}

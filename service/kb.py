@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError
 
 from index.types import Passage
+from service.core.ontology import Adapter
 from service.core.ontology import CableType
 from service.core.ontology import Calibration
 from service.core.ontology import Condition
@@ -20,10 +22,12 @@ from service.core.ontology import Family
 from service.core.ontology import FaqEntry
 from service.core.ontology import Grammar
 from service.core.ontology import Hazard
+from service.core.ontology import InBetween
 from service.core.ontology import Level
 from service.core.ontology import LinkRule
 from service.core.ontology import Ontology
 from service.core.ontology import PairCode
+from service.core.ontology import PlannerKit
 from service.core.ontology import PortKind
 from service.core.ontology import SignalFormat
 from service.core.ontology import Source
@@ -115,6 +119,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         calibration=_calibration(kb_dir / "calibration.yaml"),
     )
     _cross_check(ontology)
+    ontology = replace(ontology, planner=_planner(kb_dir / "planner.yaml", ontology))
     return _with_faq_families(ontology)
 
 
@@ -203,6 +208,205 @@ def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]
         if replaced:
             ports["default"] = own[replaced[0]]
     return ports
+
+
+PLANNER_KEYS = {
+    "in_between",
+    "cables",
+    "adapters",
+    "cable_kinds",
+    "jacks",
+    "gear_ports",
+    "attached",
+    "optional_ports",
+    "stereo",
+    "limits",
+}
+IN_BETWEEN_KEYS = {"name", "class", "in", "out", "only_into", "flags", "channels", "why", "sources"}
+
+
+def _planner(path: Path, o: Ontology) -> PlannerKit | None:
+    """Read kb/planner.yaml (optional): what the connection planner may put between two pieces of gear.
+
+    Every id it names is checked against the other files, so a typo fails at start, not in a plan.
+    """
+    if not path.is_file():
+        return None
+    raw = _read_yaml(path)
+    unknown = set(raw) - PLANNER_KEYS
+    if unknown:
+        raise KBInvalid(f"kb/planner.yaml: unknown keys {sorted(unknown)}")
+
+    def fail(key: str, why: str):
+        raise KBInvalid(f"kb/planner.yaml: {key}: {why}")
+
+    def sources(key: str, tags: Any) -> tuple[str, ...]:
+        if not isinstance(tags, list) or not tags:
+            fail(key, "needs at least one source tag")
+        for tag in tags:
+            if tag not in o.sources:
+                fail(key, f"unknown source '{tag}'")
+        return tuple(tags)
+
+    def family(key: str, value: Any) -> str:
+        if value not in o.families:
+            fail(key, f"unknown connector family '{value}'")
+        return value
+
+    in_between = {}
+    for pid, body in _mapping("planner", "in_between", raw.get("in_between")).items():
+        key = f"in_between.{pid}"
+        body = _mapping("planner", key, body)
+        if set(body) - IN_BETWEEN_KEYS:
+            fail(key, f"unknown keys {sorted(set(body) - IN_BETWEEN_KEYS)}")
+        if pid in o.devices:
+            fail(key, "the id is already a device of devices.yaml or gear.yaml")
+        ports = {side: _mapping("planner", f"{key}.{side}", body.get(side) or {}) for side in ("in", "out")}
+        if not ports["in"] or not ports["out"]:
+            fail(key, "needs the 'in' and 'out' ports a plan may use")
+        parent = o.devices.get(body.get("class")) if "class" in body else None
+        if "class" in body and (parent is None or parent.kind):
+            fail(f"{key}.class", "must be a device class of devices.yaml")
+        for side, given in ports.items():
+            owned = (parent.inputs if side == "in" else parent.out) if parent else None
+            for qualifier, port_id in given.items():
+                where = f"{key}.{side}.{qualifier}"
+                if port_id not in o.ports or o.ports[port_id].role != side:
+                    fail(where, f"'{port_id}' is not a port kind of role {side} in ports.yaml")
+                if qualifier != "default" and qualifier not in o.terms.port_words:
+                    fail(where, "unknown qualifier (terms.yaml port_words)")
+                if owned is not None and owned.get(qualifier) != port_id:
+                    fail(where, f"the class {body['class']} has no such port")
+        if body.get("channels") not in (1, 2):
+            fail(f"{key}.channels", "must be 1 or 2")
+        if not isinstance(body.get("why"), str) or not body["why"].strip():
+            fail(f"{key}.why", "say why a plan needs it")
+        flags = body.get("flags") or []
+        if parent is not None and flags:
+            fail(f"{key}.flags", "a part with a class has the class's flags")
+        device = Device(
+            name=str(body.get("name") or pid),
+            aliases=[],
+            sources=list(sources(f"{key}.sources", body.get("sources"))),
+            out=dict(ports["out"]),
+            inputs=dict(ports["in"]),
+            flags=list(parent.flags) if parent else [str(f) for f in flags],
+            kind=body.get("class", ""),
+        )
+        only_into = body.get("only_into") or []
+        for port_id in only_into:
+            if port_id not in o.ports or o.ports[port_id].role != "in":
+                fail(f"{key}.only_into", f"'{port_id}' is not an input port kind of ports.yaml")
+        in_between[pid] = InBetween(
+            pid,
+            device.name,
+            device,
+            body.get("class") or pid,
+            body["channels"],
+            body["why"].strip(),
+            tuple(device.sources),
+            tuple(only_into),
+        )
+
+    cables = set()
+    for i, pair in enumerate(raw.get("cables") or []):
+        if not isinstance(pair, list) or len(pair) != 2:
+            fail(f"cables[{i}]", "must be a pair of connector families")
+        cables.add(frozenset(family(f"cables[{i}]", f) for f in pair))
+
+    adapters = []
+    for aid, body in _mapping("planner", "adapters", raw.get("adapters") or {}).items():
+        key = f"adapters.{aid}"
+        body = _mapping("planner", key, body)
+        if set(body) - {"name", "plug", "socket", "why", "sources"}:
+            fail(key, "unknown keys")
+        if not isinstance(body.get("why"), str) or not body.get("name"):
+            fail(key, "needs a 'name' and a 'why'")
+        adapters.append(
+            Adapter(
+                aid,
+                str(body["name"]),
+                family(f"{key}.plug", body.get("plug")),
+                family(f"{key}.socket", body.get("socket")),
+                body["why"].strip(),
+                sources(f"{key}.sources", body.get("sources")),
+            )
+        )
+
+    cable_kinds = _mapping("planner", "cable_kinds", raw.get("cable_kinds") or {})
+    known_kinds = {c.kind for c in o.cables.values()}
+    for where, kind in cable_kinds.items():
+        if where not in o.levels and where not in {p.domain for p in o.ports.values()}:
+            fail(f"cable_kinds.{where}", "must be a signal level or a port domain of ports.yaml")
+        if kind not in known_kinds:
+            fail(f"cable_kinds.{where}", f"'{kind}' is not a cable kind of connectors.yaml")
+
+    jacks: dict[str, dict[str, tuple[str, ...]]] = {}
+    for owner, by_port in _mapping("planner", "jacks", raw.get("jacks") or {}).items():
+        if owner not in o.devices and owner not in in_between:
+            fail(f"jacks.{owner}", "must be a device class of devices.yaml or an in_between id")
+        jacks[owner] = {}
+        for port_id, families in _mapping("planner", f"jacks.{owner}", by_port).items():
+            if port_id not in o.ports:
+                fail(f"jacks.{owner}.{port_id}", "unknown port kind")
+            if not isinstance(families, list) or not families:
+                fail(f"jacks.{owner}.{port_id}", "must list connector families")
+            jacks[owner][port_id] = tuple(family(f"jacks.{owner}.{port_id}", f) for f in families)
+
+    gear_ports: dict[str, dict[str, dict[str, str]]] = {}
+    for device_id, sides in _mapping("planner", "gear_ports", raw.get("gear_ports") or {}).items():
+        if device_id not in o.devices:
+            fail(f"gear_ports.{device_id}", "must be a device class of devices.yaml")
+        gear_ports[device_id] = {}
+        for side, ports in _mapping("planner", f"gear_ports.{device_id}", sides).items():
+            for qualifier, port_id in _mapping("planner", f"gear_ports.{device_id}.{side}", ports).items():
+                if side not in ("in", "out") or port_id not in o.ports or o.ports[port_id].role != side:
+                    fail(
+                        f"gear_ports.{device_id}.{side}.{qualifier}",
+                        f"'{port_id}' is not a port kind of role {side}",
+                    )
+            gear_ports[device_id][side] = dict(ports)
+    attached = raw.get("attached") or []
+    for port_id in attached:
+        if port_id not in o.ports:
+            fail("attached", f"unknown port kind '{port_id}'")
+
+    optional_ports: dict[str, frozenset[str]] = {}
+    for device_id, port_ids in _mapping("planner", "optional_ports", raw.get("optional_ports") or {}).items():
+        if device_id not in o.devices or not isinstance(port_ids, list):
+            fail(
+                f"optional_ports.{device_id}",
+                "must be a device class of devices.yaml with a list of port kinds",
+            )
+        for port_id in port_ids:
+            if port_id not in o.ports:
+                fail(f"optional_ports.{device_id}", f"unknown port kind '{port_id}'")
+        optional_ports[device_id] = frozenset(port_ids)
+
+    stereo = _mapping("planner", "stereo", raw.get("stereo") or {})
+    for group in ("sources", "sinks"):
+        for device_id in stereo.get(group) or []:
+            if device_id not in o.devices:
+                fail(f"stereo.{group}", f"unknown device class '{device_id}'")
+    limits = _mapping("planner", "limits", raw.get("limits") or {})
+    for name, value in limits.items():
+        if name not in ("in_between", "plans") or not isinstance(value, int) or not 0 <= value <= 5:
+            fail(f"limits.{name}", "in_between and plans take a whole number from 0 to 5")
+    return PlannerKit(
+        in_between=in_between,
+        cables=frozenset(cables),
+        adapters=tuple(adapters),
+        cable_kinds=dict(cable_kinds),
+        jacks=jacks,
+        stereo_sources=frozenset(stereo.get("sources") or ()),
+        stereo_sinks=frozenset(stereo.get("sinks") or ()),
+        stereo_domains=frozenset(stereo.get("domains") or ()),
+        gear_ports=gear_ports,
+        attached=frozenset(attached),
+        optional_ports=optional_ports,
+        max_in_between=limits.get("in_between", 2),
+        max_plans=limits.get("plans", 3) or 1,
+    )
 
 
 FAQ_INTENTS = {

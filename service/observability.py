@@ -11,6 +11,7 @@ without the adapters knowing; request counts, latency and rate-limited requests 
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import json
 import logging
@@ -18,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
@@ -71,6 +73,11 @@ INDEX_INFO = Gauge(
     ["version", "model", "kb_sha256", "built_at"],
     multiprocess_mode="livemax",
 )
+INDEX_RELOADS = Counter(
+    "cablewise_index_reloads_total",
+    "New index versions a worker saw behind CABLEWISE_INDEX_DIR: swapped in, or refused (the old one kept).",
+    ["outcome"],
+)
 _INDEX_LABELS: dict[int, tuple[str, ...]] = {}  # what this process last reported, to retire it on a swap
 
 
@@ -94,7 +101,11 @@ def render_metrics() -> tuple[bytes, str]:
 def index_version(manifest: Any) -> str:
     """A short name for a built index: its manifest's `version` if it has one, else its knowledge hash."""
     extra = getattr(manifest, "extra", None) or {}
-    return str(extra.get("version") or (getattr(manifest, "kb_sha256", "") or "unknown")[:12])
+    return str(
+        getattr(manifest, "version", "")
+        or extra.get("version")
+        or (getattr(manifest, "kb_sha256", "") or "unknown")[:12]
+    )
 
 
 def report_index(engine: Any) -> None:
@@ -179,6 +190,28 @@ def record_answer(answer: Any) -> None:
 
 # Logs
 
+# The id of the request being handled, for log lines written where Flask's `g` is out of reach: in a thread the
+# request's work was handed to (ContextThreadPoolExecutor copies it there), such as Slack's answering.
+_REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("cablewise_request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request this log line belongs to: the request being handled, or the one that handed this
+    thread its work."""
+    if has_request_context():
+        request_id = getattr(g, "request_id", None)
+        if request_id:
+            return request_id
+    return _REQUEST_ID.get()
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """A thread pool whose tasks run in a copy of the submitting thread's context variables, so work done in
+    the background for a request logs that request's id."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the request id when there is one, and extras."""
@@ -197,8 +230,8 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in self._RESERVED and not key.startswith("_"):
                 entry[key] = value
-        if "request_id" not in entry and has_request_context():
-            request_id = getattr(g, "request_id", None)
+        if "request_id" not in entry:
+            request_id = current_request_id()
             if request_id:
                 entry["request_id"] = request_id
         if record.exc_info:
@@ -219,6 +252,8 @@ class TextFormatter(logging.Formatter):
             for key, value in vars(record).items()
             if key not in JsonFormatter._RESERVED and not key.startswith("_")
         ]
+        if not hasattr(record, "request_id") and (request_id := current_request_id()):
+            extras.append(f"request_id={request_id}")
         return f"{line} {' '.join(extras)}" if extras else line
 
 
@@ -242,6 +277,17 @@ def install(app: Flask, *, metrics_token: str | None = None) -> None:
     @app.before_request
     def start_timer() -> None:
         g.cablewise_started = time.perf_counter()
+        # Also where `g` cannot be seen: in threads this request hands work to (see ContextThreadPoolExecutor).
+        g.cablewise_request_id_token = _REQUEST_ID.set(getattr(g, "request_id", None))
+
+    @app.teardown_request
+    def forget_request_id(_exc: BaseException | None) -> None:
+        token = g.pop("cablewise_request_id_token", None)
+        if token is not None:
+            try:
+                _REQUEST_ID.reset(token)
+            except ValueError:  # torn down in another context than it was set in: the value dies with it
+                pass
 
     @app.after_request
     def observe_request(response: Response) -> Response:

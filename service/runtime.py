@@ -6,6 +6,8 @@ import logging
 import threading
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
+from typing import Any
 
 from service import observability
 from service.core.pipeline import Engine
@@ -19,12 +21,17 @@ PROBE_QUESTION = "is TRS to TS balanced?"
 
 @dataclass
 class Runtime:
-    """Stored in app.extensions["cablewise"]; views reach it through get_runtime()."""
+    """Stored in app.extensions["cablewise"]; views reach it through get_runtime().
+
+    `engine` is the one reference a hot reload swaps (service/index_reload.py): a request reads it once and
+    answers wholly from that engine, its index and its answer cache, whatever is swapped in meanwhile.
+    """
 
     settings: Settings
     engine: Engine | None = None
     not_ready_reason: str = "starting"
     lock: threading.Lock = field(default_factory=threading.Lock)
+    embedder: Any = None  # the loaded model, kept so a hot reload loads only the index
 
     def engine_or_raise(self) -> Engine:
         """Return the ready engine.
@@ -41,32 +48,62 @@ class Runtime:
         self.engine = observability.observed(engine)  # counts answers for /metrics; the probe is not counted
         self.not_ready_reason = ""
 
+    def index_info(self) -> dict[str, str] | None:
+        """What /readyz reports of the index being served: version, build time, model, knowledge hash."""
+        manifest = getattr(getattr(self.engine, "retriever", None), "manifest", None)
+        if manifest is None:
+            return None
+        return {
+            "version": observability.index_version(manifest),
+            "built_at": str(getattr(manifest, "built_at", "")),
+            "model": str(getattr(manifest, "model_name", "")),
+            "kb_sha256": str(getattr(manifest, "kb_sha256", "")),
+        }
 
-def build_engine(settings: Settings) -> Engine:
-    """Load the ontology, the embedding model and the index named by the settings.
 
-    :raises KBInvalid: a kb file is wrong.
-    :raises IndexUnavailable: the index is missing or was built for another model or knowledge base.
+def index_version_of(engine: Any) -> str:
+    """The version of the index an engine answers from ("" when it has none, as a test's fake)."""
+    manifest = getattr(getattr(engine, "retriever", None), "manifest", None)
+    return observability.index_version(manifest) if manifest is not None else ""
+
+
+def load_model(settings: Settings):
+    """Load the embedding model the settings name.
+
+    :raises IndexUnavailable: a runtime install without its prebuilt encoder, naming the command that makes it.
     """
     from index.embedder import ModelUnavailable
     from index.embedder import load_embedder
-    from index.store import current_version
-    from service.kb import load_ontology
-    from service.retrieval import HybridRetriever
 
-    ontology = load_ontology(settings.kb_dir)
     try:
-        embedder = load_embedder(
+        return load_embedder(
             settings.model,
             query_encoder=settings.query_encoder,
             cache_dir=settings.model_cache_dir,
             threads=settings.encoder_threads,
         )
-    except ModelUnavailable as exc:  # a runtime install without its prebuilt encoder: not ready, with the fix
+    except ModelUnavailable as exc:
         raise IndexUnavailable(str(exc)) from exc
+
+
+def build_engine(settings: Settings, embedder=None, *, index_dir: Path | None = None) -> Engine:
+    """Load the ontology, the embedding model (unless given) and the index named by the settings.
+
+    `index_dir` is a version folder to load instead of the one `settings.index_dir` points at now.
+
+    :raises KBInvalid: a kb file is wrong.
+    :raises IndexUnavailable: the index is missing or was built for another model or knowledge base.
+    """
+    from index.store import current_version
+    from service.kb import load_ontology
+    from service.retrieval import HybridRetriever
+
+    ontology = load_ontology(settings.kb_dir)
+    if embedder is None:
+        embedder = load_model(settings)
     cache_size = settings.answer_cache_size
     # One version of the index for the whole load: a build may switch `index_dir` to a new one meanwhile.
-    index_dir = current_version(settings.index_dir)
+    index_dir = current_version(index_dir or settings.index_dir)
     check_knowledge_matches(index_dir, settings.kb_dir)
     retriever = HybridRetriever.load(index_dir, embedder, embed_cache_size=cache_size)
     reader = load_reader_models(index_dir)

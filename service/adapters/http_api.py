@@ -8,6 +8,7 @@ import logging
 from flask import Blueprint
 from flask import Request
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import request
 from pydantic import ValidationError
@@ -15,9 +16,13 @@ from spectree import Response as SpecResponse
 from spectree import SpecTree
 
 from service.adapters import admission
+from service.adapters import api_document
+from service.adapters import api_keys
+from service.adapters import catalog
 from service.adapters import context_seal
 from service.adapters import rate_limit
 from service.adapters import render
+from service.adapters import wiring_svg
 from service.adapters.schemas import AskRequest
 from service.adapters.schemas import AskResponse
 from service.adapters.schemas import Health
@@ -26,6 +31,8 @@ from service.errors import BadRequest
 from service.errors import InvalidQuestion
 from service.errors import UnsupportedMedia
 from service.runtime import get_runtime
+from service.runtime import index_version_of
+from service.storage import records as stored_records
 
 log = logging.getLogger("cablewise.api")
 
@@ -37,6 +44,7 @@ spec = SpecTree(
     description="Answers studio-cable and connector questions, with the rules and guide passages behind them.",
     path="apidoc",
     page_templates={},  # no HTML pages (they load scripts from public CDNs); see openapi() below
+    security_schemes=[api_keys.SECURITY_SCHEME],  # the optional X-API-Key (service/adapters/api_keys.py)
 )
 
 
@@ -50,14 +58,16 @@ spec = SpecTree(
         HTTP_415=ProblemDetail,
         HTTP_422=ProblemDetail,
         HTTP_408=ProblemDetail,
+        HTTP_401=ProblemDetail,
         HTTP_429=ProblemDetail,
         HTTP_503=ProblemDetail,
     ),
     skip_validation=True,  # validated below, so every error keeps the contract's problem+json shape
     tags=["ask"],
+    security=api_keys.OPTIONAL_SECURITY,
 )
 def ask():
-    """Answer one question; errors are problem+json (400, 413, 415, 422, 429, 503)."""
+    """Answer one question; errors are problem+json (400, 408, 413, 415, 422, 429, 503)."""
     rate_limit.of(current_app).hit(request.remote_addr or "unknown")
     payload = read_json_object(request)
     try:
@@ -68,6 +78,7 @@ def ask():
         raise InvalidQuestion(detail, errors=errors) from None
     runtime = get_runtime(current_app)
     engine = runtime.engine_or_raise()
+    g.index_version = index_version_of(engine)  # sent as X-Index-Version (service/index_reload.py)
     seal = context_seal.of(current_app)
     opened = seal.open(body.context)
     with admission.of(current_app).slot():  # 503 + Retry-After when over capacity
@@ -75,6 +86,8 @@ def ask():
             raise admission.ClientGone("the client closed the connection before its turn")
         answer, failed = context_seal.answer_with_context(engine, body.question, opened.context)
     note = failed or opened.note
+    if records := stored_records.of(current_app):
+        records.questions.record(answer, channel=body.channel or "api")  # no-op unless CABLEWISE_QUESTION_LOG
     # debug only: the access log line (service/observability.py) already carries intent, basis and confidence
     log.debug(
         "answered intent=%s basis=%s confidence=%.2f channel=%s%s",
@@ -84,7 +97,15 @@ def ask():
         body.channel or "api",
         f" note={note!r}" if note else "",
     )
-    return jsonify(render.to_api(answer, context=seal.seal(answer.context), note=note))
+    return jsonify(
+        render.to_api(
+            answer,
+            context=seal.seal(answer.context),
+            note=note,
+            products=catalog.fitting(current_app, engine, answer),
+            wiring=wiring_svg.link_for(current_app, engine, answer.cable),
+        )
+    )
 
 
 @bp.get("/healthz")
@@ -97,27 +118,23 @@ def healthz():
 @bp.get("/readyz")
 @spec.validate(resp=SpecResponse(HTTP_200=Health, HTTP_503=ProblemDetail), skip_validation=True, tags=["ops"])
 def readyz():
-    """Readiness: 200 once the model and index are loaded and a probe question was answered, else 503."""
-    get_runtime(current_app).engine_or_raise()
-    return jsonify({"status": "ready"})
+    """Readiness: 200 once the model and index are loaded and a probe question was answered, else 503.
+
+    `index` names the index being served; its `version` changes when a new one is hot-reloaded.
+    """
+    runtime = get_runtime(current_app)
+    runtime.engine_or_raise()
+    body: dict = {"status": "ready"}
+    info = runtime.index_info()
+    if info is not None:
+        body["index"] = info
+    return jsonify(body)
 
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 document generated from the pydantic models; errors are documented as problem+json."""
-    return jsonify(_problem_media_types(spec.spec))
-
-
-def _problem_media_types(doc: dict) -> dict:
-    """spectree documents every response as application/json; the contract's errors are problem+json."""
-    doc = json.loads(json.dumps(doc))  # a copy: spectree caches its document
-    for operations in doc.get("paths", {}).values():
-        for operation in operations.values():
-            for status, response in (operation.get("responses") or {}).items():
-                content = response.get("content") or {}
-                if not status.startswith("2") and "application/json" in content:
-                    content["application/problem+json"] = content.pop("application/json")
-    return doc
+    """The OpenAPI 3.1 document generated from the pydantic models and completed by api_document."""
+    return jsonify(api_document.complete(spec.spec))
 
 
 def read_json_object(req: Request) -> dict:

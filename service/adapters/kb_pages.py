@@ -26,6 +26,7 @@ from markupsafe import Markup
 from index.chunking import Article
 from index.chunking import read_article
 from index.chunking import read_articles
+from service.adapters import wiring_svg
 from service.adapters.rate_limit import RateLimit
 from service.core.ontology import Ontology
 from service.errors import KBInvalid
@@ -33,7 +34,7 @@ from service.kb import load_ontology
 from service.runtime import get_runtime
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-ARTICLE_ID = re.compile(r"^[a-z0-9-]+$")
+ARTICLE_ID = re.compile(r"^[a-z0-9-]{1,100}$")  # bounded: a longer name is no article, and the OS refuses it
 # kb pages run no script at all; the policy makes that hold even if sanitizing ever missed something.
 # frame-ancestors 'none' (and X-Frame-Options for older browsers): no other site may frame these pages.
 CSP = (
@@ -96,6 +97,8 @@ def ontology() -> str:
         facts=sorted(onto.facts.values(), key=lambda f: f.id),
         hazards=sorted(onto.hazards.values(), key=lambda h: h.id),
         sources=sorted(onto.sources.items()),
+        cables=wiring_svg.named_cables(onto, _settings().kb_dir),
+        pairs=wiring_svg.pairs_by_end(onto, _settings().kb_dir),
     )
 
 
@@ -144,5 +147,10 @@ def _source_titles() -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def _ontology(kb_dir: Path) -> Ontology:
-    # The ontology files do not change while the process runs; loading them validates every file again.
+    # Loaded once (loading validates every file again), and again after a hot reload from a changed kb/.
     return load_ontology(kb_dir)
+
+
+def forget_knowledge() -> None:
+    """After a hot reload from a changed kb/ (service/index_reload.py): read the ontology again when needed."""
+    _ontology.cache_clear()

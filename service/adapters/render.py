@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 from service.adapters.schemas import AskResponse
+from service.core.products import Product
+from service.question_log import answer_id
 from service.types import Answer
+
+if TYPE_CHECKING:  # the drawing module (drawsvg, Flask) is not needed to render an answer
+    from service.adapters.wiring_svg import WiringLink
 
 
 def to_api(
-    answer: Answer, *, context: dict[str, Any] | None = None, note: str | None = None
+    answer: Answer,
+    *,
+    context: dict[str, Any] | None = None,
+    note: str | None = None,
+    products: Sequence[Product] = (),
+    wiring: WiringLink | None = None,
 ) -> dict[str, Any]:
     """Render an Answer as the contract's JSON object (validated by the response model).
 
     `context` replaces the core's context (the HTTP API sends a signed one); `note` says why a sent context
-    was not used.
+    was not used; `products` are the shop's products that fit the answer's cable; `wiring` links its picture.
     """
     verdict = answer.verdict
     cable = answer.cable
@@ -50,8 +62,28 @@ def to_api(
         "confidence": round(answer.confidence, 3),
         "context": answer.context if context is None else context,
         "note": note,
+        "wiring_url": wiring.url if wiring else None,
+        "wiring_alt": wiring.alt if wiring else None,
+        "products": [product_out(p) for p in products],
+        "answer_id": answer_id(answer),
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)
+
+
+def product_out(product: Product) -> dict[str, Any]:
+    """One product as the contract's `products` item."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "link": product.link,
+        "price": f"{product.price:.2f}",
+        "currency": product.currency,
+        "availability": product.availability.value,
+        "kind": product.cable.kind,
+        "from": product.cable.from_end,
+        "to": product.cable.to_end,
+        "length_m": None if product.cable.length_m is None else round(product.cable.length_m, 3),
+    }
 
 
 def to_text(answer: Answer) -> str:

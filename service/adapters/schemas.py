@@ -20,7 +20,8 @@ class AskRequest(BaseModel):
 
     question: str = Field(
         description="1 to 1000 characters after trimming white space.",
-        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+        # a non-space: white space alone trims to nothing; the schema cannot say "after trimming" more exactly.
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"},
     )
     context: dict[str, Any] | None = Field(
         None, description="The previous answer's context, sent back unchanged."
@@ -136,6 +137,41 @@ class AskResponse(BaseModel):
         description="Set when the request's context was not used (altered, from before a knowledge-base "
         "change, or unreadable): the question was answered as a new one.",
     )
+    wiring_url: str | None = Field(
+        None,
+        description="The wiring picture of `cable` (SVG): /wiring/<from>--<to>.svg on this service (absolute when "
+        "CABLEWISE_PUBLIC_URL is set); null without a cable.",
+    )
+    wiring_alt: str | None = Field(None, description="The picture's text alternative (its alt text).")
+    products: list[ProductOut] = Field(
+        default_factory=list,
+        description="The shop's products that fit the cable (same ends, kind, long enough), in stock first; "
+        "empty when no feed is set or nothing fits.",
+    )
+    answer_id: str = Field(
+        description="A short stable id of this answer; send it with a vote to POST /api/v1/feedback."
+    )
+
+
+class ProductOut(BaseModel):
+    """A product of the shop's feed (CABLEWISE_CATALOG) that fits the answer's cable."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(description="The feed's product id.")
+    title: str
+    link: str = Field(description="The product page, an http(s) URL.")
+    price: str = Field(description="Decimal amount as text, e.g. '12.90'.")
+    currency: str = Field(description="ISO 4217 code, e.g. 'USD'.")
+    availability: Literal["in_stock", "preorder", "backorder", "out_of_stock"]
+    kind: str = Field(
+        description="What the cable is built as (kb/shop.yaml): speaker, balanced, unbalanced, data."
+    )
+    from_: str = Field(alias="from", description="One end, as the answer's cable names ends.")
+    to: str = Field(description="The other end.")
+    length_m: float | None = Field(
+        None, description="Length in metres; null for adapters and unstated lengths."
+    )
 
 
 class ProblemDetail(BaseModel):
@@ -146,6 +182,16 @@ class ProblemDetail(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    request_id: str | None = Field(None, description="The request's id, also in the X-Request-ID header.")
+
+
+class IndexInfo(BaseModel):
+    """The index a ready worker answers from; `version` changes when a new index is hot-reloaded."""
+
+    version: str = Field(description="The index version (its folder name, from its manifest).")
+    built_at: str = Field(description="When `cablewise index build` made it (ISO 8601, UTC).")
+    model: str = Field(description="The embedding model it was built with.")
+    kb_sha256: str = Field(description="The hash of the kb/ files it was built from.")
 
 
 class Health(BaseModel):
@@ -153,3 +199,4 @@ class Health(BaseModel):
 
     status: str
     detail: str | None = None
+    index: IndexInfo | None = Field(None, description="/readyz only: the index being served.")

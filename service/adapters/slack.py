@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -45,7 +44,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.errors import SlackClientError
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 
+from service import observability
 from service.adapters.context_seal import answer_with_context
 from service.adapters.dedup import MemoryKeys
 from service.adapters.dedup import SeenKeys
@@ -63,7 +64,11 @@ from service.errors import BadRequest
 from service.errors import IndexUnavailable
 from service.errors import Unauthorized
 from service.feedback import FeedbackStore
+from service.question_log import QuestionLog
 from service.settings import Settings
+from service.storage import records as stored_records
+from service.storage.database import SchemaNotReady
+from service.storage.records import Records
 from service.types import Answer
 
 log = logging.getLogger("cablewise.slack")
@@ -151,13 +156,18 @@ def register(app: Flask, settings: Settings, runtime: Any) -> None:
         log.info(NOT_CONFIGURED)
         return
     try:
-        bolt = build_bolt_app(runtime.engine_or_raise, settings)
+        bolt = build_bolt_app(runtime.engine_or_raise, settings, records=stored_records.of(app))
     except (BoltError, SlackClientError, OSError) as exc:
         # A Slack outage or a revoked token must not take the HTTP API down with it.
         log.error(
             "Slack token check (auth.test) failed: %s; Bolt checks again on the first Slack request", exc
         )
-        bolt = build_bolt_app(runtime.engine_or_raise, settings, token_verification_enabled=False)
+        bolt = build_bolt_app(
+            runtime.engine_or_raise,
+            settings,
+            token_verification_enabled=False,
+            records=stored_records.of(app),
+        )
     app.extensions[EXTENSION] = _Handler(bolt, settings.slack_signing_secret.get_secret_value())
     app.register_blueprint(bp)
     log.info("Slack enabled: POST %s (Web API %s)", EVENTS_PATH, api_base_url(settings.slack_api_url))
@@ -171,6 +181,7 @@ def build_bolt_app(
     token_verification_enabled: bool = True,
     process_before_response: bool = False,
     seen: SeenKeys | None = None,
+    records: Records | None = None,
 ) -> App:
     """Build the Bolt app with the /cable, app_mention, DM and button listeners.
 
@@ -178,6 +189,7 @@ def build_bolt_app(
     :param client: a Web API client; by default one for `settings.slack_api_url` with the bot token.
     :param token_verification_enabled: call auth.test now (production) instead of on the first request.
     :param seen: the store that de-duplicates deliveries; by default from CABLEWISE_RATE_LIMIT_STORAGE.
+    :param records: where feedback and the question log go; by default the database the settings name.
     :raises ValueError: Slack is not configured.
     :raises BoltError: the token check failed.
     """
@@ -197,8 +209,12 @@ def build_bolt_app(
         token_verification_enabled=token_verification_enabled,
         process_before_response=process_before_response,
         before_authorize=_skip_duplicates(seen),
+        # Listeners and lazy listeners run in these threads: each in a copy of its Slack request's context, so
+        # every line logged while answering carries that request's id (service/observability.py).
+        listener_executor=observability.ContextThreadPoolExecutor(max_workers=5),
     )
-    bot = _Bot(engine_provider, FeedbackStore(settings.feedback_db), recent)
+    records = records or Records.from_settings(settings)
+    bot = _Bot(engine_provider, records.feedback, recent, records.questions)
     bolt.command("/cable")(ack=bot.ack_command, lazy=[bot.answer_command])
     bolt.event("app_mention")(ack=_ack, lazy=[bot.answer_mention])
     bolt.event("message")(ack=_ack, lazy=[bot.answer_direct_message])
@@ -301,10 +317,17 @@ def _skip_duplicates(seen: SeenKeys) -> Callable[..., Any]:
 class _Bot:
     """The listeners; each `answer_*` runs lazily, after Slack has its acknowledgement."""
 
-    def __init__(self, engine_provider: EngineProvider, feedback: FeedbackStore, recent: SeenKeys) -> None:
+    def __init__(
+        self,
+        engine_provider: EngineProvider,
+        feedback: FeedbackStore,
+        recent: SeenKeys,
+        questions: QuestionLog,
+    ) -> None:
         self.engine_provider = engine_provider
         self.feedback = feedback
         self.recent = recent
+        self.questions = questions
 
     # /cable
 
@@ -327,7 +350,7 @@ class _Bot:
         if not question or len(question) > MAX_QUESTION_CHARS:
             return  # the ack already said why
         try:
-            answer = self._answer(question, None)
+            answer = self._answer(question, None, user=command.get("user_id"))
             blocks = to_slack_blocks(
                 answer, context.get("public_base_url") or "", share=share_value(question), show_question=True
             )
@@ -350,6 +373,7 @@ class _Bot:
             question=question_text(event.get("text")),
             earlier=partial(self._thread_context, client, channel, in_thread, context) if in_thread else None,
             base_url=context.get("public_base_url") or "",
+            user=event.get("user"),
         )
 
     def answer_direct_message(
@@ -371,6 +395,7 @@ class _Bot:
             question=question_text(event.get("text")),
             earlier=earlier,
             base_url=context.get("public_base_url") or "",
+            user=event.get("user"),
         )
 
     # buttons
@@ -400,7 +425,7 @@ class _Bot:
             return
         earlier = data.get("c") if isinstance(data.get("c"), dict) else None
         try:
-            answer = self._answer(question, earlier)
+            answer = self._answer(question, earlier, log_question=False)  # logged when first asked
             client.chat_postMessage(
                 channel=channel,
                 text=to_slack_text(answer),
@@ -442,7 +467,7 @@ class _Bot:
                 helpful=action_id == ACTION_HELPFUL,
                 answer_id=str(data["a"]) if data.get("a") else None,
             )
-        except (sqlite3.Error, OSError):
+        except (SQLAlchemyError, SchemaNotReady, OSError):
             self.recent.discard(key)
             log.exception("could not store feedback")
             _respond(respond, response_type="ephemeral", replace_original=False, text=APOLOGY)
@@ -451,9 +476,18 @@ class _Bot:
 
     # helpers
 
-    def _answer(self, question: str, earlier: dict[str, Any] | None) -> Answer:
+    def _answer(
+        self,
+        question: str,
+        earlier: dict[str, Any] | None,
+        *,
+        user: str | None = None,
+        log_question: bool = True,
+    ) -> Answer:
         # A thread's context may predate a knowledge-base change: if the core cannot use it, answer afresh.
         answer, note = answer_with_context(self.engine_provider(), question, earlier)
+        if log_question:
+            self.questions.record(answer, channel="slack", user=user)  # no-op unless CABLEWISE_QUESTION_LOG
         log.info(
             "answered intent=%s basis=%s confidence=%.2f channel=slack follow_up=%s%s",
             answer.intent.value,
@@ -473,6 +507,7 @@ class _Bot:
         question: str,
         earlier: Callable[[], dict[str, Any] | None] | None,
         base_url: str,
+        user: str | None = None,
     ) -> None:
         """Answer `question` with a message in `channel` (in the thread when `thread_ts` is set)."""
         where = {"channel": channel, "thread_ts": thread_ts} if thread_ts else {"channel": channel}
@@ -483,7 +518,7 @@ class _Bot:
             _post(client, text=TOO_LONG, **where)
             return
         try:
-            answer = self._answer(question, earlier() if earlier else None)
+            answer = self._answer(question, earlier() if earlier else None, user=user)
             client.chat_postMessage(
                 text=to_slack_text(answer),
                 blocks=to_slack_blocks(answer, base_url),

@@ -6,11 +6,11 @@ so an answer can never open a link, mention a user or ping a channel by accident
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
 
+from service.question_log import answer_id  # noqa: F401 - the id feedback rows and the question log share
 from service.types import Answer
 from service.types import Compatibility
 from service.types import Intent
@@ -68,12 +68,6 @@ def to_mrkdwn(text: str) -> str:
     """Turn the answer's light Markdown (`**bold**`, `- ` lists) into escaped Slack mrkdwn."""
     out = _BOLD.sub(r"*\1*", escape(text.strip()))
     return _LIST_ITEM.sub(r"\1• ", out)
-
-
-def answer_id(answer: Answer) -> str:
-    """Return a short stable id for an answer (question + text), for feedback rows."""
-    digest = hashlib.sha256(f"{answer.question}\n{answer.text}".encode()).hexdigest()
-    return digest[:16]
 
 
 def encode_value(data: dict[str, Any], *, shrink_key: str = "q") -> str:

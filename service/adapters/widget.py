@@ -29,6 +29,7 @@ WIDGET_FILE = PACKAGE_DIR / "static" / "widget.js"
 TEMPLATES = PACKAGE_DIR / "templates"
 
 ASK_PATH = "/api/v1/ask"
+CORS_PATHS = frozenset({ASK_PATH, "/api/v1/feedback"})  # what the widget calls from a shop's page
 WIDGET_MAX_AGE = 300  # seconds: shops get a new widget within five minutes; the ETag keeps re-checks cheap
 PREFLIGHT_MAX_AGE = 600  # seconds a browser may cache the preflight (Chromium caps it at 7200)
 # A cross-origin script can read only "safelisted" response headers unless they are exposed: the widget needs
@@ -98,11 +99,14 @@ def demo() -> Response:
 
 
 def demo_csp(endpoint: str) -> str:
-    """The demo page's policy: its own scripts only, calls to itself (and the public URL), never framed."""
+    """The demo page's policy: its own scripts only, calls and images from itself (and the public URL), never
+    framed."""
     connect = "'self'" + (f" {_origin(endpoint)}" if endpoint else "")
+    # img-src: the widget shows the answer's wiring picture, served by the same endpoint
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {connect} data:; connect-src {connect}; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
     )
 
 
@@ -123,7 +127,7 @@ def register(app: Flask, settings: Settings) -> None:
 
 
 def install_cors(app: Flask, origins: frozenset[str]) -> None:
-    """Answer CORS for POST /api/v1/ask, errors included, but only for the listed origins.
+    """Answer CORS for POST /api/v1/ask and /api/v1/feedback, errors included, but only for the listed origins.
 
     A same-origin call (the /demo page) sends no Origin header, or its own, and needs nothing from here.
     """
@@ -131,7 +135,7 @@ def install_cors(app: Flask, origins: frozenset[str]) -> None:
     @app.before_request
     def answer_preflight() -> Response | None:
         # Flask would answer OPTIONS itself with 200; the contract wants 204, with CORS headers added below.
-        if request.method != "OPTIONS" or request.path != ASK_PATH:
+        if request.method != "OPTIONS" or request.path not in CORS_PATHS:
             return None
         response = Response(status=204)
         response.headers["Allow"] = "POST, OPTIONS"
@@ -139,7 +143,7 @@ def install_cors(app: Flask, origins: frozenset[str]) -> None:
 
     @app.after_request
     def add_cors_headers(response: Response) -> Response:
-        if request.path != ASK_PATH:
+        if request.path not in CORS_PATHS:
             return response
         # The answer differs by Origin, so a shared cache must key on it even when this origin gets nothing.
         response.vary.add("Origin")

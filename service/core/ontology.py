@@ -300,6 +300,53 @@ class MidiOverJack:
     families: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class InBetween:
+    """A device the connection planner may put between two pieces of gear (kb/planner.yaml)."""
+
+    id: str
+    name: str
+    device: Device  # the ports a plan may use (and the flags the rules read)
+    judged_as: str  # the device id the rules read: its class, or its own id for a part with its own ports
+    channels: int  # audio channels one unit carries: a stereo plan needs two units of a 1-channel part
+    why: str
+    sources: tuple[str, ...]
+    only_into: tuple[str, ...] = ()  # port kinds its outputs may feed (a headphone amp: headphones); () any
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """Plugs into a `plug`-family jack and takes a cable end of the `socket` family (kb/planner.yaml)."""
+
+    id: str
+    name: str
+    plug: str
+    socket: str
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlannerKit:
+    """What the connection planner may use besides the gear itself (kb/planner.yaml; see that file's grammar)."""
+
+    in_between: dict[str, InBetween]
+    cables: frozenset[frozenset[str]]  # end-family pairs sold as one cable
+    adapters: tuple[Adapter, ...]
+    cable_kinds: dict[str, str]  # signal level or domain -> connectors.yaml cable kind
+    jacks: dict[str, dict[str, tuple[str, ...]]]  # device class -> port kind -> the families it really has
+    stereo_sources: frozenset[str]
+    stereo_sinks: frozenset[str]
+    stereo_domains: frozenset[str]
+    gear_ports: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # class -> side -> ports
+    attached: frozenset[str] = frozenset()  # port kinds that are a plug on the gear's own cable
+    optional_ports: dict[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # class -> port kinds only some have
+    max_in_between: int = 2
+    max_plans: int = 3
+
+
 @dataclass(frozen=True, eq=False)  # identity hash: the lexicon is cached per ontology
 class Ontology:
     """Everything the rules know, validated and cross-checked by service/kb.py."""
@@ -322,6 +369,7 @@ class Ontology:
     faq: dict[str, FaqEntry] = field(default_factory=dict)
     grammar: Grammar | None = None  # None only in ontologies built by hand in tests
     calibration: Calibration | None = None  # kb/calibration.yaml, written by `cablewise calibrate`
+    planner: PlannerKit | None = None  # kb/planner.yaml: in-between devices, cables and adapters
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

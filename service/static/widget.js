@@ -59,6 +59,13 @@
     does_not_work: { key: "does-not-work", label: "Does not work", tone: "bad", icon: "cross" },
     unsafe: { key: "unsafe", label: "Unsafe", tone: "danger", icon: "stop" }
   };
+  // Stock shown in words and an icon, never colour alone.
+  var STOCK = {
+    in_stock: { label: "In stock", icon: "check" },
+    preorder: { label: "Pre-order", icon: "info" },
+    backorder: { label: "Backorder", icon: "info" },
+    out_of_stock: { label: "Out of stock", icon: "cross" }
+  };
   var SEVERITY = {
     danger: { label: "Danger", icon: "stop" },
     warning: { label: "Warning", icon: "alert" },
@@ -280,6 +287,27 @@
     ".sev-info { background: #e9effb; border-color: #5b7fc7; color: #1f3f7a; }",
 
     ".cable { display: flex; align-items: center; gap: 6px; margin: 8px 0 0; font-size: 13px; color: #3b4353; }",
+    ".wiring { margin: 8px 0 0; }",
+    ".wiring img { display: block; width: 100%; max-width: 340px; height: auto; border: 1px solid #e1e4ea;",
+    "  border-radius: 8px; background: #fff; }",
+    ".wiring figcaption { margin: 4px 0 0; font-size: 12px; color: #5a6272; }",
+    ".products { margin: 10px 0 0; padding: 8px 0 0; border-top: 1px solid #e7e9ee; }",
+    ".products h3 { margin: 0 0 6px; font: 700 12px/1.2 " + FONT + "; letter-spacing: 0.04em;",
+    "  text-transform: uppercase; color: #5a6272; }",
+    ".products ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }",
+    ".product { min-width: 0; padding: 8px 10px; border: 1px solid #e1e4ea; border-radius: 8px; background: #fafbfc;",
+    "  overflow-wrap: anywhere; }",
+    ".product .title { display: block; font: 600 13.5px/1.35 " + FONT + "; color: #1d2330; }",
+    ".product a.title { display: inline-flex; align-items: flex-start; gap: 4px; min-height: 32px; color: #0b57d0;",
+    "  text-decoration: underline; }",
+    ".product a.title .icon { width: 14px; height: 14px; margin-top: 3px; }",
+    ".product .facts { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin: 2px 0 0;",
+    "  font-size: 13px; color: #3b4353; }",
+    ".product .price { font-weight: 700; color: #1d2330; }",
+    ".stock { display: inline-flex; align-items: center; gap: 4px; font-weight: 600; }",
+    ".stock .icon { width: 15px; height: 15px; }",
+    ".stock-in_stock { color: #0f5a2a; } .stock-preorder, .stock-backorder { color: #6e3b00; }",
+    ".stock-out_of_stock { color: #8a1c12; }",
     ".sources { margin: 10px 0 0; padding: 8px 0 0; border-top: 1px solid #e7e9ee; }",
     ".sources h3 { margin: 0 0 6px; font: 700 12px/1.2 " + FONT + "; letter-spacing: 0.04em;",
     "  text-transform: uppercase; color: #5a6272; }",
@@ -297,6 +325,12 @@
     ".retry { margin: 8px 0 0; min-height: 40px; padding: 0 16px; border: 1.5px solid #8a1c12; border-radius: 8px;",
     "  background: #fff; color: #8a1c12; font: 600 14px/1 " + FONT + "; cursor: pointer; }",
     ".note { margin: 0 0 10px; font-size: 13px; color: #8a1c12; }",
+
+    ".rate { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 10px 0 0; padding: 8px 0 0;",
+    "  border-top: 1px solid #e7e9ee; font-size: 13px; color: #3b4353; }",
+    ".rate button { min-height: 44px; min-width: 44px; padding: 0 14px; background: #fff; color: #1d2330;",
+    "  border: 1.5px solid var(--cw-accent); border-radius: 10px; font: 600 13.5px/1 " + FONT + "; cursor: pointer; }",
+    ".rate button:hover { background: #f0f4fb; }",
 
     ".starters { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; margin: 0 0 10px; }",
     ".starters p { margin: 0 0 2px; font-size: 12px; font-weight: 700; color: #5a6272; }",
@@ -558,17 +592,64 @@
         icon("plug"), el("span", {}, [el("strong", { text: "Cable: " }), body.cable.name])
       ]));
     }
+    var picture = wiringFigure(body.wiring_url, body.wiring_alt, body.cable);
+    if (picture) item.appendChild(picture);
+    var products = Array.isArray(body.products) ? body.products.filter(function (p) {
+      return p && typeof p.title === "string";
+    }) : [];
+    if (products.length) {
+      var list = el("ul", {}, products.map(productCard));
+      item.appendChild(el("div", { class: "products" }, [el("h3", { text: "Cables that fit" }), list]));
+    }
     var sources = Array.isArray(body.sources) ? body.sources : [];
     if (sources.length) {
       var box = el("div", { class: "sources" }, [el("h3", { text: "Sources" })]);
       sources.forEach(function (source) { box.appendChild(sourceItem(source)); });
       item.appendChild(box);
     }
+    var rating = ratingRow(body);
+    if (rating) item.appendChild(rating);
     ui.messages.appendChild(item);
     reveal(item);
     announce(["Answer:"].concat(badges.map(function (b) { return b.label + "."; }),
       warnings.map(function (w) { return (SEVERITY[w.severity] || SEVERITY.warning).label + ": " + w.text; }),
       [plain(body.answer)]).join(" "));
+  }
+
+  // "Was this helpful?": one vote per answer to POST /api/v1/feedback (the answer's id, question and intent); the
+  // buttons then give way to a thank-you. A vote that cannot be sent says so and may be sent again.
+  function ratingRow(body) {
+    if (typeof body.answer_id !== "string" || !/^[0-9a-f]{16}$/.test(body.answer_id)) return null;
+    var status = el("span", { role: "status" });
+    var buttons = [[true, "Yes", "Helpful"], [false, "No", "Not helpful"]].map(function (choice) {
+      var button = el("button", { type: "button", "aria-label": choice[2], text: choice[1] });
+      button.addEventListener("click", function () { rate(choice[0]); });
+      return button;
+    });
+    var row = el("div", { class: "rate" }, [el("span", { text: "Was this helpful?" })].concat(buttons, [status]));
+
+    function rate(helpful) {
+      buttons.forEach(function (b) { b.disabled = true; });
+      status.textContent = "Sending\u2026";
+      fetch(config.endpoint + "/api/v1/feedback", {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          answer_id: body.answer_id, question: String(body.question || "").slice(0, MAX_QUESTION),
+          intent: body.intent, helpful: helpful, channel: "widget"
+        })
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        buttons.forEach(function (b) { b.remove(); });
+        status.textContent = "Thanks for the feedback!";
+      }).catch(function () {
+        buttons.forEach(function (b) { b.disabled = false; });
+        status.textContent = "Could not send that; please try again.";
+      });
+    }
+    return row;
   }
 
   function verdictBadges(intent, verdict) {
@@ -599,6 +680,61 @@
       ]));
     }
     return details;
+  }
+
+  // The wiring picture is shown only from the endpoint itself (a path, or a URL on the endpoint's origin), so a
+  // server bug cannot make the widget load an image from anywhere else.
+  function wiringFigure(url, alt, cable) {
+    if (typeof url !== "string" || !url) return null;
+    var src = "";
+    if (url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\") src = config.endpoint + url;
+    else if (originOf(url) === originOf(config.endpoint) && /^https?:/i.test(url)) src = url;
+    if (!src) return null;
+    var caption = cable && typeof cable.name === "string" ? "Wiring of the " + cable.name + " cable" : "Wiring";
+    return el("figure", { class: "wiring" }, [
+      el("img", {
+        src: src, alt: typeof alt === "string" && alt ? alt : caption, width: "320", loading: "lazy",
+        decoding: "async", referrerpolicy: "no-referrer"
+      }),
+      el("figcaption", { text: caption })
+    ]);
+  }
+
+  function webLink(value) {
+    try {
+      var url = new URL(String(value));
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : "";
+    } catch (e) { return ""; }
+  }
+
+  function money(price, currency) {
+    var amount = parseFloat(price);
+    if (!isFinite(amount)) return "";
+    try {
+      return new Intl.NumberFormat(undefined, { style: "currency", currency: String(currency) }).format(amount);
+    } catch (e) {
+      return String(price) + (currency ? " " + String(currency) : "");
+    }
+  }
+
+  function productCard(product) {
+    var link = webLink(product.link);
+    var title = link
+      ? el("a", { class: "title", href: link, target: "_blank", rel: "noopener noreferrer" }, [
+        product.title, srOnly(" (opens in a new tab)"), icon("link")
+      ])
+      : el("span", { class: "title", text: product.title });
+    var stock = STOCK[product.availability];
+    var facts = [];
+    var price = money(product.price, product.currency);
+    if (price) facts.push(el("span", { class: "price", text: price }));
+    if (stock) {
+      facts.push(el("span", { class: "stock stock-" + product.availability }, [icon(stock.icon), stock.label]));
+    }
+    if (typeof product.length_m === "number" && isFinite(product.length_m)) {
+      facts.push(el("span", { class: "length", text: String(Math.round(product.length_m * 100) / 100) + " m" }));
+    }
+    return el("li", { class: "product" }, [title, el("div", { class: "facts" }, facts)]);
   }
 
   // "ts-plug-in-a-balanced-trs-jack" -> "TS plug in a balanced TRS jack": acronyms get their case back from the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -26,3 +28,36 @@ def test_question_length_is_in_the_schema(client):
     [name] = [n for n in schemas if n.startswith("AskRequest")]
     question = schemas[name]["properties"]["question"]
     assert question["minLength"] == 1 and question["maxLength"] == 1000
+
+
+def test_every_route_is_documented_with_its_responses(app, client):
+    """Each route the app serves (but /static, Flask's own) is in the document, with at least one 2xx."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    served = {
+        (re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    documented = {(path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    assert served <= documented
+    for path, ops in doc["paths"].items():
+        for method, operation in ops.items():
+            statuses = set(operation["responses"])
+            assert any(s.startswith("2") for s in statuses), (
+                f"{method} {path} documents no success: {statuses}"
+            )
+
+
+def test_pages_are_documented_as_what_they_send(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(paths["/demo"]["get"]["responses"]["200"]["content"]) == {"text/html"}
+    assert set(paths["/kb/{article_id}"]["get"]["responses"]) == {"200", "404", "429"}
+    assert set(paths["/widget.js"]["get"]["responses"]["200"]["content"]) == {"text/javascript"}
+    assert "422" not in paths["/healthz"]["get"]["responses"]  # spectree's default; /healthz takes no input
+
+
+def test_retry_after_and_request_id_are_documented(client):
+    responses = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/ask"]["post"]["responses"]
+    assert "Retry-After" in responses["429"]["headers"] and "Retry-After" in responses["503"]["headers"]
+    assert all("X-Request-ID" in r["headers"] for r in responses.values())

@@ -18,6 +18,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from service import observability
 from service.adapters import slack
 from service.adapters import slack_render
 from service.adapters.slack_render import ACTION_HELPFUL
@@ -484,6 +485,41 @@ def test_failure_posts_an_apology_in_the_thread_without_a_traceback(bot, caplog)
     assert "secret internals" in caplog.text  # logged with the exception
 
 
+class _JsonLines(logging.Handler):
+    """Formats records as the service's JSON log lines do, in the thread that logs them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(observability.JsonFormatter())
+        self.lines: list[tuple[str, dict]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.threadName, json.loads(self.format(record))))
+
+
+def test_slack_handling_logs_carry_the_request_id_in_background_threads_too(bot):
+    handler = _JsonLines()
+    logger = logging.getLogger("cablewise.slack")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        bot.mention("is TRS to TS balanced?", "1700000000.000100", **{"X-Request-ID": "slack-req-1"})
+        bot.api.wait_for("chat.postMessage")
+        bot.engine.error = RuntimeError("broken")
+        bot.mention("is TRS to TS balanced?", "1700000000.000200", **{"X-Request-ID": "slack-req-2"})
+        bot.api.wait_for("chat.postMessage", count=2)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    answered = [(thread, line) for thread, line in handler.lines if line["msg"].startswith("answered")]
+    failed = [(thread, line) for thread, line in handler.lines if line["msg"].startswith("answering a Slack")]
+    assert [line["request_id"] for _, line in answered] == ["slack-req-1"]
+    assert [line["request_id"] for _, line in failed] == ["slack-req-2"]
+    assert all(thread != threading.current_thread().name for thread, _ in answered + failed)  # lazy threads
+    assert observability.current_request_id() is None  # nothing left bound in the test's own thread
+
+
 def test_not_ready_says_so(slack_settings, fake_engine, fake_slack):
     fake_engine.error = IndexUnavailable(
         "index missing"
@@ -533,14 +569,14 @@ def test_feedback_click_is_recorded_in_sqlite(bot, slack_settings):
     assert FeedbackStore(slack_settings.feedback_db).counts() == {"helpful": 1, "not_helpful": 1}
     with sqlite3.connect(slack_settings.feedback_db) as conn:
         rows = conn.execute(
-            "SELECT channel, user, question, intent, helpful, answer_id FROM feedback ORDER BY user"
+            "SELECT channel, user, question, intent, helpful, answer_id FROM feedback ORDER BY helpful DESC"
         )
         rows = rows.fetchall()
     conn.close()
     answer_id = slack_render.answer_id(canned_answer("is TRS to TS balanced?"))
-    assert rows == [
-        ("slack", "U0001", "is TRS to TS balanced?", "balanced_check", 1, answer_id),
-        ("slack", "U0002", "is TRS to TS balanced?", "balanced_check", 0, answer_id),
+    assert rows == [  # no user ids: CABLEWISE_STORE_USER_IDS is off by default
+        ("slack", None, "is TRS to TS balanced?", "balanced_check", 1, answer_id),
+        ("slack", None, "is TRS to TS balanced?", "balanced_check", 0, answer_id),
     ]
 
 

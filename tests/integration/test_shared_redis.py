@@ -106,6 +106,24 @@ def test_two_apps_share_one_limit_in_redis(settings, engine, fresh_redis):
     assert ask(first).status_code == 429
 
 
+def test_an_api_keys_limit_is_shared_through_redis_too(settings, engine, fresh_redis):
+    from service.adapters.api_keys import make_key
+
+    key, line = make_key("shop-a")
+    shared = settings.model_copy(
+        update={"api_keys": [f"{line}:2/minute"], "rate_limit": "1/minute", "rate_limit_storage": fresh_redis}
+    )
+    first, second = (create_app(shared, engine=engine).test_client() for _ in range(2))
+    keyed = {"X-API-Key": key}
+    statuses = [
+        c.post("/api/v1/ask", json={"question": "is TRS to TS balanced?"}, headers=keyed).status_code
+        for c in (first, second, first)
+    ]
+    # One count for the key across both replicas (memory storage would allow the third), and not the per-client
+    # 1/minute (which would refuse the second).
+    assert statuses == [200, 200, 429]
+
+
 def test_memory_storage_is_per_process_by_contrast(settings, engine):
     alone = settings.model_copy(update={"rate_limit": "1/minute", "rate_limit_storage": "memory://"})
     first, second = (

@@ -448,8 +448,42 @@ def run(args: argparse.Namespace, children: Children) -> dict:
             f"index build {rep}: {build_s[-1]:.2f} s; bare encode of {encoded['count']} passages: {encode_s[-1]:.2f} s"
         )
     result["index_build"] = {"build": build_s, "bare": encode_s, "passages": len(texts)}
+    log("planner: each pair planned in this process, first with its links not judged yet, then again")
+    result["planner"] = planner_times()
+    log(f"  p50 first {report_mod.pct(result['planner']['first'], 50) * 1000:.1f} ms")
     result["env"]["loadavg_after"] = os.getloadavg()
     return result
+
+
+# Our own pairs for the connection planner (products, classes and ports), not sentences of an evaluation set.
+PLANNER_PAIRS = (
+    ("Scarlett 2i2", "Yamaha HS5"),
+    ("turntable", "Scarlett 2i2"),
+    ("SM58", "iPhone 15"),
+    ("Behringer X32", "DXR12"),
+    ("Korg microKORG MIDI out", "USB-only laptop"),
+    ("guitar", "a mic input"),
+    ("Elektron Digitakt", "mixer"),
+    ("keyboard", "powered speaker"),
+    ("laptop", "studio monitors"),
+    ("speaker output", "line input"),
+)
+
+
+def planner_times() -> dict:
+    """Seconds per plan_between call: each pair once with a fresh ontology (its hops never judged before, as for a
+    pair nobody asked yet), then the same pairs again (the judged links are cached per ontology)."""
+    from service.core.planner import plan_between
+    from service.kb import load_ontology
+
+    ontology = load_ontology(ROOT / "kb")
+    first, repeated = [], []
+    for times in (first, repeated):
+        for source, dest in PLANNER_PAIRS:
+            started = time.perf_counter()
+            plan_between(source, dest, ontology)
+            times.append(time.perf_counter() - started)
+    return {"first": first, "repeated": repeated, "pairs": len(PLANNER_PAIRS)}
 
 
 def _git_rev() -> str:

@@ -123,6 +123,17 @@ def figures(result: dict) -> dict:
             "s",
             "with the index already fresh",
         )
+    planner = result.get("planner")
+    if planner:
+        row(
+            "planner",
+            "connection plan, per pair (info)",
+            pct(planner["first"], 50) * ms,
+            floor_p50 * ms,
+            "ms",
+            f"p50 of {planner['pairs']} pairs with no link judged before; again with the links cached: "
+            f"{pct(planner['repeated'], 50) * ms:.1f} ms",
+        )
     mem = result["memory"]
     workers = mem["workers"]
     bare_pss = statistics.median([m.get("pss_kb", m["rss_kb"]) for m in result["bare_memory"]]) / 1024

@@ -10,10 +10,17 @@ Steps (each a section of reliability-out/report.md and a key of report.json):
 4. slow clients: 50 connections (trickled bodies, stalled bodies, half-sent headers, idle sockets) held open
    while a normal client asks: its p99 and errors, and how long the slow ones were held.
 5. framing: a chunked body over 16 KiB (413), a body that stops (408).
-6. bad inputs: hostile JSON and forged contexts; any 5xx is a failure.
+6. bad inputs: the table of tests/reliability/bad_inputs.py (also a test in `make test`): answers off the
+   contract are counted; raw framing errors, answered by gunicorn before the app, are listed apart.
+7. fuzzing: schemathesis against the live /api/v1/openapi.json, every operation, every check: cases and
+   server errors.
+8. worker kill: kill -9 of the gunicorn worker under load: requests lost, time until answers come back.
+9. index tampering: the served index switched to damaged copies (scrambled or NaN vectors, edited or shuffled
+   passages, a manifest from another kb/, an unlisted file), then the worker restarted on it: refused with a
+   clear message, never served.
 
-Not part of `make test` (about a minute with --model hash, a few with the bundled model). Not covered here:
-schemathesis fuzzing, a worker kill, index tampering on a live server (those are ordinary tests in tests/unit).
+Not part of `make test` (a few minutes; RELIABILITY_MODEL=hash needs no model). The fast versions of 6, 7 and 9
+are ordinary tests (tests/http/test_bad_input_table.py, test_openapi_fuzz.py, tests/unit/test_index_integrity.py).
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tests.reliability import attacks
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -358,36 +367,7 @@ def framing(port: int) -> dict:
     return out
 
 
-# 6. bad inputs
-
-
-BAD = {
-    "nested 1000": b'{"question": "x", "context": ' + b"[" * 1000 + b"]" * 1000 + b"}",
-    "int 4300 digits": b'{"question": "x", "context": {"n": ' + b"9" * 4300 + b"}}",
-    "lone surrogate": b'{"question": "is xlr \\ud800 balanced?"}',
-    "forged context (unknown family)": json.dumps(
-        {"question": "and with XLR?", "context": {"v": 1, "links": [{"cable": {"ends": ["nope", "ts"]}}]}}
-    ).encode(),
-    "forged context (one-ended cable)": json.dumps(
-        {"question": "is that safe?", "context": {"v": 1, "links": [{"cable": {"ends": ["trs"]}}]}}
-    ).encode(),
-    "forged envelope": json.dumps(
-        {"question": "and with XLR?", "context": {"v": 1, "token": "abc.def"}}
-    ).encode(),
-    "not JSON": b"{oops",
-    "array": b"[1]",
-    "NaN": b'{"question": "x", "n": NaN}',
-}
-
-
-def bad_inputs(port: int) -> dict:
-    results = {}
-    for name, body in BAD.items():
-        status, headers, data = request(port, "POST", "/api/v1/ask", body, JSON)
-        results[name] = status
-    status, _, _ = request(port, "POST", "/slack/events", b"{not json", {"Content-Type": "application/json"})
-    results["unsigned non-JSON to /slack/events (404 when Slack is not configured)"] = status
-    return {"statuses": results, "server_errors": sum(1 for s in results.values() if s >= 500)}
+STEPS = ("load", "slow", "bad", "fuzz", "kill", "tamper")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -395,7 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="reliability-out")
     parser.add_argument("--model", default=os.environ.get("CABLEWISE_MODEL", "bundled"))
     parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--fuzz-examples", type=int, default=100, help="schemathesis examples per operation")
+    parser.add_argument(
+        "--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)} (default: all)"
+    )
     args = parser.parse_args(argv)
+    steps = set(args.steps.split(","))
+    if steps - set(STEPS):
+        parser.error(f"unknown steps {sorted(steps - set(STEPS))}; choose from {','.join(STEPS)}")
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cablewise-reliability-"))
@@ -408,29 +395,57 @@ def main(argv: list[str] | None = None) -> int:
         "CABLEWISE_MODEL": args.model,
         "CABLEWISE_RATE_LIMIT": "1000000/minute",
         "CABLEWISE_FEEDBACK_DB": str(work / "feedback.sqlite3"),
+        "CABLEWISE_KB_RATE_LIMIT": "1000000/minute",  # the fuzzer reads many pages; the limit has its test
+        "CABLEWISE_INDEX_RELOAD_INTERVAL": "0.5",
         "CABLEWISE_LOG_LEVEL": "WARNING",
         "_LOG": str(out / "server.log"),
     }
+    source = work / "index"
     if args.model == "hash":  # a throwaway index, so the run needs no model and leaves var/ alone
-        env["CABLEWISE_INDEX_DIR"] = str(work / "index")
+        env["CABLEWISE_INDEX_DIR"] = str(source)
         subprocess.run([str(BIN / "cablewise"), "index", "build", "--quiet"], cwd=ROOT, env=env, check=True)
+    else:
+        source = ROOT / os.environ.get("CABLEWISE_INDEX_DIR", "var/index")
+    # The server reads a copy behind a symlink of its own, so that tampering never touches the real index.
+    served = work / "served"
+    served.mkdir()
+    good = served / "good"
+    shutil.copytree(os.path.realpath(source), good)
+    link = served / "index"
+    attacks.point(link, good)
+    env["CABLEWISE_INDEX_DIR"] = str(link)
     report: dict = {"model": args.model, "threads": os.environ.get("GUNICORN_THREADS", "64 (default)")}
     server = Server(env, port)
     try:
         server.wait_ready()
-        print("capacity ...", flush=True)
-        report["capacity"] = capacity(port, args.seconds)
-        cap = max(report["capacity"]["rps"], 1.0)
-        print("hold at 80% ...", flush=True)
-        report["hold_80"] = open_loop(port, 0.8 * cap, args.seconds, 3_000_000)
-        print("overload at 2x ...", flush=True)
-        report["overload_2x"] = open_loop(port, 2.0 * cap, args.seconds, 4_000_000)
-        print("slow clients ...", flush=True)
-        report["slow_clients"] = slow_clients(port, max(args.seconds, 10.0))
-        print("framing ...", flush=True)
-        report["framing"] = framing(port)
-        print("bad inputs ...", flush=True)
-        report["bad_inputs"] = bad_inputs(port)
+        if "load" in steps:
+            print("capacity ...", flush=True)
+            report["capacity"] = capacity(port, args.seconds)
+            cap = max(report["capacity"]["rps"], 1.0)
+            print("hold at 80% ...", flush=True)
+            report["hold_80"] = open_loop(port, 0.8 * cap, args.seconds, 3_000_000)
+            print("overload at 2x ...", flush=True)
+            report["overload_2x"] = open_loop(port, 2.0 * cap, args.seconds, 4_000_000)
+        if "slow" in steps:
+            print("slow clients ...", flush=True)
+            report["slow_clients"] = slow_clients(port, max(args.seconds, 10.0))
+            print("framing ...", flush=True)
+            report["framing"] = framing(port)
+        if "bad" in steps:
+            print("bad inputs ...", flush=True)
+            report["bad_inputs"] = attacks.bad_inputs(port)
+        if "fuzz" in steps:
+            print("fuzzing ...", flush=True)
+            report["fuzz"] = attacks.fuzz(port, args.fuzz_examples)
+        if "kill" in steps:
+            print("worker kill ...", flush=True)
+            report["worker_kill"] = attacks.worker_kill(
+                port, server.proc.pid, max(args.seconds, 9.0), ask_body
+            )
+            server.wait_ready()
+        if "tamper" in steps:
+            print("index tampering ...", flush=True)
+            report["tampering"] = attacks.tampering(port, server.proc.pid, link, good, server.wait_ready, 1.5)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -441,8 +456,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render(r: dict) -> str:
-    c, h, o, s, f, b = (
-        r.get(k, {}) for k in ("capacity", "hold_80", "overload_2x", "slow_clients", "framing", "bad_inputs")
+    c, h, o, s, f, b, z, k, t = (
+        r.get(key, {})
+        for key in (
+            "capacity",
+            "hold_80",
+            "overload_2x",
+            "slow_clients",
+            "framing",
+            "bad_inputs",
+            "fuzz",
+            "worker_kill",
+            "tampering",
+        )
     )
     lines = [
         "# Cablewise reliability report",
@@ -451,21 +477,79 @@ def render(r: dict) -> str:
         "",
         "| measure | result |",
         "|---|---|",
-        f"| capacity (8 keep-alive clients, unique questions) | {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, p99 {c.get('p99_ms')} ms |",
-        f"| hold at 80 % ({h.get('rate')} req/s, open loop) | {h.get('errors')} errors, {h.get('statuses', {}).get(503, 0)} shed, p99 {h.get('accepted_p99_ms')} ms |",
-        f"| overload at 2x ({o.get('rate')} req/s) | shed {o.get('shed_share', 0) * 100:.0f} % (503 + Retry-After: {o.get('retry_after_on_every_503')}), accepted p99 {o.get('accepted_p99_ms')} ms, drain {o.get('drain_s')} s, other errors {o.get('errors')} |",
-        f"| {s.get('slow_connections')} slow clients | other client: {s.get('other_client_requests')} requests, {s.get('other_client_errors')} errors, p50 {s.get('other_client_p50_ms')} ms, p99 {s.get('other_client_p99_ms')} ms; slow ones held {s.get('slow_held_median_s')} s (median) |",
-        f"| chunked body over 16 KiB | {f.get('chunked 40 KiB')} |",
-        f"| body that stops | {f.get('stalled body')} after {f.get('stalled body answered after s')} s |",
-        f"| bad inputs ({len(b.get('statuses', {}))}) | {b.get('server_errors')} server errors |",
+        (
+            r.get("capacity"),
+            f"| capacity (8 keep-alive clients, unique questions) | {c.get('rps')} req/s, p50 {c.get('p50_ms')} ms, p99 {c.get('p99_ms')} ms |",
+        ),
+        (
+            r.get("hold_80"),
+            f"| hold at 80 % ({h.get('rate')} req/s, open loop) | {h.get('errors')} errors, {h.get('statuses', {}).get(503, 0)} shed, p99 {h.get('accepted_p99_ms')} ms |",
+        ),
+        (
+            r.get("overload_2x"),
+            f"| overload at 2x ({o.get('rate')} req/s) | shed {o.get('shed_share', 0) * 100:.0f} % (503 + Retry-After: {o.get('retry_after_on_every_503')}), accepted p99 {o.get('accepted_p99_ms')} ms, drain {o.get('drain_s')} s, other errors {o.get('errors')} |",
+        ),
+        (
+            r.get("slow_clients"),
+            f"| {s.get('slow_connections')} slow clients | other client: {s.get('other_client_requests')} requests, {s.get('other_client_errors')} errors, p50 {s.get('other_client_p50_ms')} ms, p99 {s.get('other_client_p99_ms')} ms; slow ones held {s.get('slow_held_median_s')} s (median) |",
+        ),
+        (r.get("framing"), f"| chunked body over 16 KiB | {f.get('chunked 40 KiB')} |"),
+        (
+            r.get("framing"),
+            f"| body that stops | {f.get('stalled body')} after {f.get('stalled body answered after s')} s |",
+        ),
+        (
+            r.get("bad_inputs"),
+            f"| bad-input table ({b.get('inputs')} inputs) | {b.get('off_contract')} answered off the contract, {b.get('server_errors')} server errors; {len(b.get('framing_by_server', {}))} framing errors answered by gunicorn |",
+        ),
+        (
+            r.get("fuzz"),
+            f"| fuzzing (schemathesis, live document) | {z.get('cases')} cases, {z.get('server_errors')} server errors, {sum(z.get('failed_checks', {}).values())} other failed checks |",
+        ),
+        (
+            r.get("worker_kill"),
+            f"| worker kill -9 under load | {k.get('lost')} of {k.get('requests')} requests lost, answers back after {k.get('answers_back_after_s')} s |",
+        ),
+        (
+            r.get("tampering"),
+            f"| index tampering ({t.get('kinds')} kinds) | {t.get('served_damaged')} served |",
+        ),
         "",
         "Slow-client outcomes: "
-        + ", ".join(f"{k} x{v}" for k, v in sorted(s.get("slow_outcomes", {}).items())),
+        + ", ".join(f"{key} x{n}" for key, n in sorted(s.get("slow_outcomes", {}).items())),
         "",
-        "Bad inputs: " + ", ".join(f"{k} -> {v}" for k, v in b.get("statuses", {}).items()),
+        "## Bad-input table",
+        "",
+        "| input | status | off the contract |",
+        "|---|---|---|",
+        *(f"| {row['input']} | {row['status']} | {row['off_contract'] or ''} |" for row in b.get("rows", [])),
+        "",
+        "Framing errors, answered by gunicorn before the app: "
+        + ", ".join(f"{key} -> {v}" for key, v in b.get("framing_by_server", {}).items()),
+        "",
+        "## Fuzzing",
+        "",
+        "Cases per operation: " + ", ".join(f"{key} {n}" for key, n in z.get("per_operation", {}).items()),
+        "",
+        *(
+            f"- {key}: {n} (e.g. `{z.get('examples', {}).get(key, '')}`)"
+            for key, n in z.get("failed_checks", {}).items()
+        ),
+        "",
+        "## Index tampering",
+        "",
+        "| damage | running worker (hot reload) | restarted worker /readyz | its answers |",
+        "|---|---|---|---|",
+        *(
+            f"| {row['damage']} | {row['running worker']} | {row['restarted worker /readyz']['status']}: "
+            f"{row['restarted worker /readyz']['detail'][:160]} | {row['restarted worker answers']} |"
+            for row in t.get("rows", [])
+        ),
         "",
     ]
-    return "\n".join(lines)
+    # a row is (the step's result, its text): steps left out with --steps have no row
+    shown = [x[1] if isinstance(x, tuple) else x for x in lines if not (isinstance(x, tuple) and not x[0])]
+    return "\n".join(shown)
 
 
 if __name__ == "__main__":

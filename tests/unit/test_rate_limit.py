@@ -60,3 +60,37 @@ def test_without_trusted_proxies_a_forwarded_header_changes_nothing(settings, en
         for n in range(2)
     ]
     assert statuses == [200, 429]  # a client cannot dodge the limit by inventing a header
+
+
+def test_counting_after_a_pause_starts_no_thread(monkeypatch):
+    """limits' stock memory storage started a sweeping thread on a hit after 10 ms idle: a cost per request."""
+    import threading
+    import time
+
+    limit = RateLimit("1000/minute", "memory://", scope="ask")
+    started = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self), real_start(self))[1])
+    for _ in range(5):
+        limit.hit("client")
+        time.sleep(0.02)
+    assert started == []
+
+
+def test_an_expired_window_counts_afresh_and_is_swept():
+    import time
+
+    from service.adapters.rate_limit import _SweptMemoryStorage
+
+    limit = RateLimit("1/second", "memory://", scope="ask")
+    limit.hit("client")
+    with pytest.raises(RateLimited):
+        limit.hit("client")
+    time.sleep(1.05)
+    limit.hit("client")  # a new window
+    storage = limit._limiter.storage
+    assert isinstance(storage, _SweptMemoryStorage)
+    time.sleep(1.05)
+    storage._next_sweep = 0.0
+    limit.hit("other")  # the sweep runs on this hit and drops the expired key of "client"
+    assert not any("client" in key for key in storage.storage)
