@@ -300,8 +300,21 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
-    if source is not None and link.dest is not None and dest is not None and source.guessed:
-        source = _resolve(link.source, "out", link.dest, dest, src_family, ontology)
+    if (
+        source is not None
+        and link.source is not None
+        and link.dest is not None
+        and dest is not None
+        and (source.guessed or not link.source.qualifiers)
+    ):
+        # the receiving end says which output is meant when the question names none: headphones take the
+        # headphone output, a mic input the mic-level one; a connector the question names still decides
+        informed = _resolve(link.source, "out", link.dest, dest, src_family, ontology)
+        named = _expand(set(link.source.families), ontology)
+        if informed is not None and (
+            source.guessed or not named or (informed.kind and named & set(informed.kind.jacks))
+        ):
+            source = informed
     if _orient(source, dest):
         source, dest = dest, source
         src_family, dst_family = dst_family, src_family
