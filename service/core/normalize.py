@@ -61,7 +61,13 @@ def read_question(
     cleaned = clean(question)
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
-    mentions = find_mentions(tokens, lexicon)
+    g = _grammar(ontology)
+    # "use them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
+    mentions = [
+        m
+        for m in find_mentions(tokens, lexicon)
+        if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
+    ]
 
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
@@ -325,8 +331,11 @@ def _elements(
     attach_end = 0
     both = False
     loose: list[tuple[int, list[Mention]]] = []
+    device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     for index, group in enumerate(merged):
         head = group[0]
+        if head.kind in {"sep", "attach", "phantom", "both"}:
+            device_end = None
         # "... with the headset jack on my phone": the phrase belongs to the gear after "on"/"of", not before
         owned_next = (
             index + 2 < len(merged)
@@ -412,8 +421,21 @@ def _elements(
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
         ):
             stops[-1] = _merge_stop(stops[-1], stop, g)
+        elif (
+            stop.device is None
+            and pending_attach is None
+            and device_end is not None
+            and stops
+            and stops[-1].device
+            and not owned_next
+            and _close_words(tokens[device_end : head.start])
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+        ):
+            # "my mixers two free line inputs": ports right after gear, with no word joining them, are its own
+            stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
+        device_end = group[-1].end if stops[-1].device else None
         pending_attach = None
 
     # Connector-only phrases left over: between two stops they are the cable; with no stops they are the cable;
@@ -592,7 +614,7 @@ def _links(
     if len(chain) == 2 and links:
         links[0] = _orient(links[0], introduced or {}, ontology)
     if not links and chain:
-        links.append(_single_stop_link(chain[0], cables, to_positions))
+        links.append(_single_stop_link(chain[0], cables, to_positions, ontology))
         spans.append((chain[0].position, chain[0].position))
     if not links and cables:
         links.append(LinkSpec(None, cables[0], None))
@@ -699,12 +721,22 @@ def _orient(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology | 
 
 
 def _single_stop_link(
-    stop: Stop, cables: list[CableSpec], to_positions: frozenset[int] = frozenset()
+    stop: Stop,
+    cables: list[CableSpec],
+    to_positions: frozenset[int] = frozenset(),
+    ontology: Ontology | None = None,
 ) -> LinkSpec:
     cable = cables[0] if cables else None
     led_in = any(0 < stop.position - p <= 3 for p in to_positions)  # "... into my mixer"
     if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
         return LinkSpec(None, cable, stop)
+    if stop.role is None and cable is not None and ontology is not None and stop.device:
+        # "the amp, 30 ft of instrument cable": a cable of a kind the gear takes in, not one it sends, ends there
+        device = ontology.devices[stop.device]
+        sends = device.out.get("default")
+        takes = cable.kind in device.inputs
+        if takes and (sends is None or ontology.ports[sends].level != cable.kind):
+            return LinkSpec(None, cable, stop)
     return LinkSpec(stop, cable, None)
 
 

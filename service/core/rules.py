@@ -522,7 +522,9 @@ def _cable(
     single_stereo, pair = g.stereo_plugs, g.mono_pair_plugs
     src_split = bool(source and source.kind and source.kind.split)
     if src_split and plug_src in single_stereo and not dst_stereo and dest is not None:
-        to_end = f"dual {to_end}"  # left and right (or send and return) go to two mono jacks
+        # left and right (or send and return) go to two mono jacks, one unbalanced leg each: TS plugs
+        mono = g.mono_plug.get(plug_dst, plug_dst)
+        to_end = f"dual {ontology.plug_of(mono, dst_gender) or mono}"
     elif src_stereo and plug_src in single_stereo and plug_dst in pair:
         to_end = f"dual {to_end}"
     elif dst_stereo and plug_dst in single_stereo and not src_stereo and source is not None:
