@@ -324,9 +324,11 @@ def cable_need(answer: Answer, ontology: Ontology, reading: ShopReading) -> Cabl
     if any(end is None for end in ends):
         return None
     families = [end.family for end in ends if end is not None]
-    kind = _named_kind(answer, ontology, reading) or next(
-        (k.id for k in reading.kinds if k.implied_by(families)), reading.answer_default
-    )
+    implied = [k.id for k in reading.kinds if k.implied_by(families)]
+    named = _named_kind(answer, ontology, reading)
+    # The ends decide when they can (an XLR pair is balanced even in a question that also names passive
+    # speakers elsewhere in the chain); the question's words decide what the ends leave open (TS to TS).
+    kind = implied[0] if implied and named not in implied else named or reading.answer_default
     return CableNeed(cable.from_end, cable.to_end, kind, stated_length(answer.question))
 
 

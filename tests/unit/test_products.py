@@ -177,6 +177,18 @@ def test_an_answer_needs_a_speaker_cable_when_it_feeds_speaker_level_gear(ontolo
     assert cable_need(named, ontology, reading).kind == "speaker"
 
 
+def test_the_ends_decide_the_kind_when_they_can(ontology, reading):
+    """A chain that ends at passive speakers still needs a balanced cable for its XLR link."""
+    chain = _answer(
+        "mixer XLR out to a power amp, then to passive speakers",
+        Cable("XLR-female", "XLR-male"),
+        [Entity("mixer", "mixer", "device"), Entity("passive-speaker", "passive speakers", "device")],
+    )
+    assert cable_need(chain, ontology, reading).kind == "balanced"
+    speakon = _answer("amp to speakers", Cable("speakON", "speakON"), [Entity("amp", "amp", "device")])
+    assert cable_need(speakon, ontology, reading).kind == "speaker"
+
+
 def test_an_answer_without_a_cable_needs_nothing(ontology, reading):
     assert cable_need(_answer("why does it hum?", None), ontology, reading) is None
     assert fitting_products(None, CATALOG) == ()
