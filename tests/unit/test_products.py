@@ -71,6 +71,7 @@ def test_a_metre_is_not_a_male_plug(ontology, reading):
         ("Brand boom microphone stand", "names no connector"),
         ("Brand XLR to TRS to TS", "names 3 connector ends"),
         ("Brand balanced XLR to RCA", "but a cable with XLR and RCA ends is unbalanced"),
+        ("Brand adapter 3.5 mm female to 1/4-inch TRS male", "has a female 3.5 mm TRS end"),
     ],
 )
 def test_a_product_whose_ends_or_kind_cannot_be_read_is_left_out_with_the_reason(
