@@ -308,7 +308,10 @@ def _report(args) -> int:
 
 
 def _question_encoder(settings):
-    """The encoder the server uses for questions (the ONNX export, or the model itself): same vectors."""
+    """Encode questions one at a time, as the server does: the ONNX export when there is one (the same vectors as
+    /admin/gaps, and faster here than sentence-transformers' batches: 8 against 26 ms a question), else the model."""
+    import numpy as np
+
     from index.embedder import load_embedder
 
     embedder = load_embedder(
@@ -317,7 +320,7 @@ def _question_encoder(settings):
         cache_dir=settings.model_cache_dir,
         threads=settings.encoder_threads,
     )
-    return embedder.encode
+    return lambda texts: np.concatenate([embedder.encode([text]) for text in texts]).reshape(len(texts), -1)
 
 
 _COMMANDS = {

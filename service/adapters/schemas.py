@@ -11,6 +11,8 @@ from pydantic import Field
 from pydantic import field_validator
 
 MAX_QUESTION_CHARS = 1000
+# One character that is not white space as str.isspace() defines it, in syntax ECMA and Python regexes share.
+NOT_ONLY_SPACE = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 class AskRequest(BaseModel):
@@ -20,8 +22,9 @@ class AskRequest(BaseModel):
 
     question: str = Field(
         description="1 to 1000 characters after trimming white space.",
-        # a non-space: white space alone trims to nothing; the schema cannot say "after trimming" more exactly.
-        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"},
+        # A character that str.strip() keeps: white space alone trims to nothing. Spelled out because JSON Schema's
+        # \S (ECMA) and Python's disagree on a few characters (U+001C-U+001F, U+0085, U+FEFF).
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": NOT_ONLY_SPACE},
     )
     context: dict[str, Any] | None = Field(
         None, description="The previous answer's context, sent back unchanged."

@@ -32,6 +32,9 @@ from service.types import Answer
 # without one of these keys is the shop's own and is ignored. Part of the feed format, like the column names.
 LABEL_ENDS, LABEL_KIND, LABEL_LENGTH, LABEL_DIRECTION = "ends", "kind", "length", "direction"
 LABEL_KEYS = frozenset({LABEL_ENDS, LABEL_KIND, LABEL_LENGTH, LABEL_DIRECTION})
+# The contract names the end of a family without XLR-style genders after its plug ("TRS-male"): a cable end
+# is a plug, so a product that calls such an end female is a socket adapter the answers never name.
+PLUG_GENDER = "male"
 # A stated length and a product's length are compared to the centimetre (a "3 m" cable is long enough for 3 m).
 LENGTH_TOLERANCE_M = 0.005
 
@@ -257,8 +260,11 @@ def _read_ends(
         ends = [ends[0], [ends[0][0], None, ends[0][2], 0]]  # "XLR cable": XLR at both ends
     if len(ends) != 2:
         return Unreadable(f"names {len(ends)} connector ends; a cable or adapter has two")
-    for family_id, _, _, _ in ends:
+    for family_id, gender, _, _ in ends:
         family = ontology.families[family_id]
+        if gender and not isinstance(family.plug, dict) and gender != PLUG_GENDER:
+            # a socket end (a "female 3.5 mm" adapter): the service names only plugs of such families
+            return Unreadable(f"has a {gender} {family.name} end; the service names only {family.plug} plugs")
         if family.resolves_to:
             choices = " or ".join(ontology.families[f].name for f in family.resolves_to)
             return Unreadable(f"does not say which {family.name} ({choices})")
@@ -324,9 +330,11 @@ def cable_need(answer: Answer, ontology: Ontology, reading: ShopReading) -> Cabl
     if any(end is None for end in ends):
         return None
     families = [end.family for end in ends if end is not None]
-    kind = _named_kind(answer, ontology, reading) or next(
-        (k.id for k in reading.kinds if k.implied_by(families)), reading.answer_default
-    )
+    implied = [k.id for k in reading.kinds if k.implied_by(families)]
+    named = _named_kind(answer, ontology, reading)
+    # The ends decide when they can (an XLR pair is balanced even in a question that also names passive
+    # speakers elsewhere in the chain); the question's words decide what the ends leave open (TS to TS).
+    kind = implied[0] if implied and named not in implied else named or reading.answer_default
     return CableNeed(cable.from_end, cable.to_end, kind, stated_length(answer.question))
 
 

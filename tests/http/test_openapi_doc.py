@@ -61,3 +61,14 @@ def test_retry_after_and_request_id_are_documented(client):
     responses = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/ask"]["post"]["responses"]
     assert "Retry-After" in responses["429"]["headers"] and "Retry-After" in responses["503"]["headers"]
     assert all("X-Request-ID" in r["headers"] for r in responses.values())
+
+
+def test_the_question_pattern_is_exactly_what_trimming_keeps():
+    """The schema's pattern and the server's str.strip() agree on every character (schemathesis found U+0085)."""
+    import sys
+
+    from service.adapters.schemas import NOT_ONLY_SPACE
+
+    pattern = re.compile(NOT_ONLY_SPACE)
+    disagree = [c for c in range(sys.maxunicode + 1) if bool(pattern.search(chr(c))) == chr(c).isspace()]
+    assert disagree == []

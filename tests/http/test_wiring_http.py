@@ -44,6 +44,7 @@ def test_an_answer_links_the_picture_of_its_cable(client):
 
 
 def test_the_knowledge_base_shows_the_named_cables_with_alt_text(client):
+    assert 'href="/kb/ontology#wiring"' in client.get("/kb/").get_data(as_text=True)
     page = client.get("/kb/ontology").get_data(as_text=True)
     images = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', page)
     assert len(images) >= 4

@@ -196,3 +196,54 @@ def test_two_replicas_share_limits_slack_retries_and_feedback(replicas, tmp_path
     # Four answers through the API (two per replica) and two Slack answers, one from each replica.
     assert [tuple(row) for row in logged] == [("slack", 2), ("widget", 4)]
     assert not (tmp_path / "unused-0.sqlite3").exists() and not (tmp_path / "unused-1.sqlite3").exists()
+
+
+def test_a_server_starts_and_answers_while_its_database_is_down(tmp_path, hash_index_dir):
+    """The master's migration at start fails, says so, and does not keep the server from answering."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "CABLEWISE_MODEL": "hash",
+        "CABLEWISE_KB_DIR": str(KB_DIR),
+        "CABLEWISE_INDEX_DIR": str(hash_index_dir),
+        "CABLEWISE_DATABASE_URL": "postgresql://cablewise:secret@127.0.0.1:1/cablewise",  # nothing listens
+        "CABLEWISE_QUESTION_LOG": "true",
+        "CABLEWISE_LOG_FORMAT": "text",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "deploy/gunicorn.conf.py",
+                "service.app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if call(port, "GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        ask = json.dumps({"question": QUESTION})
+        assert call(port, "POST", "/api/v1/ask", ask, {"Content-Type": "application/json"})[0] == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    text = log_path.read_text()
+    assert "database migration at start failed" in text and "cablewise db upgrade" in text
+    assert "secret" not in text  # the URL is logged without its password

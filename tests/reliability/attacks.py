@@ -62,7 +62,7 @@ class _Findings:
             self.server_errors += 1
         try:
             case.validate_response(response, excluded_checks=excluded)
-        except Exception as exc:  # noqa: BLE001 - schemathesis raises a group of check failures
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - a group of check failures
             for failure in getattr(exc, "exceptions", [exc]):
                 key = f"{getattr(failure, 'title', type(failure).__name__)} ({label})"
                 self.failures[key] += 1

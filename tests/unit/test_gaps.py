@@ -74,9 +74,9 @@ def recorded(tmp_path):
         log.record(answer(question, Intent.TROUBLESHOOTING, 0.3), channel="api")  # low confidence
     for question in WEATHER:
         log.record(answer(question, Intent.OUT_OF_DOMAIN, 0.9), channel="widget")  # refused
-    log.record(
-        answer("is TRS to TS balanced?", Intent.BALANCED_CHECK, 0.95), channel="api"
-    )  # fine: not a gap
+    confident = answer("is TRS to TS balanced?", Intent.BALANCED_CHECK, 0.95)
+    log.record(confident, channel="api")  # answered well: not a gap
+    assert log.flush()  # the log writes in the background
     FeedbackStore(db).record("slack", "U1", HUM[2], "troubleshooting", helpful=False)
     FeedbackStore(db).record(
         "slack", "U1", "which cable for my monitors?", "cable_recommendation", helpful=True

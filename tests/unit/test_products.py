@@ -71,6 +71,7 @@ def test_a_metre_is_not_a_male_plug(ontology, reading):
         ("Brand boom microphone stand", "names no connector"),
         ("Brand XLR to TRS to TS", "names 3 connector ends"),
         ("Brand balanced XLR to RCA", "but a cable with XLR and RCA ends is unbalanced"),
+        ("Brand adapter 3.5 mm female to 1/4-inch TRS male", "has a female 3.5 mm TRS end"),
     ],
 )
 def test_a_product_whose_ends_or_kind_cannot_be_read_is_left_out_with_the_reason(
@@ -175,6 +176,18 @@ def test_an_answer_needs_a_speaker_cable_when_it_feeds_speaker_level_gear(ontolo
     assert cable_need(from_guitar, ontology, reading) == CableNeed("TS-male", "TS-male", "unbalanced", None)
     named = _answer("speaker cable for my amp", cable, [Entity("cable:speaker", "speaker cable", "cable")])
     assert cable_need(named, ontology, reading).kind == "speaker"
+
+
+def test_the_ends_decide_the_kind_when_they_can(ontology, reading):
+    """A chain that ends at passive speakers still needs a balanced cable for its XLR link."""
+    chain = _answer(
+        "mixer XLR out to a power amp, then to passive speakers",
+        Cable("XLR-female", "XLR-male"),
+        [Entity("mixer", "mixer", "device"), Entity("passive-speaker", "passive speakers", "device")],
+    )
+    assert cable_need(chain, ontology, reading).kind == "balanced"
+    speakon = _answer("amp to speakers", Cable("speakON", "speakON"), [Entity("amp", "amp", "device")])
+    assert cable_need(speakon, ontology, reading).kind == "speaker"
 
 
 def test_an_answer_without_a_cable_needs_nothing(ontology, reading):
