@@ -780,6 +780,10 @@ def _conditions(finding: LinkFinding) -> list[str]:
     return []
 
 
+# "Bad idea?", "ok?": a compatibility question about a risky set-up is a safety question too
+HAZARD_BY_MEANING_INTENTS = (Intent.HAZARD, Intent.COMPATIBILITY)
+
+
 def with_hazard_by_meaning(
     j: Judgement, reading: Reading, match: FaqMatch | None, ontology: Ontology
 ) -> Judgement:
@@ -788,7 +792,7 @@ def with_hazard_by_meaning(
     "Run the head with nothing plugged in?" names no port the rules can judge, yet it is the tube-amp hazard; the
     match is accepted above a threshold fitted on the hazards' own question variants (index/reader_training.py).
     """
-    if j.warnings or match is None or not match.accepted or reading.intent is not Intent.HAZARD:
+    if j.warnings or match is None or not match.accepted or reading.intent not in HAZARD_BY_MEANING_INTENTS:
         return j
     hazard = ontology.hazards[match.entry_id]
     warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
