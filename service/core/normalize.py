@@ -310,7 +310,7 @@ def _elements(
             i + 2 < len(groups)
             and _connector_only(group)
             and groups[i + 1][0].kind == "sep"
-            and groups[i + 1][0].id == "leads_to"
+            and groups[i + 1][0].id in {"leads_to", "arrow"}
             and _connector_only(groups[i + 2], allow_cableword=True)
             and not (
                 i + 3 < len(groups)
@@ -332,6 +332,7 @@ def _elements(
     both = False
     loose: list[tuple[int, list[Mention]]] = []
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
+    stop_end: int | None = None  # where the last phrase that made or described a stop ended
     for index, group in enumerate(merged):
         head = group[0]
         if head.kind in {"sep", "attach", "phantom", "both"}:
@@ -400,10 +401,19 @@ def _elements(
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
-                and kinds <= {"balance"}
+                and "balance" in kinds
+                and kinds <= {"balance", "family"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
-                and sentence_of[head.start] not in question_sentences
-                and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
+                and (
+                    # "the outs are balanced TRS": said of the gear, even inside a question
+                    (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
+                    # "the Apollo line outs (balanced per the manual)"
+                    or (stop_end is not None and tokens[stop_end : head.start] == ["("])
+                    or (
+                        sentence_of[head.start] not in question_sentences
+                        and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
+                    )
+                )
             ):
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             else:
@@ -436,6 +446,7 @@ def _elements(
         else:
             stops.append(stop)
         device_end = group[-1].end if stops[-1].device else None
+        stop_end = group[-1].end
         pending_attach = None
 
     # Connector-only phrases left over: between two stops they are the cable; with no stops they are the cable;

@@ -615,11 +615,18 @@ def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:
 # A plan answers a chat question only where the direct link fails: a working cable needs no plan, and the
 # planner's cost (all the judged links of a graph) is then paid by the few questions it helps.
 PLAN_WHEN = (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE)
+PLAN_FOR = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY)  # "how do I connect", "will it work"; not "is it balanced"
 
 
 def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology) -> Plan | None:
     """The best safe plan for the one link a question states when a cable alone won't join it, else None."""
-    if reading.refusal or ontology.planner is None or judgement.compatibility not in PLAN_WHEN:
+    if (
+        reading.refusal
+        or ontology.planner is None
+        or judgement.compatibility not in PLAN_WHEN
+        or reading.intent not in PLAN_FOR
+        or reading.is_chain
+    ):
         return None
     stated = [link for link in reading.links if link.source is not None and link.dest is not None]
     if len(stated) != 1:
