@@ -69,6 +69,7 @@ def read_question(
         if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
     ]
 
+    mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
@@ -493,6 +494,23 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
     return out
 
 
+def _brand_references(tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar) -> list[Mention]:
+    """"A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
+    name alone refers back to it."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    brands: dict[str, Mention] = {}
+    added: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        words = m.text.split()
+        if m.kind == "device" and ontology.devices[m.id].kind and len(words) > 1 and words[0] not in g.fillers:
+            brands.setdefault(words[0], m)
+    for i, tok in enumerate(tokens):
+        first = brands.get(tok)
+        if first is not None and i >= first.end and i not in covered:
+            added.append(Mention("device", first.id, tok, i, i + 1))
+    return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
 def _close_words(between: list[str]) -> bool:
     """A few words with no break ("on my older phone"): the phrases on either side belong together."""
     return len(between) <= 3 and not set(between) & BREAKERS
@@ -553,10 +571,28 @@ def _sentence_stops(
             resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text=""), g), True))
         else:
             resolved.append((sentence, stop, False))
-    if arrows:
-        return [stop for _, stop, is_ref in resolved if not is_ref]
     sentences = sorted({sentence for sentence, _, _ in resolved})
     linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words}
+    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    if arrows:
+        # "Chain: iD14 -> Crown -> speakers. ... What cable from the Audient outputs to the Crown inputs?": a
+        # question that links two pieces of gear asks about that hop; otherwise the chain the arrows draw
+        drawn = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "->"}
+        chain = [stop for sent, stop, is_ref in resolved if not is_ref and sent in drawn]
+        if len(chain) < 2:
+            chain = [stop for _, stop, is_ref in resolved if not is_ref]
+        for sentence in reversed(sentences):
+            here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
+            if not (sentence in asking and sentence in linking and len(here) == 2 and sentence not in drawn):
+                continue
+            at = [
+                next((i for i, c in enumerate(chain) if c.device and s.device and _same_device(c, s, ontology)), None)
+                for s in here
+            ]
+            # one hop of the chain ("from the Audient to the Crown"), not its two ends ("from mic to speakers")
+            if None not in at and abs(at[0] - at[1]) == 1:
+                return here
+        return chain
     for sentence in reversed(sentences):
         here = [stop for sent, stop, _ in resolved if sent == sentence]
         if len(here) >= 2 and sentence in linking:
@@ -567,6 +603,18 @@ def _sentence_stops(
             if len(unique) >= 2:
                 return unique
     return [stop for _, stop, is_ref in resolved if not is_ref]
+
+
+def _unique(stops: list[Stop]) -> list[Stop]:
+    unique: list[Stop] = []
+    for stop in stops:
+        if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
+            unique.append(stop)
+    return unique
+
+
+def _words_of(tokens: list[str], sentence_of: list[int], sentence: int) -> list[str]:
+    return [tok for tok, sent in zip(tokens, sentence_of, strict=False) if sent == sentence]
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
