@@ -127,6 +127,15 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanPart:
+    """One thing to buy or plug in when a cable alone won't join the gear: a cable, adapter or in-between device."""
+
+    name: str
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """Everything a client shows for one question."""
 
@@ -141,3 +150,5 @@ class Answer:
     sources: tuple[Citation, ...] = ()
     confidence: float = 0.0
     context: dict[str, Any] = field(default_factory=dict)
+    plan: tuple[PlanPart, ...] = ()  # what to use instead when the stated link cannot work (the planner's best)
+    plan_summary: str = ""

@@ -65,6 +65,12 @@ def to_api(
         "wiring_url": wiring.url if wiring else None,
         "wiring_alt": wiring.alt if wiring else None,
         "products": [product_out(p) for p in products],
+        "plan": None
+        if not answer.plan
+        else {
+            "summary": answer.plan_summary,
+            "parts": [{"name": p.name, "quantity": p.quantity, "reason": p.reason} for p in answer.plan],
+        },
         "answer_id": answer_id(answer),
     }
     return AskResponse.model_validate(body).model_dump(mode="json", by_alias=True)

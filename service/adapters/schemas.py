@@ -110,6 +110,21 @@ class SourceOut(BaseModel):
     url: str
 
 
+class PlanPartOut(BaseModel):
+    """One part of a plan: a cable, an adapter or an in-between device, how many, and why."""
+
+    name: str
+    quantity: int = Field(ge=1)
+    reason: str
+
+
+class PlanOut(BaseModel):
+    """The best safe way to connect what the question names, when one cable cannot."""
+
+    summary: str
+    parts: list[PlanPartOut]
+
+
 class AskResponse(BaseModel):
     """POST /api/v1/ask 200 answer."""
 
@@ -150,6 +165,11 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="The shop's products that fit the cable (same ends, kind, long enough), in stock first; "
         "empty when no feed is set or nothing fits.",
+    )
+    plan: PlanOut | None = Field(
+        None,
+        description="When a cable alone cannot join the gear the question names: the best safe way to connect "
+        "it (what POST /api/v1/plan would put first); null otherwise.",
     )
     answer_id: str = Field(
         description="A short stable id of this answer; send it with a vote to POST /api/v1/feedback."

@@ -48,6 +48,11 @@ class Featurizer:
         norm = float(np.linalg.norm(row))
         return row / norm if norm else row
 
+    def known_share(self, text: str) -> float:
+        """The share of the text's words the training examples used: near 0 for keyboard mashing and emoji."""
+        words = _WORD.findall(text.lower())
+        return sum(w in self.vocabulary for w in words) / len(words) if words else 0.0
+
     def row(self, text: str, vector: np.ndarray) -> np.ndarray:
         """The whole feature row for one question."""
         return np.concatenate([np.asarray(vector, dtype=np.float32) * self.dense_weight, self.lexical(text)])
@@ -140,7 +145,11 @@ class ReaderModels:
     hazards: FaqIndex  # hazards by meaning: their titles, texts and the FAQ questions that raise them
     metadata: Mapping[str, object]
 
-    def classify(self, text: str, vector: np.ndarray) -> tuple[float, dict[str, float]]:
-        """(probability the question is out of domain, in-domain intent probabilities)."""
+    def classify(self, text: str, vector: np.ndarray) -> tuple[float, dict[str, float], float]:
+        """(probability the question is out of domain, in-domain intent probabilities, share of known words)."""
         row = self.featurizer.row(text, vector)
-        return self.domain.probabilities(row)["out"], self.intent.probabilities(row)
+        return (
+            self.domain.probabilities(row)["out"],
+            self.intent.probabilities(row),
+            self.featurizer.known_share(text),
+        )

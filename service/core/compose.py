@@ -11,6 +11,7 @@ from service.core.confidence import uncalibrated
 from service.core.normalize import reading_context
 from service.core.ontology import FaqEntry
 from service.core.ontology import Ontology
+from service.core.planner import Plan
 from service.core.reading import Reading
 from service.core.rules import Judgement
 from service.core.rules import LinkFinding
@@ -20,6 +21,7 @@ from service.types import Cable
 from service.types import Citation
 from service.types import Compatibility
 from service.types import Intent
+from service.types import PlanPart
 from service.types import Severity
 from service.types import Verdict
 from service.types import Warning
@@ -51,6 +53,7 @@ COMPAT_LEAD = {
     Compatibility.DOES_NOT_WORK: "No, that won't work.",
     Compatibility.UNSAFE: "No, that's unsafe.",
 }
+PARTIAL_LEAD = "I can't prove a yes or no for this whole hookup from what you've told me; here is what I can tell."
 SNIPPET_CHARS = 240
 # A curated answer replaces a rule-proven one only when it matches the question this closely: rules read the
 # link the question states, an entry only a situation like it.
@@ -66,6 +69,8 @@ def compose_answer(
     ontology: Ontology,
     faq: FaqMatch | None = None,
     signals_out: dict[str, float] | None = None,
+    *,
+    plan: Plan | None = None,
 ) -> Answer:
     """Build the Answer for a reading, its judgement, the retrieved passages and the FAQ match.
 
@@ -107,6 +112,8 @@ def compose_answer(
 
     if asks_verdict and proven:
         lines += _verdict_lines(reading, judgement, ontology)
+        if plan is not None:
+            lines[1:1] = _plan_lines(plan)  # what to do instead, right after "a cable alone won't do it"
     elif asks_verdict and intent is not Intent.HAZARD:
         lines.append(_clarify_lead(reading))
     if judgement.warnings:
@@ -146,6 +153,8 @@ def compose_answer(
             signals_out=signals_out,
         ),
         context=context,
+        plan=_plan_parts(plan) if plan is not None and asks_verdict and proven else (),
+        plan_summary=plan.summary if plan is not None and asks_verdict and proven else "",
     )
 
 
@@ -171,6 +180,9 @@ def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[s
         lines += _reasons(focus)
     else:
         lead = COMPAT_LEAD.get(j.compatibility) if j.compatibility else None
+        if lead is None and intent is Intent.COMPATIBILITY:
+            # "will it work?" with only the balance proven: a "No, ... unbalanced" lead would read as "it won't"
+            lead = PARTIAL_LEAD
         lines.append(lead or _balance_lead(j, reading))
         if len(j.links) > 1:
             lines += _chain_lines(j)
@@ -299,6 +311,17 @@ def _context_lines(j: Judgement) -> list[str]:
             out.append(f"In your setup, {f.label} is unbalanced: {f.balance_culprits[0]}.")
         out += list(f.problems[:1])
     return list(dict.fromkeys(out))[:3]
+
+
+def _plan_lines(plan: Plan) -> list[str]:
+    devices = [p for p in plan.parts if p.in_between]
+    lines = [f"What works instead: {plan.summary}."]
+    lines += [f"- {p.name}: {p.reason}" for p in devices]
+    return lines
+
+
+def _plan_parts(plan: Plan) -> tuple[PlanPart, ...]:
+    return tuple(PlanPart(p.name, p.quantity, p.reason) for p in plan.parts)
 
 
 def _clarify_lead(reading: Reading) -> str:

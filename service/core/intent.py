@@ -17,7 +17,9 @@ FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make se
 REFUSE_WITHOUT_EVIDENCE = 0.5
 REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
-FOLLOW_UP_WORDS = 12  # a message this short, after an answer, is read as a follow-up whatever it says
+FOLLOW_UP_WORDS = 12  # a message this short, after an answer, may be a follow-up even if the gate doubts it
+# ...but only when it is made of words: "asdfgh qwerty" or a row of emoji after an answer is not a question about it
+FOLLOW_UP_KNOWN_WORDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,7 @@ class Understanding:
 
     p_out_of_domain: float
     intents: dict[str, float]
+    known_words: float = 1.0  # share of the message's words the training examples used
 
     @property
     def top(self) -> tuple[Intent, float]:
@@ -78,6 +81,9 @@ def decide(
         else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
     )
     elliptical = understanding.elliptical
+    wordy = understanding.known_words >= FOLLOW_UP_KNOWN_WORDS
+    if follow_up and not wordy and not evidence:
+        return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
     if p_out >= limit and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
         return Decision(Intent.OUT_OF_DOMAIN, "topic", p_out)
     intent, p = understanding.top

@@ -61,14 +61,22 @@ def read_question(
     cleaned = clean(question)
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
-    mentions = find_mentions(tokens, lexicon)
+    g = _grammar(ontology)
+    # "use them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
+    mentions = [
+        m
+        for m in find_mentions(tokens, lexicon)
+        if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
+    ]
 
+    mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
-    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions)
+    introduced = _introduced_by(tokens, mentions, _grammar(ontology))
+    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
     if understanding is None:
@@ -303,7 +311,7 @@ def _elements(
             i + 2 < len(groups)
             and _connector_only(group)
             and groups[i + 1][0].kind == "sep"
-            and groups[i + 1][0].id == "leads_to"
+            and groups[i + 1][0].id in {"leads_to", "arrow"}
             and _connector_only(groups[i + 2], allow_cableword=True)
             and not (
                 i + 3 < len(groups)
@@ -324,8 +332,21 @@ def _elements(
     attach_end = 0
     both = False
     loose: list[tuple[int, list[Mention]]] = []
-    for group in merged:
+    device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
+    stop_end: int | None = None  # where the last phrase that made or described a stop ended
+    for index, group in enumerate(merged):
         head = group[0]
+        if head.kind in {"sep", "attach", "phantom", "both"}:
+            device_end = None
+        # "... with the headset jack on my phone": the phrase belongs to the gear after "on"/"of", not before
+        owned_next = (
+            index + 2 < len(merged)
+            and merged[index + 1][0].kind == "attach"
+            and merged[index + 1][0].id == "owner"
+            and any(m.kind == "device" for m in merged[index + 2])
+            and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
+            and all(t in g.fillers for t in tokens[group[-1].end : merged[index + 1][0].start])
+        )
         if head.kind in {"sep", "phantom"}:
             pending_attach = None
             continue
@@ -366,23 +387,34 @@ def _elements(
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
         describes_gear = bool(kinds & {"device", "port"}) or (
-            "role" in kinds and bool(kinds & {"family", "balance", "mono"})
+            "role" in kinds and bool(kinds & {"family", "balance", "mono", "format"})
         )
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
                 pending_attach = None
                 continue
-            if both and stops:
+            if owned_next:
+                stops.append(stop)  # "the headset jack on my phone": the owner merge below takes it
+            elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
             elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
-                and kinds <= {"balance"}
+                and "balance" in kinds
+                and kinds <= {"balance", "family"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
-                and sentence_of[head.start] not in question_sentences
-                and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
+                and (
+                    # "the outs are balanced TRS": said of the gear, even inside a question
+                    (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
+                    # "the Apollo line outs (balanced per the manual)"
+                    or (stop_end is not None and tokens[stop_end : head.start] == ["("])
+                    or (
+                        sentence_of[head.start] not in question_sentences
+                        and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
+                    )
+                )
             ):
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             else:
@@ -391,10 +423,31 @@ def _elements(
             continue
         if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
             stops[-1] = _merge_stop(stop, stops[-1], g)
-        elif pending_attach == "describes" and stops and (stop.device is None):
+        elif (
+            pending_attach == "describes"
+            and stops
+            and stop.device is None
+            and not owned_next
+            # "the mixer has XLR outs but the stereo only has RCA inputs": an input is not the mixer's
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+        ):
+            stops[-1] = _merge_stop(stops[-1], stop, g)
+        elif (
+            stop.device is None
+            and pending_attach is None
+            and device_end is not None
+            and stops
+            and stops[-1].device
+            and not owned_next
+            and _close_words(tokens[device_end : head.start])
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+        ):
+            # "my mixers two free line inputs": ports right after gear, with no word joining them, are its own
             stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
+        device_end = group[-1].end if stops[-1].device else None
+        stop_end = group[-1].end
         pending_attach = None
 
     # Connector-only phrases left over: between two stops they are the cable; with no stops they are the cable;
@@ -409,6 +462,7 @@ def _elements(
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
     stops = _same_gear(stops, mentions, ontology, g)
+    stops = _spread_link_format(stops, sentence_of)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
@@ -440,6 +494,52 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
     return out
 
 
+def _brand_references(tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar) -> list[Mention]:
+    """"A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
+    name alone refers back to it."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    brands: dict[str, Mention] = {}
+    added: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        words = m.text.split()
+        if m.kind == "device" and ontology.devices[m.id].kind and len(words) > 1 and words[0] not in g.fillers:
+            brands.setdefault(words[0], m)
+    for i, tok in enumerate(tokens):
+        first = brands.get(tok)
+        if first is not None and i >= first.end and i not in covered:
+            added.append(Mention("device", first.id, tok, i, i + 1))
+    return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _close_words(between: list[str]) -> bool:
+    """A few words with no break ("on my older phone"): the phrases on either side belong together."""
+    return len(between) <= 3 and not set(between) & BREAKERS
+
+
+def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:
+    """"ADAT from the preamp into the interface": a format named alone describes the link between the gear of its
+    sentence, so both devices use that format's ports and the bare format is not a stop of its own."""
+    out = list(stops)
+    for bare in [s for s in stops if s.device is None and s.formats and not s.families]:
+        sentence = sentence_of[min(bare.position, len(sentence_of) - 1)]
+        gear = [
+            i
+            for i, s in enumerate(out)
+            if s.device and not s.formats and not s.families
+            and sentence_of[min(s.position, len(sentence_of) - 1)] == sentence
+        ]
+        if len(gear) < 2:
+            continue
+        for i in gear:
+            out[i] = replace(
+                out[i],
+                formats=bare.formats,
+                qualifiers=tuple(dict.fromkeys(out[i].qualifiers + bare.qualifiers)),
+            )
+        out = [s for s in out if s is not bare]
+    return out
+
+
 def _sentence_stops(
     stops: list[Stop], tokens: list[str], arrows: bool, g: Grammar, ontology: Ontology
 ) -> list[Stop]:
@@ -455,7 +555,7 @@ def _sentence_stops(
             (
                 s
                 for _, s, _ in reversed(resolved)
-                if (stop.device and _same_device(s.device, stop.device, ontology))
+                if (stop.device and _same_device(s, stop, ontology))
                 or (
                     not stop.device
                     and stop.qualifiers
@@ -471,10 +571,28 @@ def _sentence_stops(
             resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text=""), g), True))
         else:
             resolved.append((sentence, stop, False))
-    if arrows:
-        return [stop for _, stop, is_ref in resolved if not is_ref]
     sentences = sorted({sentence for sentence, _, _ in resolved})
     linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words}
+    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    if arrows:
+        # "Chain: iD14 -> Crown -> speakers. ... What cable from the Audient outputs to the Crown inputs?": a
+        # question that links two pieces of gear asks about that hop; otherwise the chain the arrows draw
+        drawn = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "->"}
+        chain = [stop for sent, stop, is_ref in resolved if not is_ref and sent in drawn]
+        if len(chain) < 2:
+            chain = [stop for _, stop, is_ref in resolved if not is_ref]
+        for sentence in reversed(sentences):
+            here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
+            if not (sentence in asking and sentence in linking and len(here) == 2 and sentence not in drawn):
+                continue
+            at = [
+                next((i for i, c in enumerate(chain) if c.device and s.device and _same_device(c, s, ontology)), None)
+                for s in here
+            ]
+            # one hop of the chain ("from the Audient to the Crown"), not its two ends ("from mic to speakers")
+            if None not in at and abs(at[0] - at[1]) == 1:
+                return here
+        return chain
     for sentence in reversed(sentences):
         here = [stop for sent, stop, _ in resolved if sent == sentence]
         if len(here) >= 2 and sentence in linking:
@@ -487,9 +605,27 @@ def _sentence_stops(
     return [stop for _, stop, is_ref in resolved if not is_ref]
 
 
-def _same_device(earlier: str | None, later: str, ontology: Ontology) -> bool:
-    """A later class word names gear met before: "my HS8s ... the monitors" (a product, then its class)."""
-    return earlier is not None and (earlier == later or ontology.devices[earlier].kind == later)
+def _unique(stops: list[Stop]) -> list[Stop]:
+    unique: list[Stop] = []
+    for stop in stops:
+        if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
+            unique.append(stop)
+    return unique
+
+
+def _words_of(tokens: list[str], sentence_of: list[int], sentence: int) -> list[str]:
+    return [tok for tok, sent in zip(tokens, sentence_of, strict=False) if sent == sentence]
+
+
+def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
+    """A later device word names gear met before: "my HS8s ... the monitors" (a product, then its class), or
+    "a phono preamp ... the preamp" (the head word of the earlier name)."""
+    if earlier.device is None or later.device is None:
+        return False
+    if earlier.device == later.device or ontology.devices[earlier.device].kind == later.device:
+        return True
+    head = earlier.device_text.split()[-1:] if earlier.device_text else []
+    return bool(head) and later.device_text.split() == head
 
 
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
@@ -516,6 +652,8 @@ def _links(
     arrows: bool = False,
     from_positions: frozenset[int] = frozenset(),
     to_positions: frozenset[int] = frozenset(),
+    introduced: Mapping[int, str] | None = None,
+    ontology: Ontology | None = None,
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -533,9 +671,9 @@ def _links(
         links.append(LinkSpec(a, None, b))
         spans.append((a.position, b.position))
     if len(chain) == 2 and links:
-        links[0] = _orient(links[0])
+        links[0] = _orient(links[0], introduced or {}, ontology)
     if not links and chain:
-        links.append(_single_stop_link(chain[0], cables, to_positions))
+        links.append(_single_stop_link(chain[0], cables, to_positions, ontology))
         spans.append((chain[0].position, chain[0].position))
     if not links and cables:
         links.append(LinkSpec(None, cables[0], None))
@@ -602,23 +740,62 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     return None
 
 
-def _orient(link: LinkSpec) -> LinkSpec:
-    """Put the sending end first when the words say so ("plug the pedal into the speaker jack")."""
+def _introduced_by(tokens: list[str], mentions: list[Mention], g: Grammar) -> dict[int, str]:
+    """Token position -> the separator ("from", "into") whose phrase starts there, past fillers ("from the ...")."""
+    out: dict[int, str] = {}
+    for m in mentions:
+        if m.kind == "sep" and m.id in {"comes_from", "leads_to"}:
+            j = m.end
+            while j < len(tokens) and tokens[j] in g.fillers:
+                j += 1
+            out[j] = m.id
+    return out
+
+
+def _orient(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology | None = None) -> LinkSpec:
+    """Put the sending end first when the words say so, whatever order the sentence names the gear in.
+
+    Port roles decide first ("plug the pedal into the speaker jack"); otherwise "from" marks the sender and
+    "into"/"to" the receiver ("feed the amp from the desk", "into the mixer from my phone").
+    """
     a, b = link.source, link.dest
     if a is None or b is None:
         return link
     if (b.role == "out" and a.role != "out") or (a.role == "in" and b.role != "in"):
         return LinkSpec(b, link.cable, a)
+    if a.role or b.role:
+        return link
+    if ontology is not None and a.device and b.device:
+        # Gear that has no outputs (a passive cab, a monitor) can only receive; gear with no inputs only sends.
+        first, second = ontology.devices[a.device], ontology.devices[b.device]
+        if (not first.out and second.out) or (not second.inputs and first.inputs):
+            return LinkSpec(b, link.cable, a)
+        if (not second.out and first.out) or (not first.inputs and second.inputs):
+            return link
+
+    a_by, b_by = introduced.get(a.position), introduced.get(b.position)
+    if (b_by == "comes_from" and a_by != "comes_from") or (a_by == "leads_to" and b_by is None):
+        return LinkSpec(b, link.cable, a)
     return link
 
 
 def _single_stop_link(
-    stop: Stop, cables: list[CableSpec], to_positions: frozenset[int] = frozenset()
+    stop: Stop,
+    cables: list[CableSpec],
+    to_positions: frozenset[int] = frozenset(),
+    ontology: Ontology | None = None,
 ) -> LinkSpec:
     cable = cables[0] if cables else None
     led_in = any(0 < stop.position - p <= 3 for p in to_positions)  # "... into my mixer"
     if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
         return LinkSpec(None, cable, stop)
+    if stop.role is None and cable is not None and ontology is not None and stop.device:
+        # "the amp, 30 ft of instrument cable": a cable of a kind the gear takes in, not one it sends, ends there
+        device = ontology.devices[stop.device]
+        sends = device.out.get("default")
+        takes = cable.kind in device.inputs
+        if takes and (sends is None or ontology.ports[sends].level != cable.kind):
+            return LinkSpec(None, cable, stop)
     return LinkSpec(stop, cable, None)
 
 
@@ -679,7 +856,11 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     sized = {f for f, body in ontology.families.items() if body.resolves_to}
     new_families = [f for f in reading.families if f not in sized] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
-    if new_stops:
+    # "can't I just use a guitar lead?": a cable of a named kind replaces the one on the link asked about
+    kind_cables = [link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"]
+    if kind_cables and not new_stops:
+        links[0] = replace(links[0], cable=kind_cables[0])
+    elif new_stops:
         # The new gear takes the place it has in the follow-up itself: "what about a keyboard?" is a new
         # source, "what about into my mixer?" a new destination.
         first = links[0]

@@ -17,6 +17,7 @@ from service.core.compose import compose_answer
 from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.ontology import Ontology
+from service.core.planner import plan_for_reading
 from service.core.rules import judge
 from service.core.rules import with_hazard_by_meaning
 from service.types import Answer
@@ -101,7 +102,8 @@ class Engine:
             query_vector = vector if reading.search_query == text else None
             passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
         judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology)
-        answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out)
+        plan = plan_for_reading(reading, judgement, self.ontology)
+        answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out, plan=plan)
         if key is not None:
             self.answers.put(key, answer)
             return _detached(answer)

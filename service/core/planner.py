@@ -34,6 +34,7 @@ from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
 from service.core.reading import Stop
+from service.core.rules import Judgement
 from service.core.rules import judge
 from service.types import Cable
 from service.types import Compatibility
@@ -607,3 +608,33 @@ def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:
     return (
         f"Best plan: {parts} part{'s' if parts != 1 else ''}, {first.compatibility.value.replace('_', ' ')}."
     )
+
+
+# --- for chat answers ------------------------------------------------------------------------------------------
+
+# A plan answers a chat question only where the direct link fails: a working cable needs no plan, and the
+# planner's cost (all the judged links of a graph) is then paid by the few questions it helps.
+PLAN_WHEN = (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE)
+PLAN_FOR = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY)  # "how do I connect", "will it work"; not "is it balanced"
+
+
+def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology) -> Plan | None:
+    """The best safe plan for the one link a question states when a cable alone won't join it, else None."""
+    if (
+        reading.refusal
+        or ontology.planner is None
+        or judgement.compatibility not in PLAN_WHEN
+        or reading.intent not in PLAN_FOR
+        or reading.is_chain
+    ):
+        return None
+    stated = [link for link in reading.links if link.source is not None and link.dest is not None]
+    if len(stated) != 1:
+        return None
+    try:
+        planning = plan_between(stated[0].source, stated[0].dest, ontology, phantom=reading.phantom)
+    except ValueError:
+        return None  # an end that cannot send or receive: the rules' verdict already says why
+    best = planning.plans[0] if planning.plans else None
+    workable = best is not None and best.safe and best.compatibility in (Compatibility.WORKS, Compatibility.WORKS_WITH_CAVEAT)
+    return best if workable else None

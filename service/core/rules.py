@@ -183,9 +183,15 @@ def _resolve(
             side = other_side if ports else side
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
         named = [q for q in stop.qualifiers if q not in ports and side in ontology.generic_ports.get(q, {})]
+        # the question names a port or a signal format the gear's class does not list ("the recorder's coax
+        # digital in", "AES3id from the console"): believe the question, the catalog is what is incomplete
+        named += [
+            f
+            for f in stop.formats
+            if side in ontology.generic_ports.get(f, {})
+            and not any(ontology.ports[p].domain == ontology.formats[f].domain for p in ports.values())
+        ]
         if named:
-            # the question names a port the gear's class does not list ("the recorder's coax digital in"): believe
-            # the question, the catalog is what is incomplete
             kind_id = ontology.generic_ports[named[0]][side]
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
@@ -216,10 +222,12 @@ def _pick(
         if qualifier in ports:
             return ports[qualifier]
     for fmt in stop.formats:
-        domain = ontology.formats[fmt].domain
-        for port_id in ports.values():
-            if ontology.ports[port_id].domain == domain:
-                return port_id
+        # the format's own jack first: S/PDIF named alone means coax on RCA, not the optical port
+        fmt_def = ontology.formats[fmt]
+        same_domain = [p for p in ports.values() if ontology.ports[p].domain == fmt_def.domain]
+        on_its_jack = [p for p in same_domain if fmt_def.jack in _expand(set(ontology.ports[p].jacks), ontology)]
+        if on_its_jack or same_domain:
+            return (on_its_jack or same_domain)[0]
     if other is not None and other.kind is not None:
         g = _g(ontology)
         hint = g.level_ports.get(other.kind.level or "") or g.domain_ports.get(other.kind.domain)
@@ -292,8 +300,21 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
-    if source is not None and link.dest is not None and dest is not None and source.guessed:
-        source = _resolve(link.source, "out", link.dest, dest, src_family, ontology)
+    if (
+        source is not None
+        and link.source is not None
+        and link.dest is not None
+        and dest is not None
+        and (source.guessed or not link.source.qualifiers)
+    ):
+        # the receiving end says which output is meant when the question names none: headphones take the
+        # headphone output, a mic input the mic-level one; a connector the question names still decides
+        informed = _resolve(link.source, "out", link.dest, dest, src_family, ontology)
+        named = _expand(set(link.source.families), ontology)
+        if informed is not None and (
+            source.guessed or not named or (informed.kind and named & set(informed.kind.jacks))
+        ):
+            source = informed
     if _orient(source, dest):
         source, dest = dest, source
         src_family, dst_family = dst_family, src_family
@@ -501,7 +522,9 @@ def _cable(
     single_stereo, pair = g.stereo_plugs, g.mono_pair_plugs
     src_split = bool(source and source.kind and source.kind.split)
     if src_split and plug_src in single_stereo and not dst_stereo and dest is not None:
-        to_end = f"dual {to_end}"  # left and right (or send and return) go to two mono jacks
+        # left and right (or send and return) go to two mono jacks, one unbalanced leg each: TS plugs
+        mono = g.mono_plug.get(plug_dst, plug_dst)
+        to_end = f"dual {ontology.plug_of(mono, dst_gender) or mono}"
     elif src_stereo and plug_src in single_stereo and plug_dst in pair:
         to_end = f"dual {to_end}"
     elif dst_stereo and plug_dst in single_stereo and not src_stereo and source is not None:
@@ -757,6 +780,10 @@ def _conditions(finding: LinkFinding) -> list[str]:
     return []
 
 
+# "Bad idea?", "ok?": a compatibility question about a risky set-up is a safety question too
+HAZARD_BY_MEANING_INTENTS = (Intent.HAZARD, Intent.COMPATIBILITY)
+
+
 def with_hazard_by_meaning(
     j: Judgement, reading: Reading, match: FaqMatch | None, ontology: Ontology
 ) -> Judgement:
@@ -765,7 +792,7 @@ def with_hazard_by_meaning(
     "Run the head with nothing plugged in?" names no port the rules can judge, yet it is the tube-amp hazard; the
     match is accepted above a threshold fitted on the hazards' own question variants (index/reader_training.py).
     """
-    if j.warnings or match is None or not match.accepted or reading.intent is not Intent.HAZARD:
+    if j.warnings or match is None or not match.accepted or reading.intent not in HAZARD_BY_MEANING_INTENTS:
         return j
     hazard = ontology.hazards[match.entry_id]
     warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)

@@ -81,6 +81,8 @@ def recorded(tmp_path):
     FeedbackStore(db).record(
         "slack", "U1", "which cable for my monitors?", "cable_recommendation", helpful=True
     )
+    # the log writes in a background thread; on a loaded machine the rows may not be there yet
+    assert log.flush(timeout=30.0)
     yield db
     db.dispose()
 
