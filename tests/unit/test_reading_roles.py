@@ -11,7 +11,10 @@ from service.core.rules import judge
 
 def link_devices(question, ontology):
     reading = read_question(question, ontology)
-    return [(l.source.device if l.source else None, l.dest.device if l.dest else None) for l in reading.links]
+    return [
+        (link.source.device if link.source else None, link.dest.device if link.dest else None)
+        for link in reading.links
+    ]
 
 
 def cable_of(question, ontology):
