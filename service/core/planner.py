@@ -631,10 +631,21 @@ def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology)
     stated = [link for link in reading.links if link.source is not None and link.dest is not None]
     if len(stated) != 1:
         return None
+    # where a word sits in the question does not change the plan: cache by what the stops say
+    source = replace(stated[0].source, position=0)
+    dest = replace(stated[0].dest, position=0)
+    return _best_safe_plan(source, dest, reading.phantom, ontology)
+
+
+@functools.lru_cache(maxsize=1024)
+def _best_safe_plan(source: Stop, dest: Stop, phantom: str, ontology: Ontology) -> Plan | None:
     try:
-        planning = plan_between(stated[0].source, stated[0].dest, ontology, phantom=reading.phantom)
+        planning = plan_between(source, dest, ontology, phantom=phantom)
     except ValueError:
         return None  # an end that cannot send or receive: the rules' verdict already says why
     best = planning.plans[0] if planning.plans else None
-    workable = best is not None and best.safe and best.compatibility in (Compatibility.WORKS, Compatibility.WORKS_WITH_CAVEAT)
+    workable = best is not None and best.safe and best.compatibility in (
+        Compatibility.WORKS,
+        Compatibility.WORKS_WITH_CAVEAT,
+    )
     return best if workable else None
