@@ -338,14 +338,14 @@ def _elements(
         head = group[0]
         if head.kind in {"sep", "attach", "phantom", "both"}:
             device_end = None
-        # "... with the headset jack on my phone": the phrase belongs to the gear after "on"/"of", not before
+        # "... plus the TRRS socket of the tablet": the phrase belongs to the gear after "of"/"on", not before
         owned_next = (
             index + 2 < len(merged)
             and merged[index + 1][0].kind == "attach"
             and merged[index + 1][0].id == "owner"
             and any(m.kind == "device" for m in merged[index + 2])
             and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
-            and all(t in g.fillers for t in tokens[group[-1].end : merged[index + 1][0].start])
+            and _close_words(tokens[group[-1].end : merged[index + 1][0].start])
         )
         if head.kind in {"sep", "phantom"}:
             pending_attach = None
@@ -395,7 +395,7 @@ def _elements(
                 pending_attach = None
                 continue
             if owned_next:
-                stops.append(stop)  # "the headset jack on my phone": the owner merge below takes it
+                stops.append(stop)  # "the TRRS socket of the tablet": the owner merge below takes it
             elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
             elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
@@ -408,7 +408,7 @@ def _elements(
                 and (
                     # "the outs are balanced TRS": said of the gear, even inside a question
                     (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
-                    # "the Apollo line outs (balanced per the manual)"
+                    # "the desk's main outs (balanced, says its spec sheet)"
                     or (stop_end is not None and tokens[stop_end : head.start] == ["("])
                     or (
                         sentence_of[head.start] not in question_sentences
@@ -428,7 +428,7 @@ def _elements(
             and stops
             and stop.device is None
             and not owned_next
-            # "the mixer has XLR outs but the stereo only has RCA inputs": an input is not the mixer's
+            # "a desk with XLR outs, and a hi-fi that has RCA ins": an input is not the desk's
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
         ):
             stops[-1] = _merge_stop(stops[-1], stop, g)
@@ -442,7 +442,7 @@ def _elements(
             and _close_words(tokens[device_end : head.start])
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
         ):
-            # "my mixers two free line inputs": ports right after gear, with no word joining them, are its own
+            # "the interfaces two balanced outs": ports right after gear, with no word joining them, are its own
             stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
@@ -517,7 +517,7 @@ def _close_words(between: list[str]) -> bool:
 
 
 def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:
-    """"ADAT from the preamp into the interface": a format named alone describes the link between the gear of its
+    """"S/PDIF coax between the CD player and the DAC": a format named alone describes the link between the gear of its
     sentence, so both devices use that format's ports and the bare format is not a stop of its own."""
     out = list(stops)
     for bare in [s for s in stops if s.device is None and s.formats and not s.families]:
@@ -790,7 +790,7 @@ def _single_stop_link(
     if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
         return LinkSpec(None, cable, stop)
     if stop.role is None and cable is not None and ontology is not None and stop.device:
-        # "the amp, 30 ft of instrument cable": a cable of a kind the gear takes in, not one it sends, ends there
+        # "the bass amp and a long instrument lead": a cable of a kind the gear takes in, not one it sends, ends there
         device = ontology.devices[stop.device]
         sends = device.out.get("default")
         takes = cable.kind in device.inputs
@@ -856,7 +856,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     sized = {f for f, body in ontology.families.items() if body.resolves_to}
     new_families = [f for f in reading.families if f not in sized] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
-    # "can't I just use a guitar lead?": a cable of a named kind replaces the one on the link asked about
+    # "would a speaker cable do instead?": a cable of a named kind replaces the one on the link asked about
     kind_cables = [link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"]
     if kind_cables and not new_stops:
         links[0] = replace(links[0], cable=kind_cables[0])
