@@ -62,20 +62,19 @@ def read_question(
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
     g = _grammar(ontology)
-    # "use them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
+    # "plug them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
     mentions = [
         m
         for m in find_mentions(tokens, lexicon)
         if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
     ]
-
     mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
-    introduced = _introduced_by(tokens, mentions, _grammar(ontology))
+    introduced = _introduced_by(tokens, mentions, g)
     links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
@@ -96,7 +95,7 @@ def read_question(
         intent=decision.intent,
         entities=_entities(mentions, ontology),
         links=tuple(links),
-        phantom=_phantom_state(tokens, mentions, _grammar(ontology)),
+        phantom=_phantom_state(tokens, mentions, g),
         length_m=max(lengths) if lengths else None,
         formats=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "format")),
         families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
