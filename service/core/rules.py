@@ -269,13 +269,15 @@ def _resolve_size_only(
     options = ontology.families[family].resolves_to
     if not options:
         return family
-    if kind is not None and not unbalanced:
+    # a stereo port (a headphone output) needs both legs whatever its balance: TRS, never TS
+    stereo = kind is not None and kind.stereo
+    if kind is not None and (not unbalanced or stereo):
         fitting = [jack for jack in kind.jacks if jack in options]
         if fitting:
             return fitting[0]
     two_leg = [f for f in options if _two_leg(f, ontology)]
     one_leg = [f for f in options if f not in two_leg]
-    mono_unbalanced = unbalanced or (kind is not None and kind.balance == "unbalanced" and not kind.stereo)
+    mono_unbalanced = not stereo and (unbalanced or (kind is not None and kind.balance == "unbalanced"))
     preferred = (one_leg if mono_unbalanced else two_leg) or list(options)
     return preferred[0]
 

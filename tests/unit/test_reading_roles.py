@@ -71,3 +71,14 @@ def test_a_balance_said_of_gear_describes_it_even_in_a_question(ontology):
     )
     mixers = [s for link in reading.links for s in (link.source, link.dest) if s and s.device == "mixer"]
     assert any(s.balance == "balanced" for s in mixers)
+
+
+def test_send_the_verb_is_not_an_effects_send(ontology):
+    # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
+    question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
+    assert cable_of(question, ontology) == "XLR-female to XLR-male"
+
+
+def test_a_stereo_output_named_by_size_gets_a_two_leg_plug(ontology):
+    question = "which cable from the headphone out (1/4 inch) of my mixer to the 3.5mm aux in of a radio?"
+    assert cable_of(question, ontology) == "TRS-male to 3.5mm TRS-male"
