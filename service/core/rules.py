@@ -333,6 +333,16 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         dest = _resolve(
             Stop(qualifiers=(_g(ontology).phantom_port,), role="in"), "in", None, source, None, ontology
         )
+    # A digital or control link joins two ports of one format: "the preamp's word clock input, off the house
+    # clock" names one end, and the other is that format's output whatever gear it is on.
+    if (source is None) != (dest is None) and reading.intent in (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY):
+        known = source or dest
+        far = _same_format_port(known, "in" if dest is None else "out", ontology)
+        if far is not None:
+            if dest is None:
+                dest = _resolve(far, "in", link.source, source, dst_family, ontology)
+            else:
+                source = _resolve(far, "out", link.dest, dest, src_family, ontology)
     implied = _g(ontology).instrument_cable_source
     if source is None and dest is not None and cable and cable.kind == implied["cable_kind"]:
         source = _resolve(
@@ -430,6 +440,24 @@ def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
         return False
     first, second = ontology.devices[a.device], ontology.devices[b.device]
     return not first.out and bool(first.inputs) and bool(second.out)
+
+
+def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop | None:
+    """A generic port on `side` of the known end's digital format (word clock, ADAT, S/PDIF...)."""
+    if known is None or known.kind is None:
+        return None
+    domain = known.kind.domain
+    if domain not in {fmt.domain for fmt in ontology.formats.values()}:
+        return None
+    keys = [
+        key
+        for key, sides in ontology.generic_ports.items()
+        if sides.get(side) and ontology.ports[sides[side]].domain == domain
+    ]
+    # the same jack first: S/PDIF from a coax output goes to a coax input, not the optical one
+    same_jack = [k for k in keys if known.jack in ontology.ports[ontology.generic_ports[k][side]].jacks]
+    chosen = (same_jack or keys)[:1]
+    return Stop(qualifiers=(chosen[0],), role=side) if chosen else None
 
 
 def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None, ontology: Ontology) -> bool:

@@ -7,6 +7,7 @@ import pytest
 
 from service.core.normalize import read_question
 from service.core.rules import judge
+from service.types import Intent
 
 
 def link_devices(question, ontology):
@@ -82,3 +83,11 @@ def test_send_the_verb_is_not_an_effects_send(ontology):
 def test_a_stereo_output_named_by_size_gets_a_two_leg_plug(ontology):
     question = "which cable from the headphone out (1/4 inch) of my mixer to the 3.5mm aux in of a radio?"
     assert cable_of(question, ontology) == "TRS-male to 3.5mm TRS-male"
+
+
+def test_a_digital_port_named_alone_meets_the_same_format(ontology):
+    # one end named (the converter's word clock input); the other is a word clock output on unknown gear
+    question = "what cable do I need to feed the converter's word clock input from the studio's master clock?"
+    reading = read_question(question, ontology).with_intent(Intent.CABLE_RECOMMENDATION)
+    judgement = judge(reading, ontology)
+    assert judgement.cable is not None and judgement.cable.name == "BNC to BNC"
