@@ -9,6 +9,7 @@ from typing import Any
 
 from service.core.classifier import FaqMatch
 from service.core.lexicon import phrase_pattern
+from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
@@ -439,7 +440,22 @@ def _backwards(link: LinkSpec, ontology: Ontology) -> bool:
     if a is None or b is None or not a.device or not b.device or a.role or b.role:
         return False
     first, second = ontology.devices[a.device], ontology.devices[b.device]
+    if (
+        first.inputs  # a mic can only send, whatever port of the other gear the question names
+        and _names_an_output_only(b, second, ontology)
+        and not _names_an_output_only(a, first, ontology)
+    ):
+        return True  # "the compressor into the mixer's insert jack": the insert is the mixer's send
     return not first.out and bool(first.inputs) and bool(second.out)
+
+
+def _names_an_output_only(stop: Stop, device: Device, ontology: Ontology) -> bool:
+    """The stop names a port its gear has only as an output (an insert send, a DI out), and no connector that one
+    of its inputs takes (a phone's TRRS "headphone" jack is its mic input too)."""
+    named_output = any(q in device.out and q not in device.inputs for q in stop.qualifiers)
+    families = _expand(set(stop.families), ontology)
+    fits_an_input = any(families & set(ontology.ports[p].jacks) for p in device.inputs.values())
+    return named_output and not fits_an_input
 
 
 def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop | None:

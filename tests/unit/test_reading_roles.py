@@ -91,3 +91,10 @@ def test_a_digital_port_named_alone_meets_the_same_format(ontology):
     reading = read_question(question, ontology).with_intent(Intent.CABLE_RECOMMENDATION)
     judgement = judge(reading, ontology)
     assert judgement.cable is not None and judgement.cable.name == "BNC to BNC"
+
+
+def test_a_port_the_gear_has_only_as_an_output_makes_it_the_sender(ontology):
+    # the insert is the mixer's send (and return): the Y cable starts at the insert, whichever gear is named first
+    assert cable_of("how do I wire my compressor into the insert jack of a desk channel?", ontology) == (
+        "TRS-male to dual TS-male"
+    )
