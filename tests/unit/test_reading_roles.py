@@ -95,6 +95,6 @@ def test_a_digital_port_named_alone_meets_the_same_format(ontology):
 
 def test_a_port_the_gear_has_only_as_an_output_makes_it_the_sender(ontology):
     # the insert is the mixer's send (and return): the Y cable starts at the insert, whichever gear is named first
-    assert cable_of("how do I wire my compressor into the insert jack of a desk channel?", ontology) == (
+    assert cable_of("how do I connect my compressor into the insert jack of a desk channel?", ontology) == (
         "TRS-male to dual TS-male"
     )
