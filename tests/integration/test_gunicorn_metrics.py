@@ -7,27 +7,19 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import KB_DIR
-from tests.conftest import ROOT
+from tests.gunicorn_server import environment
+from tests.gunicorn_server import free_port
+from tests.gunicorn_server import start
+from tests.gunicorn_server import stop
+from tests.gunicorn_server import wait_ready
 
 ASKS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
@@ -44,48 +36,24 @@ def request(port: int, method: str, path: str, body: dict | None = None) -> tupl
 @pytest.fixture()
 def server(tmp_path, hash_index_dir):
     port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "4",
-        "CABLEWISE_MODEL": "hash",
-        "CABLEWISE_KB_DIR": str(KB_DIR),
-        "CABLEWISE_INDEX_DIR": str(hash_index_dir),
-        "CABLEWISE_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        "CABLEWISE_RATE_LIMIT": "1000/minute",
-        "CABLEWISE_LOG_FORMAT": "json",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-    }
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "service.app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = environment(
+        port,
+        hash_index_dir,
+        WEB_CONCURRENCY="2",
+        GUNICORN_THREADS="4",
+        CABLEWISE_FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"),
+        CABLEWISE_RATE_LIMIT="1000/minute",
+        CABLEWISE_LOG_FORMAT="json",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
     )
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        proc = start(env, output=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if request(port, "GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not become ready:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.2)
-        yield port, tmp_path / "server.log", tmp_path / "metrics"
+        wait_ready(port, proc, why=log_path.read_text)
+        yield port, log_path, tmp_path / "metrics"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop(proc)
 
 
 def scrape(port: int) -> dict[tuple[str, tuple], float]:

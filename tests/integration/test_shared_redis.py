@@ -10,26 +10,20 @@ import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from service.app import create_app
-from tests.conftest import KB_DIR
-from tests.conftest import ROOT
+from tests.gunicorn_server import environment
+from tests.gunicorn_server import free_port
+from tests.gunicorn_server import start
+from tests.gunicorn_server import stop
+from tests.gunicorn_server import wait_ready
 
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -151,56 +145,23 @@ def test_two_server_processes_share_one_limit(tmp_path, hash_index_dir, fresh_re
     try:
         for n in range(2):
             port = free_port()
-            env = {
-                **os.environ,
-                "HOST": "127.0.0.1",
-                "PORT": str(port),
-                "CABLEWISE_MODEL": "hash",
-                "CABLEWISE_KB_DIR": str(KB_DIR),
-                "CABLEWISE_INDEX_DIR": str(hash_index_dir),
-                "CABLEWISE_FEEDBACK_DB": str(tmp_path / f"feedback-{n}.sqlite3"),
-                "CABLEWISE_RATE_LIMIT": "4/minute",
-                "CABLEWISE_RATE_LIMIT_STORAGE": fresh_redis,
-                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{n}"),
-            }
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "--config",
-                        "deploy/gunicorn.conf.py",
-                        "service.app:create_app()",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+            env = environment(
+                port,
+                hash_index_dir,
+                CABLEWISE_FEEDBACK_DB=str(tmp_path / f"feedback-{n}.sqlite3"),
+                CABLEWISE_RATE_LIMIT="4/minute",
+                CABLEWISE_RATE_LIMIT_STORAGE=fresh_redis,
+                PROMETHEUS_MULTIPROC_DIR=str(tmp_path / f"metrics-{n}"),
             )
+            procs.append(start(env))
             ports.append(port)
         for port, proc in zip(ports, procs, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if request(port, "GET", "/readyz") == 200:
-                        break
-                except OSError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, "server did not become ready"
-                time.sleep(0.2)
+            wait_ready(port, proc)
         body = {"question": "is TRS to TS balanced?"}
         statuses = [request(ports[i % 2], "POST", "/api/v1/ask", body) for i in range(6)]
         assert statuses == [200, 200, 200, 200, 429, 429]  # 4 in all, whichever replica took them
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(*procs)
 
 
 def test_slack_delivery_ids_are_seen_once_across_replicas(fresh_redis):

@@ -15,10 +15,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -30,8 +26,11 @@ from service.adapters.slack_render import ACTION_NOT_HELPFUL
 from service.storage import tables
 from service.storage.database import Database
 from service.storage.database import database_url
-from tests.conftest import KB_DIR
-from tests.conftest import ROOT
+from tests.gunicorn_server import environment
+from tests.gunicorn_server import free_port
+from tests.gunicorn_server import start
+from tests.gunicorn_server import stop
+from tests.gunicorn_server import wait_ready
 from tests.http.slack_fakes import BOT_USER_ID
 from tests.http.slack_fakes import SECRET
 from tests.http.slack_fakes import TOKEN
@@ -39,7 +38,6 @@ from tests.http.slack_fakes import FakeSlackApi
 from tests.http.slack_fakes import action_body
 from tests.http.slack_fakes import event_body
 from tests.http.slack_fakes import signed_headers
-from tests.integration.test_shared_redis import free_port
 from tests.integration.test_shared_redis import fresh_redis  # noqa: F401 - fixture
 from tests.integration.test_shared_redis import redis_url  # noqa: F401 - fixture
 
@@ -64,53 +62,27 @@ def replicas(tmp_path, hash_index_dir, fresh_redis, postgres_url):  # noqa: F811
         try:
             for n in range(2):
                 port = free_port()
-                env = {
-                    **os.environ,
-                    "HOST": "127.0.0.1",
-                    "PORT": str(port),
-                    "CABLEWISE_MODEL": "hash",
-                    "CABLEWISE_KB_DIR": str(KB_DIR),
-                    "CABLEWISE_INDEX_DIR": str(hash_index_dir),
-                    "CABLEWISE_FEEDBACK_DB": str(tmp_path / f"unused-{n}.sqlite3"),  # must stay unused
-                    "CABLEWISE_DATABASE_URL": postgres_url,
-                    "CABLEWISE_QUESTION_LOG": "true",
-                    "CABLEWISE_RATE_LIMIT": "4/minute",
-                    "CABLEWISE_RATE_LIMIT_STORAGE": fresh_redis,
-                    "SLACK_BOT_TOKEN": TOKEN,
-                    "SLACK_SIGNING_SECRET": SECRET,
-                    "SLACK_API_URL": slack.api_url,
-                    "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{n}"),
-                }
-                command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
+                env = environment(
+                    port,
+                    hash_index_dir,
+                    CABLEWISE_FEEDBACK_DB=str(tmp_path / f"unused-{n}.sqlite3"),  # must stay unused
+                    CABLEWISE_DATABASE_URL=postgres_url,
+                    CABLEWISE_QUESTION_LOG="true",
+                    CABLEWISE_RATE_LIMIT="4/minute",
+                    CABLEWISE_RATE_LIMIT_STORAGE=fresh_redis,
+                    SLACK_BOT_TOKEN=TOKEN,
+                    SLACK_SIGNING_SECRET=SECRET,
+                    SLACK_API_URL=slack.api_url,
+                    PROMETHEUS_MULTIPROC_DIR=str(tmp_path / f"metrics-{n}"),
+                )
                 with open(tmp_path / f"replica-{n}.log", "wb") as log:  # the child keeps its own copy
-                    procs.append(
-                        subprocess.Popen(
-                            [*command, "service.app:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log
-                        )
-                    )
+                    procs.append(start(env, output=log))
                 ports.append(port)
             for n, (port, proc) in enumerate(zip(ports, procs, strict=True)):
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if call(port, "GET", "/readyz")[0] == 200:
-                            break
-                    except OSError:
-                        pass
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(
-                            f"replica {n} did not become ready:\n{(tmp_path / f'replica-{n}.log').read_text()}"
-                        )
-                    time.sleep(0.2)
+                wait_ready(port, proc, why=(tmp_path / f"replica-{n}.log").read_text)
             yield ports, slack, postgres_url
         finally:
-            for proc in procs:
-                proc.send_signal(signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(*procs)
 
 
 def mention(event_id: str, ts: str, text: str = QUESTION) -> str:
@@ -201,49 +173,23 @@ def test_two_replicas_share_limits_slack_retries_and_feedback(replicas, tmp_path
 def test_a_server_starts_and_answers_while_its_database_is_down(tmp_path, hash_index_dir):
     """The master's migration at start fails, says so, and does not keep the server from answering."""
     port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "CABLEWISE_MODEL": "hash",
-        "CABLEWISE_KB_DIR": str(KB_DIR),
-        "CABLEWISE_INDEX_DIR": str(hash_index_dir),
-        "CABLEWISE_DATABASE_URL": "postgresql://cablewise:secret@127.0.0.1:1/cablewise",  # nothing listens
-        "CABLEWISE_QUESTION_LOG": "true",
-        "CABLEWISE_LOG_FORMAT": "text",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-    }
+    env = environment(
+        port,
+        hash_index_dir,
+        CABLEWISE_DATABASE_URL="postgresql://cablewise:secret@127.0.0.1:1/cablewise",  # nothing listens
+        CABLEWISE_QUESTION_LOG="true",
+        CABLEWISE_LOG_FORMAT="text",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+    )
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                "deploy/gunicorn.conf.py",
-                "service.app:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
+        proc = start(env, output=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if call(port, "GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_ready(port, proc, why=log_path.read_text)
         ask = json.dumps({"question": QUESTION})
         assert call(port, "POST", "/api/v1/ask", ask, {"Content-Type": "application/json"})[0] == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        stop(proc)
     text = log_path.read_text()
     assert "database migration at start failed" in text and "cablewise db upgrade" in text
     assert "secret" not in text  # the URL is logged without its password
