@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from dataclasses import field
 
 from rapidfuzz.distance import OSA
 
@@ -77,6 +78,8 @@ class Lexicon:
     vocabulary: frozenset[str]
     spelling: tuple[str, ...]
     fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
+    paired: dict[str, str] = field(default_factory=dict)  # word -> family, only beside another connector
+    pair_joiner: str = "to"
 
 
 def _norm_phrase(phrase: str) -> tuple[str, ...]:
@@ -146,6 +149,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         vocabulary=frozenset(vocabulary | set(ontology.terms.spelling)),
         spelling=spelling,
         fillers=grammar.fillers if grammar is not None else frozenset(),
+        paired=dict(grammar.paired_family_words) if grammar is not None else {},
     )
 
 
@@ -190,4 +194,27 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
                 break
         else:
             i += 1
-    return mentions
+    return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
+
+
+def _paired_families(tokens: list[str], mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """Words that name a connector only in an "A to B" phrase with another connector ("jack to XLR")."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    starts_family = {m.start for m in mentions if m.kind in ("family", "cable")} | {
+        i for i, tok in enumerate(tokens) if tok in lexicon.paired
+    }
+    ends_family = {m.end for m in mentions if m.kind in ("family", "cable")} | {
+        i + 1 for i, tok in enumerate(tokens) if tok in lexicon.paired
+    }
+
+    def joined(i: int) -> bool:
+        before = i >= 2 and tokens[i - 1] == lexicon.pair_joiner and (i - 1) in ends_family
+        after = i + 2 < len(tokens) and tokens[i + 1] == lexicon.pair_joiner and (i + 2) in starts_family
+        return before or after
+
+    added = [
+        Mention("family", lexicon.paired[tok], tok, i, i + 1)
+        for i, tok in enumerate(tokens)
+        if tok in lexicon.paired and i not in covered and joined(i)
+    ]
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions

@@ -247,6 +247,7 @@ class Grammar:
     pair_hazards: dict[str, str]
     midi_over_jack: MidiOverJack
     cite: dict[str, str]
+    paired_family_words: dict[str, str] = field(default_factory=dict)
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""

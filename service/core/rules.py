@@ -232,7 +232,10 @@ def _pick(
     if other is not None and other.kind is not None:
         g = _g(ontology)
         hint = g.level_ports.get(other.kind.level or "") or g.domain_ports.get(other.kind.domain)
-        if hint and hint in ports:
+        # the connector the question names on this gear outranks what the other end suggests ("the
+        # preamp's XLR" is its mic input even when a bass feeds it)
+        named = _expand(set(stop.families), ontology)
+        if hint and hint in ports and (not named or named & set(ontology.ports[ports[hint]].jacks)):
             return ports[hint]
     families = list(stop.families) + ([cable_family] if cable_family else [])
     for family in families:

@@ -98,3 +98,29 @@ def test_a_port_the_gear_has_only_as_an_output_makes_it_the_sender(ontology):
     assert cable_of("how do I connect my compressor into the insert jack of a desk channel?", ontology) == (
         "TRS-male to dual TS-male"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # "jack" beside another connector in an "A to B" phrase is the 1/4-inch plug
+        ("my drum machine is patched in with a jack to xlr lead, which ends is that?", "TS-male to XLR-male"),
+        ("jack-to-jack cable from the synth to the little mixer?", "TS-male to TS-male"),
+    ],
+)
+def test_jack_beside_another_connector_is_the_quarter_inch_plug(question, cable, ontology):
+    assert cable_of(question, ontology) == cable
+
+
+def test_jack_alone_stays_a_socket(ontology):
+    reading = read_question("the output jack on my pedal crackles when I touch it", ontology)
+    assert "quarter_inch" not in reading.families
+
+
+def test_the_connector_named_on_the_receiver_outranks_what_the_sender_suggests(ontology):
+    # a bass would pick a Hi-Z input, but the question names the preamp's XLR: its mic input, with phantom
+    judgement = judge(
+        read_question("bass into the preamp's XLR socket through a TS-to-XLR, 48V is on", ontology), ontology
+    )
+    assert judgement.links[0].dest.kind_id == "mic-in"
+    assert "phantom-into-unbalanced" in {w.hazard for w in judgement.warnings}
