@@ -429,6 +429,7 @@ def _elements(
             and not owned_next
             # "a desk with XLR outs, and a hi-fi that has RCA ins": an input is not the desk's
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+            and _can_have(stops[-1], stop.role, ontology)
         ):
             stops[-1] = _merge_stop(stops[-1], stop, g)
         elif (
@@ -440,6 +441,7 @@ def _elements(
             and not owned_next
             and _close_words(tokens[device_end : head.start])
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+            and _can_have(stops[-1], stop.role, ontology)
         ):
             # "the interfaces two balanced outs": ports right after gear, with no word joining them, are its own
             stops[-1] = _merge_stop(stops[-1], stop, g)
@@ -460,9 +462,54 @@ def _elements(
             stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
+    stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
     stops = _same_gear(stops, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:
+    """Whether the stop's gear has ports on that side (a monitor has no outputs; unknown gear may have any)."""
+    if role is None or stop.device is None:
+        return True
+    device = ontology.devices[stop.device]
+    return bool(device.out if role == "out" else device.inputs)
+
+
+def _ports_to_their_gear(
+    stops: list[Stop], tokens: list[str], sentence_of: list[int], ontology: Ontology, g: Grammar
+) -> list[Stop]:
+    """A port phrase of no named gear belongs to gear named just before that has ports on its side, when nothing
+    links the two: "an interface and monitors. It has balanced outs and they have XLR inputs", "the monitors take
+    TRS on their combo inputs". Gear that cannot have the port is passed over; the nearest that can takes it,
+    unless a port of it is named already (then the port is some other gear's)."""
+    out = list(stops)
+    i = 0
+    while i < len(out):
+        port = out[i]
+        if port.device is not None or port.role is None:
+            i += 1
+            continue
+        owner = None
+        for j in range(i - 1, -1, -1):
+            gear = out[j]
+            if sentence_of[port.position] - sentence_of[gear.position] > 1:
+                break
+            between = set(tokens[gear.position : port.position])
+            if between & g.link_words:
+                break
+            if gear.device and _can_have(gear, port.role, ontology):
+                # the nearest gear that could have the port: its own unless it already has a port named
+                said = gear.role is not None and (gear.role != port.role or gear.families or gear.qualifiers)
+                if not said:
+                    owner = j
+                break
+        if owner is None:
+            i += 1
+            continue
+        out[owner] = _merge_stop(out[owner], port, g)
+        del out[i]
+    return out
 
 
 APPOSITION_SPAN = 8  # tokens between a class word and the product that names it ("interface is a umc404hd")

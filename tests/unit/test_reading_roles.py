@@ -124,3 +124,25 @@ def test_the_connector_named_on_the_receiver_outranks_what_the_sender_suggests(o
     )
     assert judgement.links[0].dest.kind_id == "mic-in"
     assert "phantom-into-unbalanced" in {w.hazard for w in judgement.warnings}
+
+
+def test_a_port_phrase_after_a_pronoun_belongs_to_the_gear_that_can_have_it(ontology):
+    # studio monitors have no outputs, so "it has XLR outputs" is the mixer's; "they have combo inputs" theirs
+    reading = read_question(
+        "I own a mixer and a pair of studio monitors. It has XLR outputs, they have combo inputs. which lead?",
+        ontology,
+    )
+    assert len(reading.links) == 1
+    source, dest = reading.links[0].source, reading.links[0].dest
+    assert (source.device, source.families) == ("mixer", ("xlr",))
+    assert (dest.device, dest.qualifiers) == ("studio-monitor", ("combo",))
+
+
+def test_a_port_of_some_other_unnamed_gear_is_not_given_to_gear_that_has_its_own_port_named(ontology):
+    reading = read_question(
+        "A field recorder is on my rig. The recorder has a 3.5 mm line out and the new camera body has a 3.5 mm "
+        "mic input. Which cable from the recorder to the camera?",
+        ontology,
+    )
+    recorder = reading.links[-1].source
+    assert recorder.role == "out" and recorder.qualifiers == ("line",)
