@@ -10,6 +10,7 @@ from dataclasses import field
 from rapidfuzz.distance import OSA
 
 from service.core.ontology import Ontology
+from service.core.ontology import SizedSockets
 
 _TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
@@ -79,6 +80,7 @@ class Lexicon:
     spelling: tuple[str, ...]
     fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
     paired: dict[str, str] = field(default_factory=dict)  # word -> family, only beside another connector
+    sized: SizedSockets | None = None  # "the big headphone-type jack": a socket described by its size
     pair_joiner: str = "to"
 
 
@@ -150,6 +152,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         spelling=spelling,
         fillers=grammar.fillers if grammar is not None else frozenset(),
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
+        sized=grammar.sized_sockets if grammar is not None else None,
     )
 
 
@@ -194,7 +197,32 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
                 break
         else:
             i += 1
+    if lexicon.sized is not None:
+        mentions = _sized_sockets(tokens, mentions, lexicon.sized)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
+
+
+def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSockets) -> list[Mention]:
+    """A size word, a few describing words and a socket word name a connector by its looks ("the big headphone
+    jack" is a 1/4-inch one). After "like" the describing words only give the shape, so they name no port."""
+    families = {i for m in mentions if m.kind in ("family", "cable") for i in range(m.start, m.end)}
+    found: list[Mention] = []
+    shape_only: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token not in sized.sizes or i in families:
+            continue
+        for k in range(i + 1, min(i + 4, len(tokens))):
+            if tokens[k] in sized.sockets:
+                found.append(Mention("family", sized.sizes[token], " ".join(tokens[i : k + 1]), i, k + 1))
+                if i > 0 and tokens[i - 1] in sized.likeness:
+                    shape_only |= set(range(i, k + 1))
+                break
+            if tokens[k] not in sized.between:
+                break
+    if not found:
+        return mentions
+    kept = [m for m in mentions if not set(range(m.start, m.end)) & shape_only]
+    return sorted(kept + found, key=lambda m: (m.start, m.kind != "family"))
 
 
 def _paired_families(tokens: list[str], mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:

@@ -248,10 +248,22 @@ class Grammar:
     midi_over_jack: MidiOverJack
     cite: dict[str, str]
     paired_family_words: dict[str, str] = field(default_factory=dict)
+    sized_sockets: SizedSockets | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""
         return next((m.becomes for m in self.family_merge if frozenset(m.families) == families), None)
+
+
+@dataclass(frozen=True)
+class SizedSockets:
+    """A socket described by its size ("the big headphone-type jack"); kb/reading.yaml sized_sockets."""
+
+    __pydantic_config__ = _STRICT
+    sizes: dict[str, str]
+    sockets: frozenset[str]
+    between: frozenset[str]
+    likeness: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,19 @@ def test_a_port_of_some_other_unnamed_gear_is_not_given_to_gear_that_has_its_own
     )
     recorder = reading.links[-1].source
     assert recorder.role == "out" and recorder.qualifiers == ("line",)
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # a size word before a socket word names the connector by its looks; the port word stays
+        ("the drum machine's only out is a big headphone socket; the desk has two big jack line ins. lead?",
+         "TRS-male to dual TS-male"),
+        ("lead from the little headphone socket of my laptop into a mixer line in?", "3.5mm TRS-male to dual TS-male"),
+        # after "like", the words between only describe the shape
+        ("the interface's balanced outs look like big headphone jacks, my speakers take XLR. which cable?",
+         "TRS-male to XLR-male"),
+    ],
+)
+def test_a_socket_described_by_its_size(question, cable, ontology):
+    assert cable_of(question, ontology) == cable
