@@ -197,10 +197,21 @@ def _resolve(
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
-        for key in stop.qualifiers + stop.families + stop.formats + (_g(ontology).default_port,):
-            kind_id = ontology.generic_ports.get(key, {}).get(side) or kind_id
-            if kind_id:
-                break
+        for key in stop.qualifiers:
+            kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
+        # a format says more than a jack (AES3id, word clock and MADI all use BNC); the jack then says which of
+        # the format's ports (S/PDIF on optical, not coax)
+        named = _expand(set(stop.families), ontology)
+        for fmt in stop.formats if kind_id is None else ():
+            ports = [
+                sides[side]
+                for sides in ontology.generic_ports.values()
+                if side in sides and ontology.ports[sides[side]].domain == ontology.formats[fmt].domain
+            ]
+            fitting = [p for p in ports if named & set(ontology.ports[p].jacks)]
+            kind_id = kind_id or next(iter(fitting or ports), None)
+        for key in stop.families + (_g(ontology).default_port,):
+            kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
     kind = ontology.ports.get(kind_id) if kind_id else None
     # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
@@ -324,6 +335,10 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if _orient(source, dest):
         source, dest = dest, source
         src_family, dst_family = dst_family, src_family
+    # A port of unnamed gear that says no format of its own carries the format of the end it joins, when its
+    # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
+    source = _in_format_of(dest, source, link.source, "out", ontology) or source
+    dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
     if (
         source is None
         and dest is not None
@@ -459,6 +474,24 @@ def _names_an_output_only(stop: Stop, device: Device, ontology: Ontology) -> boo
     families = _expand(set(stop.families), ontology)
     fits_an_input = any(families & set(ontology.ports[p].jacks) for p in device.inputs.values())
     return named_output and not fits_an_input
+
+
+def _in_format_of(
+    known: Port | None, port: Port | None, stop: Stop | None, side: str, ontology: Ontology
+) -> Port | None:
+    """The `side` port of `known`'s format in place of `port`, when `port` is on unnamed gear, names no port word
+    or format, and its jack fits that format's port."""
+    if known is None or known.kind is None or port is None or port.kind is None or stop is None:
+        return None
+    if stop.device or stop.qualifiers or stop.formats or port.kind.domain == known.kind.domain:
+        return None
+    far = _same_format_port(known, side, ontology)
+    if far is None:
+        return None
+    kind_id = ontology.generic_ports[far.qualifiers[0]][side]
+    if port.jack not in _expand(set(ontology.ports[kind_id].jacks), ontology):
+        return None
+    return _resolve(replace(stop, qualifiers=far.qualifiers), side, None, known, port.jack, ontology)
 
 
 def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop | None:

@@ -162,3 +162,20 @@ def test_a_port_of_some_other_unnamed_gear_is_not_given_to_gear_that_has_its_own
 )
 def test_a_socket_described_by_its_size(question, cable, ontology):
     assert cable_of(question, ontology) == cable
+
+
+def test_a_port_of_unnamed_gear_carries_the_format_of_the_end_it_joins(ontology):
+    # BNC is used by AES3id, word clock and MADI: the named format decides, and AES3id is unbalanced
+    judgement = judge(
+        read_question("an AES3id out on BNC goes to a BNC input on the other rack. is that balanced?", ontology),
+        ontology,
+    )
+    link = judgement.links[0]
+    assert (link.source.kind_id, link.dest.kind_id) == ("aes3id-out", "aes3id-in")
+    assert judgement.balanced is False
+
+
+def test_a_format_and_a_jack_named_together_pick_that_formats_port_on_that_jack(ontology):
+    judgement = judge(read_question("the preamp's ADAT out into an optical spdif input, ok?", ontology), ontology)
+    assert judgement.links[0].dest.kind_id == "optical-in"
+    assert judgement.compatibility.value == "does_not_work"
