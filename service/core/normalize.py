@@ -540,15 +540,22 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
     return out
 
 
-def _brand_references(tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar) -> list[Mention]:
-    """"A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
+def _brand_references(
+    tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
     name alone refers back to it."""
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
     added: list[Mention] = []
     for m in sorted(mentions, key=lambda m: m.start):
         words = m.text.split()
-        if m.kind == "device" and ontology.devices[m.id].kind and len(words) > 1 and words[0] not in g.fillers:
+        if (
+            m.kind == "device"
+            and ontology.devices[m.id].kind
+            and len(words) > 1
+            and words[0] not in g.fillers
+        ):
             brands.setdefault(words[0], m)
     for i, tok in enumerate(tokens):
         first = brands.get(tok)
@@ -563,7 +570,7 @@ def _close_words(between: list[str]) -> bool:
 
 
 def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:
-    """"S/PDIF coax between the CD player and the DAC": a format named alone describes the link between the gear of its
+    """ "S/PDIF coax between the CD player and the DAC": a format named alone describes the link between the gear of its
     sentence, so both devices use that format's ports and the bare format is not a stop of its own."""
     out = list(stops)
     for bare in [s for s in stops if s.device is None and s.formats and not s.families]:
@@ -571,7 +578,9 @@ def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]
         gear = [
             i
             for i, s in enumerate(out)
-            if s.device and not s.formats and not s.families
+            if s.device
+            and not s.formats
+            and not s.families
             and sentence_of[min(s.position, len(sentence_of) - 1)] == sentence
         ]
         if len(gear) < 2:
@@ -632,7 +641,14 @@ def _sentence_stops(
             if not (sentence in asking and sentence in linking and len(here) == 2 and sentence not in drawn):
                 continue
             at = [
-                next((i for i, c in enumerate(chain) if c.device and s.device and _same_device(c, s, ontology)), None)
+                next(
+                    (
+                        i
+                        for i, c in enumerate(chain)
+                        if c.device and s.device and _same_device(c, s, ontology)
+                    ),
+                    None,
+                )
                 for s in here
             ]
             # one hop of the chain ("from the Audient to the Crown"), not its two ends ("from mic to speakers")
@@ -903,7 +919,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     new_families = [f for f in reading.families if f not in sized] or list(reading.families)
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
     # "would a speaker cable do instead?": a cable of a named kind replaces the one on the link asked about
-    kind_cables = [link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"]
+    kind_cables = [
+        link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"
+    ]
     if kind_cables and not new_stops:
         links[0] = replace(links[0], cable=kind_cables[0])
     elif new_stops:

@@ -249,6 +249,7 @@ class Grammar:
     cite: dict[str, str]
     paired_family_words: dict[str, str] = field(default_factory=dict)
     sized_sockets: SizedSockets | None = None
+    balanced_line_jacks: frozenset[str] = frozenset()
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""

@@ -223,6 +223,13 @@ def _resolve(
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
+    if (
+        balance == "unknown"
+        and own_jack in _g(ontology).balanced_line_jacks
+        and kind
+        and kind.domain in _g(ontology).balance_domains
+    ):
+        balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
     return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed)
 
@@ -237,7 +244,9 @@ def _pick(
         # the format's own jack first: S/PDIF named alone means coax on RCA, not the optical port
         fmt_def = ontology.formats[fmt]
         same_domain = [p for p in ports.values() if ontology.ports[p].domain == fmt_def.domain]
-        on_its_jack = [p for p in same_domain if fmt_def.jack in _expand(set(ontology.ports[p].jacks), ontology)]
+        on_its_jack = [
+            p for p in same_domain if fmt_def.jack in _expand(set(ontology.ports[p].jacks), ontology)
+        ]
         if on_its_jack or same_domain:
             return (on_its_jack or same_domain)[0]
     if other is not None and other.kind is not None:
@@ -354,7 +363,10 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         )
     # A digital or control link joins two ports of one format: "the preamp's word clock input, off the house
     # clock" names one end, and the other is that format's output whatever gear it is on.
-    if (source is None) != (dest is None) and reading.intent in (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY):
+    if (source is None) != (dest is None) and reading.intent in (
+        Intent.CABLE_RECOMMENDATION,
+        Intent.COMPATIBILITY,
+    ):
         known = source or dest
         far = _same_format_port(known, "in" if dest is None else "out", ontology)
         if far is not None:

@@ -179,3 +179,14 @@ def test_a_format_and_a_jack_named_together_pick_that_formats_port_on_that_jack(
     judgement = judge(read_question("the preamp's ADAT out into an optical spdif input, ok?", ontology), ontology)
     assert judgement.links[0].dest.kind_id == "optical-in"
     assert judgement.compatibility.value == "does_not_work"
+
+
+def test_an_xlr_line_jack_on_gear_of_unknown_balance_is_balanced(ontology):
+    judgement = judge(
+        read_question("desk XLR main out into the amp rack's XLR input over a mic lead - balanced?", ontology), ontology
+    )
+    assert judgement.balanced is True
+    said_unbalanced = judge(
+        read_question("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology), ontology
+    )
+    assert said_unbalanced.balanced is False
