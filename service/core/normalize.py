@@ -68,6 +68,8 @@ def read_question(
         for m in find_mentions(tokens, lexicon)
         if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
     ]
+    mentions = _without_gear_verbs(mentions, tokens, g)
+    mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
@@ -113,6 +115,53 @@ def read_question(
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
     return reading
+
+
+def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the desk's 48V is on for the room condensers": the gear phantom is switched on for is not in the link."""
+    phantoms = [m for m in mentions if m.kind == "phantom"]
+    if not phantoms or not g.phantom_for:
+        return mentions
+
+    def beneficiary(m: Mention) -> bool:
+        if m.kind != "device":
+            return False
+        for p in phantoms:
+            between = tokens[p.end : m.start]
+            if p.end <= m.start and not set(between) & BREAKERS and g.phantom_for & set(between):
+                after_for = between[max(i for i, t in enumerate(between) if t in g.phantom_for) + 1 :]
+                if len(after_for) <= 3:
+                    return True
+        return False
+
+    return [m for m in mentions if not beneficiary(m)]
+
+
+def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "mic up the kick", "mic the guitar cab with an SM57": a gear word followed by an object is the verb, and
+    the gear it acts on is a sound source in the room, not an end of the link."""
+    verbs = g.gear_verbs
+    if verbs is None:
+        return mentions
+    verb_ends = [
+        m.end
+        for m in mentions
+        if m.kind == "device"
+        and m.text in verbs.words
+        and m.end < len(tokens)
+        and tokens[m.end] in verbs.objects
+    ]
+    if not verb_ends:
+        return mentions
+
+    def acted_on(m: Mention) -> bool:
+        return any(
+            end <= m.start <= end + 3
+            and all(t in verbs.objects or t in g.fillers for t in tokens[end : m.start])
+            for end in verb_ends
+        )
+
+    return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
 
 
 def reading_context(reading: Reading) -> dict[str, Any]:

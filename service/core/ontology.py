@@ -250,10 +250,21 @@ class Grammar:
     paired_family_words: dict[str, str] = field(default_factory=dict)
     sized_sockets: SizedSockets | None = None
     balanced_line_jacks: frozenset[str] = frozenset()
+    gear_verbs: GearVerbs | None = None
+    phantom_for: frozenset[str] = frozenset()
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""
         return next((m.becomes for m in self.family_merge if frozenset(m.families) == families), None)
+
+
+@dataclass(frozen=True)
+class GearVerbs:
+    """Gear words that are also verbs ("mic up the kick"); kb/reading.yaml gear_verbs."""
+
+    __pydantic_config__ = _STRICT
+    words: frozenset[str]
+    objects: frozenset[str]
 
 
 @dataclass(frozen=True)

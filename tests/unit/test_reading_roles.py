@@ -190,3 +190,17 @@ def test_an_xlr_line_jack_on_gear_of_unknown_balance_is_balanced(ontology):
         read_question("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology), ontology
     )
     assert said_unbalanced.balanced is False
+
+
+def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
+    reading = read_question("going to mic up the guitar cab with an SM57 into the desk, which lead?", ontology)
+    assert link_devices(reading.question, ontology) == [("shure-sm57", "mixer")]
+
+
+def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
+    judgement = judge(
+        read_question("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology),
+        ontology,
+    )
+    assert len(judgement.links) == 1
+    assert judgement.compatibility.value == "works"
