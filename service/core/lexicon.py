@@ -81,7 +81,7 @@ class Lexicon:
     fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
     paired: dict[str, str] = field(default_factory=dict)  # word -> family, only beside another connector
     sized: SizedSockets | None = None  # "the big headphone-type jack": a socket described by its size
-    pair_joiner: str = "to"
+    pair_joiners: frozenset[str] = frozenset()
 
 
 def _norm_phrase(phrase: str) -> tuple[str, ...]:
@@ -152,6 +152,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         spelling=spelling,
         fillers=grammar.fillers if grammar is not None else frozenset(),
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
+        pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
     )
 
@@ -236,8 +237,8 @@ def _paired_families(tokens: list[str], mentions: list[Mention], lexicon: Lexico
     }
 
     def joined(i: int) -> bool:
-        before = i >= 2 and tokens[i - 1] == lexicon.pair_joiner and (i - 1) in ends_family
-        after = i + 2 < len(tokens) and tokens[i + 1] == lexicon.pair_joiner and (i + 2) in starts_family
+        before = i >= 2 and tokens[i - 1] in lexicon.pair_joiners and (i - 1) in ends_family
+        after = i + 2 < len(tokens) and tokens[i + 1] in lexicon.pair_joiners and (i + 2) in starts_family
         return before or after
 
     added = [

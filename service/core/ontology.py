@@ -248,6 +248,7 @@ class Grammar:
     midi_over_jack: MidiOverJack
     cite: dict[str, str]
     paired_family_words: dict[str, str] = field(default_factory=dict)
+    pair_joiners: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None

@@ -101,7 +101,7 @@ class Engine:
         if not reading.refusal:
             query_vector = vector if reading.search_query == text else None
             passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
-        judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology)
+        judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology, faq)
         plan = plan_for_reading(reading, judgement, self.ontology)
         answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out, plan=plan)
         if key is not None:

@@ -876,10 +876,11 @@ def _conditions(finding: LinkFinding) -> list[str]:
 
 # "Bad idea?", "ok?": a compatibility question about a risky set-up is a safety question too
 HAZARD_BY_MEANING_INTENTS = (Intent.HAZARD, Intent.COMPATIBILITY)
+COMPATIBILITY_HAZARD_BAR = 0.6  # cosine; the hazards' own fitted threshold is set for safety questions
 
 
 def with_hazard_by_meaning(
-    j: Judgement, reading: Reading, match: FaqMatch | None, ontology: Ontology
+    j: Judgement, reading: Reading, match: FaqMatch | None, ontology: Ontology, faq: FaqMatch | None = None
 ) -> Judgement:
     """A safety question whose words raised no hazard gets the hazard nearest in meaning, when it is near enough.
 
@@ -888,6 +889,12 @@ def with_hazard_by_meaning(
     """
     if j.warnings or match is None or not match.accepted or reading.intent not in HAZARD_BY_MEANING_INTENTS:
         return j
+    if reading.intent is Intent.COMPATIBILITY:
+        # "will it work?" is not a safety question: a hazard is added only when it is close in meaning, and
+        # never over a curated situation that answers the question and names no hazard
+        situation = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
+        if match.score < COMPATIBILITY_HAZARD_BAR or (situation is not None and not situation.hazards):
+            return j
     hazard = ontology.hazards[match.entry_id]
     warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
     return replace(j, warnings=(warning,))
