@@ -25,6 +25,7 @@ from index.embedder import Embedder
 from service.core.classifier import FaqIndex
 from service.core.classifier import Featurizer
 from service.core.classifier import LinearModel
+from service.core.classifier import entry_scores
 from service.core.classifier import ReaderModels
 
 log = logging.getLogger("cablewise.index")
@@ -35,8 +36,15 @@ READER_META = "reader.json"
 FOLDS = 5
 REGULARISATION = 2.0  # logistic regression C; 1-16 were compared on held-out questions, 2 was best
 SEED = 0
-# FAQ answers are curated: accept a match only where leave-one-out matching was at least this precise.
-FAQ_PRECISION = 0.75
+# FAQ answers are curated: accept a match only where leave-one-out matching was at least this precise (0.75 let
+# chance likenesses answer once entries had a dozen variants each; 0.9 accepts nothing).
+FAQ_PRECISION = 0.85
+# An entry scores by the mean of its nearest few variants: with a dozen variants an entry, the single nearest one
+# is often a chance likeness (a variant that names the same mixer), and it let wrong entries answer.
+FAQ_TOP_K = 3
+# The intent classifier learns from a few variants of each FAQ entry, not all: a dozen ways of asking each of 80
+# situations would outnumber kb/examples.yaml and tilt every intent towards the situations' own.
+FAQ_VARIANTS_FOR_INTENT = 5
 # A hazard is matched only for a question the classifier reads as a safety question that the rules found no
 # hazard in; naming the nearest hazard there is more use than none, so the bar is lower.
 HAZARD_PRECISION = 0.5
@@ -88,7 +96,7 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
             texts.append(text)
             labels.append(intent)
     for entry in data.faq:
-        for text in entry.questions:
+        for text in entry.questions[:FAQ_VARIANTS_FOR_INTENT]:
             texts.append(text)
             labels.append(entry.intent)
     if len(set(labels)) < 3 or OUT_OF_DOMAIN not in labels:
@@ -121,7 +129,7 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
     known = dict(zip(texts, vectors, strict=True))
     negatives = np.stack([known[t] for t in data.examples.get(OUT_OF_DOMAIN, ())])
     faq_index, report.faq_top1, report.faq_threshold = _match_index(
-        data.faq, embedder, known, negatives, FAQ_PRECISION
+        data.faq, embedder, known, negatives, FAQ_PRECISION, FAQ_TOP_K
     )
     hazard_index, report.hazard_top1, _ = _match_index(
         data.hazards, embedder, known, negatives, HAZARD_PRECISION
@@ -147,7 +155,12 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
 
 
 def _index_meta(index: FaqIndex) -> dict[str, object]:
-    return {"threshold": index.threshold, "min_margin": index.min_margin, "ids": list(index.entry_ids)}
+    return {
+        "threshold": index.threshold,
+        "min_margin": index.min_margin,
+        "top_k": index.top_k,
+        "ids": list(index.entry_ids),
+    }
 
 
 def _fit_calibrated(rows: np.ndarray, y: np.ndarray, folds) -> tuple[LinearModel, np.ndarray]:
@@ -225,6 +238,7 @@ def _match_index(
     known: Mapping[str, np.ndarray],
     negatives: np.ndarray,
     precision: float,
+    top_k: int = 1,
 ) -> tuple[FaqIndex, float, float]:
     """Embed every variant of every group; pick the acceptance threshold from leave-one-variant-out matches.
 
@@ -236,24 +250,25 @@ def _match_index(
     ids = [group.id for group in groups for _ in group.questions]
     questions = [q for group in groups for q in group.questions]
     if not questions:
-        return FaqIndex((), np.zeros((0, embedder.dim), dtype=np.float32), 1.01, 0.0), 0.0, 1.01
+        return FaqIndex((), np.zeros((0, embedder.dim), dtype=np.float32), 1.01, 0.0, top_k), 0.0, 1.01
     missing = [q for q in dict.fromkeys(questions) if q not in known]
     fresh = dict(zip(missing, embedder.encode(missing), strict=True)) if missing else {}
     vectors = np.stack([known[q] if q in known else fresh[q] for q in questions]).astype(np.float32)
     min_margin = 0.02
     scored: list[tuple[float, bool]] = []
     similarity = vectors @ vectors.T
+    names = list(dict.fromkeys(ids))
+    rows_by_entry = [np.flatnonzero(np.asarray(ids) == name) for name in names]
     for i in range(len(questions)):
-        best: dict[str, float] = {}
-        for j, group in enumerate(ids):
-            if j != i:
-                best[group] = max(best.get(group, -2.0), float(similarity[i, j]))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        margin = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else 1.0
+        # leave this variant out of its own entry
+        rows = [r[r != i] for r in rows_by_entry]
+        best = entry_scores(similarity[i], rows, top_k)
+        ranked = np.argsort(-best, kind="stable")[:2]
+        margin = float(best[ranked[0]] - best[ranked[1]]) if len(ranked) > 1 else 1.0
         if margin >= min_margin:
-            scored.append((ranked[0][1], ranked[0][0] == ids[i]))
+            scored.append((float(best[ranked[0]]), names[ranked[0]] == ids[i]))
     for row in negatives @ vectors.T:
-        scored.append((float(row.max()), False))
+        scored.append((float(entry_scores(row, rows_by_entry, top_k).max()), False))
     top1 = sum(right for _, right in scored if right) / len(questions)
     threshold = 1.01
     for candidate in sorted({round(s, 3) for s, _ in scored}):
@@ -261,7 +276,7 @@ def _match_index(
         if accepted and sum(accepted) / len(accepted) >= precision and len(accepted) >= 5:
             threshold = candidate
             break
-    return FaqIndex(tuple(ids), vectors, threshold, min_margin), top1, threshold
+    return FaqIndex(tuple(ids), vectors, threshold, min_margin, top_k), top1, threshold
 
 
 def reader_files(models: ReaderModels) -> dict[str, bytes]:
@@ -316,12 +331,14 @@ def load_reader(index_dir: Path) -> ReaderModels:
             arrays["faq_vectors"],
             float(meta["faq"]["threshold"]),
             float(meta["faq"]["min_margin"]),
+            int(meta["faq"].get("top_k", 1)),
         )
         hazards = FaqIndex(
             tuple(meta["hazards"]["ids"]),
             arrays["hazard_vectors"],
             float(meta["hazards"]["threshold"]),
             float(meta["hazards"]["min_margin"]),
+            int(meta["hazards"].get("top_k", 1)),
         )
     return ReaderModels(featurizer, domain, intent, faq, hazards, meta)
 

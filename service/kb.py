@@ -21,6 +21,7 @@ from service.core.ontology import FactRecord
 from service.core.ontology import Family
 from service.core.ontology import FaqEntry
 from service.core.ontology import Grammar
+from service.core.ontology import gear_class
 from service.core.ontology import Hazard
 from service.core.ontology import InBetween
 from service.core.ontology import Level
@@ -138,12 +139,17 @@ def _with_faq_families(ontology: Ontology) -> Ontology:
     faq = {}
     for entry_id, entry in ontology.faq.items():
         counts: Counter[str] = Counter()
+        gear: Counter[str] = Counter()
         for question in entry.questions:
-            named = {m.id for m in find_mentions(tokenize(clean(question)), lexicon) if m.kind == "family"}
-            counts.update(named)
+            mentions = find_mentions(tokenize(clean(question)), lexicon)
+            counts.update({m.id for m in mentions if m.kind == "family"})
+            gear.update({gear_class(m.id, ontology) for m in mentions if m.kind == "device"})
         families = tuple(sorted(f for f, n in counts.items() if n * 2 >= len(entry.questions)))
-        faq[entry_id] = replace(entry, families=families)
+        # gear classes most variants name: "a phone or laptop into a mixer" is not about an SM58 into a mixer
+        devices = tuple(sorted(d for d, n in gear.items() if n * 2 >= len(entry.questions)))
+        faq[entry_id] = replace(entry, families=families, devices=devices)
     return replace(ontology, faq=faq)
+
 
 
 def _calibration(path: Path) -> Calibration | None:

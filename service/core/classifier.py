@@ -102,6 +102,17 @@ class FaqMatch:
     accepted: bool
 
 
+def entry_scores(scores: np.ndarray, rows_by_entry: list[np.ndarray], top_k: int) -> np.ndarray:
+    """Each entry's score: the mean of its `top_k` best variant cosines. With many variants per entry the single
+    best one is often a chance likeness; a few agreeing variants are not."""
+    out = np.empty(len(rows_by_entry), dtype=np.float32)
+    for i, rows in enumerate(rows_by_entry):
+        values = scores[rows]
+        k = min(top_k, len(values))
+        out[i] = np.partition(values, len(values) - k)[len(values) - k :].mean() if k else -1.0
+    return out
+
+
 @dataclass(frozen=True)
 class FaqIndex:
     """Question variants of kb/faq.yaml as unit vectors; an entry scores by its best variant."""
@@ -110,18 +121,24 @@ class FaqIndex:
     vectors: np.ndarray
     threshold: float
     min_margin: float
+    top_k: int = 1  # an entry scores by the mean of its k nearest variants
 
     def match(self, vector: np.ndarray) -> FaqMatch | None:
         """Best entry by cosine, accepted when above the threshold fitted at build time and clear of the next."""
         if not len(self.entry_ids):
             return None
         scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-        names, order, starts = self._groups
-        best = np.maximum.reduceat(scores[order], starts)  # each entry's best variant
+        names, _, _ = self._groups
+        best = entry_scores(scores, self._rows_by_entry, self.top_k)
         ranked = np.argsort(-best, kind="stable")[:2]
         top = float(best[ranked[0]])
         margin = top - float(best[ranked[1]]) if len(ranked) > 1 else top
         return FaqMatch(names[ranked[0]], top, margin, top >= self.threshold and margin >= self.min_margin)
+
+    @functools.cached_property
+    def _rows_by_entry(self) -> list[np.ndarray]:
+        names, _, _ = self._groups
+        return [np.flatnonzero(np.asarray(self.entry_ids) == name) for name in names]
 
     @functools.cached_property
     def _groups(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:

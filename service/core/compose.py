@@ -10,6 +10,7 @@ from service.core.confidence import signals
 from service.core.confidence import uncalibrated
 from service.core.normalize import reading_context
 from service.core.ontology import FaqEntry
+from service.core.ontology import gear_class
 from service.core.ontology import Ontology
 from service.core.planner import Plan
 from service.core.reading import Reading
@@ -429,12 +430,14 @@ def _warning_label(severity: str) -> str:
 
 
 def _about_what_was_asked(entry: FaqEntry, reading: Reading, ontology: Ontology) -> bool:
-    """An entry is about the connectors most of its questions name; the question must name them too (a family
-    counts when the question names it or a size-only word for it: "quarter inch" for TRS)."""
+    """An entry is about the connectors and gear classes most of its questions name; the question must name them
+    too (a family counts when the question names it or a size-only word for it: "quarter inch" for TRS; a
+    product counts as its class)."""
     named = set(reading.families)
     for family in reading.families:
         named |= set(ontology.families[family].resolves_to)
-    return set(entry.families) <= named
+    gear = {gear_class(d, ontology) for d in reading.devices}
+    return set(entry.families) <= named and set(entry.devices) <= gear
 
 
 def _faq_answer(
@@ -459,6 +462,10 @@ def _faq_answer(
     verdict = Verdict(balanced, compatibility, (), ordered)
     cable = j.cable or (Cable(*entry.cable) if entry.cable else None)
     lines = [entry.answer]
+    stated_link = j.judged and not any(f.guessed for f in j.links)
+    if stated_link and reading.intent in (Intent.CABLE_RECOMMENDATION, Intent.BALANCED_CHECK) and j.links:
+        # the cable or balance the rules proved for the question's own link comes first; the situation explains
+        lines.insert(0, _verdict_lines(reading, j, ontology)[0])
     lines += [
         f"**{_warning_label(w.severity.value)}:** {w.text}" for w in ordered if w.hazard not in entry.hazards
     ]

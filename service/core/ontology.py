@@ -209,6 +209,7 @@ class FaqEntry:
     cable: tuple[str, str] | None = None  # contract end names, sending end first
     see: tuple[str, ...] = ()
     families: tuple[str, ...] = ()  # connectors most of its questions name: the entry is about them
+    devices: tuple[str, ...] = ()  # gear classes most of its questions name
 
 
 @dataclass(frozen=True)
@@ -411,3 +412,8 @@ class Ontology:
     def fact(self, fact_id: str):
         """Return a FactRecord by id (KeyError names a missing fact, which kb tests prevent)."""
         return self.facts[fact_id]
+
+
+def gear_class(device_id: str, ontology: Ontology) -> str:
+    """The device class of a product of kb/gear.yaml ("shure-sm58" -> "dynamic-mic"), or the class itself."""
+    return ontology.devices[device_id].kind or device_id

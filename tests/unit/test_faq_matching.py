@@ -1,0 +1,39 @@
+"""How a question finds a curated situation of kb/faq.yaml: scoring by several variants, and the gear gate."""
+
+import numpy as np
+
+from service.core.classifier import FaqIndex
+from service.core.classifier import entry_scores
+from service.core.compose import _about_what_was_asked
+from service.core.normalize import read_question
+
+
+def unit(*values):
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_an_entry_scores_by_the_mean_of_its_nearest_variants():
+    scores = np.array([0.9, 0.1, 0.2, 0.5, 0.6, 0.55], dtype=np.float32)
+    rows = [np.array([0, 1, 2]), np.array([3, 4, 5])]
+    best = entry_scores(scores, rows, top_k=2)
+    assert np.allclose(best, [(0.9 + 0.2) / 2, (0.6 + 0.55) / 2])
+
+
+def test_one_chance_likeness_does_not_beat_an_entry_whose_variants_agree():
+    # entry "a" has one variant right on the question and two far off; entry "b" has three close ones
+    vectors = np.stack(
+        [unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1), unit(1, 0.4, 0), unit(1, 0.5, 0), unit(1, 0.45, 0)]
+    )
+    ids = ("a", "a", "a", "b", "b", "b")
+    question = unit(1, 0.05, 0)
+    assert FaqIndex(ids, vectors, 0.0, 0.0, top_k=1).match(question).entry_id == "a"
+    assert FaqIndex(ids, vectors, 0.0, 0.0, top_k=3).match(question).entry_id == "b"
+
+
+def test_a_situation_about_other_gear_is_not_the_answer(ontology):
+    phone_entry = next(e for e in ontology.faq.values() if "phone" in e.devices and "mixer" in e.devices)
+    about_a_phone = read_question("my phone into the mixer, how?", ontology)
+    about_a_mic = read_question("my SM58 into the mixer, which lead?", ontology)
+    assert _about_what_was_asked(phone_entry, about_a_phone, ontology)
+    assert not _about_what_was_asked(phone_entry, about_a_mic, ontology)
