@@ -25,8 +25,8 @@ from index.embedder import Embedder
 from service.core.classifier import FaqIndex
 from service.core.classifier import Featurizer
 from service.core.classifier import LinearModel
-from service.core.classifier import entry_scores
 from service.core.classifier import ReaderModels
+from service.core.classifier import entry_scores
 
 log = logging.getLogger("cablewise.index")
 

@@ -21,7 +21,6 @@ from service.core.ontology import FactRecord
 from service.core.ontology import Family
 from service.core.ontology import FaqEntry
 from service.core.ontology import Grammar
-from service.core.ontology import gear_class
 from service.core.ontology import Hazard
 from service.core.ontology import InBetween
 from service.core.ontology import Level
@@ -33,6 +32,7 @@ from service.core.ontology import PortKind
 from service.core.ontology import SignalFormat
 from service.core.ontology import Source
 from service.core.ontology import Terms
+from service.core.ontology import gear_class
 from service.errors import KBInvalid
 
 ONTOLOGY_FILES = (

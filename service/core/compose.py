@@ -10,8 +10,8 @@ from service.core.confidence import signals
 from service.core.confidence import uncalibrated
 from service.core.normalize import reading_context
 from service.core.ontology import FaqEntry
-from service.core.ontology import gear_class
 from service.core.ontology import Ontology
+from service.core.ontology import gear_class
 from service.core.planner import Plan
 from service.core.reading import Reading
 from service.core.rules import Judgement
