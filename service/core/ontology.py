@@ -170,6 +170,7 @@ class SignalFormat:
     jack: str
     text: str
     sources: list[str]
+    on_jack: dict[str, str] = field(default_factory=dict)  # family -> the format it is on that jack (AES on BNC)
 
 
 @dataclass(frozen=True)

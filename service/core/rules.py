@@ -173,6 +173,7 @@ def _resolve(
     """Pick the port a stop means: what the question says, then connector, then the other end, then default."""
     if stop is None:
         return None
+    stop = _format_on_its_jack(stop, ontology)
     side = stop.role or side
     kind_id, guessed = None, False
     if stop.device:
@@ -232,6 +233,15 @@ def _resolve(
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
     return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed)
+
+
+def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
+    """ "the recorder's AES input is BNC": a format named on a jack it has a variant for is that variant."""
+    formats = tuple(
+        next((ontology.formats[f].on_jack[j] for j in stop.families if j in ontology.formats[f].on_jack), f)
+        for f in stop.formats
+    )
+    return stop if formats == stop.formats else replace(stop, formats=formats)
 
 
 def _pick(

@@ -204,3 +204,10 @@ def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     )
     assert len(judgement.links) == 1
     assert judgement.compatibility.value == "works"
+
+
+def test_a_format_named_on_a_jack_of_its_variant_is_that_variant(ontology):
+    # "AES" on BNC is AES3id: joining it to AES3 on XLR needs a balun, it is not a plain cable
+    judgement = judge(read_question("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology), ontology)
+    assert judgement.links[0].dest.kind_id == "aes3id-in"
+    assert judgement.compatibility.value == "works_with_caveat"
