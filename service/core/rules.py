@@ -198,11 +198,15 @@ def _resolve(
         guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
+        named = _expand(set(stop.families), ontology)
         for key in stop.qualifiers:
-            kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
+            port_id = ontology.generic_ports.get(key, {}).get(side)
+            # a port word whose port cannot be on the jack named is the other sense of the word ("XLR thru" is
+            # a speaker's link output, not MIDI THRU)
+            if port_id and (not named or named & set(ontology.ports[port_id].jacks)):
+                kind_id = kind_id or port_id
         # a format says more than a jack (AES3id, word clock and MADI all use BNC); the jack then says which of
         # the format's ports (S/PDIF on optical, not coax)
-        named = _expand(set(stop.families), ontology)
         for fmt in stop.formats if kind_id is None else ():
             ports = [
                 sides[side]
@@ -218,7 +222,10 @@ def _resolve(
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
     name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
-    jack = _jack(stop, kind, cable_family, ontology, balance)
+    # with nothing named, a port with several jacks takes the one the other end's jack mates with (an XLR output
+    # into a combo or TRS/XLR input goes into its XLR side)
+    mate = other_port.jack if other_port is not None and not stop.families and not cable_family else None
+    jack = _jack(stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance)
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
     if balance in ("unknown", "either", "balanced") and _one_signal_contact(own_jack, ontology):
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)

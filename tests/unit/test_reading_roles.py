@@ -211,3 +211,14 @@ def test_a_format_named_on_a_jack_of_its_variant_is_that_variant(ontology):
     judgement = judge(read_question("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology), ontology)
     assert judgement.links[0].dest.kind_id == "aes3id-in"
     assert judgement.compatibility.value == "works_with_caveat"
+
+
+def test_an_xlr_output_goes_into_the_xlr_side_of_an_input_that_has_both(ontology):
+    assert cable_of("feed the second powered speaker from the first one's XLR thru output. lead?", ontology) == (
+        "XLR-female to XLR-male"
+    )
+
+
+def test_a_usb_mic_sends_over_usb(ontology):
+    judgement = judge(read_question("usb mic into my laptop, which cable?", ontology), ontology)
+    assert judgement.links[0].source.kind.domain == "usb"
