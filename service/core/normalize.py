@@ -842,6 +842,11 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
     last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
     named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
+    if last_sentence_start > 0 and not named:
+        # "... then the DI's XLR out to the desk. Is that XLR run balanced?": the one link on that connector
+        families = {m.id for m in mentions if m.kind == "family" and m.start >= last_sentence_start}
+        on_it = [index for index, link in enumerate(links) if families and families <= _link_families(link)]
+        return on_it[0] if len(on_it) == 1 else None
     if last_sentence_start == 0 or len(named) < 2:
         return None
     for index, link in enumerate(links):
@@ -849,6 +854,12 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
         if set(named[:2]) <= ends:
             return index
     return None
+
+
+def _link_families(link: LinkSpec) -> set[str]:
+    """Every connector family a link's ends and cable name."""
+    ends = [link.source, link.dest]
+    return {f for stop in ends if stop for f in stop.families} | set(link.cable.ends if link.cable else ())
 
 
 def _introduced_by(tokens: list[str], mentions: list[Mention], g: Grammar) -> dict[int, str]:

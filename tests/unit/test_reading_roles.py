@@ -222,3 +222,9 @@ def test_an_xlr_output_goes_into_the_xlr_side_of_an_input_that_has_both(ontology
 def test_a_usb_mic_sends_over_usb(ontology):
     judgement = judge(read_question("usb mic into my laptop, which cable?", ontology), ontology)
     assert judgement.links[0].source.kind.domain == "usb"
+
+
+def test_a_question_about_the_leg_on_one_connector_gets_that_leg(ontology):
+    question = "Guitar into a DI box, then the DI's XLR output runs 25 m to the stage box. Is that XLR leg balanced?"
+    judgement = judge(read_question(question, ontology), ontology)
+    assert judgement.balanced is True
