@@ -845,7 +845,13 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     if last_sentence_start > 0 and not named:
         # "... then the DI's XLR out to the desk. Is that XLR run balanced?": the one link on that connector
         families = {m.id for m in mentions if m.kind == "family" and m.start >= last_sentence_start}
-        on_it = [index for index, link in enumerate(links) if families and families <= _link_families(link)]
+        on_it = [
+            index
+            for index, link in enumerate(links)
+            if families
+            and families <= _link_families(link)
+            and not (link.source and link.dest and link.source.device == link.dest.device)  # one gear named twice
+        ]
         return on_it[0] if len(on_it) == 1 else None
     if last_sentence_start == 0 or len(named) < 2:
         return None
