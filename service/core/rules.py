@@ -365,14 +365,6 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
     source = _in_format_of(dest, source, link.source, "out", ontology) or source
     dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
-    if (
-        source is None
-        and dest is not None
-        and dest.kind
-        and dest.kind.phantom is False
-        and reading.phantom == "on"
-    ):
-        pass
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
         dest = _resolve(
