@@ -977,7 +977,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         return reading
     cue = reading.elliptical or re.search(_grammar(ontology).follow_up_cues, reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
-    if not previous or (has_gear and not cue):
+    # "he's got two powered monitors with 1/4 inputs, what cable then?": one end named, the other is the last one's
+    one_ended = bool(reading.links) and all(link.source is None or link.dest is None for link in reading.links)
+    if not previous or (has_gear and not cue and not one_ended):
         return reading
     links = list(previous)
     # a size-only word ("quarter inch") says less than a family: it only replaces an end when nothing else is named
@@ -994,6 +996,8 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         # The new gear takes the place it has in the follow-up itself: "what about a keyboard?" is a new
         # source, "what about into my mixer?" a new destination.
         first = links[0]
+        if reading.intent is Intent.CABLE_RECOMMENDATION and not any(link.cable for link in reading.links):
+            first = replace(first, cable=None)  # "what cable then?" asks for the cable the new gear needs
         for link in reading.links:
             if link.source is not None:
                 first = replace(first, source=link.source)

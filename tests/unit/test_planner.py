@@ -212,7 +212,7 @@ def test_a_headphone_plug_of_another_size_gets_an_adapter(ontology):
     kit = ontology.planner
     sizes = {
         **kit.jacks,
-        "focusrite-scarlett-2i2": {"headphone-out": ("trs",)},
+        "focusrite-scarlett-2i2": {"headphone-out-quarter": ("trs",)},
         "headphones": {"headphones-plug": ("trs35",)},
     }
     planning = plan_between(

@@ -228,3 +228,19 @@ def test_a_question_about_the_leg_on_one_connector_gets_that_leg(ontology):
     question = "Guitar into a DI box, then the DI's XLR output runs 25 m to the stage box. Is that XLR leg balanced?"
     judgement = judge(read_question(question, ontology), ontology)
     assert judgement.balanced is True
+
+
+def test_a_follow_up_naming_one_end_takes_the_other_from_the_answer_before(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question("ran a mono guitar lead from the mixer's headphone out into a powered monitor. ok?", ontology)
+    context = {**reading_context(first), "intent": first.intent.value}
+    from service.core.intent import Understanding
+
+    asks_for_a_cable = Understanding(0.0, {"cable_recommendation": 0.9, "concept": 0.1})
+    follow_up = read_question(
+        "she has two studio monitors with 1/4 inputs. what cable then?", ontology, context, asks_for_a_cable
+    )
+    link = follow_up.links[0]
+    assert (link.source.device, link.dest.device) == ("mixer", "studio-monitor")
+    assert link.cable is None  # the mono lead asked about before is not the answer to "what cable then?"
