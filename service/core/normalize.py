@@ -69,6 +69,7 @@ def read_question(
         if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
     ]
     mentions = _without_gear_verbs(mentions, tokens, g)
+    mentions = _without_stray_letters(mentions)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
@@ -135,6 +136,19 @@ def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g
         return False
 
     return [m for m in mentions if not beneficiary(m)]
+
+
+def _without_stray_letters(mentions: list[Mention]) -> list[Mention]:
+    """A one-letter word ("m" for male) counts only right beside a connector ("XLR m", "f XLR"): the "m" of
+    "I'm" and of "12 m" is no plug gender."""
+    connector_edges = {m.start for m in mentions if m.kind == "family"} | {
+        m.end for m in mentions if m.kind == "family"
+    }
+    return [
+        m
+        for m in mentions
+        if len(m.text) > 1 or m.kind == "family" or m.start in connector_edges or m.end in connector_edges
+    ]
 
 
 def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -593,7 +607,7 @@ def _brand_references(
     tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
 ) -> list[Mention]:
     """ "A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
-    name alone refers back to it."""
+    name alone refers back to it, and so does a model word of letters and digits ("Audient iD44 ... the iD44")."""
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
     added: list[Mention] = []
@@ -606,6 +620,9 @@ def _brand_references(
             and words[0] not in g.fillers
         ):
             brands.setdefault(words[0], m)
+            for word in words[1:]:
+                if any(c.isdigit() for c in word) and sum(c.isalpha() for c in word) >= 2:
+                    brands.setdefault(word, m)
     for i, tok in enumerate(tokens):
         first = brands.get(tok)
         if first is not None and i >= first.end and i not in covered:
@@ -850,7 +867,9 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
             for index, link in enumerate(links)
             if families
             and families <= _link_families(link)
-            and not (link.source and link.dest and link.source.device == link.dest.device)  # one gear named twice
+            and not (
+                link.source and link.dest and link.source.device == link.dest.device
+            )  # one gear named twice
         ]
         return on_it[0] if len(on_it) == 1 else None
     if last_sentence_start == 0 or len(named) < 2:
@@ -978,7 +997,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     cue = reading.elliptical or re.search(_grammar(ontology).follow_up_cues, reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
     # "he's got two powered monitors with 1/4 inputs, what cable then?": one end named, the other is the last one's
-    one_ended = bool(reading.links) and all(link.source is None or link.dest is None for link in reading.links)
+    one_ended = bool(reading.links) and all(
+        link.source is None or link.dest is None for link in reading.links
+    )
     if not previous or (has_gear and not cue and not one_ended):
         return reading
     links = list(previous)

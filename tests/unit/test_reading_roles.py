@@ -244,3 +244,14 @@ def test_a_follow_up_naming_one_end_takes_the_other_from_the_answer_before(ontol
     link = follow_up.links[0]
     assert (link.source.device, link.dest.device) == ("mixer", "studio-monitor")
     assert link.cable is None  # the mono lead asked about before is not the answer to "what cable then?"
+
+
+def test_a_one_letter_gender_counts_only_beside_a_connector(ontology):
+    reading = read_question("I'm running 12 m of cable from the mixer to the amp, which lead?", ontology)
+    assert all(stop.gender is None for link in reading.links for stop in (link.source, link.dest) if stop)
+    assert read_question("need an xlr m to trs lead", ontology).links[0].cable.genders[0] == "male"
+
+
+def test_a_model_word_refers_back_to_the_product_named_in_full(ontology):
+    question = "My interface is an Audient iD44. The synth's line outs go where on the iD44? which cable to it?"
+    assert "audient-id44" in {link.dest.device for link in read_question(question, ontology).links if link.dest}
