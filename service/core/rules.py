@@ -222,9 +222,13 @@ def _resolve(
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
     name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
-    # with nothing named, a port with several jacks takes the one the other end's jack mates with (an XLR output
-    # into a combo or TRS/XLR input goes into its XLR side)
-    mate = other_port.jack if other_port is not None and not stop.families and not cable_family else None
+    # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
+    # output into a combo or TRS/XLR input goes into its XLR side); an output keeps its usual jack
+    mate = (
+        other_port.jack
+        if side == "in" and other_port is not None and not stop.families and not cable_family
+        else None
+    )
     jack = _jack(stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance)
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
     if balance in ("unknown", "either", "balanced") and _one_signal_contact(own_jack, ontology):
