@@ -553,6 +553,19 @@ def _ports_to_their_gear(
         if port.device is not None or port.role is None:
             i += 1
             continue
+        # "line outputs from a drum machine": an output named just before "from <gear>" is that gear's
+        after = out[i + 1] if i + 1 < len(out) else None
+        comes_from = {word for word, role in g.separators.items() if role == "comes_from"}
+        if (
+            port.role == "out"
+            and after is not None
+            and after.device
+            and set(tokens[port.position : after.position]) & comes_from
+            and len(tokens[port.position : after.position]) <= len(port.text.split()) + 3
+        ):
+            out[i + 1] = _merge_stop(after, port, g)
+            del out[i]
+            continue
         owner = None
         for j in range(i - 1, -1, -1):
             gear = out[j]

@@ -255,3 +255,15 @@ def test_a_one_letter_gender_counts_only_beside_a_connector(ontology):
 def test_a_model_word_refers_back_to_the_product_named_in_full(ontology):
     question = "My interface is an Audient iD44. The synth's line outs go where on the iD44? which cable to it?"
     assert "audient-id44" in {link.dest.device for link in read_question(question, ontology).links if link.dest}
+
+
+def test_an_output_named_before_from_gear_is_that_gears(ontology):
+    # "line outputs from a drum machine" are the drum machine's, not the condenser mics' named before
+    reading = read_question(
+        "My condenser mics stay on phantom. Line outputs from a drum machine go into the TRS side of the "
+        "interface's combo inputs. Is that ok?",
+        ontology,
+    )
+    stops = [s for link in reading.links for s in (link.source, link.dest) if s]
+    assert all("line" not in s.qualifiers for s in stops if s.device == "condenser-mic")
+    assert any("line" in s.qualifiers and s.device_text == "drum machine" for s in stops)
