@@ -336,7 +336,7 @@ def _clarify_lead(reading: Reading) -> str:
 
 
 def _verdict(reading: Reading, j: Judgement, proven: bool) -> Verdict | None:
-    if not proven and not j.warnings:
+    if not proven and not j.warnings and not j.judged:
         return None
     # Every verdict the understood links allow, whatever the question's intent: a "why" question about a
     # TRS-to-TS link still learns that the link is unbalanced.

@@ -49,7 +49,7 @@ def test_requests_answers_and_confidence_are_counted(cached_app):
     client = cached_app.test_client()
     before = samples(client)
     assert ask(client, "is XLR to TRS balanced?").status_code == 200  # not the start-up probe: not cached
-    assert ask(client, "what is the capital of France?").status_code == 200
+    assert ask(client, "how do I bake sourdough bread?").status_code == 200
     assert client.get("/healthz").status_code == 200
     after = samples(client)
 

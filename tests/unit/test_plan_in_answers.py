@@ -29,3 +29,19 @@ def test_no_plan_is_offered_that_carries_a_hazard(engine):
 
     assert answer.verdict is not None and answer.verdict.compatibility.value in {"unsafe", "does_not_work"}
     assert "danger" not in " ".join(part.reason.lower() for part in answer.plan)
+
+
+def test_a_link_read_in_a_troubleshooting_question_still_carries_its_verdict(ontology):
+    # the classifier reads a symptom, but the link the question describes is judged: its balance is in the verdict
+    from service.core.compose import compose_answer
+    from service.core.intent import Understanding
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    symptom = Understanding(0.0, {"troubleshooting": 0.9, "balanced_check": 0.1})
+    reading = read_question(
+        "monitors buzz: interface line out -> TS guitar cable -> monitor input", ontology, None, symptom
+    )
+    answer = compose_answer(reading, judge(reading, ontology), (), ontology)
+    assert answer.intent.value == "troubleshooting"
+    assert answer.verdict is not None and answer.verdict.balanced is False
