@@ -1010,10 +1010,20 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     cue = reading.elliptical or re.search(_grammar(ontology).follow_up_cues, reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
     # "he's got two powered monitors with 1/4 inputs, what cable then?": one end named, the other is the last one's
-    one_ended = bool(reading.links) and all(
-        link.source is None or link.dest is None for link in reading.links
+    one_ended = (
+        bool(reading.links)
+        and all(link.source is None or link.dest is None for link in reading.links)
+        and reading.intent in ASKS_ABOUT_A_LINK
+        and bool(previous)
+        and not any(_fills_to_itself(link, previous[0]) for link in reading.links)
     )
-    if not previous or (has_gear and not cue and not one_ended):
+    if not previous:
+        return reading
+    if has_gear and not cue and not one_ended:
+        if reading.phantom == "on" and context.get("phantom") != "on":
+            # "oh, the overheads need 48 V and it's one global switch": phantom now reaches the link asked
+            # about before as well, so that link is judged again beside the new one
+            return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)
         return reading
     links = list(previous)
     # a size-only word ("quarter inch") says less than a family: it only replaces an end when nothing else is named
@@ -1064,6 +1074,16 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         families=tuple(dict.fromkeys(tuple(context.get("families") or ()) + reading.families)),
         formats=tuple(dict.fromkeys(tuple(context.get("formats") or ()) + reading.formats)),
     )
+
+
+ASKS_ABOUT_A_LINK = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY, Intent.BALANCED_CHECK, Intent.HAZARD)
+
+
+def _fills_to_itself(new: LinkSpec, previous: LinkSpec) -> bool:
+    """Completing the new end with the other end of the link before would join a piece of gear to itself."""
+    mine = new.source or new.dest
+    other = previous.dest if new.source is not None else previous.source
+    return mine is not None and other is not None and mine.device is not None and mine.device == other.device
 
 
 def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) -> LinkSpec:

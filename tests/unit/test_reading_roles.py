@@ -39,9 +39,9 @@ def test_roles_follow_the_signal(question, source, dest, ontology):
 
 
 def test_a_format_named_alone_names_both_ends_ports(ontology):
-    assert cable_of("lightpipe adat between an octopre and my audio interface, what do I need?", ontology) == (
-        "TOSLINK to TOSLINK"
-    )
+    assert cable_of(
+        "lightpipe adat between an octopre and my audio interface, what do I need?", ontology
+    ) == ("TOSLINK to TOSLINK")
 
 
 def test_a_later_head_word_refers_back_to_the_gear_named_before(ontology):
@@ -152,12 +152,19 @@ def test_a_port_of_some_other_unnamed_gear_is_not_given_to_gear_that_has_its_own
     ("question", "cable"),
     [
         # a size word before a socket word names the connector by its looks; the port word stays
-        ("the drum machine's only out is a big headphone socket; the desk has two big jack line ins. lead?",
-         "TRS-male to dual TS-male"),
-        ("lead from the little headphone socket of my laptop into a mixer line in?", "3.5mm TRS-male to dual TS-male"),
+        (
+            "the drum machine's only out is a big headphone socket; the desk has two big jack line ins. lead?",
+            "TRS-male to dual TS-male",
+        ),
+        (
+            "lead from the little headphone socket of my laptop into a mixer line in?",
+            "3.5mm TRS-male to dual TS-male",
+        ),
         # after "like", the words between only describe the shape
-        ("the interface's balanced outs look like big headphone jacks, my speakers take XLR. which cable?",
-         "TRS-male to XLR-male"),
+        (
+            "the interface's balanced outs look like big headphone jacks, my speakers take XLR. which cable?",
+            "TRS-male to XLR-male",
+        ),
     ],
 )
 def test_a_socket_described_by_its_size(question, cable, ontology):
@@ -167,7 +174,9 @@ def test_a_socket_described_by_its_size(question, cable, ontology):
 def test_a_port_of_unnamed_gear_carries_the_format_of_the_end_it_joins(ontology):
     # BNC is used by AES3id, word clock and MADI: the named format decides, and AES3id is unbalanced
     judgement = judge(
-        read_question("an AES3id out on BNC goes to a BNC input on the other rack. is that balanced?", ontology),
+        read_question(
+            "an AES3id out on BNC goes to a BNC input on the other rack. is that balanced?", ontology
+        ),
         ontology,
     )
     link = judgement.links[0]
@@ -176,24 +185,32 @@ def test_a_port_of_unnamed_gear_carries_the_format_of_the_end_it_joins(ontology)
 
 
 def test_a_format_and_a_jack_named_together_pick_that_formats_port_on_that_jack(ontology):
-    judgement = judge(read_question("the preamp's ADAT out into an optical spdif input, ok?", ontology), ontology)
+    judgement = judge(
+        read_question("the preamp's ADAT out into an optical spdif input, ok?", ontology), ontology
+    )
     assert judgement.links[0].dest.kind_id == "optical-in"
     assert judgement.compatibility.value == "does_not_work"
 
 
 def test_an_xlr_line_jack_on_gear_of_unknown_balance_is_balanced(ontology):
     judgement = judge(
-        read_question("desk XLR main out into the amp rack's XLR input over a mic lead - balanced?", ontology), ontology
+        read_question(
+            "desk XLR main out into the amp rack's XLR input over a mic lead - balanced?", ontology
+        ),
+        ontology,
     )
     assert judgement.balanced is True
     said_unbalanced = judge(
-        read_question("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology), ontology
+        read_question("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology),
+        ontology,
     )
     assert said_unbalanced.balanced is False
 
 
 def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
-    reading = read_question("going to mic up the guitar cab with an SM57 into the desk, which lead?", ontology)
+    reading = read_question(
+        "going to mic up the guitar cab with an SM57 into the desk, which lead?", ontology
+    )
     assert link_devices(reading.question, ontology) == [("shure-sm57", "mixer")]
 
 
@@ -208,15 +225,17 @@ def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
 
 def test_a_format_named_on_a_jack_of_its_variant_is_that_variant(ontology):
     # "AES" on BNC is AES3id: joining it to AES3 on XLR needs a balun, it is not a plain cable
-    judgement = judge(read_question("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology), ontology)
+    judgement = judge(
+        read_question("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology), ontology
+    )
     assert judgement.links[0].dest.kind_id == "aes3id-in"
     assert judgement.compatibility.value == "works_with_caveat"
 
 
 def test_an_xlr_output_goes_into_the_xlr_side_of_an_input_that_has_both(ontology):
-    assert cable_of("feed the second powered speaker from the first one's XLR thru output. lead?", ontology) == (
-        "XLR-female to XLR-male"
-    )
+    assert cable_of(
+        "feed the second powered speaker from the first one's XLR thru output. lead?", ontology
+    ) == ("XLR-female to XLR-male")
 
 
 def test_a_usb_mic_sends_over_usb(ontology):
@@ -225,7 +244,9 @@ def test_a_usb_mic_sends_over_usb(ontology):
 
 
 def test_a_question_about_the_leg_on_one_connector_gets_that_leg(ontology):
-    question = "Guitar into a DI box, then the DI's XLR output runs 25 m to the stage box. Is that XLR leg balanced?"
+    question = (
+        "Guitar into a DI box, then the DI's XLR output runs 25 m to the stage box. Is that XLR leg balanced?"
+    )
     judgement = judge(read_question(question, ontology), ontology)
     assert judgement.balanced is True
 
@@ -233,7 +254,9 @@ def test_a_question_about_the_leg_on_one_connector_gets_that_leg(ontology):
 def test_a_follow_up_naming_one_end_takes_the_other_from_the_answer_before(ontology):
     from service.core.normalize import reading_context
 
-    first = read_question("ran a mono guitar lead from the mixer's headphone out into a powered monitor. ok?", ontology)
+    first = read_question(
+        "ran a mono guitar lead from the mixer's headphone out into a powered monitor. ok?", ontology
+    )
     context = {**reading_context(first), "intent": first.intent.value}
     from service.core.intent import Understanding
 
@@ -253,8 +276,12 @@ def test_a_one_letter_gender_counts_only_beside_a_connector(ontology):
 
 
 def test_a_model_word_refers_back_to_the_product_named_in_full(ontology):
-    question = "My interface is an Audient iD44. The synth's line outs go where on the iD44? which cable to it?"
-    assert "audient-id44" in {link.dest.device for link in read_question(question, ontology).links if link.dest}
+    question = (
+        "My interface is an Audient iD44. The synth's line outs go where on the iD44? which cable to it?"
+    )
+    assert "audient-id44" in {
+        link.dest.device for link in read_question(question, ontology).links if link.dest
+    }
 
 
 def test_an_output_named_before_from_gear_is_that_gears(ontology):
@@ -267,3 +294,30 @@ def test_an_output_named_before_from_gear_is_that_gears(ontology):
     stops = [s for link in reading.links for s in (link.source, link.dest) if s]
     assert all("line" not in s.qualifiers for s in stops if s.device == "condenser-mic")
     assert any("line" in s.qualifiers and s.device_text == "drum machine" for s in stops)
+
+
+def test_a_follow_up_that_only_compares_other_gear_does_not_replace_the_link(ontology):
+    from service.core.intent import Understanding
+    from service.core.normalize import reading_context
+
+    first = read_question("new condenser mic into the mixer's XLR input, which cable?", ontology)
+    context = {**reading_context(first), "intent": "cable_recommendation"}
+    symptom = Understanding(0.0, {"troubleshooting": 0.9, "concept": 0.1})
+    follow_up = read_question(
+        "no signal at all, yet my SM58 works on the same lead", ontology, context, symptom
+    )
+    # a symptom question naming other gear for comparison is not "the SM58 into the mixer"
+    joined = [(link.source.device, link.dest.device) for link in follow_up.links if link.source and link.dest]
+    assert ("shure-sm58", "mixer") not in joined
+
+
+def test_phantom_switched_on_in_a_follow_up_reaches_the_link_asked_about_before(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question("bass into the mixer's XLR input with a jack-to-XLR adapter, ok?", ontology)
+    context = {**reading_context(first), "intent": "compatibility"}
+    follow_up = read_question(
+        "oh, the choir condensers need 48V and it's one global switch on the mixer", ontology, context
+    )
+    judgement = judge(follow_up, ontology)
+    assert "phantom-into-unbalanced" in {w.hazard for w in judgement.warnings}
