@@ -889,7 +889,6 @@ def _conditions(finding: LinkFinding) -> list[str]:
 
 # "Bad idea?", "ok?": a compatibility question about a risky set-up is a safety question too
 HAZARD_BY_MEANING_INTENTS = (Intent.HAZARD, Intent.COMPATIBILITY)
-COMPATIBILITY_HAZARD_BAR = 0.6  # cosine; the hazards' own fitted threshold is set for safety questions
 
 
 def with_hazard_by_meaning(
@@ -903,10 +902,10 @@ def with_hazard_by_meaning(
     if j.warnings or match is None or not match.accepted or reading.intent not in HAZARD_BY_MEANING_INTENTS:
         return j
     if reading.intent is Intent.COMPATIBILITY:
-        # "will it work?" is not a safety question: a hazard is added only when it is close in meaning, and
-        # never over a curated situation that answers the question and names no hazard
+        # never over a curated situation that answers a "will it work?" question and names no hazard (an
+        # optical S/PDIF question is not a phantom-power one however near the two read)
         situation = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
-        if match.score < COMPATIBILITY_HAZARD_BAR or (situation is not None and not situation.hazards):
+        if situation is not None and not situation.hazards:
             return j
     hazard = ontology.hazards[match.entry_id]
     warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
