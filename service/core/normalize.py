@@ -119,7 +119,7 @@ def read_question(
 
 
 def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "the desk's 48V is on for the room condensers": the gear phantom is switched on for is not in the link."""
+    """ "phantom stays switched on for the choir condensers": the gear phantom power serves is not in the link."""
     phantoms = [m for m in mentions if m.kind == "phantom"]
     if not phantoms or not g.phantom_for:
         return mentions
@@ -873,7 +873,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
     last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
     named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
     if last_sentence_start > 0 and not named:
-        # "... then the DI's XLR out to the desk. Is that XLR run balanced?": the one link on that connector
+        # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
         families = {m.id for m in mentions if m.kind == "family" and m.start >= last_sentence_start}
         on_it = [
             index
@@ -1009,7 +1009,8 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         return reading
     cue = reading.elliptical or re.search(_grammar(ontology).follow_up_cues, reading.cleaned) is not None
     has_gear = any(link.source or link.dest for link in reading.links)
-    # "he's got two powered monitors with 1/4 inputs, what cable then?": one end named, the other is the last one's
+    # "she has a pair of studio monitors on quarter-inch jacks; which lead now?": one end named, the other is the
+    # last answer's
     one_ended = (
         bool(reading.links)
         and all(link.source is None or link.dest is None for link in reading.links)

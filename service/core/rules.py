@@ -247,7 +247,7 @@ def _resolve(
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
-    """ "the recorder's AES input is BNC": a format named on a jack it has a variant for is that variant."""
+    """ "an AES input on a BNC socket": a format named on a jack it has a variant for is that variant (AES3id)."""
     formats = tuple(
         next((ontology.formats[f].on_jack[j] for j in stop.families if j in ontology.formats[f].on_jack), f)
         for f in stop.formats
