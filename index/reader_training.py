@@ -27,6 +27,7 @@ from service.core.classifier import Featurizer
 from service.core.classifier import LinearModel
 from service.core.classifier import ReaderModels
 from service.core.classifier import entry_scores
+from service.core.classifier import rows_by_entry
 
 log = logging.getLogger("cablewise.index")
 
@@ -257,18 +258,17 @@ def _match_index(
     min_margin = 0.02
     scored: list[tuple[float, bool]] = []
     similarity = vectors @ vectors.T
-    names = list(dict.fromkeys(ids))
-    rows_by_entry = [np.flatnonzero(np.asarray(ids) == name) for name in names]
+    names, entry_rows = rows_by_entry(ids)
     for i in range(len(questions)):
         # leave this variant out of its own entry
-        rows = [r[r != i] for r in rows_by_entry]
+        rows = [r[r != i] for r in entry_rows]
         best = entry_scores(similarity[i], rows, top_k)
         ranked = np.argsort(-best, kind="stable")[:2]
         margin = float(best[ranked[0]] - best[ranked[1]]) if len(ranked) > 1 else 1.0
         if margin >= min_margin:
             scored.append((float(best[ranked[0]]), names[ranked[0]] == ids[i]))
     for row in negatives @ vectors.T:
-        scored.append((float(entry_scores(row, rows_by_entry, top_k).max()), False))
+        scored.append((float(entry_scores(row, entry_rows, top_k).max()), False))
     top1 = sum(right for _, right in scored if right) / len(questions)
     threshold = 1.01
     for candidate in sorted({round(s, 3) for s, _ in scored}):

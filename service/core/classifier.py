@@ -102,11 +102,18 @@ class FaqMatch:
     accepted: bool
 
 
-def entry_scores(scores: np.ndarray, rows_by_entry: list[np.ndarray], top_k: int) -> np.ndarray:
+def rows_by_entry(entry_ids: tuple[str, ...] | list[str]) -> tuple[tuple[str, ...], list[np.ndarray]]:
+    """The entry names in first-seen order, and the rows (variants) of each."""
+    names = tuple(dict.fromkeys(entry_ids))
+    ids = np.asarray(entry_ids)
+    return names, [np.flatnonzero(ids == name) for name in names]
+
+
+def entry_scores(scores: np.ndarray, entry_rows: list[np.ndarray], top_k: int) -> np.ndarray:
     """Each entry's score: the mean of its `top_k` best variant cosines. With many variants per entry the single
     best one is often a chance likeness; a few agreeing variants are not."""
-    out = np.empty(len(rows_by_entry), dtype=np.float32)
-    for i, rows in enumerate(rows_by_entry):
+    out = np.empty(len(entry_rows), dtype=np.float32)
+    for i, rows in enumerate(entry_rows):
         values = scores[rows]
         k = min(top_k, len(values))
         out[i] = np.partition(values, len(values) - k)[len(values) - k :].mean() if k else -1.0
@@ -128,27 +135,16 @@ class FaqIndex:
         if not len(self.entry_ids):
             return None
         scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-        names, _, _ = self._groups
-        best = entry_scores(scores, self._rows_by_entry, self.top_k)
+        names, rows = self._entries
+        best = entry_scores(scores, rows, self.top_k)
         ranked = np.argsort(-best, kind="stable")[:2]
         top = float(best[ranked[0]])
         margin = top - float(best[ranked[1]]) if len(ranked) > 1 else top
         return FaqMatch(names[ranked[0]], top, margin, top >= self.threshold and margin >= self.min_margin)
 
     @functools.cached_property
-    def _rows_by_entry(self) -> list[np.ndarray]:
-        names, _, _ = self._groups
-        return [np.flatnonzero(np.asarray(self.entry_ids) == name) for name in names]
-
-    @functools.cached_property
-    def _groups(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-        """Entry names, the rows ordered by entry, and where each entry's rows start."""
-        names = tuple(dict.fromkeys(self.entry_ids))
-        index = {name: i for i, name in enumerate(names)}
-        order = np.argsort([index[e] for e in self.entry_ids], kind="stable")
-        counts = np.bincount([index[e] for e in self.entry_ids], minlength=len(names))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        return names, order, starts
+    def _entries(self) -> tuple[tuple[str, ...], list[np.ndarray]]:
+        return rows_by_entry(self.entry_ids)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,12 @@ def link_devices(question, ontology):
     ]
 
 
+def judged(question, ontology):
+    return judge(read_question(question, ontology), ontology)
+
+
 def cable_of(question, ontology):
-    judgement = judge(read_question(question, ontology), ontology)
+    judgement = judged(question, ontology)
     return judgement.cable.name if judgement.cable else None
 
 
@@ -119,9 +123,7 @@ def test_jack_alone_stays_a_socket(ontology):
 
 def test_the_connector_named_on_the_receiver_outranks_what_the_sender_suggests(ontology):
     # a bass would pick a Hi-Z input, but the question names the preamp's XLR: its mic input, with phantom
-    judgement = judge(
-        read_question("bass into the preamp's XLR socket through a TS-to-XLR, 48V is on", ontology), ontology
-    )
+    judgement = judged("bass into the preamp's XLR socket through a TS-to-XLR, 48V is on", ontology)
     assert judgement.links[0].dest.kind_id == "mic-in"
     assert "phantom-into-unbalanced" in {w.hazard for w in judgement.warnings}
 
@@ -173,11 +175,8 @@ def test_a_socket_described_by_its_size(question, cable, ontology):
 
 def test_a_port_of_unnamed_gear_carries_the_format_of_the_end_it_joins(ontology):
     # BNC is used by AES3id, word clock and MADI: the named format decides, and AES3id is unbalanced
-    judgement = judge(
-        read_question(
-            "an AES3id out on BNC goes to a BNC input on the other rack. is that balanced?", ontology
-        ),
-        ontology,
+    judgement = judged(
+        "an AES3id out on BNC goes to a BNC input on the other rack. is that balanced?", ontology
     )
     link = judgement.links[0]
     assert (link.source.kind_id, link.dest.kind_id) == ("aes3id-out", "aes3id-in")
@@ -185,25 +184,17 @@ def test_a_port_of_unnamed_gear_carries_the_format_of_the_end_it_joins(ontology)
 
 
 def test_a_format_and_a_jack_named_together_pick_that_formats_port_on_that_jack(ontology):
-    judgement = judge(
-        read_question("the preamp's ADAT out into an optical spdif input, ok?", ontology), ontology
-    )
+    judgement = judged("the preamp's ADAT out into an optical spdif input, ok?", ontology)
     assert judgement.links[0].dest.kind_id == "optical-in"
     assert judgement.compatibility.value == "does_not_work"
 
 
 def test_an_xlr_line_jack_on_gear_of_unknown_balance_is_balanced(ontology):
-    judgement = judge(
-        read_question(
-            "desk XLR main out into the amp rack's XLR input over a mic lead - balanced?", ontology
-        ),
-        ontology,
+    judgement = judged(
+        "desk XLR main out into the amp rack's XLR input over a mic lead - balanced?", ontology
     )
     assert judgement.balanced is True
-    said_unbalanced = judge(
-        read_question("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology),
-        ontology,
-    )
+    said_unbalanced = judged("desk XLR out into an unbalanced XLR input on the amp, balanced link?", ontology)
     assert said_unbalanced.balanced is False
 
 
@@ -215,19 +206,14 @@ def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
 
 
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
-    judgement = judge(
-        read_question("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology),
-        ontology,
-    )
+    judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
     assert judgement.compatibility.value == "works"
 
 
 def test_a_format_named_on_a_jack_of_its_variant_is_that_variant(ontology):
     # "AES" on BNC is AES3id: joining it to AES3 on XLR needs a balun, it is not a plain cable
-    judgement = judge(
-        read_question("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology), ontology
-    )
+    judgement = judged("the desk's AES out is XLR and the recorder's AES in is BNC. ok?", ontology)
     assert judgement.links[0].dest.kind_id == "aes3id-in"
     assert judgement.compatibility.value == "works_with_caveat"
 
@@ -239,7 +225,7 @@ def test_an_xlr_output_goes_into_the_xlr_side_of_an_input_that_has_both(ontology
 
 
 def test_a_usb_mic_sends_over_usb(ontology):
-    judgement = judge(read_question("usb mic into my laptop, which cable?", ontology), ontology)
+    judgement = judged("usb mic into my laptop, which cable?", ontology)
     assert judgement.links[0].source.kind.domain == "usb"
 
 
@@ -247,7 +233,7 @@ def test_a_question_about_the_leg_on_one_connector_gets_that_leg(ontology):
     question = (
         "Guitar into a DI box, then the DI's XLR output runs 25 m to the stage box. Is that XLR leg balanced?"
     )
-    judgement = judge(read_question(question, ontology), ontology)
+    judgement = judged(question, ontology)
     assert judgement.balanced is True
 
 
