@@ -702,7 +702,14 @@ def _sentence_stops(
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:
-            resolved.append((sentence, _merge_stop(earlier, replace(stop, device=None, text=""), g), True))
+            said = replace(stop, device=None, text="")
+            resolved.append((sentence, _merge_stop(earlier, said, g), True))
+            if stop.families and not earlier.families and (stop.role is None or stop.role == earlier.role):
+                # "a USB mic and a laptop ... the mic has a USB-C port": what a later mention says about its
+                # jack describes the gear itself, wherever the link is read from
+                at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
+                first_sentence, _, was_reference = resolved[at]
+                resolved[at] = (first_sentence, _merge_stop(earlier, said, g), was_reference)
         else:
             resolved.append((sentence, stop, False))
     sentences = sorted({sentence for sentence, _, _ in resolved})
@@ -763,15 +770,30 @@ def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
     "a phono preamp ... the preamp" (the head word of the earlier name)."""
     if earlier.device is None or later.device is None:
         return False
-    if earlier.device == later.device or ontology.devices[earlier.device].kind == later.device:
+    if later.device in _broader(earlier.device, ontology):
         return True
     head = earlier.device_text.split()[-1:] if earlier.device_text else []
     return bool(head) and later.device_text.split() == head
 
 
+def _broader(device: str, ontology: Ontology) -> list[str]:
+    """The device, its class, and the classes that class is one of: an SM7B is a dynamic mic is a mic."""
+    chain = [device]
+    while len(chain) < 5:
+        body = ontology.devices[chain[-1]]
+        up = body.kind or body.is_a
+        if not up or up in chain:
+            break
+        chain.append(up)
+    return chain
+
+
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
+    """The phrase at `start` names gear NOT in use: "not the hi-z one", "the deck doesn't have a preamp"."""
     i = start - 1
     while i >= 0 and (tokens[i] in g.fillers or tokens[i] in {"(", '"'}):
+        i -= 1
+    if i >= 1 and tokens[i] in g.negated_verbs:
         i -= 1
     return i >= 0 and tokens[i] in g.negators
 

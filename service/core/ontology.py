@@ -91,6 +91,7 @@ class Device:
     inputs: dict[str, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     kind: str = ""  # for a product of kb/gear.yaml: the device class it belongs to
+    is_a: str = ""  # for a class: the broader class a later, plainer word names it by ("the mic")
     spec: str = ""  # for a product: the maker's specification its ports come from
 
 
@@ -255,6 +256,7 @@ class Grammar:
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()
+    negated_verbs: frozenset[str] = frozenset()
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""

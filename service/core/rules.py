@@ -220,7 +220,10 @@ def _resolve(
     kind = ontology.ports.get(kind_id) if kind_id else None
     # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
-    name = " ".join(x for x in (device_name, kind.name if kind else "") if x) or stop.text or "this end"
+    port_name = kind.name if kind else ""
+    if device_name and port_name.lower().startswith(device_name.lower() + " "):
+        device_name = ""  # "turntable phono output", not "turntable turntable phono output"
+    name = " ".join(x for x in (device_name, port_name) if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
     # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
     # output into a combo or TRS/XLR input goes into its XLR side); an output keeps its usual jack
@@ -540,8 +543,11 @@ def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop
 def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None, ontology: Ontology) -> bool:
     if source is None or source.kind is None:
         return False
-    mono_plug = plug_src is not None and _g(ontology).mono_plug.get(plug_src) == plug_src
-    return source.kind.split or (source.balance == "unbalanced" and not source.kind.stereo and mono_plug)
+    g = _g(ontology)
+    mono_plug = plug_src is not None and g.mono_plug.get(plug_src) == plug_src
+    # a stereo output on paired plugs (RCA left and right) is still one unbalanced leg per plug
+    one_leg_per_plug = not source.kind.stereo or plug_src in g.mono_pair_plugs
+    return source.kind.split or (source.balance == "unbalanced" and one_leg_per_plug and mono_plug)
 
 
 def _cable_sides(

@@ -307,3 +307,33 @@ def test_phantom_switched_on_in_a_follow_up_reaches_the_link_asked_about_before(
     )
     judgement = judge(follow_up, ontology)
     assert "phantom-into-unbalanced" in {w.hazard for w in judgement.warnings}
+
+
+def test_a_later_mention_of_gear_says_which_jack_it_has(ontology):
+    # the first sentence names the gear, the second its sockets; the cable follows the sockets
+    assert (
+        cable_of(
+            "I record a podcast with a USB condenser on my old laptop. The mic has a USB-C socket and the "
+            "laptop only has rectangular USB ports. Which lead do I buy?",
+            ontology,
+        )
+        == "USB-C to USB-A"
+    )
+
+
+def test_gear_the_question_says_is_missing_is_not_in_the_link(ontology):
+    # "doesn't have a preamp" names no preamp in the chain: the deck goes into the phono stage bought for it
+    assert link_devices(
+        "My record deck doesn't have a preamp inside, so I got a phono preamp. What connects the two?",
+        ontology,
+    ) == [("turntable", "phono-preamp")]
+
+
+def test_each_rca_plug_of_a_stereo_pair_into_a_quarter_inch_input_is_a_ts_leg(ontology):
+    cable = cable_of("cable from my CD player's RCA outs to the mixer's 1/4 inch line ins?", ontology)
+    assert cable == "RCA-male to TS-male"
+
+
+def test_a_port_named_after_its_gear_does_not_repeat_the_gear(ontology):
+    finding = judged("what lead from my turntable to a phono preamp?", ontology).links[0]
+    assert not finding.source.name.lower().startswith("turntable turntable")
