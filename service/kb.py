@@ -28,6 +28,7 @@ from service.core.ontology import LinkRule
 from service.core.ontology import Ontology
 from service.core.ontology import PairCode
 from service.core.ontology import PlannerKit
+from service.core.ontology import PlugVariant
 from service.core.ontology import PortKind
 from service.core.ontology import SignalFormat
 from service.core.ontology import Source
@@ -73,6 +74,9 @@ def load_ontology(kb_dir: Path) -> Ontology:
     sources = _validate("sources", "sources", raw["sources"].get("sources"), dict[str, Source])
     families = _validate("connectors", "families", raw["connectors"].get("families"), dict[str, Family])
     cables = _validate("connectors", "cables", raw["connectors"].get("cables"), dict[str, CableType])
+    variants = _validate(
+        "connectors", "variants", raw["connectors"].get("variants") or {}, dict[str, PlugVariant]
+    )
     levels = _validate("ports", "levels", raw["ports"].get("levels"), dict[str, Level])
     ports = _validate("ports", "port_kinds", raw["ports"].get("port_kinds"), dict[str, PortKind])
     devices_raw = {
@@ -118,6 +122,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         faq=_faq(kb_dir / "faq.yaml"),
         grammar=_validate("reading", "grammar", raw["reading"], Grammar),
         calibration=_calibration(kb_dir / "calibration.yaml"),
+        variants=variants,
     )
     _cross_check(ontology)
     ontology = replace(ontology, planner=_planner(kb_dir / "planner.yaml", ontology))
@@ -721,6 +726,15 @@ def _cross_check(o: Ontology) -> None:
                 raise KBInvalid(f"kb/connectors.yaml: families.{fid}.resolves_to: unknown family '{target}'")
         if not fam.plug and not fam.resolves_to:
             raise KBInvalid(f"kb/connectors.yaml: families.{fid}: needs 'plug' or 'resolves_to'")
+    for vid, variant in o.variants.items():
+        need_sources("connectors", f"variants.{vid}", variant.sources)
+        if variant.family not in o.families:
+            raise KBInvalid(f"kb/connectors.yaml: variants.{vid}.family: unknown family '{variant.family}'")
+        for other in variant.fits:
+            if other not in o.variants or o.variants[other].family != variant.family:
+                raise KBInvalid(
+                    f"kb/connectors.yaml: variants.{vid}.fits: '{other}' is not a variant of {variant.family}"
+                )
     for cid, cable in o.cables.items():
         for end in cable.ends:
             if end not in o.families:

@@ -94,6 +94,13 @@ def compose_answer(
     entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):
         entry = None
+    if (
+        entry is not None
+        and reading.fit is not None
+        and entry.compatibility
+        and entry.compatibility != (judgement.compatibility.value if judgement.compatibility else None)
+    ):
+        entry = None  # the variants the question names decide the fit; a near entry may be the reverse case
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
@@ -185,7 +192,7 @@ def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[s
             # "will it work?" with only the balance proven: a "No, ... unbalanced" lead would read as "it won't"
             lead = PARTIAL_LEAD
         lines.append(lead or _balance_lead(j, reading))
-        if len(j.links) > 1:
+        if len(j.links) > 1 and j.focus is None:
             lines += _chain_lines(j)
         lines += _reasons(focus)
         if j.cable and intent is Intent.COMPATIBILITY:

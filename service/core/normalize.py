@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from service.core.fit import plug_fit
 from service.core.intent import Understanding
 from service.core.intent import decide
 from service.core.lexicon import Mention
@@ -112,6 +113,11 @@ def read_question(
         intent_confidence=decision.confidence,
         elliptical=decision.elliptical,
         mentions_balance=any(m.kind == "balance" for m in mentions),
+        fit=plug_fit(
+            tokens,
+            frozenset(i for m in mentions if m.kind == "device" for i in range(m.start, m.end)),
+            ontology,
+        ),
     )
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
@@ -699,7 +705,14 @@ def _sentence_stops(
             ),
             None,
         )
+        if earlier is not None and _another_one(tokens, stop.position, g):
+            earlier = None  # "the second speaker", "the other interface": not the one named before
         adjacent = bool(resolved) and resolved[-1][1] is earlier
+        if adjacent and earlier is not None and stop.device and stop.device != earlier.device:
+            # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear
+            adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
+                min(earlier.position, len(sentence_of) - 1)
+            ] and bool(set(tokens[earlier.position : stop.position]) & g.link_words)
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:
             said = replace(stop, device=None, text="")
@@ -774,6 +787,14 @@ def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
         return True
     head = earlier.device_text.split()[-1:] if earlier.device_text else []
     return bool(head) and later.device_text.split() == head
+
+
+def _another_one(tokens: list[str], position: int, g: Grammar) -> bool:
+    """ "the SECOND speaker", "speaker 2": a word right before a gear word (or a number right after it) that
+    points at another piece of gear of the same kind."""
+    before = tokens[max(0, position - 2) : position]
+    after = tokens[position + 1 : position + 2]
+    return bool(set(before) & g.other_instance_words) or any(t.isdigit() for t in after)
 
 
 def _broader(device: str, ontology: Ontology) -> list[str]:

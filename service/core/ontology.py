@@ -40,6 +40,24 @@ class Family:
 
 
 @dataclass(frozen=True)
+class PlugVariant:
+    """One make of a connector family whose plugs fit only some of its jacks (speakON NL2/NL4, TRS-MIDI Type A/B).
+
+    `fits`: the variants whose jacks this variant's plug goes into; `needs`: words one of which must be in the
+    question for an alias to mean this variant ("type a" is a MIDI wiring only where MIDI is spoken of)."""
+
+    __pydantic_config__ = _STRICT
+    name: str
+    family: str
+    aliases: list[str]
+    fits: list[str]
+    sources: list[str]
+    fit_text: str
+    misfit_text: str
+    needs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class CableType:
     """A whole cable people name by use ("mic cable", "aux cord")."""
 
@@ -257,10 +275,23 @@ class Grammar:
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()
     negated_verbs: frozenset[str] = frozenset()
+    other_instance_words: frozenset[str] = frozenset()
+    fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""
         return next((m.becomes for m in self.family_merge if frozenset(m.families) == families), None)
+
+
+@dataclass(frozen=True)
+class FitSides:
+    """Which words say a connector variant is a plug or a jack (kb/reading.yaml fit_sides)."""
+
+    __pydantic_config__ = _STRICT
+    plug: frozenset[str]
+    jack: frozenset[str]
+    into: frozenset[str]  # "an NL4 INTO an NL2": the first is the plug, the second the jack
+    window: int = 6
 
 
 @dataclass(frozen=True)
@@ -400,6 +431,7 @@ class Ontology:
     grammar: Grammar | None = None  # None only in ontologies built by hand in tests
     calibration: Calibration | None = None  # kb/calibration.yaml, written by `cablewise calibrate`
     planner: PlannerKit | None = None  # kb/planner.yaml: in-between devices, cables and adapters
+    variants: dict[str, PlugVariant] = field(default_factory=dict)  # connectors.yaml variants
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

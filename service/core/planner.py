@@ -626,6 +626,7 @@ def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology)
         or judgement.compatibility not in PLAN_WHEN
         or reading.intent not in PLAN_FOR
         or reading.is_chain
+        or reading.fit is not None  # a plug that does not fit its jack: no in-between gear changes that
     ):
         return None
     stated = [link for link in reading.links if link.source is not None and link.dest is not None]

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.core.classifier import FaqMatch
+from service.core.fit import PlugFit
 from service.core.lexicon import phrase_pattern
 from service.core.ontology import Device
 from service.core.ontology import Grammar
@@ -82,10 +83,8 @@ class LinkFinding:
     rule_ids: tuple[str, ...]
     hazards: tuple[str, ...]
     guessed: bool = False
-    derived_plugs: bool = False
-    problems: tuple[
-        str, ...
-    ] = ()  # the reasons of the rules whose verdict is worse than "works"  # a cable end came from the gear's usual jack, not from the question
+    derived_plugs: bool = False  # a cable end came from the gear's usual jack, not from the question
+    problems: tuple[str, ...] = ()  # the reasons of the rules whose verdict is worse than "works"
 
     @property
     def label(self) -> str:
@@ -122,6 +121,13 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         return Judgement()
     findings = [f for f in (_judge_link(link, reading, ontology) for link in reading.links) if f is not None]
     focus = reading.hop if reading.hop is not None and reading.hop < len(findings) else None
+    if reading.fit is not None:
+        # "an NL4 cable into the cab's NL2 socket": whether the plug goes in at all is what was asked
+        # (a cable asked for, between jacks that take it, is still named by the link)
+        cable_asked = reading.intent is Intent.CABLE_RECOMMENDATION and any(f.cable for f in findings)
+        findings.append(_fit_finding(reading.fit))
+        if not (reading.fit.fits and cable_asked):
+            focus = len(findings) - 1
     judged = [findings[focus]] if focus is not None else findings
 
     balance_values = [f.balanced for f in judged if f.balance_applies]
@@ -452,6 +458,24 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         problems=tuple(
             dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
         ),
+    )
+
+
+def _fit_finding(fit: PlugFit) -> LinkFinding:
+    verdict = Compatibility.WORKS if fit.fits else Compatibility.DOES_NOT_WORK
+    return LinkFinding(
+        source=None,
+        dest=None,
+        cable=None,
+        plug_families=(None, None),
+        balanced=None,
+        balance_culprits=(),
+        balance_applies=False,
+        compatibility=verdict,
+        reasons=(fit.text,),
+        rule_ids=(f"variants.{fit.plug}.fits",),
+        hazards=(),
+        problems=() if fit.fits else (fit.text,),
     )
 
 

@@ -337,3 +337,19 @@ def test_each_rca_plug_of_a_stereo_pair_into_a_quarter_inch_input_is_a_ts_leg(on
 def test_a_port_named_after_its_gear_does_not_repeat_the_gear(ontology):
     finding = judged("what lead from my turntable to a phono preamp?", ontology).links[0]
     assert not finding.source.name.lower().startswith("turntable turntable")
+
+
+def test_a_plainer_word_for_gear_named_just_before_is_the_same_gear(ontology):
+    # the Crown is a power amp; "the amp's jack" in the next sentence is the Crown's, not a second amp
+    reading = read_question(
+        "My Crown XLS has NL4 outputs. Can the amp's jack take a speaker cable with plain NL2 plugs?", ontology
+    )
+    devices = {s.device for link in reading.links for s in (link.source, link.dest) if s and s.device}
+    assert "amp" not in devices
+
+
+def test_the_second_one_of_a_kind_is_another_piece_of_gear(ontology):
+    assert link_devices(
+        "my first powered speaker has an XLR link out. I want to feed the second speaker from it. Which cable?",
+        ontology,
+    ) == [("powered-speaker", "speakers")]
