@@ -642,7 +642,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
     if not isinstance(body, dict) or not body.get("id"):
         raise KBInvalid(f"kb/rules.yaml: {key}: needs an 'id'")
     key = f"link_rules[{body['id']}]"
-    unknown = set(body) - {"id", "when", "verdict", "text", "hazard", "sources"}
+    unknown = set(body) - {"id", "when", "verdict", "text", "hazard", "sources", "misread_among_links"}
     if unknown:
         raise KBInvalid(f"kb/rules.yaml: {key}: unknown keys {sorted(unknown)}")
     if body.get("verdict") not in VERDICTS:
@@ -654,6 +654,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
         text=_text("rules", key, body),
         sources=tuple(body.get("sources") or ()),
         hazard=body.get("hazard"),
+        misread_among_links=bool(body.get("misread_among_links", False)),
     )
 
 

@@ -105,6 +105,7 @@ def read_question(
         families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
         devices=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "device")),
         is_chain=is_chain,
+        drawn=arrows,
         hop=hop,
         refusal=decision.refusal,
         corrections=tuple(corrections),

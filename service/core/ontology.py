@@ -149,6 +149,7 @@ class LinkRule:
     text: str
     sources: tuple[str, ...]
     hazard: str | None = None
+    misread_among_links: bool = False  # among several links read from prose, more likely a misreading
 
     def applies(self, attributes: dict[str, Any]) -> bool:
         """Tell whether every condition holds for these link attributes."""

@@ -104,6 +104,7 @@ class Reading:
     families: tuple[str, ...] = ()  # every connector family named, in order
     devices: tuple[str, ...] = ()
     is_chain: bool = False
+    drawn: bool = False  # the user drew the chain with arrows ("mic -> pre -> interface")
     hop: int | None = None  # the link a "which cable for the X-to-Y hop" question asks about
     refusal: str | None = None  # why the question is out of domain
     follow_up: bool = False

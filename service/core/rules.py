@@ -129,8 +129,12 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         if not (reading.fit.fits and cable_asked):
             focus = len(findings) - 1
     judged = [findings[focus]] if focus is not None else findings
+    deciding = judged  # the links that decide the verdicts: not those more likely misread
+    if focus is None and len(findings) > 1 and not reading.drawn:
+        misread = {r.id for r in ontology.link_rules if r.misread_among_links}
+        deciding = [f for f in findings if not misread & set(f.rule_ids)] or findings
 
-    balance_values = [f.balanced for f in judged if f.balance_applies]
+    balance_values = [f.balanced for f in deciding if f.balance_applies]
     balanced: bool | None = None
     if balance_values and any(v is False for v in balance_values):
         balanced = False
@@ -150,9 +154,9 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     if len(format_balances) == 1 and format_balances <= {"balanced", "unbalanced"} and not other_format:
         balanced = format_balances == {"balanced"}
 
-    verdicts = [f.compatibility for f in judged if f.compatibility is not None]
+    verdicts = [f.compatibility for f in deciding if f.compatibility is not None]
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts else None
-    cable = next((f.cable for f in judged if f.cable is not None), None)
+    cable = next((f.cable for f in deciding if f.cable is not None), None)
 
     hazard_ids = [h for f in findings for h in f.hazards] + _hazards_from_words(reading, ontology)
     warnings = _warnings(hazard_ids, findings, ontology)
@@ -160,8 +164,9 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
     notes = tuple(ontology.formats[fmt].text for fmt in reading.formats)
     cited = tuple(f.id for f in facts if f.id in ontology.facts)
+    shown = findings if focus is not None else deciding  # a link set aside as misread is not reported either
     return Judgement(
-        tuple(findings), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
+        tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
     )
 
 

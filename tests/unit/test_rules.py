@@ -148,3 +148,30 @@ def test_every_connector_family_has_a_pair_case():
         "bnc",
     }
     assert families_with_plugs == set(END_WORDS)
+
+
+def _link(source, dest):
+    from service.core.reading import LinkSpec
+    from service.core.reading import Stop
+
+    return LinkSpec(Stop(device=source[0], qualifiers=source[1], role="out"), None, Stop(**dest))
+
+
+def test_a_link_joining_two_outputs_among_plausible_ones_is_set_aside_as_misread(ontology):
+    from dataclasses import replace
+
+    from service.core.reading import Reading
+    from service.types import Intent
+
+    good = _link(("keyboard", ("line",)), {"device": "mixer", "qualifiers": ("line",), "role": "in"})
+    misread = _link(("mixer", ("main",)), {"device": "keyboard", "qualifiers": ("headphone",), "role": "out"})
+    prose = Reading(question="q", cleaned="q", intent=Intent.COMPATIBILITY, links=(good, misread))
+    judgement = judge(prose, ontology)
+    assert judgement.compatibility is Compatibility.WORKS
+    assert len(judgement.links) == 1  # and it is not listed in the answer either
+    # a chain the user drew with arrows is judged as drawn: every link counts
+    drawn = judge(replace(prose, drawn=True), ontology)
+    assert drawn.compatibility is Compatibility.DOES_NOT_WORK
+    # on its own, two outputs joined is the answer
+    alone = judge(replace(prose, links=(misread,)), ontology)
+    assert alone.compatibility is Compatibility.DOES_NOT_WORK
