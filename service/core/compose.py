@@ -78,6 +78,9 @@ def compose_answer(
     `signals_out`, when given, receives the signals the confidence was computed from (`cablewise calibrate`).
     """
     context = reading_context(reading)
+    plugs = _judged_plugs(judgement)
+    if plugs and context.get("links"):
+        context["cable_families"] = plugs  # "will that same cable carry the audio too?" means this cable
     if reading.refusal:
         text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
         return Answer(
@@ -167,6 +170,12 @@ def compose_answer(
 
 
 # --- the verdict sentence and its reasons ----------------------------------------------------------------------
+
+
+def _judged_plugs(j: Judgement) -> list[str]:
+    findings = [j.links[j.focus]] if j.focus is not None else list(j.links)
+    ends = next((f.plug_families for f in findings if f.cable and all(f.plug_families)), None)
+    return list(ends) if ends else []
 
 
 def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[str]:

@@ -67,7 +67,11 @@ def read_question(
     mentions = [
         m
         for m in find_mentions(tokens, lexicon)
-        if not (m.kind == "role" and m.end < len(tokens) and tokens[m.end] in g.fillers)
+        if not (
+            (m.kind == "role" or (m.kind == "port" and m.text in g.link_words))
+            and m.end < len(tokens)
+            and tokens[m.end] in g.fillers
+        )
     ]
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_stray_letters(mentions)
@@ -1064,7 +1068,13 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     )
     if not previous:
         return reading
-    if has_gear and not cue and not one_ended:
+    same_words = _grammar(ontology).same_cable_words
+    same_cable = (
+        bool(same_words)
+        and reading.intent in ASKS_ABOUT_A_LINK  # "works fine on the same cable" only compares
+        and phrase_pattern(same_words).search(reading.cleaned) is not None
+    )
+    if has_gear and not cue and not one_ended and not same_cable:
         if reading.phantom == "on" and context.get("phantom") != "on":
             # "oh, the overheads need 48 V and it's one global switch": phantom now reaches the link asked
             # about before as well, so that link is judged again beside the new one
@@ -1095,6 +1105,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         links[0] = first
     elif new_families:
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]
+    cable_families = [f for f in context.get("cable_families") or [] if f in ontology.families]
+    if same_cable and len(cable_families) == 2 and not any(link.cable for link in reading.links):
+        # "will that same lead carry the sound back?": the cable answered before, on the link asked now
+        links[0] = replace(links[0], cable=CableSpec(tuple(cable_families), (None, None), (False, False)))
     intent = reading.intent
     previous_intent = context.get("intent")
     if (

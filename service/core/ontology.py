@@ -277,6 +277,7 @@ class Grammar:
     phantom_for: frozenset[str] = frozenset()
     negated_verbs: frozenset[str] = frozenset()
     other_instance_words: frozenset[str] = frozenset()
+    same_cable_words: tuple[str, ...] = ()
     fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:

@@ -7,6 +7,7 @@ import pytest
 
 from service.core.normalize import read_question
 from service.core.rules import judge
+from service.types import Compatibility
 from service.types import Intent
 
 
@@ -342,7 +343,8 @@ def test_a_port_named_after_its_gear_does_not_repeat_the_gear(ontology):
 def test_a_plainer_word_for_gear_named_just_before_is_the_same_gear(ontology):
     # the Crown is a power amp; "the amp's jack" in the next sentence is the Crown's, not a second amp
     reading = read_question(
-        "My Crown XLS has NL4 outputs. Can the amp's jack take a speaker cable with plain NL2 plugs?", ontology
+        "My Crown XLS has NL4 outputs. Can the amp's jack take a speaker cable with plain NL2 plugs?",
+        ontology,
     )
     devices = {s.device for link in reading.links for s in (link.source, link.dest) if s and s.device}
     assert "amp" not in devices
@@ -353,3 +355,27 @@ def test_the_second_one_of_a_kind_is_another_piece_of_gear(ontology):
         "my first powered speaker has an XLR link out. I want to feed the second speaker from it. Which cable?",
         ontology,
     ) == [("powered-speaker", "speakers")]
+
+
+def test_a_follow_up_about_the_same_cable_puts_that_cable_on_the_new_link(ontology):
+    from service.core.intent import Understanding
+    from service.core.normalize import reading_context
+
+    first = read_question("5-pin MIDI from my controller keyboard to the groovebox, what cable?", ontology)
+    context = {**reading_context(first), "intent": "cable_recommendation", "cable_families": ["midi", "midi"]}
+    asks = Understanding(0.0, {"compatibility": 0.9, "concept": 0.1})
+    follow_up = read_question(
+        "can the groovebox's beats reach my mixer over that same lead?", ontology, context, asks
+    )
+    assert judge(follow_up, ontology).compatibility is Compatibility.DOES_NOT_WORK  # MIDI carries no audio
+    # a symptom compared on the same cable is not a question about that cable
+    symptom = Understanding(0.0, {"troubleshooting": 0.9, "concept": 0.1})
+    compared = read_question(
+        "no sound, though my other mic is fine on that same cable", ontology, context, symptom
+    )
+    assert not any(link.cable and link.cable.ends == ("midi", "midi") for link in compared.links)
+
+
+def test_thru_before_the_is_a_preposition_not_the_midi_thru_port(ontology):
+    reading = read_question("does audio go thru the cable from the synth to the mixer?", ontology)
+    assert all("thru" not in s.qualifiers for link in reading.links for s in (link.source, link.dest) if s)
