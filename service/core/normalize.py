@@ -59,7 +59,7 @@ def read_question(
     the sentence vector); without it only the lexicon's evidence decides the domain.
     """
     lexicon = lexicon_for(ontology)
-    cleaned = clean(question)
+    cleaned = clean(_joined_prefixes(question, _grammar(ontology)))
     tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
     text = " ".join(tokens)
     g = _grammar(ontology)
@@ -792,6 +792,14 @@ def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
         return True
     head = earlier.device_text.split()[-1:] if earlier.device_text else []
     return bool(head) and later.device_text.split() == head
+
+
+def _joined_prefixes(text: str, g: Grammar) -> str:
+    """ "pre-show music", "pre-fader send": a prefix joined by a hyphen is part of the next word, not gear."""
+    if not g.hyphen_prefixes:
+        return text
+    prefixes = "|".join(re.escape(p) for p in sorted(g.hyphen_prefixes, key=len, reverse=True))
+    return re.sub(rf"(?<![a-z0-9])({prefixes})-(?=[a-z])", r"\1", text, flags=re.IGNORECASE)
 
 
 def _another_one(tokens: list[str], position: int, g: Grammar) -> bool:

@@ -278,6 +278,7 @@ class Grammar:
     negated_verbs: frozenset[str] = frozenset()
     other_instance_words: frozenset[str] = frozenset()
     same_cable_words: tuple[str, ...] = ()
+    hyphen_prefixes: frozenset[str] = frozenset()
     fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:

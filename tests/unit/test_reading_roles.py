@@ -379,3 +379,10 @@ def test_a_follow_up_about_the_same_cable_puts_that_cable_on_the_new_link(ontolo
 def test_thru_before_the_is_a_preposition_not_the_midi_thru_port(ontology):
     reading = read_question("does audio go thru the cable from the synth to the mixer?", ontology)
     assert all("thru" not in s.qualifiers for link in reading.links for s in (link.source, link.dest) if s)
+
+
+def test_a_hyphenated_prefix_is_not_gear_but_the_word_alone_is(ontology):
+    # "pre-fader" is a kind of send; "the pre" alone is studio talk for a mic preamp
+    prefader = read_question("can I take a pre-fader aux from the desk into my recorder?", ontology)
+    assert "mic-preamp" not in prefader.devices
+    assert "mic-preamp" in read_question("ribbon into the pre with a standard XLR lead, fine?", ontology).devices
