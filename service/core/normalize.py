@@ -538,7 +538,7 @@ def _elements(
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
     stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
     stops = _same_gear(stops, mentions, ontology, g)
-    stops = _spread_link_format(stops, sentence_of)
+    stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
@@ -659,12 +659,14 @@ def _close_words(between: list[str]) -> bool:
     return len(between) <= 3 and not set(between) & BREAKERS
 
 
-def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]:
+def _spread_link_format(stops: list[Stop], sentence_of: list[int], ontology: Ontology) -> list[Stop]:
     """ "S/PDIF coax between the CD player and the DAC": a format named alone describes the link between the gear of its
-    sentence, so both devices use that format's ports and the bare format is not a stop of its own."""
+    sentence, so both devices use that format's ports and the bare format is not a stop of its own. Gear that never
+    has that format's ports (a TV and ADAT) is not given it: the format is said of the other gear."""
     out = list(stops)
     for bare in [s for s in stops if s.device is None and s.formats and not s.families]:
         sentence = sentence_of[min(bare.position, len(sentence_of) - 1)]
+        domains = {ontology.formats[f].domain for f in bare.formats if f in ontology.formats}
         gear = [
             i
             for i, s in enumerate(out)
@@ -672,6 +674,7 @@ def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]
             and not s.formats
             and not s.families
             and sentence_of[min(s.position, len(sentence_of) - 1)] == sentence
+            and _can_carry(s.device, domains, ontology)
         ]
         if len(gear) < 2:
             continue
@@ -683,6 +686,12 @@ def _spread_link_format(stops: list[Stop], sentence_of: list[int]) -> list[Stop]
             )
         out = [s for s in out if s is not bare]
     return out
+
+
+def _can_carry(device: str, domains: set[str], ontology: Ontology) -> bool:
+    body = ontology.devices[device]
+    ports = list(body.out.values()) + list(body.inputs.values())
+    return not domains or any(ontology.ports[p].domain in domains for p in ports if p in ontology.ports)
 
 
 def _sentence_stops(
@@ -722,9 +731,11 @@ def _sentence_stops(
         if earlier is not None and not adjacent:
             said = replace(stop, device=None, text="")
             resolved.append((sentence, _merge_stop(earlier, said, g), True))
-            if stop.families and not earlier.families and (stop.role is None or stop.role == earlier.role):
+            says = stop.families or stop.qualifiers or stop.formats
+            said_before = earlier.families or earlier.qualifiers or earlier.formats
+            if says and not said_before and (stop.role is None or earlier.role in (None, stop.role)):
                 # "a USB mic and a laptop ... the mic has a USB-C port": what a later mention says about its
-                # jack describes the gear itself, wherever the link is read from
+                # jack or port describes the gear itself, wherever the link is read from
                 at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
                 first_sentence, _, was_reference = resolved[at]
                 resolved[at] = (first_sentence, _merge_stop(earlier, said, g), was_reference)

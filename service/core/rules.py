@@ -272,6 +272,9 @@ def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
 def _pick(
     ports: dict[str, str], stop: Stop, other: Port | None, cable_family: str | None, ontology: Ontology
 ) -> str | None:
+    both = _format_on_named_jack(ports, stop, ontology)
+    if both:
+        return both
     for qualifier in stop.qualifiers:
         if qualifier in ports:
             return ports[qualifier]
@@ -302,6 +305,30 @@ def _pick(
             if wanted & set(ontology.ports[port_id].jacks):
                 return port_id
     return ports.get("default") or next(iter(ports.values()), None)
+
+
+def _format_on_named_jack(ports: dict[str, str], stop: Stop, ontology: Ontology) -> str | None:
+    """ "the optical input is S/PDIF only": a format and a jack named together mean the port of that format on
+    that jack, on this gear or, when its class lists none, the generic one."""
+    formats = [q for q in stop.qualifiers if q in ontology.formats] + list(stop.formats)
+    jacks = _expand(set(stop.families) | {j for q in stop.qualifiers for j in _jacks_of_word(q, ontology)}, ontology)
+    if not formats or not jacks or not ports:
+        return None
+    side = ontology.ports[next(iter(ports.values()))].role
+    domain = ontology.formats[formats[0]].domain
+    pool = list(ports.values()) + [s[side] for s in ontology.generic_ports.values() if side in s]
+    return next(
+        (p for p in pool if ontology.ports[p].domain == domain and jacks & set(ontology.ports[p].jacks)), None
+    )
+
+
+def _jacks_of_word(word: str, ontology: Ontology) -> set[str]:
+    """The jacks a port word implies when all its ports share them ("optical": TOSLINK); a format word says none."""
+    if word in ontology.formats:
+        return set()
+    kinds = [ontology.ports[p] for p in ontology.generic_ports.get(word, {}).values() if p in ontology.ports]
+    shapes = {tuple(k.jacks) for k in kinds}
+    return set(next(iter(shapes))) if len(shapes) == 1 else set()
 
 
 def _jack(
@@ -357,7 +384,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         return _judge_ends_only(cable, reading, ontology) if cable and cable.ends else None
     if _backwards(link, ontology):
         link = LinkSpec(link.dest, cable, link.source)
-    link = _with_named_format(link, reading)
+    link = _with_named_format(link, reading, ontology)
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
@@ -484,15 +511,20 @@ def _fit_finding(fit: PlugFit) -> LinkFinding:
     )
 
 
-def _with_named_format(link: LinkSpec, reading: Reading) -> LinkSpec:
+def _with_named_format(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkSpec:
     """ "ADAT from the preamp into the interface": when the question names one signal format, a stop that says
-    nothing of its own port means that format's port."""
+    nothing of its own port means that format's port, unless its gear never has one (a TV has no ADAT port)."""
     if len(reading.formats) != 1:
         return link
+    domain = ontology.formats[reading.formats[0]].domain
 
     def fill(stop: Stop | None) -> Stop | None:
         if stop is None or stop.qualifiers or stop.families or stop.formats:
             return stop
+        if stop.device:
+            body = ontology.devices[stop.device]
+            if not any(ontology.ports[p].domain == domain for p in (*body.out.values(), *body.inputs.values())):
+                return stop
         return replace(stop, formats=reading.formats)
 
     return LinkSpec(fill(link.source), link.cable, fill(link.dest))

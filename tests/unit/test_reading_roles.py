@@ -386,3 +386,21 @@ def test_a_hyphenated_prefix_is_not_gear_but_the_word_alone_is(ontology):
     prefader = read_question("can I take a pre-fader aux from the desk into my recorder?", ontology)
     assert "mic-preamp" not in prefader.devices
     assert "mic-preamp" in read_question("ribbon into the pre with a standard XLR lead, fine?", ontology).devices
+
+
+def test_a_port_described_in_a_later_sentence_decides_the_link_asked_after(ontology):
+    # the TV's optical out is S/PDIF; the interface's optical port is said to be ADAT only: they do not lock
+    judgement = judged(
+        "There's a telly and an interface here. The telly has just an optical out, while the interface's optical "
+        "port only takes ADAT. Will a TOSLINK lead between them work?",
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_a_format_and_a_jack_named_together_mean_that_formats_port_on_that_jack(ontology):
+    finding = judged(
+        "my ADAT preamp's optical out into the interface's optical S/PDIF input, will it lock?", ontology
+    ).links[0]
+    assert finding.dest.kind.domain == "spdif"
+    assert finding.dest.jack == "toslink"
