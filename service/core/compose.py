@@ -97,14 +97,17 @@ def compose_answer(
     entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):
         entry = None
+    stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
     if (
         entry is not None
-        and reading.fit is not None
         and entry.compatibility
-        and entry.compatibility != (judgement.compatibility.value if judgement.compatibility else None)
+        and judgement.compatibility is not None
+        and entry.compatibility != judgement.compatibility.value
+        and (stated_link or reading.fit is not None)
     ):
-        entry = None  # the variants the question names decide the fit; a near entry may be the reverse case
-    stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
+        # the entry's text would contradict what the rules proved for the question's own link (or the plug
+        # variants it names): a near entry is often the reverse or a sibling case
+        entry = None
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 
@@ -474,11 +477,15 @@ def _faq_answer(
     ordered = tuple(sorted(warnings.values(), key=lambda w: SEVERITY_RANK[w.severity.value]))
     # A verdict the rules proved for the link the question states outranks the entry's general one.
     compatibility = j.compatibility or (Compatibility(entry.compatibility) if entry.compatibility else None)
+    stated_link = j.judged and not any(f.guessed for f in j.links)
+    if entry.compatibility and compatibility is not None and compatibility.value != entry.compatibility:
+        # the verdict must say what the quoted text says; a link the rules read with guessed ports is weaker
+        # evidence than the curated situation (a stated link that disagrees never reaches here)
+        compatibility = Compatibility(entry.compatibility)
     balanced = j.balanced if j.judged and j.balanced is not None else entry.balanced
     verdict = Verdict(balanced, compatibility, (), ordered)
     cable = j.cable or (Cable(*entry.cable) if entry.cable else None)
     lines = [entry.answer]
-    stated_link = j.judged and not any(f.guessed for f in j.links)
     if stated_link and reading.intent in (Intent.CABLE_RECOMMENDATION, Intent.BALANCED_CHECK) and j.links:
         # the cable or balance the rules proved for the question's own link comes first; the situation explains
         lines.insert(0, _verdict_lines(reading, j, ontology)[0])

@@ -37,3 +37,25 @@ def test_a_situation_about_other_gear_is_not_the_answer(ontology):
     about_a_mic = read_question("my SM58 into the mixer, which lead?", ontology)
     assert _about_what_was_asked(phone_entry, about_a_phone, ontology)
     assert not _about_what_was_asked(phone_entry, about_a_mic, ontology)
+
+
+def test_a_quoted_entry_and_the_verdict_never_disagree(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import compose_answer
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    entry = ontology.faq["adat-into-spdif-optical-input"]  # general verdict: does_not_work
+    match = FaqMatch(entry.id, score=0.95, margin=0.2, accepted=True)
+
+    # the rules read the link with guessed ports ("works"): the entry is quoted, so its verdict is given
+    guessed = read_question("ADAT preamp into my interface over toslink, will it just work?", ontology)
+    answer = compose_answer(guessed, judge(guessed, ontology), (), ontology, match)
+    assert answer.text.startswith(entry.answer[:40])
+    assert answer.verdict.compatibility.value == entry.compatibility
+
+    # the question states both ports and the rules prove "works": the contradicting entry is not quoted
+    stated = read_question("the ADAT out of my preamp into the optical input of the interface, ok?", ontology)
+    answer = compose_answer(stated, judge(stated, ontology), (), ontology, match)
+    assert not answer.text.startswith(entry.answer[:40])
+    assert answer.verdict.compatibility.value == "works"
