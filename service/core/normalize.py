@@ -705,7 +705,20 @@ def _sentence_stops(
     sentence_of = _sentence_index(tokens)
     resolved: list[tuple[int, Stop, bool]] = []  # (sentence, stop, is_reference)
     for stop in stops:
-        earlier = next(
+        # "the drum machine ... the synth ... the drum machine's MIDI out": one class, two instruments; the
+        # word the user repeats finds its own gear first
+        same_words = next(
+            (
+                s
+                for _, s, _ in reversed(resolved)
+                if stop.device
+                and s.device == stop.device
+                and stop.device_text
+                and s.device_text == stop.device_text
+            ),
+            None,
+        )
+        earlier = same_words or next(
             (
                 s
                 for _, s, _ in reversed(resolved)

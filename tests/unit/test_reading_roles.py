@@ -404,3 +404,13 @@ def test_a_format_and_a_jack_named_together_mean_that_formats_port_on_that_jack(
     ).links[0]
     assert finding.dest.kind.domain == "spdif"
     assert finding.dest.jack == "toslink"
+
+
+def test_two_instruments_of_one_class_keep_their_own_words(ontology):
+    # a drum machine and a synth are both the keyboard class; "the drum machine" later means the drum machine
+    cable = cable_of(
+        "Hooking the drum machine up to my synth. The drum machine has a 5-pin MIDI out and the synth only a "
+        "3.5 mm TRS MIDI in. One cable, which?",
+        ontology,
+    )
+    assert cable == "MIDI DIN-5 male to 3.5mm TRS-male"
