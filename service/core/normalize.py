@@ -428,7 +428,7 @@ def _elements(
             attach_end = head.end
             continue
         if head.kind == "both":
-            both = True
+            both = not _both_of_two_connectors(tokens, merged[index + 1 : index + 3])
             continue
         if pending_attach and set(tokens[attach_end : head.start]) & BREAKERS:
             pending_attach = None
@@ -540,6 +540,16 @@ def _elements(
     stops = _same_gear(stops, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]]) -> bool:
+    """ "has both XLR and quarter-inch inputs": "both" joins two connectors of one piece of gear, it does not say
+    that every end named so far has them."""
+    families = [m for group in following for m in group if m.kind == "family"]
+    if len(families) < 2:
+        return False
+    between = tokens[families[0].end : families[1].start]
+    return len(between) <= 2 and bool({"and", "or", "&", "+", "/"} & set(between))
 
 
 def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:

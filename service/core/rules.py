@@ -238,9 +238,10 @@ def _resolve(
     balance = stop.balance or (kind.balance if kind else "unknown")
     # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
     # output into a combo or TRS/XLR input goes into its XLR side); an output keeps its usual jack
+    # ...and an input named with two jacks ("both RCA and quarter-inch inputs") takes the one the output has
     mate = (
         other_port.jack
-        if side == "in" and other_port is not None and not stop.families and not cable_family
+        if side == "in" and other_port is not None and not cable_family and len(stop.families) != 1
         else None
     )
     jack = _jack(stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance)
@@ -296,14 +297,21 @@ def _pick(
         if hint and hint in ports and (not named or named & set(ontology.ports[ports[hint]].jacks)):
             return ports[hint]
     families = list(stop.families) + ([cable_family] if cable_family else [])
+    digital = {fmt.domain for fmt in ontology.formats.values()}
     for family in families:
         wanted = _expand({family}, ontology)  # "usb_a" fits a port whose jack is listed as "usb"
         default = ports.get("default")
         if default and wanted & set(ontology.ports[default].jacks):
             return default
-        for port_id in ports.values():
-            if wanted & set(ontology.ports[port_id].jacks):
-                return port_id
+        fitting = [p for p in ports.values() if wanted & set(ontology.ports[p].jacks)]
+        if fitting and all(ontology.ports[p].domain in digital for p in fitting) and not stop.formats:
+            # "only has RCA outputs": with no format named, a jack that also carries analog audio is analog
+            side = ontology.ports[fitting[0]].role
+            generic = ontology.generic_ports.get(family, {}).get(side)
+            if generic and ontology.ports[generic].domain not in digital:
+                return generic
+        if fitting:
+            return fitting[0]
     return ports.get("default") or next(iter(ports.values()), None)
 
 
@@ -340,7 +348,7 @@ def _jack(
     )
     if not candidates:
         return None
-    family = candidates[0]
+    family = cable_family if cable_family in stop.families else candidates[0]
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
     return _resolve_size_only(family, kind, ontology, unbalanced=balance == "unbalanced")

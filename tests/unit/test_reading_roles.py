@@ -414,3 +414,22 @@ def test_two_instruments_of_one_class_keep_their_own_words(ontology):
         ontology,
     )
     assert cable == "MIDI DIN-5 male to 3.5mm TRS-male"
+
+
+def test_both_joining_two_connectors_describes_one_piece_of_gear(ontology):
+    # "both XLR and quarter-inch inputs" are the monitors'; the interface keeps its own TRS outputs
+    reading = read_question(
+        "got a Scarlett 2i2 and two powered monitors; the monitors have both XLR and quarter-inch inputs. "
+        "Which lead for the XLR side?",
+        ontology,
+    )
+    interface = next(s for link in reading.links for s in (link.source, link.dest) if s and s.device)
+    assert "xlr" not in interface.families
+
+
+def test_an_input_with_two_jacks_takes_the_one_the_output_has_and_rca_outs_are_analog(ontology):
+    cable = cable_of(
+        "my little interface only has RCA outputs, and the speakers have both RCA and quarter inch inputs. cable?",
+        ontology,
+    )
+    assert cable == "RCA-male to RCA-male"
