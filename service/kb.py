@@ -62,6 +62,7 @@ BOOLEAN_ATTRIBUTES = (
     "formats_differ",
     "unbalanced_into_xlr",
     "midi_trs",
+    "loads_differ",
 )
 
 

@@ -16,6 +16,7 @@ _TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
 FEET_UNITS = ("ft", "feet", "foot")
+_OHMS = re.compile(r"\b(\d+(?:\.\d+)?)\s*-?\s*(?:ohms?|\u03a9|\u2126)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,11 @@ def lengths_in_metres(cleaned: str) -> list[float]:
         value = float(number)
         out.append(value * FEET if unit in FEET_UNITS else value)
     return out
+
+
+def impedances_in_ohms(cleaned: str) -> list[float]:
+    """Impedances the question states ("a 4 ohm cab", "the 16-ohm tap")."""
+    return [float(number) for number in _OHMS.findall(cleaned)]
 
 
 @dataclass(frozen=True)

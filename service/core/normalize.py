@@ -14,6 +14,7 @@ from service.core.lexicon import Mention
 from service.core.lexicon import clean
 from service.core.lexicon import correct_spelling
 from service.core.lexicon import find_mentions
+from service.core.lexicon import impedances_in_ohms
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
@@ -105,6 +106,9 @@ def read_question(
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions, g),
         length_m=max(lengths) if lengths else None,
+        speaker_loads=tuple(
+            ohms for ohms in impedances_in_ohms(cleaned) if g.speaker_load_ohms[0] <= ohms <= g.speaker_load_ohms[1]
+        ),
         formats=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "format")),
         families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
         devices=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "device")),
@@ -914,7 +918,10 @@ def _links(
         if any(link.cable is cable for link in links):
             continue
         target = _cable_link(cable, links, spans, arrows, from_positions)
-        if target is not None and links[target].cable is None:
+        present = links[target].cable if target is not None else None
+        # "any 1/4-inch cable will do, so I grabbed an instrument lead": a cable of a named kind says more than a
+        # plain connector cable on the same link
+        if target is not None and (present is None or (present.kind == "signal" and cable.kind != "signal")):
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2

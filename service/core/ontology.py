@@ -279,6 +279,7 @@ class Grammar:
     other_instance_words: frozenset[str] = frozenset()
     same_cable_words: tuple[str, ...] = ()
     hyphen_prefixes: frozenset[str] = frozenset()
+    speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:

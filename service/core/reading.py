@@ -100,6 +100,7 @@ class Reading:
     links: tuple[LinkSpec, ...] = ()
     phantom: str = "unknown"  # on | off | unknown
     length_m: float | None = None
+    speaker_loads: tuple[float, ...] = ()  # speaker impedances stated ("4 ohm cab", "16 ohm output")
     formats: tuple[str, ...] = ()
     families: tuple[str, ...] = ()  # every connector family named, in order
     devices: tuple[str, ...] = ()

@@ -742,6 +742,7 @@ def _attributes(
         "mating": mating,
         "phantom": reading.phantom,
         "length_m": reading.length_m,
+        "loads_differ": len(set(reading.speaker_loads)) > 1,
     }
     for prefix, port in (("src", source), ("dst", dest)):
         if port is None or port.kind is None:

@@ -175,3 +175,26 @@ def test_a_link_joining_two_outputs_among_plausible_ones_is_set_aside_as_misread
     # on its own, two outputs joined is the answer
     alone = judge(replace(prose, links=(misread,)), ontology)
     assert alone.compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_two_different_speaker_loads_stated_are_a_mismatch_warning(ontology):
+    reading = read_question(
+        "my valve head is set to 8 ohm and the only cab is 4 ohms, can I play tonight?", ontology
+    )
+    assert reading.speaker_loads == (8.0, 4.0)
+    judgement = judge(reading, ontology)
+    assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    assert "tube-amp-no-load" in {w.hazard for w in judgement.warnings}
+    # a cable's characteristic impedance is not a speaker load
+    assert read_question("is 75 ohm coax fine for S/PDIF?", ontology).speaker_loads == ()
+
+
+def test_a_cable_of_a_named_kind_outranks_a_plain_one_on_the_same_link(ontology):
+    judgement = judge(
+        read_question(
+            "power amp to the passive sub: any quarter inch cable works, so I used a guitar lead. ok?",
+            ontology,
+        ),
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.UNSAFE
