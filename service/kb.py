@@ -49,7 +49,7 @@ ONTOLOGY_FILES = (
 )
 VERDICTS = {"works", "works_with_caveat", "does_not_work", "unsafe"}
 SEVERITIES = {"danger", "warning", "caution", "info"}
-BALANCES = {"balanced", "impedance_balanced", "unbalanced", "either", "unknown", "n/a"}
+BALANCES = {"balanced", "impedance_balanced", "unbalanced", "usually_unbalanced", "either", "unknown", "n/a"}
 ROLES = {"out", "in"}
 SEPARATOR_ROLES = {"arrow", "leads_to", "comes_from", "passes_via", "then_next", "taken_off"}
 ATTACHER_ROLES = {"owner", "describes", "uses"}

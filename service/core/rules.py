@@ -29,6 +29,11 @@ from service.types import Wire
 SEVERITY_ORDER = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 
 
+# An output whose balance the question does not state but which is usually unbalanced (a synth's line out): the
+# balance verdict "depends", while the cable it usually takes and the phantom hazard treat it as unbalanced.
+MOSTLY_UNBALANCED = ("unbalanced", "usually_unbalanced")
+
+
 def _g(ontology: Ontology) -> Grammar:
     if ontology.grammar is None:
         raise ValueError("the ontology has no reading grammar (kb/reading.yaml)")
@@ -246,7 +251,7 @@ def _resolve(
     )
     jack = _jack(stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance)
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
-    if balance in ("unknown", "either", "balanced") and _one_signal_contact(own_jack, ontology):
+    if balance in ("unknown", "either", "balanced", "usually_unbalanced") and _one_signal_contact(own_jack, ontology):
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
@@ -351,7 +356,7 @@ def _jack(
     family = cable_family if cable_family in stop.families else candidates[0]
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
-    return _resolve_size_only(family, kind, ontology, unbalanced=balance == "unbalanced")
+    return _resolve_size_only(family, kind, ontology, unbalanced=balance in MOSTLY_UNBALANCED)
 
 
 def _resolve_size_only(
@@ -371,7 +376,7 @@ def _resolve_size_only(
             return fitting[0]
     two_leg = [f for f in options if _two_leg(f, ontology)]
     one_leg = [f for f in options if f not in two_leg]
-    mono_unbalanced = not stereo and (unbalanced or (kind is not None and kind.balance == "unbalanced"))
+    mono_unbalanced = not stereo and (unbalanced or (kind is not None and kind.balance in MOSTLY_UNBALANCED))
     preferred = (one_leg if mono_unbalanced else two_leg) or list(options)
     return preferred[0]
 
@@ -616,7 +621,7 @@ def _mono_unbalanced_or_split(source: Port | None, plug_src: str | None, ontolog
     mono_plug = plug_src is not None and g.mono_plug.get(plug_src) == plug_src
     # a stereo output on paired plugs (RCA left and right) is still one unbalanced leg per plug
     one_leg_per_plug = not source.kind.stereo or plug_src in g.mono_pair_plugs
-    return source.kind.split or (source.balance == "unbalanced" and one_leg_per_plug and mono_plug)
+    return source.kind.split or (source.balance in MOSTLY_UNBALANCED and one_leg_per_plug and mono_plug)
 
 
 def _cable_sides(
@@ -771,7 +776,7 @@ def _attributes(
         if source.kind.domain in digital and dest.kind.domain in digital:
             attrs["formats_differ"] = source.kind.domain != dest.kind.domain
     if dest and dest.kind and dest.kind.phantom:
-        unbalanced_source = bool(source and source.balance == "unbalanced")
+        unbalanced_source = bool(source and source.balance in MOSTLY_UNBALANCED)
         attrs["unbalanced_into_xlr"] = bool(two_leg is False or unbalanced_source)
     domains = {p.kind.domain for p in (source, dest) if p and p.kind}
     families = {plug_src, plug_dst} | set(reading.families)

@@ -198,3 +198,25 @@ def test_a_cable_of_a_named_kind_outranks_a_plain_one_on_the_same_link(ontology)
         ontology,
     )
     assert judgement.compatibility is Compatibility.UNSAFE
+
+
+def test_a_synths_line_out_of_unstated_balance_makes_a_balance_verdict_depend_but_takes_a_ts_lead(ontology):
+    # the balance hinges on the synth's outputs, which the question does not state
+    assert (
+        judge(
+            read_question("TRS leads from my synth into the desk's line ins: balanced now?", ontology),
+            ontology,
+        ).balanced
+        is None
+    )
+    # ...yet the usual lead for it is TS, and a TS lead makes the link unbalanced whatever the synth has
+    assert (
+        judge(
+            read_question("TS leads from my synth into the desk's line ins: balanced?", ontology), ontology
+        ).balanced
+        is False
+    )
+    cable = judge(
+        read_question("what lead from my drum machine's output to a DI box?", ontology), ontology
+    ).cable
+    assert cable is not None and cable.name == "TS-male to TS-male"
