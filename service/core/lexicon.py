@@ -179,6 +179,8 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
             if abs(len(word) - len(token)) > budget or word[0] != token[0]:
                 continue
             distance = OSA.distance(token, word, score_cutoff=budget)
+            if distance == 2 and word[-1] != token[-1]:
+                continue  # two edits that also change the ending make another real word ("connected", "connector")
             if distance < best_distance:
                 best, best_distance = word, distance
         if best is not None and best_distance <= budget:

@@ -106,6 +106,7 @@ def read_question(
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions, g),
         length_m=max(lengths) if lengths else None,
+        wired_unbalanced=bool(g.unbalanced_wiring) and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
         speaker_loads=tuple(
             ohms for ohms in impedances_in_ohms(cleaned) if g.speaker_load_ohms[0] <= ohms <= g.speaker_load_ohms[1]
         ),

@@ -280,6 +280,7 @@ class Grammar:
     same_cable_words: tuple[str, ...] = ()
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
+    unbalanced_wiring: tuple[str, ...] = ()
     fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:

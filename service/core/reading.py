@@ -101,6 +101,7 @@ class Reading:
     phantom: str = "unknown"  # on | off | unknown
     length_m: float | None = None
     speaker_loads: tuple[float, ...] = ()  # speaker impedances stated ("4 ohm cab", "16 ohm output")
+    wired_unbalanced: bool = False  # the cable is said to be wired unbalanced ("pin 3 tied to pin 1")
     formats: tuple[str, ...] = ()
     families: tuple[str, ...] = ()  # every connector family named, in order
     devices: tuple[str, ...] = ()

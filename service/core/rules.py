@@ -469,6 +469,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         if not (plug_src and plug_dst)
         else (_two_leg(plug_src, ontology) and _two_leg(plug_dst, ontology))
     )
+    if reading.wired_unbalanced and two_leg is not None:
+        two_leg = False  # "the ring isn't connected": two-leg plugs, one signal conductor
 
     attrs = _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology)
     matched = [rule for rule in ontology.link_rules if rule.applies(attrs)]
@@ -809,8 +811,12 @@ def _balance(
         unknown.append("whether the output is balanced")
     if two_leg is False:
         single = [f for f in (plug_src, plug_dst) if f and not _two_leg(f, ontology)]
-        names = ", ".join(dict.fromkeys(ontology.families[f].name for f in single)) or "one end"
-        culprits.append(f"the cable's {names} end carries one signal conductor, so the cable is unbalanced")
+        names = ", ".join(dict.fromkeys(ontology.families[f].name for f in single))
+        culprits.append(
+            f"the cable's {names} end carries one signal conductor, so the cable is unbalanced"
+            if names
+            else "the cable is wired unbalanced: only one conductor carries the signal"
+        )
     elif two_leg is None:
         unknown.append("whether the cable carries both legs (TRS or XLR at each end)")
     if dest is not None:
@@ -840,12 +846,14 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
     carrying = [ontology.families[plug[f]] for f in (first, second)]
     applies = all(f.balanced in ("maybe", "no") for f in carrying)
     single = [f.name for f in carrying if f.balanced == "no"]
-    balanced = False if single else None
+    balanced = False if single or reading.wired_unbalanced else None
     culprits = (
         (
             f"the {', '.join(dict.fromkeys(single))} end carries only one signal conductor, so the link cannot be balanced",
         )
         if single
+        else ("the cable is wired unbalanced: only one conductor carries the signal",)
+        if reading.wired_unbalanced
         else ("whether the output and the input at each end are balanced",)
     )
     pair_hazard = _g(ontology).pair_hazards.get(code or "")

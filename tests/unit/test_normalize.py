@@ -130,3 +130,23 @@ def test_prose_chain_gives_each_link_its_own_cable(ontology):
         ontology,
     )
     assert [link.cable.ends for link in reading.links] == [("xlr", "xlr"), ("ts", "ts")]
+
+
+def test_a_real_word_is_not_spelled_into_a_domain_word(ontology):
+    from service.core.lexicon import correct_spelling
+    from service.core.lexicon import lexicon_for
+
+    fixed, _ = correct_spelling(["the", "ring", "is", "not", "connected"], lexicon_for(ontology))
+    assert fixed[-1] == "connected"
+
+
+def test_a_cable_described_as_wired_unbalanced_makes_the_link_unbalanced(ontology):
+    from service.core.rules import judge
+
+    for question in (
+        "a TRS to XLR lead with the ring not connected, from the desk's balanced out to a balanced input: balanced?",
+        "XLR to XLR cable, pin 3 tied to pin 1 inside. still a balanced cable?",
+    ):
+        reading = read_question(question, ontology)
+        assert reading.wired_unbalanced
+        assert judge(reading, ontology).balanced is False
