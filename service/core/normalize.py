@@ -75,6 +75,7 @@ def read_question(
         )
     ]
     mentions = _without_gear_verbs(mentions, tokens, g)
+    mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g)
@@ -152,6 +153,21 @@ def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g
         return False
 
     return [m for m in mentions if not beneficiary(m)]
+
+
+def _without_roles_played(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "feed the keyboard amp AS my monitor", "use the interface as a preamp": gear named after "as" is the part
+    the other gear plays, not another piece of gear in the link."""
+    if not g.role_played_words:
+        return mentions
+
+    def played(m: Mention) -> bool:
+        i = m.start - 1
+        while i >= 0 and tokens[i] in g.fillers:
+            i -= 1
+        return i >= 0 and tokens[i] in g.role_played_words
+
+    return [m for m in mentions if not (m.kind == "device" and played(m))]
 
 
 def _without_stray_letters(mentions: list[Mention]) -> list[Mention]:
@@ -576,12 +592,18 @@ def _ports_to_their_gear(
     i = 0
     while i < len(out):
         port = out[i]
+        after = out[i + 1] if i + 1 < len(out) else None
+        # "the mains come off the desk": a port word with no side, right before "off <gear>" that has it as an
+        # output, is that output
+        outputs_of_after = set(ontology.devices[after.device].out) if after is not None and after.device else set()
+        if port.device is None and port.role is None and port.qualifiers and set(port.qualifiers) <= outputs_of_after:
+            port = replace(port, role="out")
         if port.device is not None or port.role is None:
             i += 1
             continue
-        # "line outputs from a drum machine": an output named just before "from <gear>" is that gear's
-        after = out[i + 1] if i + 1 < len(out) else None
-        comes_from = {word for word, role in g.separators.items() if role == "comes_from"}
+        # "line outputs from a drum machine", "the mains come off the desk": an output named just before
+        # "from <gear>" or "off <gear>" is that gear's
+        comes_from = {word for word, role in g.separators.items() if role in ("comes_from", "taken_off")}
         if (
             port.role == "out"
             and after is not None

@@ -433,3 +433,16 @@ def test_an_input_with_two_jacks_takes_the_one_the_output_has_and_rca_outs_are_a
         ontology,
     )
     assert cable == "RCA-male to RCA-male"
+
+
+def test_gear_named_after_as_is_the_part_played_not_more_gear(ontology):
+    reading = read_question("want to use my old hi-fi speakers as monitors off the interface, what cable?", ontology)
+    assert "studio-monitor" not in reading.devices
+
+
+def test_a_port_word_before_off_the_gear_is_that_gears_output(ontology):
+    # "the mains come off the mixer on XLR": the mixer's main outputs feed the recorder's TRS line ins
+    assert (
+        cable_of("my field recorder takes 1/4 inch TRS line ins; the mains come off the mixer on XLR. Lead?", ontology)
+        == "XLR-female to TRS-male"
+    )
