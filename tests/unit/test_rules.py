@@ -220,3 +220,27 @@ def test_a_synths_line_out_of_unstated_balance_makes_a_balance_verdict_depend_bu
         read_question("what lead from my drum machine's output to a DI box?", ontology), ontology
     ).cable
     assert cable is not None and cable.name == "TS-male to TS-male"
+
+
+def test_a_tv_into_an_spdif_input_must_be_set_to_pcm(ontology):
+    judgement = judge(
+        read_question("TV's optical out into the optical S/PDIF in of my interface, ok?", ontology), ontology
+    )
+    assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    assert any("PCM" in r for f in judgement.links for r in f.reasons)
+
+
+def test_spdif_coax_over_an_ordinary_rca_lead_is_a_caveat_and_over_no_named_cable_it_works(ontology):
+    ordinary = judge(
+        read_question(
+            "CD player's S/PDIF coax out into the interface's coax in with a normal RCA cable, fine?",
+            ontology,
+        ),
+        ontology,
+    )
+    assert ordinary.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    plain = judge(
+        read_question("CD player's S/PDIF coax out into the interface's coax input, fine?", ontology),
+        ontology,
+    )
+    assert plain.compatibility is Compatibility.WORKS
