@@ -412,9 +412,15 @@ PAIR_NOTES = [
         id="5.2 RCA <-> RCA analog",
     ),
     pytest.param(
-        "S/PDIF coax out into the S/PDIF coax input with an RCA cable",
+        "S/PDIF coax out into the S/PDIF coax input",
         dict(balanced=False, compatibility=WORKS),
         id="5.2 RCA <-> RCA S/PDIF coax",
+    ),
+    pytest.param(
+        # "use 75 ohm cable (ordinary RCA may work over short runs)"
+        "S/PDIF coax out into the S/PDIF coax input with an ordinary RCA cable",
+        dict(balanced=False, compatibility=CAVEAT, rule="rule.digital.spdif-on-audio-rca-cable"),
+        id="5.2 RCA <-> RCA S/PDIF coax over an audio RCA cable",
     ),
     pytest.param(
         "turntable straight into my interface line input",
