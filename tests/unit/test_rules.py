@@ -244,3 +244,12 @@ def test_spdif_coax_over_an_ordinary_rca_lead_is_a_caveat_and_over_no_named_cabl
         ontology,
     )
     assert plain.compatibility is Compatibility.WORKS
+
+
+def test_a_headphone_plug_of_the_other_size_needs_only_an_adapter(ontology):
+    judgement = judge(
+        read_question("my earbuds' small 3.5 mm plug into the mixer's 1/4 inch headphone socket, ok?", ontology),
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.WORKS
+    assert any("adapter" in r for f in judgement.links for r in f.reasons)
