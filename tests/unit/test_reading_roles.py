@@ -446,3 +446,11 @@ def test_a_port_word_before_off_the_gear_is_that_gears_output(ontology):
         cable_of("my field recorder takes 1/4 inch TRS line ins; the mains come off the mixer on XLR. Lead?", ontology)
         == "XLR-female to TRS-male"
     )
+
+
+def test_the_controller_after_a_named_dj_controller_is_that_controller(ontology):
+    reading = read_question(
+        "The DJ brings a Pioneer DDJ-FLX4 with RCA outs. Can the controller go straight into our powered speakers?",
+        ontology,
+    )
+    assert "midi-controller" not in {s.device for link in reading.links for s in (link.source, link.dest) if s}
