@@ -253,3 +253,10 @@ def test_a_headphone_plug_of_the_other_size_needs_only_an_adapter(ontology):
     )
     assert judgement.compatibility is Compatibility.WORKS
     assert any("adapter" in r for f in judgement.links for r in f.reasons)
+
+
+def test_a_reamp_box_sends_an_unbalanced_instrument_signal_to_the_amp(ontology):
+    judgement = judge(
+        read_question("which lead from the reamp box's output into the guitar amp's input?", ontology), ontology
+    )
+    assert judgement.cable is not None and judgement.cable.name == "TS-male to TS-male"
