@@ -31,10 +31,12 @@ class Mention:
 
 
 @functools.lru_cache(maxsize=512)
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One compiled pattern that finds any of the phrases as whole words (built once per phrase list)."""
+def phrase_pattern(phrases: tuple[str, ...], *, plurals: bool = False) -> re.Pattern[str]:
+    """One compiled pattern that finds any of the phrases as whole words (built once per phrase list); with
+    `plurals`, a phrase also matches with a trailing "s" ("condenser" finds "condensers")."""
     alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+    plural = "s?" if plurals else ""
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives}){plural}(?![a-z0-9])")
 
 
 def clean(text: str) -> str:

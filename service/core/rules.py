@@ -902,7 +902,7 @@ def _hazards_from_words(reading: Reading, ontology: Ontology) -> list[str]:
     text = f" {reading.cleaned} "
     fired = []
     for hazard in ontology.hazards.values():
-        if hazard.mentions and all(phrase_pattern(group).search(text) for group in hazard.mentions):
+        if hazard.mentions and all(phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions):
             fired.append(hazard.id)
     return fired
 

@@ -54,3 +54,14 @@ def test_every_hazard_has_a_case(ontology):
 )
 def test_the_remaining_hazards_fire_too(question, ontology):
     assert judge(read_question(question, ontology), ontology).warnings
+
+
+def test_a_hazards_words_match_their_plurals_too(ontology):
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    judgement = judge(
+        read_question("changing condensers on the desk with 48v left on, anything to fear?", ontology),
+        ontology,
+    )
+    assert "phantom-pop" in {w.hazard for w in judgement.warnings}
