@@ -61,7 +61,7 @@ def test_a_hazards_words_match_their_plurals_too(ontology):
     from service.core.rules import judge
 
     judgement = judge(
-        read_question("changing condensers on the desk with 48v left on, anything to fear?", ontology),
+        read_question("unplugging condensers on the desk with 48v left on, anything to fear?", ontology),
         ontology,
     )
     assert "phantom-pop" in {w.hazard for w in judgement.warnings}
