@@ -24,7 +24,10 @@ from service.evaluation import load_items
 from service.types import Intent
 
 CONFIDENT = 0.8
-CONFIDENT_PRECISION = 0.95  # answers at confidence >= 0.8 must be right this often
+# Answers at confidence >= 0.8 must be right 95% of the time, and the fit aims higher: the labelled sets it
+# learns from are the ones the reader was developed against, so their out-of-fold precision overstates precision
+# on questions nobody has seen (blind sets ran 3-10 points lower)
+FIT_PRECISION = 0.975
 MIN_CONFIDENT = 20  # ... measured on at least this many answers
 
 
@@ -86,13 +89,13 @@ def fit_calibration(engine, files: Sequence[Path], out: Path) -> str:
 
 
 def _confident_from(oof: np.ndarray, y: np.ndarray) -> float:
-    """The lowest out-of-fold probability above which answers are right CONFIDENT_PRECISION of the time."""
+    """The lowest out-of-fold probability above which answers are right FIT_PRECISION of the time."""
     order = np.argsort(-oof)
     best = 1.0
     hits = 0
     for rank, i in enumerate(order, 1):
         hits += int(y[i])
-        if rank >= MIN_CONFIDENT and hits / rank >= CONFIDENT_PRECISION:
+        if rank >= MIN_CONFIDENT and hits / rank >= FIT_PRECISION:
             best = float(oof[i])
     return best
 
@@ -100,7 +103,7 @@ def _confident_from(oof: np.ndarray, y: np.ndarray) -> float:
 def _report(oof: np.ndarray, y: np.ndarray, out: Path, confident_from: float) -> str:
     lines = [
         f"calibration written to {out}: {len(y)} answers, {y.mean():.1%} right",
-        f"answers with a fitted probability >= {confident_from:.3f} were {CONFIDENT_PRECISION:.0%} right out of fold;"
+        f"answers with a fitted probability >= {confident_from:.3f} were {FIT_PRECISION:.1%} right out of fold;"
         f" they get confidence >= {CONFIDENT}",
         "out-of-fold reliability (fitted probability, before that rescaling):",
     ]

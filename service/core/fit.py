@@ -12,8 +12,6 @@ from service.core.lexicon import phrase_pattern
 from service.core.ontology import FitSides
 from service.core.ontology import Ontology
 
-CLAUSE_BREAKS = frozenset({",", ".", ";", "?", "!", ":", "but", "while", "whereas"})
-
 
 @dataclass(frozen=True, slots=True)
 class PlugFit:
@@ -102,7 +100,7 @@ def _side(tokens: list[str], said: _Said, devices: frozenset[int], sides: FitSid
     for step, direction in ((1, 0), (-1, 1)):
         i = said.end if step == 1 else said.start - 1
         distance = 1
-        while 0 <= i < len(tokens) and distance <= sides.window and tokens[i] not in CLAUSE_BREAKS:
+        while 0 <= i < len(tokens) and distance <= sides.window and tokens[i] not in sides.clause_breaks:
             side = "plug" if tokens[i] in sides.plug else "jack" if tokens[i] in sides.jack else None
             if side is None and i in devices:
                 side = "jack"

@@ -297,6 +297,7 @@ class FitSides:
     plug: frozenset[str]
     jack: frozenset[str]
     into: frozenset[str]  # "an NL4 INTO an NL2": the first is the plug, the second the jack
+    clause_breaks: frozenset[str] = frozenset()  # where a variant's side words stop counting
     window: int = 6
 
 
