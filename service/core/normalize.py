@@ -564,7 +564,7 @@ def _elements(
 
 
 def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]]) -> bool:
-    """ "has both XLR and quarter-inch inputs": "both" joins two connectors of one piece of gear, it does not say
+    """ "the speakers take both XLR and 1/4-inch": "both" joins two connectors of one piece of gear, it does not say
     that every end named so far has them."""
     families = [m for group in following for m in group if m.kind == "family"]
     if len(families) < 2:
@@ -736,7 +736,7 @@ def _sentence_stops(
 ) -> list[Stop]:
     """Resolve references to gear named earlier, and in prose keep the sentence that connects two things.
 
-    "My amp has an ext speaker jack ... what if I plug my pedal into the speaker jack?": the last sentence names
+    "The combo has an extension-cab jack ... can my pedal go into that speaker jack?": the last sentence names
     the link; "the speaker jack" is the amp's, named before.
     """
     sentence_of = _sentence_index(tokens)
@@ -784,7 +784,7 @@ def _sentence_stops(
             says = stop.families or stop.qualifiers or stop.formats
             said_before = earlier.families or earlier.qualifiers or earlier.formats
             if says and not said_before and (stop.role is None or earlier.role in (None, stop.role)):
-                # "a USB mic and a laptop ... the mic has a USB-C port": what a later mention says about its
+                # "a USB mic and a laptop ... that mic's socket is USB-C": what a later mention says about its
                 # jack or port describes the gear itself, wherever the link is read from
                 at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
                 first_sentence, _, was_reference = resolved[at]
@@ -942,7 +942,7 @@ def _links(
             continue
         target = _cable_link(cable, links, spans, arrows, from_positions)
         present = links[target].cable if target is not None else None
-        # "any 1/4-inch cable will do, so I grabbed an instrument lead": a cable of a named kind says more than a
+        # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
         if target is not None and (present is None or (present.kind == "signal" and cable.kind != "signal")):
             links[target] = replace(links[target], cable=cable)
@@ -1148,7 +1148,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     )
     if has_gear and not cue and not one_ended and not same_cable:
         if reading.phantom == "on" and context.get("phantom") != "on":
-            # "oh, the overheads need 48 V and it's one global switch": phantom now reaches the link asked
+            # "oh, the overheads need 48 V on a single global button": phantom now reaches the link asked
             # about before as well, so that link is judged again beside the new one
             return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)
         return reading
