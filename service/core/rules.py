@@ -211,7 +211,7 @@ def _resolve(
         ]
         if named:
             kind_id = ontology.generic_ports[named[0]][side]
-        guessed = kind_id == ports.get("default") and not stop.qualifiers and not stop.families
+        guessed = kind_id == ports.get("default") and not (stop.qualifiers or stop.families or stop.balance)
     else:
         # Gear not named: the port words, then the connector, then "line" ("a balanced input") decide.
         named = _expand(set(stop.families), ontology)

@@ -248,7 +248,9 @@ def test_spdif_coax_over_an_ordinary_rca_lead_is_a_caveat_and_over_no_named_cabl
 
 def test_a_headphone_plug_of_the_other_size_needs_only_an_adapter(ontology):
     judgement = judge(
-        read_question("my earbuds' small 3.5 mm plug into the mixer's 1/4 inch headphone socket, ok?", ontology),
+        read_question(
+            "my earbuds' small 3.5 mm plug into the mixer's 1/4 inch headphone socket, ok?", ontology
+        ),
         ontology,
     )
     assert judgement.compatibility is Compatibility.WORKS
@@ -257,6 +259,15 @@ def test_a_headphone_plug_of_the_other_size_needs_only_an_adapter(ontology):
 
 def test_a_reamp_box_sends_an_unbalanced_instrument_signal_to_the_amp(ontology):
     judgement = judge(
-        read_question("which lead from the reamp box's output into the guitar amp's input?", ontology), ontology
+        read_question("which lead from the reamp box's output into the guitar amp's input?", ontology),
+        ontology,
     )
     assert judgement.cable is not None and judgement.cable.name == "TS-male to TS-male"
+
+
+def test_a_port_named_by_its_balance_is_stated_not_guessed(ontology):
+    # "the interface's balanced outs": the question says which output, so the link is not a guess
+    judgement = judge(
+        read_question("my interface's balanced outs into the monitors' TRS inputs, fine?", ontology), ontology
+    )
+    assert not any(f.guessed for f in judgement.links)
