@@ -449,7 +449,7 @@ def _elements(
             attach_end = head.end
             continue
         if head.kind == "both":
-            both = not _both_of_two_connectors(tokens, merged[index + 1 : index + 3])
+            both = not _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
             continue
         if pending_attach and set(tokens[attach_end : head.start]) & BREAKERS:
             pending_attach = None
@@ -563,14 +563,14 @@ def _elements(
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
-def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]]) -> bool:
+def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]], g: Grammar) -> bool:
     """ "the speakers take both XLR and 1/4-inch": "both" joins two connectors of one piece of gear, it does not say
     that every end named so far has them."""
     families = [m for group in following for m in group if m.kind == "family"]
     if len(families) < 2:
         return False
     between = tokens[families[0].end : families[1].start]
-    return len(between) <= 2 and bool({"and", "or", "&", "+", "/"} & set(between))
+    return len(between) <= 2 and bool(g.coordinators & set(between))
 
 
 def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:

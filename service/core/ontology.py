@@ -282,6 +282,7 @@ class Grammar:
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()
     role_played_words: frozenset[str] = frozenset()
+    coordinators: frozenset[str] = frozenset()
     fit_sides: FitSides | None = None
 
     def merged(self, families: frozenset[str]) -> str | None:
