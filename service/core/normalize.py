@@ -107,9 +107,12 @@ def read_question(
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions, g),
         length_m=max(lengths) if lengths else None,
-        wired_unbalanced=bool(g.unbalanced_wiring) and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
+        wired_unbalanced=bool(g.unbalanced_wiring)
+        and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
         speaker_loads=tuple(
-            ohms for ohms in impedances_in_ohms(cleaned) if g.speaker_load_ohms[0] <= ohms <= g.speaker_load_ohms[1]
+            ohms
+            for ohms in impedances_in_ohms(cleaned)
+            if g.speaker_load_ohms[0] <= ohms <= g.speaker_load_ohms[1]
         ),
         formats=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "format")),
         families=tuple(dict.fromkeys(m.id for m in mentions if m.kind == "family")),
@@ -595,8 +598,15 @@ def _ports_to_their_gear(
         after = out[i + 1] if i + 1 < len(out) else None
         # "the mains come off the desk": a port word with no side, right before "off <gear>" that has it as an
         # output, is that output
-        outputs_of_after = set(ontology.devices[after.device].out) if after is not None and after.device else set()
-        if port.device is None and port.role is None and port.qualifiers and set(port.qualifiers) <= outputs_of_after:
+        outputs_of_after = (
+            set(ontology.devices[after.device].out) if after is not None and after.device else set()
+        )
+        if (
+            port.device is None
+            and port.role is None
+            and port.qualifiers
+            and set(port.qualifiers) <= outputs_of_after
+        ):
             port = replace(port, role="out")
         if port.device is not None or port.role is None:
             i += 1
@@ -711,7 +721,7 @@ def _spread_link_format(stops: list[Stop], sentence_of: list[int], ontology: Ont
             and not s.formats
             and not s.families
             and sentence_of[min(s.position, len(sentence_of) - 1)] == sentence
-            and _can_carry(s.device, domains, ontology)
+            and (not domains or bool(domains & ontology.signal_domains(s.device)))
         ]
         if len(gear) < 2:
             continue
@@ -723,12 +733,6 @@ def _spread_link_format(stops: list[Stop], sentence_of: list[int], ontology: Ont
             )
         out = [s for s in out if s is not bare]
     return out
-
-
-def _can_carry(device: str, domains: set[str], ontology: Ontology) -> bool:
-    body = ontology.devices[device]
-    ports = list(body.out.values()) + list(body.inputs.values())
-    return not domains or any(ontology.ports[p].domain in domains for p in ports if p in ontology.ports)
 
 
 def _sentence_stops(

@@ -190,7 +190,9 @@ class SignalFormat:
     jack: str
     text: str
     sources: list[str]
-    on_jack: dict[str, str] = field(default_factory=dict)  # family -> the format it is on that jack (AES on BNC)
+    on_jack: dict[str, str] = field(
+        default_factory=dict
+    )  # family -> the format it is on that jack (AES on BNC)
 
 
 @dataclass(frozen=True)
@@ -440,6 +442,13 @@ class Ontology:
     calibration: Calibration | None = None  # kb/calibration.yaml, written by `cablewise calibrate`
     planner: PlannerKit | None = None  # kb/planner.yaml: in-between devices, cables and adapters
     variants: dict[str, PlugVariant] = field(default_factory=dict)  # connectors.yaml variants
+
+    def signal_domains(self, device_id: str) -> set[str]:
+        """The signal domains the device's ports carry, on either side (a TV: analog and S/PDIF, never ADAT)."""
+        device = self.devices[device_id]
+        return {
+            self.ports[p].domain for p in (*device.out.values(), *device.inputs.values()) if p in self.ports
+        }
 
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""

@@ -32,6 +32,7 @@ SEVERITY_ORDER = {"danger": 0, "warning": 1, "caution": 2, "info": 3}
 # An output whose balance the question does not state but which is usually unbalanced (a synth's line out): the
 # balance verdict "depends", while the cable it usually takes and the phantom hazard treat it as unbalanced.
 MOSTLY_UNBALANCED = ("unbalanced", "usually_unbalanced")
+WIRED_UNBALANCED = "the cable is wired unbalanced: only one conductor carries the signal"
 
 
 def _g(ontology: Ontology) -> Grammar:
@@ -249,9 +250,13 @@ def _resolve(
         if side == "in" and other_port is not None and not cable_family and len(stop.families) != 1
         else None
     )
-    jack = _jack(stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance)
+    jack = _jack(
+        stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance
+    )
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
-    if balance in ("unknown", "either", "balanced", "usually_unbalanced") and _one_signal_contact(own_jack, ontology):
+    if balance in ("unknown", "either", "balanced", "usually_unbalanced") and _one_signal_contact(
+        own_jack, ontology
+    ):
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
@@ -324,7 +329,9 @@ def _format_on_named_jack(ports: dict[str, str], stop: Stop, ontology: Ontology)
     """ "the optical input is S/PDIF only": a format and a jack named together mean the port of that format on
     that jack, on this gear or, when its class lists none, the generic one."""
     formats = [q for q in stop.qualifiers if q in ontology.formats] + list(stop.formats)
-    jacks = _expand(set(stop.families) | {j for q in stop.qualifiers for j in _jacks_of_word(q, ontology)}, ontology)
+    jacks = _expand(
+        set(stop.families) | {j for q in stop.qualifiers for j in _jacks_of_word(q, ontology)}, ontology
+    )
     if not formats or not jacks or not ports:
         return None
     side = ontology.ports[next(iter(ports.values()))].role
@@ -536,10 +543,8 @@ def _with_named_format(link: LinkSpec, reading: Reading, ontology: Ontology) -> 
     def fill(stop: Stop | None) -> Stop | None:
         if stop is None or stop.qualifiers or stop.families or stop.formats:
             return stop
-        if stop.device:
-            body = ontology.devices[stop.device]
-            if not any(ontology.ports[p].domain == domain for p in (*body.out.values(), *body.inputs.values())):
-                return stop
+        if stop.device and domain not in ontology.signal_domains(stop.device):
+            return stop
         return replace(stop, formats=reading.formats)
 
     return LinkSpec(fill(link.source), link.cable, fill(link.dest))
@@ -815,7 +820,7 @@ def _balance(
         culprits.append(
             f"the cable's {names} end carries one signal conductor, so the cable is unbalanced"
             if names
-            else "the cable is wired unbalanced: only one conductor carries the signal"
+            else WIRED_UNBALANCED
         )
     elif two_leg is None:
         unknown.append("whether the cable carries both legs (TRS or XLR at each end)")
@@ -852,7 +857,7 @@ def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> 
             f"the {', '.join(dict.fromkeys(single))} end carries only one signal conductor, so the link cannot be balanced",
         )
         if single
-        else ("the cable is wired unbalanced: only one conductor carries the signal",)
+        else (WIRED_UNBALANCED,)
         if reading.wired_unbalanced
         else ("whether the output and the input at each end are balanced",)
     )
@@ -902,7 +907,9 @@ def _hazards_from_words(reading: Reading, ontology: Ontology) -> list[str]:
     text = f" {reading.cleaned} "
     fired = []
     for hazard in ontology.hazards.values():
-        if hazard.mentions and all(phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions):
+        if hazard.mentions and all(
+            phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions
+        ):
             fired.append(hazard.id)
     return fired
 
