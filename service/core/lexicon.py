@@ -193,14 +193,25 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
     return fixed, corrections
 
 
+def _singular(token: str) -> str:
+    """A plural "s" dropped from a word of four letters or more ("sockets", not "bass" or "bus")."""
+    return token[:-1] if len(token) >= 4 and token.endswith("s") and not token.endswith("ss") else token
+
+
 def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
     """Greedy longest-match of phrases, left to right; a phrase with two meanings yields both."""
     mentions: list[Mention] = []
+    singular = [_singular(tok) for tok in tokens]
     i = 0
     while i < len(tokens):
         for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + size])
-            meanings = lexicon.phrases.get(key)
+            # the phrase as written first; else with a plural "s" dropped from the words before the last
+            # ("headphones output", "monitors input"). The last word keeps its number: kb/ phrases tell
+            # "speaker input" (an amp's speaker-level input) from "speaker inputs" that way.
+            meanings = lexicon.phrases.get(key) or (
+                lexicon.phrases.get(tuple(singular[i : i + size - 1]) + key[-1:]) if size > 1 else None
+            )
             if meanings:
                 text = " ".join(key)
                 mentions += [Mention(kind, ident, text, i, i + size) for kind, ident in meanings]
@@ -208,9 +219,22 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
                 break
         else:
             i += 1
+    mentions = _one_connector_named_twice(mentions)
     if lexicon.sized is not None:
         mentions = _sized_sockets(tokens, mentions, lexicon.sized)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
+
+
+def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:
+    """ "red/white RCA", "XLR xlr": two names of one connector side by side are one mention, not two ends."""
+    merged: list[Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        if prev and m.kind == prev.kind == "family" and m.id == prev.id and prev.end == m.start:
+            merged[-1] = Mention(m.kind, m.id, f"{prev.text} {m.text}", prev.start, m.end)
+        else:
+            merged.append(m)
+    return merged
 
 
 def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSockets) -> list[Mention]:

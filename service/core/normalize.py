@@ -776,7 +776,12 @@ def _sentence_stops(
         if earlier is not None and _another_one(tokens, stop.position, g):
             earlier = None  # "the second speaker", "the other interface": not the one named before
         adjacent = bool(resolved) and resolved[-1][1] is earlier
-        if adjacent and earlier is not None and stop.device and stop.device != earlier.device:
+        if adjacent and earlier is not None and stop.device == earlier.device:
+            # "... into the mixer. The mixer has RCA ins": gear named again in a later sentence is the same gear
+            adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
+                min(earlier.position, len(sentence_of) - 1)
+            ]
+        elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear
             adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
                 min(earlier.position, len(sentence_of) - 1)
@@ -784,7 +789,10 @@ def _sentence_stops(
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:
             said = replace(stop, device=None, text="")
-            resolved.append((sentence, _merge_stop(earlier, said, g), True))
+            # the side this mention names is the side this sentence uses ("the mixer's RCA ins ... (mixer out
+            # to the amp)")
+            reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
+            resolved.append((sentence, reference, True))
             says = stop.families or stop.qualifiers or stop.formats
             said_before = earlier.families or earlier.qualifiers or earlier.formats
             if says and not said_before and (stop.role is None or earlier.role in (None, stop.role)):

@@ -150,3 +150,24 @@ def test_a_cable_described_as_wired_unbalanced_makes_the_link_unbalanced(ontolog
         reading = read_question(question, ontology)
         assert reading.wired_unbalanced
         assert judge(reading, ontology).balanced is False
+
+
+def test_a_plural_word_inside_a_phrase_still_names_it(ontology):
+    # kb/ lists "headphone output" once; "headphones output" is the same port
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(tokenize(clean("the headphones output of my interface")), lexicon_for(ontology))
+    assert ("port", "headphone") in {(m.kind, m.id) for m in mentions}
+
+
+def test_two_names_of_one_connector_side_by_side_are_one_end(ontology):
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(tokenize(clean("the amp's red/white RCA inputs")), lexicon_for(ontology))
+    assert [m.id for m in mentions if m.kind == "family"] == ["rca"]

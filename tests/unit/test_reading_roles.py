@@ -454,3 +454,25 @@ def test_the_controller_after_a_named_dj_controller_is_that_controller(ontology)
         ontology,
     )
     assert "midi-controller" not in {s.device for link in reading.links for s in (link.source, link.dest) if s}
+
+
+def test_gear_named_again_in_the_next_sentence_brings_its_jacks(ontology):
+    # the second sentence describes the mixer the first one sends to: its colour-coded sockets are RCA
+    assert (
+        cable_of(
+            "want the laptop's headphone jack feeding the church mixer. The mixer has red and white sockets "
+            "marked tape in. Lead?",
+            ontology,
+        )
+        == "3.5mm TRS-male to dual RCA-male"
+    )
+
+
+def test_a_later_mention_says_which_side_of_the_gear_is_used(ontology):
+    # the recorder was introduced by its inputs; "recorder out" in the last sentence is the side that sends
+    reading = read_question(
+        "I have a Zoom H6 with four XLR inputs and a mixer. Which lead do I need (H6 out to the mixer line in)?",
+        ontology,
+    )
+    recorder = next(s for link in reading.links for s in (link.source, link.dest) if s and s.device == "zoom-h6")
+    assert recorder.role == "out"
