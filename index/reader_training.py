@@ -25,6 +25,8 @@ from index.embedder import Embedder
 from service.core.classifier import FaqIndex
 from service.core.classifier import Featurizer
 from service.core.classifier import LinearModel
+from service.core.classifier import NearestExamples
+from service.core.classifier import nearest_margin
 from service.core.classifier import ReaderModels
 from service.core.classifier import entry_scores
 from service.core.classifier import rows_by_entry
@@ -49,6 +51,10 @@ FAQ_VARIANTS_FOR_INTENT = 5
 # A hazard is matched only for a question the classifier reads as a safety question that the rules found no
 # hazard in; naming the nearest hazard there is more use than none, so the bar is lower.
 HAZARD_PRECISION = 0.5
+# The nearest-examples gate: a question's k nearest training examples decide, and its margin threshold is the
+# lowest at which leave-one-out refuses at most this share of in-domain examples.
+NEAREST_K = 7
+NEAREST_FALSE_REFUSALS = 0.005
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ class TrainingReport:
     faq_top1: float = 0.0
     faq_threshold: float = 0.0
     hazard_top1: float = 0.0
+    nearest_threshold: float = 0.0
+    nearest_ood_recall: float = 0.0  # leave-one-out, at the threshold
     reliability: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -144,7 +152,9 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
         "fingerprint": data.fingerprint,
         "report": report.__dict__,
     }
-    models = ReaderModels(featurizer, domain, intent, faq_index, hazard_index, metadata)
+    nearest, report.nearest_threshold, report.nearest_ood_recall = _nearest_examples(vectors, y_domain == "out")
+    metadata["nearest"] = {"k": nearest.k, "threshold": nearest.threshold}
+    models = ReaderModels(featurizer, domain, intent, faq_index, hazard_index, metadata, nearest)
     log.info(
         "reader: %d examples; domain %.1f%%, intent %.1f%% (cross-validated); FAQ top-1 %.1f%%",
         report.examples,
@@ -153,6 +163,22 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
         100 * report.faq_top1,
     )
     return models, report
+
+
+def _nearest_examples(vectors: np.ndarray, out_of_domain: np.ndarray) -> tuple[NearestExamples, float, float]:
+    """Unit vectors of every example, and the margin threshold fitted by leave-one-out: the lowest margin at
+    which at most NEAREST_FALSE_REFUSALS of in-domain examples would be refused. Returns the gate, the
+    threshold and the out-of-domain recall at it."""
+    unit = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -2.0)  # never its own neighbour
+    margins = np.array([nearest_margin(row, out_of_domain, NEAREST_K) for row in similarity])
+    inside = np.sort(margins[~out_of_domain])
+    allowed = int(NEAREST_FALSE_REFUSALS * len(inside))
+    # refuse at margin >= threshold: put it just above the (allowed+1)-th highest in-domain margin
+    threshold = float(inside[len(inside) - allowed - 1]) + 1e-6 if len(inside) else 1.0
+    recall = float((margins[out_of_domain] >= threshold).mean()) if out_of_domain.any() else 0.0
+    return NearestExamples(unit, out_of_domain.copy(), NEAREST_K, threshold), threshold, recall
 
 
 def _index_meta(index: FaqIndex) -> dict[str, object]:
@@ -291,6 +317,11 @@ def reader_files(models: ReaderModels) -> dict[str, bytes]:
         intent_bias=models.intent.bias,
         faq_vectors=models.faq.vectors,
         hazard_vectors=models.hazards.vectors,
+        **(
+            {"nearest_vectors": models.nearest.vectors, "nearest_out": models.nearest.out_of_domain}
+            if models.nearest is not None
+            else {}
+        ),
     )
     meta = dict(models.metadata)
     meta["dense_weight"] = models.featurizer.dense_weight
@@ -340,7 +371,17 @@ def load_reader(index_dir: Path) -> ReaderModels:
             float(meta["hazards"]["min_margin"]),
             int(meta["hazards"].get("top_k", 1)),
         )
-    return ReaderModels(featurizer, domain, intent, faq, hazards, meta)
+        nearest = (
+            NearestExamples(
+                arrays["nearest_vectors"],
+                arrays["nearest_out"].astype(bool),
+                int(meta["nearest"]["k"]),
+                float(meta["nearest"]["threshold"]),
+            )
+            if "nearest" in meta and "nearest_vectors" in arrays
+            else None
+        )
+    return ReaderModels(featurizer, domain, intent, faq, hazards, meta, nearest)
 
 
 def fingerprint(*parts: bytes) -> str:

@@ -178,6 +178,12 @@ def _index(args) -> int:
         f"reader: {extra['reader_examples']} examples; cross-validated domain accuracy "
         f"{float(extra['reader_domain_cv_accuracy']):.1%}, intent accuracy {float(extra['reader_intent_cv_accuracy']):.1%}, "
         f"FAQ top-1 {float(extra['reader_faq_top1']):.1%}"
+        + (
+            f"; nearest-examples gate refuses {float(extra['reader_nearest_ood_recall']):.1%} of out-of-domain "
+            f"examples left out (margin >= {float(extra['reader_nearest_threshold']):+.3f})"
+            if "reader_nearest_ood_recall" in extra
+            else ""
+        )
     )
     return 0
 

@@ -148,6 +148,38 @@ class FaqIndex:
 
 
 @dataclass(frozen=True)
+class NearestExamples:
+    """The training examples as unit vectors, each marked in or out of domain: a second domain gate.
+
+    The logistic gate draws one boundary through all subjects at once; a near miss from a subject with few
+    examples (a Bluetooth headset, a car stereo) can sit on our side of it while its nearest examples are
+    still the out-of-domain ones. The margin is the mean cosine of the k nearest out-of-domain examples minus
+    that of the k nearest in-domain ones; `threshold` is fitted at build time by leave-one-out.
+    """
+
+    vectors: np.ndarray
+    out_of_domain: np.ndarray  # bool, one per row
+    k: int
+    threshold: float
+
+    def margin(self, vector: np.ndarray) -> float:
+        """How much nearer the question is to other subjects' examples than to ours (positive: nearer theirs)."""
+        if not len(self.vectors) or self.out_of_domain.all() or not self.out_of_domain.any():
+            return -1.0
+        scores = self.vectors @ np.asarray(vector, dtype=np.float32)
+        return nearest_margin(scores, self.out_of_domain, self.k)
+
+
+def nearest_margin(scores: np.ndarray, out_of_domain: np.ndarray, k: int) -> float:
+    """Mean of the k best scores among out-of-domain rows minus the same among in-domain rows."""
+    out, inside = scores[out_of_domain], scores[~out_of_domain]
+    k_out, k_in = min(k, len(out)), min(k, len(inside))
+    top_out = np.partition(out, len(out) - k_out)[len(out) - k_out :].mean()
+    top_in = np.partition(inside, len(inside) - k_in)[len(inside) - k_in :].mean()
+    return float(top_out - top_in)
+
+
+@dataclass(frozen=True)
 class ReaderModels:
     """Everything trained for reading: loaded by the runtime, passed to the Engine."""
 
@@ -157,12 +189,16 @@ class ReaderModels:
     faq: FaqIndex
     hazards: FaqIndex  # hazards by meaning: their titles, texts and the FAQ questions that raise them
     metadata: Mapping[str, object]
+    nearest: NearestExamples | None = None
 
-    def classify(self, text: str, vector: np.ndarray) -> tuple[float, dict[str, float], float]:
-        """(probability the question is out of domain, in-domain intent probabilities, share of known words)."""
+    def classify(self, text: str, vector: np.ndarray) -> tuple[float, dict[str, float], float, bool]:
+        """(probability the question is out of domain, in-domain intent probabilities, share of known words,
+        whether its nearest training examples are out-of-domain ones)."""
         row = self.featurizer.row(text, vector)
+        nearer_out = self.nearest is not None and self.nearest.margin(vector) >= self.nearest.threshold
         return (
             self.domain.probabilities(row)["out"],
             self.intent.probabilities(row),
             self.featurizer.known_share(text),
+            nearer_out,
         )

@@ -4,7 +4,8 @@ The classifier (service/core/classifier.py) gives P(out of domain) and in-domain
 holds the policy around them, following Rasa's fallback: a question is refused only when the domain gate is sure
 enough, and surer still when the question carries audio-signal evidence from the ontology's lexicon (a
 connector, a port, a balance or phantom word, a signal format); a short message that follows an answer is a
-follow-up, not a new subject.
+follow-up, not a new subject. A question whose nearest training examples are out-of-domain ones is refused too:
+a near miss from a subject with few examples can fall on the domain side of the logistic boundary.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make se
 REFUSE_WITHOUT_EVIDENCE = 0.5
 REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
+# how sure a refusal is when only the nearest examples call the question another subject
+NEARER_OUT_CONFIDENCE = 0.7
 FOLLOW_UP_WORDS = 12  # a message this short, after an answer, may be a follow-up even if the gate doubts it
 # ...but only when it is made of words: "asdfgh qwerty" or a row of emoji after an answer is not a question about it
 FOLLOW_UP_KNOWN_WORDS = 0.5
@@ -29,6 +32,7 @@ class Understanding:
     p_out_of_domain: float
     intents: dict[str, float]
     known_words: float = 1.0  # share of the message's words the training examples used
+    nearer_out: bool = False  # its nearest training examples are out-of-domain ones (classifier.NearestExamples)
 
     @property
     def top(self) -> tuple[Intent, float]:
@@ -84,8 +88,9 @@ def decide(
     wordy = understanding.known_words >= FOLLOW_UP_KNOWN_WORDS
     if follow_up and not wordy and not evidence:
         return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
-    if p_out >= limit and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
-        return Decision(Intent.OUT_OF_DOMAIN, "topic", p_out)
+    nearer_out = understanding.nearer_out
+    if (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
+        return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, NEARER_OUT_CONFIDENCE) if nearer_out else p_out)
     intent, p = understanding.top
     if chain and intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY):
         intent = Intent.CHAIN

@@ -1,0 +1,51 @@
+"""The domain gates of service/core/intent.py and the nearest-examples gate of service/core/classifier.py."""
+
+import numpy as np
+
+from index.reader_training import _nearest_examples
+from service.core.classifier import NearestExamples
+from service.core.intent import Understanding
+from service.core.intent import decide
+from service.types import Intent
+
+
+def unit(*values):
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def gate(threshold=0.0):
+    # two in-domain examples near the x axis, two out-of-domain ones near the y axis
+    vectors = np.stack([unit(1, 0.1), unit(1, -0.1), unit(0.1, 1), unit(-0.1, 1)])
+    return NearestExamples(vectors, np.array([False, False, True, True]), k=2, threshold=threshold)
+
+
+def test_the_margin_is_positive_nearer_the_other_subjects_examples():
+    assert gate().margin(unit(0.2, 1)) > 0
+    assert gate().margin(unit(1, 0.2)) < 0
+
+
+def test_a_question_nearer_other_subjects_is_refused_even_with_audio_words():
+    understanding = Understanding(0.3, {"concept": 1.0}, nearer_out=True)
+    decision = decide(understanding, evidence=True, injection=False, follow_up=False, words=20, chain=False)
+    assert decision.intent is Intent.OUT_OF_DOMAIN
+
+
+def test_a_short_follow_up_is_not_refused_by_the_nearest_examples():
+    understanding = Understanding(0.3, {"concept": 1.0}, nearer_out=True)
+    decision = decide(understanding, evidence=True, injection=False, follow_up=True, words=6, chain=False)
+    assert decision.intent is not Intent.OUT_OF_DOMAIN
+
+
+def test_the_threshold_keeps_left_out_in_domain_examples_answered():
+    rng = np.random.default_rng(0)
+    inside = rng.normal([3, 0, 0], 1, size=(300, 3))
+    outside = rng.normal([0, 3, 0], 1, size=(100, 3))
+    vectors = np.vstack([inside, outside]).astype(np.float32)
+    out = np.array([False] * 300 + [True] * 100)
+    nearest, threshold, recall = _nearest_examples(vectors, out)
+    margins = np.array([nearest.margin(v / np.linalg.norm(v)) for v in vectors[:300]])
+    # leave-one-out allows at most 0.5% of in-domain examples above the threshold; with themselves counted as
+    # neighbours they only move further from it
+    assert (margins >= threshold).mean() <= 0.005
+    assert recall > 0.8
