@@ -192,6 +192,13 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
     verbs = g.gear_verbs
     if verbs is None:
         return mentions
+    # "patch the compressor into the insert", "wire the speakers": a cable word before an object is the verb;
+    # the gear after it is still an end of the link
+    mentions = [
+        m
+        for m in mentions
+        if not (m.kind == "cableword" and m.end < len(tokens) and tokens[m.end] in verbs.objects)
+    ]
     verb_ends = [
         m.end
         for m in mentions

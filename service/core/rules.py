@@ -375,8 +375,9 @@ def _resolve_size_only(
     options = ontology.families[family].resolves_to
     if not options:
         return family
-    # a stereo port (a headphone output) needs both legs whatever its balance: TRS, never TS
-    stereo = kind is not None and kind.stereo
+    # a stereo port (a headphone output) or one jack carrying two signals (an insert's send and return) needs
+    # tip and ring whatever its balance: TRS, never TS
+    stereo = kind is not None and (kind.stereo or kind.split)
     if kind is not None and (not unbalanced or stereo):
         fitting = [jack for jack in kind.jacks if jack in options]
         if fitting:

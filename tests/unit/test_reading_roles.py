@@ -476,3 +476,24 @@ def test_a_later_mention_says_which_side_of_the_gear_is_used(ontology):
     )
     recorder = next(s for link in reading.links for s in (link.source, link.dest) if s and s.device == "zoom-h6")
     assert recorder.role == "out"
+
+
+def test_its_port_belongs_to_the_gear_just_named(ontology):
+    # "its 3.5 mm line out" is the recorder's, so the link runs recorder -> camera, both on 3.5 mm jacks
+    assert (
+        cable_of(
+            "I film with a mirrorless camera and record sound on a Tascam DR-40X; I want to run its 3.5mm line out "
+            "into the camera's 3.5mm mic input. Cable?",
+            ontology,
+        )
+        == "3.5mm TRS-male to 3.5mm TRS-male"
+    )
+
+
+def test_outboard_patched_into_an_insert_gets_the_y_cable_from_the_insert(ontology):
+    # the insert jack sends first whatever order the sentence names them in, and it is TRS even though each of
+    # its two signals is unbalanced; "patch" before "the" is the verb, not a patch cable
+    assert (
+        cable_of("gonna patch the old compressor into channel 2's insert on the desk, what lead?", ontology)
+        == "TRS-male to dual TS-male"
+    )
