@@ -807,6 +807,10 @@ def _cross_check(o: Ontology) -> None:
         for situation, fact_id in g.cite.items():
             if fact_id not in o.facts:
                 raise KBInvalid(f"kb/reading.yaml: cite.{situation}: unknown fact '{fact_id}'")
+        for refinement in g.device_refinements:
+            for device in (refinement.device, refinement.becomes):
+                if device not in o.devices:
+                    raise KBInvalid(f"kb/reading.yaml: device_refinements: unknown device '{device}'")
         if set(g.separators.values()) - SEPARATOR_ROLES or set(g.attachers.values()) - ATTACHER_ROLES:
             raise KBInvalid("kb/reading.yaml: separators or attachers use an unknown role")
     for entry in o.faq.values():

@@ -74,6 +74,7 @@ def read_question(
             and tokens[m.end] in g.fillers
         )
     ]
+    mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions)
@@ -184,6 +185,39 @@ def _without_stray_letters(mentions: list[Mention]) -> list[Mention]:
         for m in mentions
         if len(m.text) > 1 or m.kind == "family" or m.start in connector_edges or m.end in connector_edges
     ]
+
+
+def _refined_devices(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "two old speakers ... (passive, I think)": a general class with a refining word in its sentence is the
+    narrower class (kb/reading.yaml device_refinements)."""
+    if not g.device_refinements:
+        return mentions
+    sentence_of = _sentence_index(tokens)
+    words_in: dict[int, str] = {}
+    for i, sentence in enumerate(sentence_of):
+        words_in[sentence] = f"{words_in.get(sentence, '')} {tokens[i]}"
+    def sentence(m: Mention) -> int:
+        return sentence_of[min(m.start, len(sentence_of) - 1)]
+
+    named = {(sentence(m), m.id) for m in mentions if m.kind == "device"}
+    out = []
+    for m in mentions:
+        if m.kind == "device":
+            text = words_in.get(sentence(m), "")
+            m = next(
+                (
+                    replace(m, id=r.becomes)
+                    for r in g.device_refinements
+                    # the narrower class named in the sentence already ("a passive wedge with a speaker socket")
+                    # is the gear the words describe
+                    if r.device == m.id
+                    and (sentence(m), r.becomes) not in named
+                    and phrase_pattern(r.words).search(text)
+                ),
+                m,
+            )
+        out.append(m)
+    return out
 
 
 def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

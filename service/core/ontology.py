@@ -286,6 +286,7 @@ class Grammar:
     role_played_words: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
     fit_sides: FitSides | None = None
+    device_refinements: tuple[DeviceRefinement, ...] = ()
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""
@@ -302,6 +303,17 @@ class FitSides:
     into: frozenset[str]  # "an NL4 INTO an NL2": the first is the plug, the second the jack
     clause_breaks: frozenset[str] = frozenset()  # where a variant's side words stop counting
     window: int = 6
+
+
+@dataclass(frozen=True)
+class DeviceRefinement:
+    """Words in the same sentence that make a general device class a narrower one: "speakers ... without a
+    power cord" are passive speakers (kb/reading.yaml device_refinements)."""
+
+    __pydantic_config__ = _STRICT
+    device: str
+    words: tuple[str, ...]
+    becomes: str
 
 
 @dataclass(frozen=True)

@@ -497,3 +497,12 @@ def test_outboard_patched_into_an_insert_gets_the_y_cable_from_the_insert(ontolo
         cable_of("gonna patch the old compressor into channel 2's insert on the desk, what lead?", ontology)
         == "TRS-male to dual TS-male"
     )
+
+
+def test_speakers_said_to_have_no_power_cord_are_passive(ontology):
+    judgement = judged(
+        "the village hall has two old wall speakers with no power cord on them, only wires. can the mixer's "
+        "line outs drive them directly?",
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK
