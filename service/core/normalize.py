@@ -86,7 +86,10 @@ def read_question(
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
-    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology)
+    sentence_of = _sentence_index(tokens)
+    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
+    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology, asked)
     hop = _hop(tokens, mentions, links) if is_chain else None
     lengths = lengths_in_metres(cleaned)
     if understanding is None:
@@ -965,6 +968,7 @@ def _links(
     to_positions: frozenset[int] = frozenset(),
     introduced: Mapping[int, str] | None = None,
     ontology: Ontology | None = None,
+    asked: frozenset[int] = frozenset(),
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -997,7 +1001,13 @@ def _links(
         present = links[target].cable if target is not None else None
         # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
-        if target is not None and (present is None or (present.kind == "signal" and cable.kind != "signal")):
+        # "Forgot my speaker cable. Can I use a guitar cable ...?": the cable the question asks about says more
+        # than one the set-up mentions
+        if target is not None and (
+            present is None
+            or (present.kind == "signal" and cable.kind != "signal")
+            or (cable.kind != "signal" and cable.position in asked and present.position not in asked)
+        ):
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2

@@ -506,3 +506,11 @@ def test_speakers_said_to_have_no_power_cord_are_passive(ontology):
         ontology,
     )
     assert judgement.compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_the_cable_the_question_asks_about_outranks_one_the_set_up_mentions(ontology):
+    judgement = judged(
+        "Left the speaker lead at home. Could I run a guitar lead from the head to the 4x12 just for rehearsal?",
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.UNSAFE
