@@ -441,7 +441,7 @@ def _elements(
     question_sentences = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     arrows = any(m.kind == "sep" and m.id == "arrow" for m in mentions)
     g = _grammar(ontology)
-    groups = _groups(tokens, mentions, g.fillers)
+    groups = _said_balance_of_a_side(_groups(tokens, mentions, g.fillers), tokens, g)
 
     # "X to Y" between two connector-only phrases is one cable ("TRS-to-TS", "XLR-female-to-TRS cable").
     merged: list[list[Mention]] = []
@@ -608,6 +608,26 @@ def _elements(
     stops = _same_gear(stops, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _said_balance_of_a_side(groups: list[list[Mention]], tokens: list[str], g: Grammar) -> list[list[Mention]]:
+    """ "the output is impedance-balanced", "the inputs are balanced too": a side word and the balance said of it
+    are one end of the link, even with no gear named."""
+    out: list[list[Mention]] = []
+    for group in groups:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and {m.kind for m in prev} == {"role"}
+            and {m.kind for m in group} <= {"balance", "family"}
+            and any(m.kind == "balance" for m in group)
+            and 0 < group[0].start - prev[-1].end <= 2
+            and set(tokens[prev[-1].end : group[0].start]) <= g.predicate_words
+        ):
+            out[-1] = prev + group
+        else:
+            out.append(group)
+    return out
 
 
 def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]], g: Grammar) -> bool:

@@ -514,3 +514,12 @@ def test_the_cable_the_question_asks_about_outranks_one_the_set_up_mentions(onto
         ontology,
     )
     assert judgement.compatibility is Compatibility.UNSAFE
+
+
+def test_a_side_and_the_balance_said_of_it_are_an_end_of_the_link(ontology):
+    reading = read_question(
+        "the outputs are balanced and the inputs are balanced as well, with TRS leads between. balanced?", ontology
+    )
+    ends = [s for link in reading.links for s in (link.source, link.dest) if s]
+    assert {(s.role, s.balance) for s in ends} == {("out", "balanced"), ("in", "balanced")}
+    assert judge(reading, ontology).balanced is True
