@@ -472,6 +472,7 @@ def _elements(
     pending_attach: str | None = None
     attach_end = 0
     both = False
+    skip_alternatives = 0  # how many of the next groups only list the other jacks of gear whose jack was chosen
     loose: list[tuple[int, list[Mention]]] = []
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
@@ -496,8 +497,19 @@ def _elements(
             attach_end = head.end
             continue
         if head.kind == "both":
-            both = not _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
+            of_two = _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
+            both = not of_two
+            named = {m.id for grp in merged[index + 1 : index + 3] for m in grp if m.kind == "family"}
+            # "use the XLR inputs on the monitors (they have both XLR and TRS)": the jack chosen stays chosen;
+            # the gear's other jack is only what else it has
+            chosen = of_two and bool(stops) and len(stops[-1].families) == 1 and stops[-1].families[0] in named
+            skip_alternatives = 2 if chosen else 0
             continue
+        if skip_alternatives:
+            skip_alternatives -= 1
+            if {m.kind for m in group} <= {"family", "role", "port"}:
+                continue
+            skip_alternatives = 0
         if pending_attach and set(tokens[attach_end : head.start]) & BREAKERS:
             pending_attach = None
         if _negated(tokens, head.start, g):

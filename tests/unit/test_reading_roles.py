@@ -523,3 +523,14 @@ def test_a_side_and_the_balance_said_of_it_are_an_end_of_the_link(ontology):
     ends = [s for link in reading.links for s in (link.source, link.dest) if s]
     assert {(s.role, s.balance) for s in ends} == {("out", "balanced"), ("in", "balanced")}
     assert judge(reading, ontology).balanced is True
+
+
+def test_the_jack_chosen_on_gear_stays_chosen_when_its_other_jacks_are_listed(ontology):
+    assert (
+        cable_of(
+            "My interface has TRS line outs. I want to go into the XLR inputs on my studio monitors (they have both "
+            "XLR and TRS on the back). Which lead?",
+            ontology,
+        )
+        == "TRS-male to XLR-male"
+    )
