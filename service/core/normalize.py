@@ -1264,11 +1264,35 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         first = links[0]
         if reading.intent is Intent.CABLE_RECOMMENDATION and not any(link.cable for link in reading.links):
             first = replace(first, cable=None)  # "what cable then?" asks for the cable the new gear needs
+
+        def in_place_of(new: Stop, old: Stop | None) -> Stop:
+            # "into the speakers' 1/4 inputs" after "JBL 305Ps": the same gear by its class, now on the port
+            # the follow-up names (or still on the old one when it names none)
+            if old is None or not _same_device(old, new, ontology):
+                return new
+            port = (new.families, new.qualifiers, new.formats)
+            if not any(port):
+                port = (old.families, old.qualifiers, old.formats)
+            families, qualifiers, formats = port
+            return replace(
+                new,
+                device=old.device,
+                device_text=old.device_text,
+                families=families,
+                qualifiers=qualifiers,
+                formats=formats,
+                role=new.role or old.role,
+            )
+
         for link in reading.links:
             if link.source is not None:
-                first = replace(first, source=link.source)
+                first = replace(first, source=in_place_of(link.source, first.source))
             if link.dest is not None:
-                first = replace(first, dest=link.dest)
+                first = replace(first, dest=in_place_of(link.dest, first.dest))
+        # "what if I use the TS guitar cables into the speakers' inputs instead?": the new cable goes on it too
+        said_cable = next((link.cable for link in reading.links if link.cable is not None), None)
+        if said_cable is not None:
+            first = replace(first, cable=said_cable)
         links[0] = first
     elif new_families:
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]

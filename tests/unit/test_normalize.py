@@ -171,3 +171,30 @@ def test_two_names_of_one_connector_side_by_side_are_one_end(ontology):
 
     mentions = find_mentions(tokenize(clean("the amp's red/white RCA inputs")), lexicon_for(ontology))
     assert [m.id for m in mentions if m.kind == "family"] == ["rca"]
+
+
+def test_a_follow_up_naming_the_gear_by_its_class_keeps_the_gear_and_takes_the_new_port_and_cable(ontology):
+    first = read_question("Scarlett 2i2 to my Yamaha HS8s, which cable for the XLR inputs?", ontology)
+    follow = read_question(
+        "and if I use my TS guitar leads into the monitors' 1/4 inputs instead?", ontology, reading_context(first)
+    )
+    link = follow.links[0]
+    assert link.dest.device == "yamaha-hs8"
+    assert link.dest.families == ("quarter_inch",)
+    assert link.cable is not None and link.cable.kind == "instrument"
+    amp = read_question("is the speaker out of my combo amp ok into the interface?", ontology)
+    line_out = read_question("and the amp's line out instead?", ontology, reading_context(amp))
+    assert line_out.links[0].source.qualifiers == ("line",)
+
+
+def test_gear_named_in_the_plural_is_still_that_gear(ontology):
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(tokenize(clean("a pair of Yamaha HS8s and the speaker inputs")), lexicon_for(ontology))
+    kinds = {(m.kind, m.id) for m in mentions}
+    assert ("device", "yamaha-hs8") in kinds
+    # a port phrase keeps its number: "speaker inputs" are not an amplifier's "speaker input"
+    assert ("port", "speaker") not in kinds
