@@ -16,6 +16,7 @@ from service.core.planner import Plan
 from service.core.reading import Reading
 from service.core.rules import Judgement
 from service.core.rules import LinkFinding
+from service.core.rules import levels_rule_out
 from service.types import Answer
 from service.types import Basis
 from service.types import Cable
@@ -107,6 +108,16 @@ def compose_answer(
     ):
         # the entry's text would contradict what the rules proved for the question's own link (or the plug
         # variants it names): a near entry is often the reverse or a sibling case
+        entry = None
+    hazard_levels = tuple(level for h in entry.hazards for level in ontology.hazards[h].levels) if entry else ()
+    if (
+        entry is not None
+        and entry.hazards
+        and all(ontology.hazards[h].levels for h in entry.hazards)
+        and levels_rule_out(hazard_levels, judgement)
+    ):
+        # a sibling situation whose hazard needs a level the question's own link does not carry (the speaker
+        # outputs of a powered mixer, asked about its main outs)
         entry = None
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)

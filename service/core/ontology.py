@@ -168,6 +168,7 @@ class Hazard:
     mentions: tuple[tuple[str, ...], ...] = ()
     mitigated_when: tuple[Condition, ...] = ()
     mitigated_text: str = ""
+    levels: tuple[str, ...] = ()  # the hazard needs an end at one of these signal levels (empty: any link)
 
 
 @dataclass(frozen=True)

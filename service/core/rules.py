@@ -1005,5 +1005,21 @@ def with_hazard_by_meaning(
         if situation is not None and not situation.hazards:
             return j
     hazard = ontology.hazards[match.entry_id]
+    if hazard.levels and levels_rule_out(hazard.levels, j):
+        return j
     warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
     return replace(j, warnings=(warning,))
+
+
+def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:
+    """The links the rules judged have both ends at known levels, none of them one the hazard needs, and the
+    sending port is the one the question named: a mixer's main out into a powered speaker reads near "speaker
+    out into an input" but carries no speaker level."""
+    judged = [f for f in j.links if f.source and f.dest and f.source.kind and f.dest.kind]
+    return bool(judged) and all(
+        not f.source.guessed
+        and f.source.kind.level
+        and f.dest.kind.level
+        and not {f.source.kind.level, f.dest.kind.level} & set(levels)
+        for f in judged
+    )
