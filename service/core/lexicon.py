@@ -254,7 +254,8 @@ def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSocke
         for k in range(i + 1, min(i + 4, len(tokens))):
             if tokens[k] in sized.sockets:
                 found.append(Mention("family", sized.sizes[token], " ".join(tokens[i : k + 1]), i, k + 1))
-                if i > 0 and tokens[i - 1] in sized.likeness:
+                # "like a big headphone jack", "a big headphone-style socket": the words only give the shape
+                if (i > 0 and tokens[i - 1] in sized.likeness) or set(tokens[i + 1 : k]) & sized.likeness:
                     shape_only |= set(range(i, k + 1))
                 break
             if tokens[k] not in sized.between:

@@ -198,3 +198,13 @@ def test_gear_named_in_the_plural_is_still_that_gear(ontology):
     assert ("device", "yamaha-hs8") in kinds
     # a port phrase keeps its number: "speaker inputs" are not an amplifier's "speaker input"
     assert ("port", "speaker") not in kinds
+
+
+def test_a_socket_described_as_headphone_style_names_its_size_not_a_headphone_port(ontology):
+    reading = read_question(
+        "the organ's output is a big headphone-style socket marked LINE OUT and it goes to the DI box. cable?",
+        ontology,
+    )
+    organ = reading.links[0].source
+    assert "headphone" not in organ.qualifiers
+    assert "quarter_inch" in organ.families
