@@ -77,7 +77,7 @@ def read_question(
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
-    mentions = _without_stray_letters(mentions)
+    mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g)
     evidence = _has_evidence(text, mentions, ontology)
@@ -91,6 +91,11 @@ def read_question(
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
     links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology, asked)
     hop = _hop(tokens, mentions, links) if is_chain else None
+    span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
+    if span is not None:
+        # "bass -> DI -> XLR -> snake -> desk. is the run from the DI to the desk balanced?": that part only
+        links = links[span[0] : span[1] + 1]
+        is_chain = len(links) >= 2
     lengths = lengths_in_metres(cleaned)
     if understanding is None:
         understanding = Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
@@ -177,16 +182,22 @@ def _without_roles_played(mentions: list[Mention], tokens: list[str], g: Grammar
     return [m for m in mentions if not (m.kind == "device" and played(m))]
 
 
-def _without_stray_letters(mentions: list[Mention]) -> list[Mention]:
-    """A one-letter word ("m" for male) counts only right beside a connector ("XLR m", "f XLR"): the "m" of
-    "I'm" and of "12 m" is no plug gender."""
+def _without_stray_letters(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
+    """A one-letter word ("m" for male) counts only right beside a connector ("XLR m", "f XLR") and never after
+    a number: the "m" of "I'm", of "12 m" and of "20 m XLR" is no plug gender."""
     connector_edges = {m.start for m in mentions if m.kind == "family"} | {
         m.end for m in mentions if m.kind == "family"
     }
+
+    def after_a_number(m: Mention) -> bool:
+        return m.start > 0 and tokens[m.start - 1].replace(".", "", 1).isdigit()
+
     return [
         m
         for m in mentions
-        if len(m.text) > 1 or m.kind == "family" or m.start in connector_edges or m.end in connector_edges
+        if len(m.text) > 1
+        or m.kind == "family"
+        or ((m.start in connector_edges or m.end in connector_edges) and not after_a_number(m))
     ]
 
 
@@ -1107,6 +1118,30 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
         if set(named[:2]) <= ends:
             return index
     return None
+
+
+def _hop_span(
+    tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology
+) -> tuple[int, int] | None:
+    """The run of links a chain question asks about when its two ends are several links apart ("from the DI to
+    the desk" over DI -> snake -> desk); None when the last sentence does not name two of the chain's gear."""
+    last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
+    named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
+    if last_sentence_start == 0 or len(named) < 2 or "?" not in tokens[last_sentence_start:]:
+        return None
+
+    def names(stop: Stop | None, device: str) -> bool:  # "the DI" names the passive DI of the chain
+        return stop is not None and stop.device is not None and (
+            stop.device == device or device in _broader(stop.device, ontology)
+        )
+
+    first = next((i for i, link in enumerate(links) if names(link.source, named[0])), None)
+    if first is None:
+        return None
+    last = next((j for j in range(first, len(links)) if names(links[j].dest, named[1])), None)
+    if last is None or (first == 0 and last == len(links) - 1):
+        return None
+    return first, last
 
 
 def _link_families(link: LinkSpec) -> set[str]:

@@ -534,3 +534,14 @@ def test_the_jack_chosen_on_gear_stays_chosen_when_its_other_jacks_are_listed(on
         )
         == "TRS-male to XLR-male"
     )
+
+
+def test_a_chain_question_about_a_stretch_of_it_judges_that_stretch(ontology):
+    # the instrument cable before the DI is unbalanced; the asked stretch from the DI to the desk is not, and
+    # "20 m" is a length, not a male XLR
+    judgement = judged(
+        "keys → jack lead → passive DI → 30 m XLR → stage box → desk. is the run from the DI to the desk balanced?",
+        ontology,
+    )
+    assert judgement.balanced is True
+    assert judgement.compatibility is not Compatibility.DOES_NOT_WORK
