@@ -951,7 +951,13 @@ def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
     if later.device in _broader(earlier.device, ontology):
         return True
     head = earlier.device_text.split()[-1:] if earlier.device_text else []
-    return bool(head) and later.device_text.split() == head
+    if head and later.device_text.split() == head:
+        return True
+    # "a Behringer X32 Compact ... the X32 has XLR mains": a shorter name inside the earlier one
+    said, before = later.device_text.split(), earlier.device_text.split()
+    return bool(said) and len(said) < len(before) and any(
+        before[i : i + len(said)] == said for i in range(len(before) - len(said) + 1)
+    )
 
 
 def _joined_prefixes(text: str, g: Grammar) -> str:

@@ -545,3 +545,14 @@ def test_a_chain_question_about_a_stretch_of_it_judges_that_stretch(ontology):
     )
     assert judgement.balanced is True
     assert judgement.compatibility is not Compatibility.DOES_NOT_WORK
+
+
+def test_a_shorter_name_inside_an_earlier_products_name_is_that_product(ontology):
+    reading = read_question(
+        "We run a Behringer X32 Compact and two powered speakers. The X32 has XLR main outs. Which cable to the "
+        "speakers?",
+        ontology,
+    )
+    devices = {s.device for link in reading.links for s in (link.source, link.dest) if s}
+    assert "behringer-x32" not in devices
+    assert "behringer-x32-compact" in devices
