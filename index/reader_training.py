@@ -26,9 +26,9 @@ from service.core.classifier import FaqIndex
 from service.core.classifier import Featurizer
 from service.core.classifier import LinearModel
 from service.core.classifier import NearestExamples
-from service.core.classifier import nearest_margin
 from service.core.classifier import ReaderModels
 from service.core.classifier import entry_scores
+from service.core.classifier import nearest_margin
 from service.core.classifier import rows_by_entry
 
 log = logging.getLogger("cablewise.index")
@@ -152,7 +152,9 @@ def train_reader(data: ReaderTrainingData, embedder: Embedder) -> tuple[ReaderMo
         "fingerprint": data.fingerprint,
         "report": report.__dict__,
     }
-    nearest, report.nearest_threshold, report.nearest_ood_recall = _nearest_examples(vectors, y_domain == "out")
+    nearest, report.nearest_threshold, report.nearest_ood_recall = _nearest_examples(
+        vectors, y_domain == "out"
+    )
     metadata["nearest"] = {"k": nearest.k, "threshold": nearest.threshold}
     models = ReaderModels(featurizer, domain, intent, faq_index, hazard_index, metadata, nearest)
     log.info(

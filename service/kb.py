@@ -157,7 +157,6 @@ def _with_faq_families(ontology: Ontology) -> Ontology:
     return replace(ontology, faq=faq)
 
 
-
 def _calibration(path: Path) -> Calibration | None:
     """Read kb/calibration.yaml (optional; `cablewise calibrate` writes it)."""
     if not path.is_file():

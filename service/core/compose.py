@@ -55,7 +55,9 @@ COMPAT_LEAD = {
     Compatibility.DOES_NOT_WORK: "No, that won't work.",
     Compatibility.UNSAFE: "No, that's unsafe.",
 }
-PARTIAL_LEAD = "I can't prove a yes or no for this whole hookup from what you've told me; here is what I can tell."
+PARTIAL_LEAD = (
+    "I can't prove a yes or no for this whole hookup from what you've told me; here is what I can tell."
+)
 SNIPPET_CHARS = 240
 # A curated answer replaces a rule-proven one only when it matches the question this closely: rules read the
 # link the question states, an entry only a situation like it.
@@ -109,7 +111,9 @@ def compose_answer(
         # the entry's text would contradict what the rules proved for the question's own link (or the plug
         # variants it names): a near entry is often the reverse or a sibling case
         entry = None
-    hazard_levels = tuple(level for h in entry.hazards for level in ontology.hazards[h].levels) if entry else ()
+    hazard_levels = (
+        tuple(level for h in entry.hazards for level in ontology.hazards[h].levels) if entry else ()
+    )
     if (
         entry is not None
         and entry.hazards

@@ -32,7 +32,9 @@ class Understanding:
     p_out_of_domain: float
     intents: dict[str, float]
     known_words: float = 1.0  # share of the message's words the training examples used
-    nearer_out: bool = False  # its nearest training examples are out-of-domain ones (classifier.NearestExamples)
+    nearer_out: bool = (
+        False  # its nearest training examples are out-of-domain ones (classifier.NearestExamples)
+    )
 
     @property
     def top(self) -> tuple[Intent, float]:
@@ -90,7 +92,9 @@ def decide(
         return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
     nearer_out = understanding.nearer_out
     if (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
-        return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, NEARER_OUT_CONFIDENCE) if nearer_out else p_out)
+        return Decision(
+            Intent.OUT_OF_DOMAIN, "topic", max(p_out, NEARER_OUT_CONFIDENCE) if nearer_out else p_out
+        )
     intent, p = understanding.top
     if chain and intent in (Intent.BALANCED_CHECK, Intent.COMPATIBILITY):
         intent = Intent.CHAIN

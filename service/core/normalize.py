@@ -210,6 +210,7 @@ def _refined_devices(mentions: list[Mention], tokens: list[str], g: Grammar) -> 
     words_in: dict[int, str] = {}
     for i, sentence in enumerate(sentence_of):
         words_in[sentence] = f"{words_in.get(sentence, '')} {tokens[i]}"
+
     def sentence(m: Mention) -> int:
         return sentence_of[min(m.start, len(sentence_of) - 1)]
 
@@ -483,7 +484,9 @@ def _elements(
     pending_attach: str | None = None
     attach_end = 0
     both = False
-    skip_alternatives = 0  # how many of the next groups only list the other jacks of gear whose jack was chosen
+    skip_alternatives = (
+        0  # how many of the next groups only list the other jacks of gear whose jack was chosen
+    )
     loose: list[tuple[int, list[Mention]]] = []
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
@@ -513,7 +516,9 @@ def _elements(
             named = {m.id for grp in merged[index + 1 : index + 3] for m in grp if m.kind == "family"}
             # "use the XLR inputs on the monitors (they have both XLR and TRS)": the jack chosen stays chosen;
             # the gear's other jack is only what else it has
-            chosen = of_two and bool(stops) and len(stops[-1].families) == 1 and stops[-1].families[0] in named
+            chosen = (
+                of_two and bool(stops) and len(stops[-1].families) == 1 and stops[-1].families[0] in named
+            )
             skip_alternatives = 2 if chosen else 0
             continue
         if skip_alternatives:
@@ -633,7 +638,9 @@ def _elements(
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
 
 
-def _said_balance_of_a_side(groups: list[list[Mention]], tokens: list[str], g: Grammar) -> list[list[Mention]]:
+def _said_balance_of_a_side(
+    groups: list[list[Mention]], tokens: list[str], g: Grammar
+) -> list[list[Mention]]:
     """ "the output is impedance-balanced", "the inputs are balanced too": a side word and the balance said of it
     are one end of the link, even with no gear named."""
     out: list[list[Mention]] = []
@@ -865,9 +872,10 @@ def _sentence_stops(
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         if adjacent and earlier is not None and stop.device == earlier.device:
             # "... into the mixer. The mixer has RCA ins": gear named again in a later sentence is the same gear
-            adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
-                min(earlier.position, len(sentence_of) - 1)
-            ]
+            adjacent = (
+                sentence_of[min(stop.position, len(sentence_of) - 1)]
+                == sentence_of[min(earlier.position, len(sentence_of) - 1)]
+            )
         elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear
             adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
@@ -955,8 +963,10 @@ def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
         return True
     # "a Behringer X32 Compact ... the X32 has XLR mains": a shorter name inside the earlier one
     said, before = later.device_text.split(), earlier.device_text.split()
-    return bool(said) and len(said) < len(before) and any(
-        before[i : i + len(said)] == said for i in range(len(before) - len(said) + 1)
+    return (
+        bool(said)
+        and len(said) < len(before)
+        and any(before[i : i + len(said)] == said for i in range(len(before) - len(said) + 1))
     )
 
 
@@ -1137,8 +1147,10 @@ def _hop_span(
         return None
 
     def names(stop: Stop | None, device: str) -> bool:  # "the DI" names the passive DI of the chain
-        return stop is not None and stop.device is not None and (
-            stop.device == device or device in _broader(stop.device, ontology)
+        return (
+            stop is not None
+            and stop.device is not None
+            and (stop.device == device or device in _broader(stop.device, ontology))
         )
 
     first = next((i for i, link in enumerate(links) if names(link.source, named[0])), None)

@@ -70,7 +70,9 @@ def test_a_hazards_words_match_their_plurals_too(ontology):
 
 def test_a_speaker_level_hazard_is_not_raised_over_a_line_level_link_the_question_names(engine):
     # reads near "powered mixer speaker outs into powered speakers", but a main out carries line level
-    answer = engine.answer("desk's XLR main out straight to an active PA speaker on a 25 m mic lead, alright?")
+    answer = engine.answer(
+        "desk's XLR main out straight to an active PA speaker on a 25 m mic lead, alright?"
+    )
     assert answer.verdict.compatibility is not Compatibility.UNSAFE
     assert not any(w.hazard == "speaker-out-into-input" for w in answer.verdict.warnings)
     # ...while the speaker outputs of a powered mixer still are

@@ -176,7 +176,9 @@ def test_two_names_of_one_connector_side_by_side_are_one_end(ontology):
 def test_a_follow_up_naming_the_gear_by_its_class_keeps_the_gear_and_takes_the_new_port_and_cable(ontology):
     first = read_question("Scarlett 2i2 to my Yamaha HS8s, which cable for the XLR inputs?", ontology)
     follow = read_question(
-        "and if I use my TS guitar leads into the monitors' 1/4 inputs instead?", ontology, reading_context(first)
+        "and if I use my TS guitar leads into the monitors' 1/4 inputs instead?",
+        ontology,
+        reading_context(first),
     )
     link = follow.links[0]
     assert link.dest.device == "yamaha-hs8"
@@ -193,7 +195,9 @@ def test_gear_named_in_the_plural_is_still_that_gear(ontology):
     from service.core.lexicon import lexicon_for
     from service.core.lexicon import tokenize
 
-    mentions = find_mentions(tokenize(clean("a pair of Yamaha HS8s and the speaker inputs")), lexicon_for(ontology))
+    mentions = find_mentions(
+        tokenize(clean("a pair of Yamaha HS8s and the speaker inputs")), lexicon_for(ontology)
+    )
     kinds = {(m.kind, m.id) for m in mentions}
     assert ("device", "yamaha-hs8") in kinds
     # a port phrase keeps its number: "speaker inputs" are not an amplifier's "speaker input"

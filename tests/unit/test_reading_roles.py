@@ -385,7 +385,9 @@ def test_a_hyphenated_prefix_is_not_gear_but_the_word_alone_is(ontology):
     # "pre-fader" is a kind of send; "the pre" alone is studio talk for a mic preamp
     prefader = read_question("can I take a pre-fader aux from the desk into my recorder?", ontology)
     assert "mic-preamp" not in prefader.devices
-    assert "mic-preamp" in read_question("ribbon into the pre with a standard XLR lead, fine?", ontology).devices
+    assert (
+        "mic-preamp" in read_question("ribbon into the pre with a standard XLR lead, fine?", ontology).devices
+    )
 
 
 def test_a_port_described_in_a_later_sentence_decides_the_link_asked_after(ontology):
@@ -436,14 +438,19 @@ def test_an_input_with_two_jacks_takes_the_one_the_output_has_and_rca_outs_are_a
 
 
 def test_gear_named_after_as_is_the_part_played_not_more_gear(ontology):
-    reading = read_question("want to use my old hi-fi speakers as monitors off the interface, what cable?", ontology)
+    reading = read_question(
+        "want to use my old hi-fi speakers as monitors off the interface, what cable?", ontology
+    )
     assert "studio-monitor" not in reading.devices
 
 
 def test_a_port_word_before_off_the_gear_is_that_gears_output(ontology):
     # "the mains come off the mixer on XLR": the mixer's main outputs feed the recorder's TRS line ins
     assert (
-        cable_of("my field recorder takes 1/4 inch TRS line ins; the mains come off the mixer on XLR. Lead?", ontology)
+        cable_of(
+            "my field recorder takes 1/4 inch TRS line ins; the mains come off the mixer on XLR. Lead?",
+            ontology,
+        )
         == "XLR-female to TRS-male"
     )
 
@@ -453,7 +460,9 @@ def test_the_controller_after_a_named_dj_controller_is_that_controller(ontology)
         "The DJ brings a Pioneer DDJ-FLX4 with RCA outs. Can the controller go straight into our powered speakers?",
         ontology,
     )
-    assert "midi-controller" not in {s.device for link in reading.links for s in (link.source, link.dest) if s}
+    assert "midi-controller" not in {
+        s.device for link in reading.links for s in (link.source, link.dest) if s
+    }
 
 
 def test_gear_named_again_in_the_next_sentence_brings_its_jacks(ontology):
@@ -474,7 +483,9 @@ def test_a_later_mention_says_which_side_of_the_gear_is_used(ontology):
         "I have a Zoom H6 with four XLR inputs and a mixer. Which lead do I need (H6 out to the mixer line in)?",
         ontology,
     )
-    recorder = next(s for link in reading.links for s in (link.source, link.dest) if s and s.device == "zoom-h6")
+    recorder = next(
+        s for link in reading.links for s in (link.source, link.dest) if s and s.device == "zoom-h6"
+    )
     assert recorder.role == "out"
 
 
@@ -518,7 +529,8 @@ def test_the_cable_the_question_asks_about_outranks_one_the_set_up_mentions(onto
 
 def test_a_side_and_the_balance_said_of_it_are_an_end_of_the_link(ontology):
     reading = read_question(
-        "the outputs are balanced and the inputs are balanced as well, with TRS leads between. balanced?", ontology
+        "the outputs are balanced and the inputs are balanced as well, with TRS leads between. balanced?",
+        ontology,
     )
     ends = [s for link in reading.links for s in (link.source, link.dest) if s]
     assert {(s.role, s.balance) for s in ends} == {("out", "balanced"), ("in", "balanced")}
