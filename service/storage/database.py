@@ -11,7 +11,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +35,25 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_KEY = 0x6361626C6577
 # SQLite: long enough to outwait another writer, short enough to stay inside Slack's 3-second window.
 _SQLITE_BUSY_TIMEOUT_S = 2.0
+_WAL_RETRY_S = 0.02
+
+
+def _use_wal(dbapi_connection) -> None:
+    """Put the database file in WAL mode (it stays so). Switching needs the file to itself and SQLite answers
+    "database is locked" at once, without waiting, while another connection switches it too: several workers
+    opening a new database together. So wait and retry, within the usual busy timeout."""
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
+
+
 _PG_CONNECT_TIMEOUT_S = 3
 
 
@@ -116,7 +137,7 @@ class Database:
             @sa.event.listens_for(engine, "connect")
             def _wal(dbapi_connection, _record) -> None:
                 # WAL lets readers (counts, reports) run while a vote is being written, from any process.
-                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                _use_wal(dbapi_connection)
                 # In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last rows, which for
                 # votes and a question log is worth not waiting for a disk flush on every row (8 ms -> 0.65 ms).
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
