@@ -215,10 +215,8 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
             if not meanings:
                 # gear named in the plural ("my Yamaha HS8s", "two DXR12s"): a model is the same gear in
                 # either number, so the last word may drop its "s" too, for gear only
-                gear = lexicon.phrases.get(tuple(singular[i : i + size])) or ()
-                meanings = (
-                    tuple(m for m in gear if m[0] == "device") if all(m[0] == "device" for m in gear) else ()
-                )
+                plural = lexicon.phrases.get(tuple(singular[i : i + size])) or ()
+                meanings = plural if all(kind == "device" for kind, _ in plural) else ()
             if meanings:
                 text = " ".join(key)
                 mentions += [Mention(kind, ident, text, i, i + size) for kind, ident in meanings]
