@@ -29,6 +29,7 @@ FILES_KEY = "files"  # manifest.json: {file name: sha256} of every other file of
 STAGING_PREFIX = "tmp-"
 STAGING_MAX_AGE_S = 6 * 3600  # a staging folder this old is abandoned even if its pid was reused
 KEEP_VERSIONS = 2  # the current version and the one before (a reader may still be opening it)
+LOAD_ATTEMPTS = 3  # a load whose version is pruned under it (builds in quick succession) starts again
 
 log = logging.getLogger("cablewise.index")
 _MANIFEST_FIELDS = {f.name for f in dataclasses.fields(Manifest)}
@@ -298,7 +299,20 @@ def load(index_dir: Path, *, model_name: str, dim: int) -> LoadedIndex:
     :raises IndexError_: naming what is wrong and the command that fixes it.
     """
     shown = Path(index_dir)
-    index_dir = current_version(shown)
+    for _ in range(LOAD_ATTEMPTS - 1):
+        version = current_version(shown)
+        try:
+            return _load_version(shown, version, model_name=model_name, dim=dim)
+        except (IndexError_, OSError):
+            if current_version(shown) == version:
+                raise
+            # a newer version was switched in and this one pruned (or being pruned) while it was read: read
+            # the new one
+    return _load_version(shown, current_version(shown), model_name=model_name, dim=dim)
+
+
+def _load_version(shown: Path, index_dir: Path, *, model_name: str, dim: int) -> LoadedIndex:
+    """Load one version folder; `shown` is the path messages name."""
     fix = "run `cablewise index build` (or `make index`)"
     manifest = read_manifest(index_dir)
     if manifest is None:
