@@ -164,7 +164,7 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts else None
     cable = next((f.cable for f in deciding if f.cable is not None), None)
 
-    hazard_ids = [h for f in findings for h in f.hazards] + _hazards_from_words(reading, ontology)
+    hazard_ids = [h for f in findings for h in f.hazards] + _hazards_from_words(reading, findings, ontology)
     warnings = _warnings(hazard_ids, findings, ontology)
     facts = _facts(reading, findings, ontology)
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
@@ -903,14 +903,18 @@ def _grid_id(family: str, gender: str | None, ontology: Ontology) -> str | None:
 # --- hazards, facts, conditions ------------------------------------------------------------------------------
 
 
-def _hazards_from_words(reading: Reading, ontology: Ontology) -> list[str]:
-    """Hazards whose words are in the question, whatever was asked."""
+def _hazards_from_words(reading: Reading, findings: list[LinkFinding], ontology: Ontology) -> list[str]:
+    """Hazards whose words are in the question, whatever was asked, unless the judged links carry none of the
+    levels the hazard needs ("a guitar cable from the interface's line out into the monitor speaker's input" names
+    a guitar cable and a speaker, yet no amplifier drives that speaker through it)."""
     text = f" {reading.cleaned} "
     fired = []
     for hazard in ontology.hazards.values():
         if hazard.mentions and all(
             phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions
         ):
+            if hazard.levels and _levels_absent(hazard.levels, findings):
+                continue
             fired.append(hazard.id)
     return fired
 
@@ -1015,7 +1019,11 @@ def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:
     """The links the rules judged have both ends at known levels, none of them one the hazard needs, and the
     sending port is the one the question named: a mixer's main out into a powered speaker reads near "speaker
     out into an input" but carries no speaker level."""
-    judged = [f for f in j.links if f.source and f.dest and f.source.kind and f.dest.kind]
+    return _levels_absent(levels, list(j.links))
+
+
+def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
+    judged = [f for f in findings if f.source and f.dest and f.source.kind and f.dest.kind]
     return bool(judged) and all(
         not f.source.guessed
         and f.source.kind.level

@@ -78,3 +78,19 @@ def test_a_speaker_level_hazard_is_not_raised_over_a_line_level_link_the_questio
     # ...while the speaker outputs of a powered mixer still are
     danger = engine.answer("can the speaker outs of my powered mixer go into my active PA speakers?")
     assert danger.verdict.compatibility is Compatibility.UNSAFE
+
+
+def test_a_speaker_cable_hazard_named_by_its_words_needs_a_speaker_level_link(ontology):
+    # "guitar cable" and "speaker" are both said, but the cable runs between two line-level ports
+    line_level = judge(
+        read_question(
+            "guitar cable from the interface line out into the monitor speaker's TRS input, ok?", ontology
+        ),
+        ontology,
+    )
+    assert "instrument-cable-as-speaker-cable" not in {w.hazard for w in line_level.warnings}
+    # between an amp and its cab the same words still warn
+    amp_to_cab = judge(
+        read_question("guitar cable from the amp head's speaker out to the cab, ok?", ontology), ontology
+    )
+    assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp_to_cab.warnings}
