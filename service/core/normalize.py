@@ -89,7 +89,9 @@ def read_question(
     sentence_of = _sentence_index(tokens)
     asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
-    links, is_chain = _links(stops, cables, arrows, from_positions, to_positions, introduced, ontology, asked)
+    links, is_chain = _links(
+        stops, cables, arrows, from_positions, to_positions, introduced, ontology, asked, sentence_of
+    )
     hop = _hop(tokens, mentions, links) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
@@ -1028,6 +1030,7 @@ def _links(
     introduced: Mapping[int, str] | None = None,
     ontology: Ontology | None = None,
     asked: frozenset[int] = frozenset(),
+    sentence_of: list[int] | None = None,
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -1056,7 +1059,7 @@ def _links(
     for cable in cables:
         if any(link.cable is cable for link in links):
             continue
-        target = _cable_link(cable, links, spans, arrows, from_positions)
+        target = _cable_link(cable, links, spans, arrows, from_positions, sentence_of)
         present = links[target].cable if target is not None else None
         # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
@@ -1083,17 +1086,26 @@ def _cable_link(
     spans: list[tuple[int, int]],
     arrows: bool,
     from_positions: frozenset[int],
+    sentence_of: list[int] | None = None,
 ) -> int | None:
-    """Which link a cable belongs to.
+    """Which link a cable belongs to, if any.
 
-    With arrows the cable sits between its two ends ("mic -> XLR -> interface"). In prose it follows its link
-    ("the mic goes into the interface with an XLR cable") unless "from" introduces the link ("TS cables from the
+    With arrows the cable sits between its two ends ("mic -> XLR -> interface"): one drawn before the first stop
+    read belongs to a hop from gear the reader does not know ("Taylor 314ce -> instrument cable -> DI -> ..."),
+    and one in a later sentence, after a chain of several hops, may be about any of them (or one not read). In prose it follows its link ("the
+    mic goes into the interface with an XLR cable") unless "from" introduces the link ("TS cables from the
     interface to the monitors").
     """
     if not links:
         return None
     free = [i for i, link in enumerate(links) if link.cable is None]
     if arrows:
+        if cable.position < spans[0][0]:
+            return None
+        if sentence_of and len(links) > 1 and cable.position >= spans[-1][1]:
+            last = len(sentence_of) - 1
+            if sentence_of[min(cable.position, last)] != sentence_of[min(spans[-1][1], last)]:
+                return None
         for index, (_start, end) in enumerate(spans):
             if cable.position < end:
                 return index

@@ -568,3 +568,15 @@ def test_a_shorter_name_inside_an_earlier_products_name_is_that_product(ontology
     devices = {s.device for link in reading.links for s in (link.source, link.dest) if s}
     assert "behringer-x32" not in devices
     assert "behringer-x32-compact" in devices
+
+
+def test_a_cable_drawn_before_the_first_gear_read_is_not_put_on_a_later_hop(ontology):
+    # "Gibbonwood 77" is gear the reader does not know: the instrument lead after it is that hop's, not the DI's
+    reading = read_question(
+        "Gibbonwood 77 -> instrument lead -> passive DI -> XLR -> stage box -> desk. Is that all balanced after the "
+        "DI? The guitar-to-DI lead is a plain instrument lead, I know.",
+        ontology,
+    )
+    kinds = [link.cable.kind for link in reading.links if link.cable]
+    assert "instrument" not in kinds
+    assert judge(reading, ontology).balanced is True
