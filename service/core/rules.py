@@ -457,7 +457,14 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
 
     if reading.intent is Intent.CABLE_RECOMMENDATION and not (cable and cable.explicit_ends):
         # "do I need special cables or will guitar leads do?": a cable the user only proposes must fit the jacks
-        fits = _fits_port(src_family, source, ontology) and _fits_port(dst_family, dest, ontology)
+        # the jack the question names on the gear decides over a cable the poster happens to own ("the only
+        # TRS cables I own are 3 ft ... I'd like to use the XLR inputs on the HS8s")
+        fits = (
+            _fits_port(src_family, source, ontology)
+            and _fits_port(dst_family, dest, ontology)
+            and _fits_named(src_family, link.source, ontology)
+            and _fits_named(dst_family, link.dest, ontology)
+        )
         if not fits:
             src_family = dst_family = None
             source = _resolve(link.source, "out", link.dest, dest, None, ontology)
@@ -560,6 +567,13 @@ def _fits_port(family: str | None, port: Port | None, ontology: Ontology) -> boo
 
     jacks = down(set(port.kind.jacks))  # port.jack may itself come from the proposed cable
     return bool(down({family}) & jacks)
+
+
+def _fits_named(family: str | None, stop: Stop | None, ontology: Ontology) -> bool:
+    """A cable end fits the jacks the question names on that gear (any, when it names none)."""
+    if family is None or stop is None or not stop.families:
+        return True
+    return bool(_expand({family}, ontology) & _expand(set(stop.families), ontology))
 
 
 def _backwards(link: LinkSpec, ontology: Ontology) -> bool:

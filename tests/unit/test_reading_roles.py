@@ -580,3 +580,11 @@ def test_a_cable_drawn_before_the_first_gear_read_is_not_put_on_a_later_hop(onto
     kinds = [link.cable.kind for link in reading.links if link.cable]
     assert "instrument" not in kinds
     assert judge(reading, ontology).balanced is True
+
+
+def test_the_jack_named_on_the_gear_decides_over_a_cable_the_poster_owns(engine):
+    answer = engine.answer(
+        "All the TRS leads I have are too short, and I'd rather use the XLR inputs on my monitors. Which cable do I "
+        "need from the interface's line outs to them?"
+    )
+    assert (answer.cable.from_end, answer.cable.to_end) == ("TRS-male", "XLR-male")
