@@ -100,6 +100,7 @@ def _norm_phrase(phrase: str) -> tuple[str, ...]:
 def lexicon_for(ontology: Ontology) -> Lexicon:
     """Build the phrase table: every alias, port word, balance word and format of the ontology."""
     table: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    grammar = ontology.grammar
 
     def add(phrase: str, kind: str, ident: str) -> None:
         key = _norm_phrase(phrase)
@@ -112,9 +113,13 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
     for cid, cable in ontology.cables.items():
         for alias in cable.aliases:
             add(alias, "cable", cid)
+    spoken = {n: word for word, n in grammar.spoken_numbers.items()} if ontology.grammar is not None else {}
     for did, device in ontology.devices.items():
         for alias in device.aliases:
             add(alias, "device", did)
+            said = _spelled_out(alias, spoken)
+            if said != alias and _norm_phrase(said) not in table:
+                add(said, "device", did)
     for qualifier, words in ontology.terms.port_words.items():
         for word in words:
             add(word, "port", qualifier)
@@ -130,7 +135,6 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
     for role, words in ontology.terms.roles.items():
         for word in words:
             add(word, "role", role)
-    grammar = ontology.grammar
     if grammar is not None:
         for phrase in grammar.phantom_words:
             add(phrase, "phantom", "phantom")
@@ -163,6 +167,18 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
     )
+
+
+def _spelled_out(alias: str, spoken: dict[int, str]) -> str:
+    """A product name with its small numbers spelled out, as dictation writes it ("scarlett 2i2" -> "scarlett
+    two i two"); numbers in decimals ("k12.2") or the grammar does not spell stay as they are."""
+    if not spoken or re.search(r"\d[.,]\d", alias):
+        return alias
+
+    def word(match: re.Match[str]) -> str:
+        return f" {spoken[int(match.group())]} " if int(match.group()) in spoken else match.group()
+
+    return re.sub(r"\s+", " ", re.sub(r"\d+", word, alias)).strip()
 
 
 def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], list[tuple[str, str]]]:

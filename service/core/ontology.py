@@ -288,6 +288,7 @@ class Grammar:
     coordinators: frozenset[str] = frozenset()
     fit_sides: FitSides | None = None
     device_refinements: tuple[DeviceRefinement, ...] = ()
+    spoken_numbers: dict[str, int] = field(default_factory=dict)
 
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""

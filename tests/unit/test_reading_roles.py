@@ -588,3 +588,19 @@ def test_the_jack_named_on_the_gear_decides_over_a_cable_the_poster_owns(engine)
         "need from the interface's line outs to them?"
     )
     assert (answer.cable.from_end, answer.cable.to_end) == ("TRS-male", "XLR-male")
+
+
+def test_product_names_with_their_numbers_spelled_out_are_read(ontology):
+    devices = {
+        stop.device
+        for stop in (
+            s
+            for link in read_question(
+                "going from the scarlett two i two outs to my yamaha hs five speakers, trs both ends",
+                ontology,
+            ).links
+            for s in (link.source, link.dest)
+        )
+        if stop
+    }
+    assert {"focusrite-scarlett-2i2", "yamaha-hs5"} <= devices
