@@ -80,6 +80,7 @@ def read_question(
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g)
+    mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, mentions, ontology)
@@ -182,6 +183,31 @@ def _without_roles_played(mentions: list[Mention], tokens: list[str], g: Grammar
         return i >= 0 and tokens[i] in g.role_played_words
 
     return [m for m in mentions if not (m.kind == "device" and played(m))]
+
+
+def _elided_families(mentions: list[Mention]) -> list[Mention]:
+    """ "an XLR male to male cable", "TRS male to female extension": a gender after "to" with no connector of its
+    own is the connector named before the first gender."""
+    out: list[Mention] = []
+    for i, m in enumerate(mentions):
+        if (
+            m.kind == "gender"
+            and i >= 3
+            and mentions[i - 1].kind == "sep"
+            and mentions[i - 1].id in ("leads_to", "arrow")
+            and mentions[i - 2].kind == "gender"
+            and mentions[i - 3].kind == "family"
+            and mentions[i - 3].end == mentions[i - 2].start
+            and mentions[i - 2].end == mentions[i - 1].start
+            and mentions[i - 1].end == m.start
+            and not (
+                i + 1 < len(mentions) and mentions[i + 1].kind == "family" and mentions[i + 1].start == m.end
+            )
+        ):
+            family = mentions[i - 3]
+            out.append(Mention("family", family.id, family.text, m.start, m.start))
+        out.append(m)
+    return out
 
 
 def _without_stray_letters(mentions: list[Mention], tokens: list[str]) -> list[Mention]:

@@ -604,3 +604,13 @@ def test_product_names_with_their_numbers_spelled_out_are_read(ontology):
         if stop
     }
     assert {"focusrite-scarlett-2i2", "yamaha-hs5"} <= devices
+
+
+def test_a_gender_after_to_with_no_connector_of_its_own_is_the_connector_named_before(ontology):
+    # "XLR male to male": both ends are male XLR plugs, and a mic's male output takes neither
+    reading = read_question(
+        "bought an XLR male to male lead. will it connect my dynamic mic to my mixer?", ontology
+    )
+    cables = [link.cable for link in reading.links if link.cable]
+    assert cables and cables[0].ends == ("xlr", "xlr") and cables[0].genders == ("male", "male")
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
