@@ -209,6 +209,19 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
     return fixed, corrections
 
 
+def split_slashed(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """ "phones/rec out", "ins/outs": words joined by a slash are read one by one, unless the lexicon knows the
+    joined form ("s/pdif") or a part is a number ("1/4")."""
+    out: list[str] = []
+    for token in tokens:
+        parts = token.split("/")
+        if len(parts) > 1 and token not in lexicon.vocabulary and all(p.isalpha() for p in parts):
+            out.extend(parts)
+        else:
+            out.append(token)
+    return out
+
+
 def _singular(token: str) -> str:
     """A plural "s" dropped from a word of four letters or more ("sockets", not "bass" or "bus")."""
     return token[:-1] if len(token) >= 4 and token.endswith("s") and not token.endswith("ss") else token

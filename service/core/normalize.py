@@ -18,6 +18,7 @@ from service.core.lexicon import impedances_in_ohms
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
+from service.core.lexicon import split_slashed
 from service.core.lexicon import tokenize
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
@@ -61,7 +62,7 @@ def read_question(
     """
     lexicon = lexicon_for(ontology)
     cleaned = clean(_joined_prefixes(question, _grammar(ontology)))
-    tokens, corrections = correct_spelling(tokenize(cleaned), lexicon)
+    tokens, corrections = correct_spelling(split_slashed(tokenize(cleaned), lexicon), lexicon)
     text = " ".join(tokens)
     g = _grammar(ontology)
     # "plug them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
@@ -899,10 +900,14 @@ def _sentence_stops(
             earlier = None  # "the second speaker", "the other interface": not the one named before
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         if adjacent and earlier is not None and stop.device == earlier.device:
-            # "... into the mixer. The mixer has RCA ins": gear named again in a later sentence is the same gear
-            adjacent = (
-                sentence_of[min(stop.position, len(sentence_of) - 1)]
-                == sentence_of[min(earlier.position, len(sentence_of) - 1)]
+            # "... into the mixer. The mixer has RCA ins": gear named again in a later sentence is the same gear;
+            # so is gear named again in the same words with nothing linking the two ("to my speakers, the
+            # speakers have XLR ins")
+            between = set(tokens[earlier.position + 1 : stop.position])
+            adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
+                min(earlier.position, len(sentence_of) - 1)
+            ] and (
+                stop.device_text != earlier.device_text or bool(between & (g.link_words | set(g.separators)))
             )
         elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear

@@ -615,7 +615,10 @@ def _message(plans: list[Plan], src: str, dst: str, rejected: list[str]) -> str:
 # A plan answers a chat question only where the direct link fails: a working cable needs no plan, and the
 # planner's cost (all the judged links of a graph) is then paid by the few questions it helps.
 PLAN_WHEN = (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE)
-PLAN_FOR = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY)  # "how do I connect", "will it work"; not "is it balanced"
+PLAN_FOR = (
+    Intent.CABLE_RECOMMENDATION,
+    Intent.COMPATIBILITY,
+)  # "how do I connect", "will it work"; not "is it balanced"
 
 
 def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology) -> Plan | None:
@@ -645,8 +648,13 @@ def _best_safe_plan(source: Stop, dest: Stop, phantom: str, ontology: Ontology) 
     except ValueError:
         return None  # an end that cannot send or receive: the rules' verdict already says why
     best = planning.plans[0] if planning.plans else None
-    workable = best is not None and best.safe and best.compatibility in (
-        Compatibility.WORKS,
-        Compatibility.WORKS_WITH_CAVEAT,
+    workable = (
+        best is not None
+        and best.safe
+        and best.compatibility
+        in (
+            Compatibility.WORKS,
+            Compatibility.WORKS_WITH_CAVEAT,
+        )
     )
     return best if workable else None

@@ -118,7 +118,9 @@ class Reading:
     elliptical: bool = False  # the classifier read it as a follow-up to the answer before it
     # the question uses a balance word (balanced, unbalanced, impedance-balanced...)
     mentions_balance: bool = False
-    fit: Any = None  # a plug variant put in a jack variant (service/core/fit.py PlugFit), when the question says
+    fit: Any = (
+        None  # a plug variant put in a jack variant (service/core/fit.py PlugFit), when the question says
+    )
 
     def with_intent(self, intent: Intent) -> Reading:
         """Return a copy with another intent."""

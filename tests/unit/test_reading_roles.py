@@ -614,3 +614,18 @@ def test_a_gender_after_to_with_no_connector_of_its_own_is_the_connector_named_b
     cables = [link.cable for link in reading.links if link.cable]
     assert cables and cables[0].ends == ("xlr", "xlr") and cables[0].genders == ("male", "male")
     assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_words_joined_by_a_slash_are_read_one_by_one(ontology):
+    reading = read_question(
+        "my amp's phones/rec out into both inputs of the interface, which cable?", ontology
+    )
+    assert reading.links and "tape" in reading.links[0].source.qualifiers
+
+
+def test_gear_named_again_in_the_same_words_right_after_brings_its_jacks(ontology):
+    reading = read_question(
+        "which cable from my dj controller to my speakers, the speakers have XLR inputs", ontology
+    )
+    assert len(reading.links) == 1
+    assert reading.links[0].dest.families == ("xlr",)
