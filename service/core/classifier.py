@@ -98,8 +98,11 @@ class FaqMatch:
 
     entry_id: str
     score: float  # cosine of the best variant
-    margin: float  # over the best variant of any other entry
+    margin: float  # over the best variant of any other entry but the tied ones
     accepted: bool
+    # entries whose best variant is the very question that made `entry_id` win: one FAQ question raises two
+    # hazards ("unplug the cab and run the amp into the interface" is a speaker-out and a no-load hazard)
+    tied: tuple[str, ...] = ()
 
 
 def rows_by_entry(entry_ids: tuple[str, ...] | list[str]) -> tuple[tuple[str, ...], list[np.ndarray]]:
@@ -107,6 +110,20 @@ def rows_by_entry(entry_ids: tuple[str, ...] | list[str]) -> tuple[tuple[str, ..
     names = tuple(dict.fromkeys(entry_ids))
     ids = np.asarray(entry_ids)
     return names, [np.flatnonzero(ids == name) for name in names]
+
+
+TIE = 1e-6  # scores this close come from one shared question variant, not two near ones
+
+
+def ranked_with_ties(best: np.ndarray) -> tuple[int, list[int], float]:
+    """The best entry, the entries tied with it (their best variant is the same question), and the margin over
+    the best entry that is not tied."""
+    order = np.argsort(-best, kind="stable")
+    top = float(best[order[0]])
+    tied = [int(i) for i in order[1:] if top - float(best[i]) <= TIE]
+    rest = [float(best[i]) for i in order[1:] if top - float(best[i]) > TIE]
+    margin = top - rest[0] if rest else top
+    return int(order[0]), tied, margin
 
 
 def entry_scores(scores: np.ndarray, entry_rows: list[np.ndarray], top_k: int) -> np.ndarray:
@@ -137,10 +154,15 @@ class FaqIndex:
         scores = self.vectors @ np.asarray(vector, dtype=np.float32)
         names, rows = self._entries
         best = entry_scores(scores, rows, self.top_k)
-        ranked = np.argsort(-best, kind="stable")[:2]
-        top = float(best[ranked[0]])
-        margin = top - float(best[ranked[1]]) if len(ranked) > 1 else top
-        return FaqMatch(names[ranked[0]], top, margin, top >= self.threshold and margin >= self.min_margin)
+        winner, tied, margin = ranked_with_ties(best)
+        top = float(best[winner])
+        return FaqMatch(
+            names[winner],
+            top,
+            margin,
+            top >= self.threshold and margin >= self.min_margin,
+            tuple(names[i] for i in tied),
+        )
 
     @functools.cached_property
     def _entries(self) -> tuple[tuple[str, ...], list[np.ndarray]]:

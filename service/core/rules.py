@@ -1022,11 +1022,15 @@ def with_hazard_by_meaning(
         situation = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
         if situation is not None and not situation.hazards:
             return j
-    hazard = ontology.hazards[match.entry_id]
-    if hazard.levels and levels_rule_out(hazard.levels, j):
+    hazards = [ontology.hazards[h] for h in (match.entry_id, *match.tied) if h in ontology.hazards]
+    warnings = tuple(
+        Warning(h.id, Severity(h.severity), h.text)
+        for h in hazards
+        if not (h.levels and levels_rule_out(h.levels, j))
+    )
+    if not warnings:
         return j
-    warning = Warning(hazard.id, Severity(hazard.severity), hazard.text)
-    return replace(j, warnings=(warning,))
+    return replace(j, warnings=tuple(sorted(warnings, key=lambda w: SEVERITY_ORDER[w.severity.value])))
 
 
 def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:

@@ -31,6 +31,15 @@ def test_one_chance_likeness_does_not_beat_an_entry_whose_variants_agree():
     assert FaqIndex(ids, vectors, 0.0, 0.0, top_k=3).match(question).entry_id == "b"
 
 
+def test_one_question_raising_two_hazards_is_a_tie_not_a_doubt():
+    # the same variant sits under two hazards; the margin is measured to the next hazard, not between the two
+    shared, other = unit(1, 0, 0), unit(0, 1, 0)
+    index = FaqIndex(("no-load", "speaker-out", "other"), np.stack([shared, shared, other]), 0.5, 0.05)
+    match = index.match(unit(1, 0.1, 0))
+    assert match.accepted
+    assert {match.entry_id, *match.tied} == {"no-load", "speaker-out"}
+
+
 def test_a_situation_about_other_gear_is_not_the_answer(ontology):
     phone_entry = next(e for e in ontology.faq.values() if "phone" in e.devices and "mixer" in e.devices)
     about_a_phone = read_question("my phone into the mixer, how?", ontology)

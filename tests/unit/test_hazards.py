@@ -94,3 +94,15 @@ def test_a_speaker_cable_hazard_named_by_its_words_needs_a_speaker_level_link(on
         read_question("guitar cable from the amp head's speaker out to the cab, ok?", ontology), ontology
     )
     assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp_to_cab.warnings}
+
+
+def test_a_hazard_matched_by_meaning_brings_the_hazards_raised_with_it(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    reading = read_question("may I warm the valve amp up with the loudspeakers disconnected?", ontology)
+    reading = type(reading)(**{**reading.__dict__, "intent": Intent.HAZARD})
+    match = FaqMatch("speaker-out-into-input", 0.7, 0.2, True, tied=("tube-amp-no-load",))
+    judgement = with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology)
+    assert {"speaker-out-into-input", "tube-amp-no-load"} <= {w.hazard for w in judgement.warnings}
