@@ -91,8 +91,21 @@ def read_question(
     sentence_of = _sentence_index(tokens)
     asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
+    gear_said_in: dict[int, set[str]] = {}
+    for m in mentions:
+        if m.kind == "device":
+            gear_said_in.setdefault(sentence_of[min(m.start, len(sentence_of) - 1)], set()).add(m.id)
     links, is_chain = _links(
-        stops, cables, arrows, from_positions, to_positions, introduced, ontology, asked, sentence_of
+        stops,
+        cables,
+        arrows,
+        from_positions,
+        to_positions,
+        introduced,
+        ontology,
+        asked,
+        sentence_of,
+        gear_said_in,
     )
     hop = _hop(tokens, mentions, links) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
@@ -596,7 +609,12 @@ def _elements(
                 stops.append(stop)  # "the TRRS socket of the tablet": the owner merge below takes it
             elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
-            elif pending_attach and stops and sentence_of[head.start] == sentence_of[stops[-1].position]:
+            elif (
+                pending_attach
+                and stops
+                and sentence_of[head.start] == sentence_of[stops[-1].position]
+                and not _describes_a_cable(group, len(stops), stops, cables, sentence_of, ontology)
+            ):
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
@@ -657,6 +675,8 @@ def _elements(
             continue
         if not stops or (arrows and 0 < stop_count < len(stops)):
             cables.append(_cable_from_group(group, ontology, explicit=False))
+        elif _describes_a_cable(group, stop_count, stops, cables, sentence_of, ontology):
+            continue  # "two guitar cables, the 1/4-inch ones with one black ring": the cable's plugs, not gear's
         elif stop_count == 0:
             stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
         else:
@@ -665,6 +685,38 @@ def _elements(
     stops = _same_gear(stops, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _describes_a_cable(
+    group: list[Mention],
+    stop_count: int,
+    stops: list[Stop],
+    cables: list[CableSpec],
+    sentence_of: list[int],
+    ontology: Ontology,
+) -> bool:
+    """A connector phrase that fits the plugs of a cable named after the gear before it, in its sentence: "two
+    guitar cables, the 1/4-inch ones with one black ring" describes the cables, not the gear's jacks."""
+    if stop_count == 0:
+        return False
+    last = len(sentence_of) - 1
+    start = group[0].start
+    gear_at = stops[stop_count - 1].position
+    families = {m.id for m in group if m.kind == "family"}
+    return bool(families) and any(
+        gear_at < cable.position < start
+        and sentence_of[min(cable.position, last)] == sentence_of[min(start, last)]
+        and families <= _plug_families(cable.ends, ontology)
+        for cable in cables
+    )
+
+
+def _plug_families(ends: tuple[str, ...], ontology: Ontology) -> set[str]:
+    """The families a cable's ends are, with the broader ones they belong to ("1/4-inch" for a TS end)."""
+    out = set(ends)
+    for end in ends:
+        out |= {f for f, body in ontology.families.items() if end in body.resolves_to}
+    return out
 
 
 def _said_balance_of_a_side(
@@ -1062,6 +1114,7 @@ def _links(
     ontology: Ontology | None = None,
     asked: frozenset[int] = frozenset(),
     sentence_of: list[int] | None = None,
+    gear_said_in: Mapping[int, set[str]] | None = None,
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -1090,7 +1143,7 @@ def _links(
     for cable in cables:
         if any(link.cable is cable for link in links):
             continue
-        target = _cable_link(cable, links, spans, arrows, from_positions, sentence_of)
+        target = _cable_link(cable, links, spans, arrows, from_positions, sentence_of, gear_said_in, ontology)
         present = links[target].cable if target is not None else None
         # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
@@ -1118,12 +1171,15 @@ def _cable_link(
     arrows: bool,
     from_positions: frozenset[int],
     sentence_of: list[int] | None = None,
+    gear_said_in: Mapping[int, set[str]] | None = None,
+    ontology: Ontology | None = None,
 ) -> int | None:
     """Which link a cable belongs to, if any.
 
     With arrows the cable sits between its two ends ("mic -> XLR -> interface"): one drawn before the first stop
     read belongs to a hop from gear the reader does not know ("Taylor 314ce -> instrument cable -> DI -> ..."),
-    and one in a later sentence, after a chain of several hops, may be about any of them (or one not read). In prose it follows its link ("the
+    and one in a later sentence, after a chain of several hops, belongs to the hop into gear that sentence names
+    ("For the monitors I used guitar cables"), if any. In prose it follows its link ("the
     mic goes into the interface with an XLR cable") unless "from" introduces the link ("TS cables from the
     interface to the monitors").
     """
@@ -1135,8 +1191,20 @@ def _cable_link(
             return None
         if sentence_of and len(links) > 1 and cable.position >= spans[-1][1]:
             last = len(sentence_of) - 1
-            if sentence_of[min(cable.position, last)] != sentence_of[min(spans[-1][1], last)]:
-                return None
+            sentence = sentence_of[min(cable.position, last)]
+            if sentence != sentence_of[min(spans[-1][1], last)]:
+                named = (gear_said_in or {}).get(sentence, set())
+                into = [
+                    i
+                    for i, link in enumerate(links)
+                    if link.dest
+                    and link.dest.device
+                    and (
+                        link.dest.device in named
+                        or (ontology is not None and named & set(_broader(link.dest.device, ontology)))
+                    )
+                ]
+                return into[0] if len(into) == 1 else None
         for index, (_start, end) in enumerate(spans):
             if cable.position < end:
                 return index

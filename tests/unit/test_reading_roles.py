@@ -629,3 +629,20 @@ def test_gear_named_again_in_the_same_words_right_after_brings_its_jacks(ontolog
     )
     assert len(reading.links) == 1
     assert reading.links[0].dest.families == ("xlr",)
+
+
+def test_a_cable_described_after_it_is_named_does_not_give_its_plugs_to_the_gear(ontology):
+    reading = read_question(
+        "My interface feeds two powered monitors using old guitar cables, the 1/4 inch ones with one black ring "
+        "on the plug. Is this setup balanced?",
+        ontology,
+    )
+    assert reading.links and "ts" not in reading.links[0].dest.families
+
+
+def test_a_cable_in_a_later_sentence_goes_on_the_hop_into_the_gear_that_sentence_names(ontology):
+    reading = read_question(
+        "mic -> XLR -> interface -> monitors. For the monitors I used two guitar cables. Balanced?", ontology
+    )
+    kinds = [link.cable.kind if link.cable else None for link in reading.links]
+    assert kinds[-1] == "instrument" and kinds[0] != "instrument"
