@@ -677,6 +677,8 @@ def _elements(
             cables.append(_cable_from_group(group, ontology, explicit=False))
         elif _describes_a_cable(group, stop_count, stops, cables, sentence_of, ontology):
             continue  # "two guitar cables, the 1/4-inch ones with one black ring": the cable's plugs, not gear's
+        elif stop_count == 0 and sentence_of[group[0].start] != sentence_of[stops[0].position]:
+            continue  # "the TRS ones are too short. If I use the XLR jacks on the HS5s ...": not the HS5s' jacks
         elif stop_count == 0:
             stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
         else:
@@ -1395,7 +1397,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and all(link.source is None or link.dest is None for link in reading.links)
         and reading.intent in ASKS_ABOUT_A_LINK
         and bool(previous)
-        and not any(_fills_to_itself(link, previous[0]) for link in reading.links)
+        and not any(
+            _fills_to_itself(link, previous[0]) and _lone_side(link, previous[0], ontology) is None
+            for link in reading.links
+        )
     )
     if not previous:
         return reading
@@ -1449,6 +1454,13 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             )
 
         for link in reading.links:
+            # "if I use the XLR jacks on the HS5s instead?": one piece of gear alone, and it is one end of the
+            # link before, takes that end's place whichever way the sentence put it
+            side = _lone_side(link, first, ontology)
+            if side is not None:
+                lone = link.source or link.dest
+                first = replace(first, **{side: in_place_of(lone, getattr(first, side))})
+                continue
             if link.source is not None:
                 first = replace(first, source=in_place_of(link.source, first.source))
             if link.dest is not None:
@@ -1491,6 +1503,20 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
 
 
 ASKS_ABOUT_A_LINK = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY, Intent.BALANCED_CHECK, Intent.HAZARD)
+
+
+def _lone_side(new: LinkSpec, previous: LinkSpec, ontology: Ontology) -> str | None:
+    """The end of the link before ("source" or "dest") that the one stop of a one-ended link is the same gear as."""
+    if (new.source is None) == (new.dest is None):
+        return None
+    lone = new.source or new.dest
+    if lone is None or lone.device is None:
+        return None
+    for side in ("source", "dest"):
+        end = getattr(previous, side)
+        if end is not None and end.device and _same_device(end, lone, ontology):
+            return side
+    return None
 
 
 def _fills_to_itself(new: LinkSpec, previous: LinkSpec) -> bool:

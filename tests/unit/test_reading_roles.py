@@ -646,3 +646,13 @@ def test_a_cable_in_a_later_sentence_goes_on_the_hop_into_the_gear_that_sentence
     )
     kinds = [link.cable.kind if link.cable else None for link in reading.links]
     assert kinds[-1] == "instrument" and kinds[0] != "instrument"
+
+
+def test_a_follow_up_naming_one_end_again_takes_that_ends_place(engine):
+    first = engine.answer("which cable from my Scarlett 2i2 line outs to the TRS inputs of my Yamaha HS5s?")
+    answer = engine.answer(
+        "the TRS ones in the shop are all too short. If I use the XLR jacks on the HS5s instead, which cable do I "
+        "need?",
+        first.context,
+    )
+    assert (answer.cable.from_end, answer.cable.to_end) == ("TRS-male", "XLR-male")
