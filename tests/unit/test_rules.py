@@ -271,3 +271,20 @@ def test_a_port_named_by_its_balance_is_stated_not_guessed(ontology):
         read_question("my interface's balanced outs into the monitors' TRS inputs, fine?", ontology), ontology
     )
     assert not any(f.guessed for f in judgement.links)
+
+
+def test_a_ts_plug_in_a_named_trs_input_is_a_caveat_unless_the_source_is_unbalanced_anyway(ontology):
+    caveat = judge(
+        read_question(
+            "TS guitar cable from the interface line out into the monitor's TRS input, ok?", ontology
+        ),
+        ontology,
+    )
+    assert caveat.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    fine = judge(
+        read_question(
+            "RCA to TS cable from the cd player's RCA outs into the mixer's TRS line input, ok?", ontology
+        ),
+        ontology,
+    )
+    assert fine.compatibility is Compatibility.WORKS
