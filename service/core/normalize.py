@@ -77,6 +77,7 @@ def read_question(
     ]
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
+    mentions = _without_port_verbs(mentions, tokens, lexicon, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
@@ -309,6 +310,27 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
+
+
+def _without_port_verbs(mentions: list[Mention], tokens: list[str], lexicon, g: Grammar) -> list[Mention]:
+    """ "we send out 1 and out 2 down the snake": a port phrase that starts with a verb right after its subject is
+    the verb; what follows it is read on its own ("out")."""
+    verbs = g.gear_verbs
+    if verbs is None or not verbs.port_words:
+        return mentions
+    out: list[Mention] = []
+    for m in mentions:
+        if (
+            m.kind == "port"
+            and tokens[m.start] in verbs.port_words
+            and m.start > 0
+            and tokens[m.start - 1] in verbs.subjects
+        ):
+            rest = find_mentions(tokens[m.start + 1 : m.end], lexicon) if m.end - m.start > 1 else []
+            out.extend(replace(r, start=r.start + m.start + 1, end=r.end + m.start + 1) for r in rest)
+            continue
+        out.append(m)
+    return out
 
 
 def reading_context(reading: Reading) -> dict[str, Any]:

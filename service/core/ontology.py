@@ -325,6 +325,10 @@ class GearVerbs:
     __pydantic_config__ = _STRICT
     words: frozenset[str]
     objects: frozenset[str]
+    port_words: frozenset[str] = (
+        frozenset()
+    )  # "WE SEND out 1 and 2": after a subject, the port word is the verb
+    subjects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

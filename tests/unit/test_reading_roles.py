@@ -656,3 +656,14 @@ def test_a_follow_up_naming_one_end_again_takes_that_ends_place(engine):
         first.context,
     )
     assert (answer.cable.from_end, answer.cable.to_end) == ("TRS-male", "XLR-male")
+
+
+def test_a_port_word_that_is_the_verb_after_its_subject_names_no_port(ontology):
+    # "we send out 1 and 2": the desk's outputs, not an aux send
+    reading = read_question(
+        "From the X32 we send out 1 and out 2 over XLR cables into two powered speakers. Is that balanced?",
+        ontology,
+    )
+    qualifiers = {q for link in reading.links for s in (link.source, link.dest) if s for q in s.qualifiers}
+    assert "send" not in qualifiers
+    assert judge(reading, ontology).links[0].source.kind.balance == "balanced"
