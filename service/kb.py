@@ -741,6 +741,10 @@ def _cross_check(o: Ontology) -> None:
         for end in cable.ends:
             if end not in o.families:
                 raise KBInvalid(f"kb/connectors.yaml: cables.{cid}.ends: unknown family '{end}'")
+        if cable.split_ends and len(cable.split_ends) != len(cable.ends):
+            raise KBInvalid(
+                f"kb/connectors.yaml: cables.{cid}.split_ends: one true/false per end ({len(cable.ends)})"
+            )
     for pid, port in o.ports.items():
         need_sources("ports", f"port_kinds.{pid}", port.sources)
         if port.role not in ROLES:

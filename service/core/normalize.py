@@ -422,7 +422,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
             elif not ends:
                 ends = list(ontology.cables[m.id].ends)
                 genders = [None] * len(ends)
-                duals = [False] * len(ends)
+                duals = list(ontology.cables[m.id].split_ends) or [False] * len(ends)
         elif m.kind == "family":
             if ends and not explicit and ends[-1] == m.id:
                 continue

@@ -66,6 +66,9 @@ class CableType:
     aliases: list[str]
     ends: list[str]
     kind: str
+    split_ends: list[bool] = field(
+        default_factory=list
+    )  # an end that is a pair of plugs (the insert Y's two TS)
 
 
 @dataclass(frozen=True)

@@ -667,3 +667,9 @@ def test_a_port_word_that_is_the_verb_after_its_subject_names_no_port(ontology):
     qualifiers = {q for link in reading.links for s in (link.source, link.dest) if s for q in s.qualifiers}
     assert "send" not in qualifiers
     assert judge(reading, ontology).links[0].source.kind.balance == "balanced"
+
+
+def test_an_insert_lead_named_by_its_name_has_the_pair_of_ts_plugs(ontology):
+    assert cable_of("which insert lead from the desk channel to the outboard compressor?", ontology) == (
+        "TRS-male to dual TS-male"
+    )
