@@ -223,8 +223,12 @@ def split_slashed(tokens: list[str], lexicon: Lexicon) -> list[str]:
 
 
 def _singular(token: str) -> str:
-    """A plural "s" dropped from a word of four letters or more ("sockets", not "bass" or "bus")."""
-    return token[:-1] if len(token) >= 4 and token.endswith("s") and not token.endswith("ss") else token
+    """A plural "s" dropped from a word of four letters or more ("sockets", not "bass" or "bus"), or from a model
+    number ("e5s", "k8s")."""
+    if token.endswith("s") and not token.endswith("ss"):
+        if len(token) >= 4 or (len(token) >= 3 and any(c.isdigit() for c in token)):
+            return token[:-1]
+    return token
 
 
 def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
@@ -244,7 +248,11 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
             if not meanings:
                 # gear named in the plural ("my Yamaha HS8s", "two DXR12s"): a model is the same gear in
                 # either number, so the last word may drop its "s" too, for gear only
-                plural = lexicon.phrases.get(tuple(singular[i : i + size])) or ()
+                plural = (
+                    lexicon.phrases.get(key[:-1] + (singular[i + size - 1],))
+                    or lexicon.phrases.get(tuple(singular[i : i + size]))
+                    or ()
+                )
                 meanings = plural if all(kind == "device" for kind, _ in plural) else ()
             if meanings:
                 text = " ".join(key)

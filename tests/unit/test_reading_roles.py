@@ -673,3 +673,13 @@ def test_an_insert_lead_named_by_its_name_has_the_pair_of_ts_plugs(ontology):
     assert cable_of("which insert lead from the desk channel to the outboard compressor?", ontology) == (
         "TRS-male to dual TS-male"
     )
+
+
+def test_gear_named_in_the_plural_is_read_after_a_brand_ending_in_s(ontology):
+    # "PreSonus Eris E5s": the brand and series words keep their "s"; only the model number is plural
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(tokenize("a pair of presonus eris e5s"), lexicon_for(ontology))
+    assert any(m.kind == "device" and m.id == "presonus-eris-e5" for m in mentions)
