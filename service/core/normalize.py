@@ -554,8 +554,13 @@ def _elements(
     loose: list[tuple[int, list[Mention]]] = []
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
+    both_sentence = -1
     for index, group in enumerate(merged):
         head = group[0]
+        if both and sentence_of[head.start] != both_sentence:
+            both = (
+                False  # "Both are XLR. ... the X32 side is male": "both" reaches to its sentence's end only
+            )
         if head.kind in {"sep", "attach", "phantom", "both"}:
             device_end = None
         # "... plus the TRRS socket of the tablet": the phrase belongs to the gear after "of"/"on", not before
@@ -577,6 +582,7 @@ def _elements(
         if head.kind == "both":
             of_two = _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
             both = not of_two
+            both_sentence = sentence_of[head.start]
             named = {m.id for grp in merged[index + 1 : index + 3] for m in grp if m.kind == "family"}
             # "use the XLR inputs on the monitors (they have both XLR and TRS)": the jack chosen stays chosen;
             # the gear's other jack is only what else it has

@@ -683,3 +683,15 @@ def test_gear_named_in_the_plural_is_read_after_a_brand_ending_in_s(ontology):
 
     mentions = find_mentions(tokenize("a pair of presonus eris e5s"), lexicon_for(ontology))
     assert any(m.kind == "device" and m.id == "presonus-eris-e5" for m in mentions)
+
+
+def test_both_reaches_to_the_end_of_its_sentence_only(ontology):
+    # "the X32 side is male" describes the desk's jack, not the speakers' too
+    assert (
+        cable_of(
+            "What cable from the X32's XLR outs into the XLR inputs on the speakers? Both are XLR so a mic cable? "
+            "but the X32 side is male and I'm confused.",
+            ontology,
+        )
+        == "XLR-female to XLR-male"
+    )
