@@ -661,7 +661,16 @@ def _link_rule(index: int, body: Any) -> LinkRule:
 def _hazard(hazard_id: str, body: Any) -> Hazard:
     key = f"hazards.{hazard_id}"
     body = _mapping("hazards", key, body)
-    unknown = set(body) - {"severity", "title", "text", "mitigated", "mentions", "sources", "levels"}
+    unknown = set(body) - {
+        "severity",
+        "title",
+        "text",
+        "mitigated",
+        "mentions",
+        "sources",
+        "levels",
+        "needs_phantom",
+    }
     if unknown:
         raise KBInvalid(f"kb/hazards.yaml: {key}: unknown keys {sorted(unknown)}")
     if body.get("severity") not in SEVERITIES:
@@ -682,6 +691,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         else (),
         mitigated_text=str(mitigated.get("text", "")),
         levels=tuple(str(level) for level in body.get("levels") or ()),
+        needs_phantom=bool(body.get("needs_phantom", False)),
     )
 
 

@@ -150,5 +150,7 @@ class Answer:
     sources: tuple[Citation, ...] = ()
     confidence: float = 0.0
     context: dict[str, Any] = field(default_factory=dict)
-    plan: tuple[PlanPart, ...] = ()  # what to use instead when the stated link cannot work (the planner's best)
+    plan: tuple[
+        PlanPart, ...
+    ] = ()  # what to use instead when the stated link cannot work (the planner's best)
     plan_summary: str = ""

@@ -123,6 +123,14 @@ def compose_answer(
         # a sibling situation whose hazard needs a level the question's own link does not carry (the speaker
         # outputs of a powered mixer, asked about its main outs)
         entry = None
+    if (
+        entry is not None
+        and entry.hazards
+        and entry.compatibility == "unsafe"
+        and reading.phantom == "off"
+        and all(ontology.hazards[h].needs_phantom for h in entry.hazards)
+    ):
+        entry = None  # unsafe only with phantom on, and the question says phantom is off on that input
     if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 

@@ -172,6 +172,7 @@ class Hazard:
     mitigated_when: tuple[Condition, ...] = ()
     mitigated_text: str = ""
     levels: tuple[str, ...] = ()  # the hazard needs an end at one of these signal levels (empty: any link)
+    needs_phantom: bool = False  # it exists only while phantom power is on
 
 
 @dataclass(frozen=True)

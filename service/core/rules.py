@@ -929,6 +929,8 @@ def _hazards_from_words(reading: Reading, findings: list[LinkFinding], ontology:
         ):
             if hazard.levels and _levels_absent(hazard.levels, findings):
                 continue
+            if hazard.needs_phantom and reading.phantom == "off":
+                continue  # the question says phantom is off on that input
             fired.append(hazard.id)
     return fired
 
@@ -1022,7 +1024,11 @@ def with_hazard_by_meaning(
         situation = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
         if situation is not None and not situation.hazards:
             return j
-    hazards = [ontology.hazards[h] for h in (match.entry_id, *match.tied) if h in ontology.hazards]
+    hazards = [
+        ontology.hazards[h]
+        for h in (match.entry_id, *match.tied)
+        if h in ontology.hazards and not (ontology.hazards[h].needs_phantom and reading.phantom == "off")
+    ]
     warnings = tuple(
         Warning(h.id, Severity(h.severity), h.text)
         for h in hazards

@@ -106,3 +106,24 @@ def test_a_hazard_matched_by_meaning_brings_the_hazards_raised_with_it(ontology)
     match = FaqMatch("speaker-out-into-input", 0.7, 0.2, True, tied=("tube-amp-no-load",))
     judgement = with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology)
     assert {"speaker-out-into-input", "tube-amp-no-load"} <= {w.hazard for w in judgement.warnings}
+
+
+def test_a_phantom_hazard_is_not_raised_when_the_question_says_phantom_is_off(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    question = (
+        "synth into the desk's XLR mic input with a TS to XLR adapter, phantom is off on that channel. ok?"
+    )
+    reading = read_question(question, ontology)
+    assert reading.phantom == "off"
+    judgement = judge(reading, ontology)
+    assert not any(ontology.hazards[w.hazard].needs_phantom for w in judgement.warnings)
+    reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+    match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
+    by_meaning = with_hazard_by_meaning(judgement, reading, match, ontology)
+    assert "phantom-into-unbalanced" not in {w.hazard for w in by_meaning.warnings}
+    # with phantom on, the same adapter is the danger
+    on = judge(read_question(question.replace("phantom is off", "phantom is on"), ontology), ontology)
+    assert "phantom-into-unbalanced" in {w.hazard for w in on.warnings}
