@@ -10,6 +10,7 @@ from dataclasses import field
 from rapidfuzz.distance import OSA
 
 from service.core.ontology import Ontology
+from service.core.ontology import CountedPins
 from service.core.ontology import SizedSockets
 
 _TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
@@ -89,6 +90,10 @@ class Lexicon:
     fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
     paired: dict[str, str] = field(default_factory=dict)  # word -> family, only beside another connector
     sized: SizedSockets | None = None  # "the big headphone-type jack": a socket described by its size
+    counted: CountedPins | None = (
+        None  # "three-pin sockets", "five little holes": a connector by its pin count
+    )
+    numbers: dict[str, int] = field(default_factory=dict)  # spelled-out numbers ("five")
     pair_joiners: frozenset[str] = frozenset()
 
 
@@ -166,6 +171,8 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
+        counted=grammar.counted_pins if grammar is not None else None,
+        numbers=dict(grammar.spoken_numbers) if grammar is not None else {},
     )
 
 
@@ -263,7 +270,7 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
             i += 1
     mentions = _one_connector_named_twice(mentions)
     if lexicon.sized is not None:
-        mentions = _sized_sockets(tokens, mentions, lexicon.sized)
+        mentions = _sized_sockets(tokens, _counted_pins(tokens, mentions, lexicon), lexicon.sized)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
 
 
@@ -277,6 +284,34 @@ def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:
         else:
             merged.append(m)
     return merged
+
+
+def _counted_pins(tokens: list[str], mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+    """A number of pins or holes names a connector ("three-pin sockets" are XLR, "a round socket with five little
+    holes" is MIDI), unless a connector is named there already."""
+    counted = lexicon.counted
+    if counted is None:
+        return mentions
+    named = {i for m in mentions if m.kind in ("family", "cable") for i in range(m.start, m.end)}
+    found: list[Mention] = []
+    for i, token in enumerate(tokens):
+        number = int(token) if token.isdigit() else lexicon.numbers.get(token)
+        if number not in counted.families or i in named:
+            continue
+        for k in range(i + 1, min(i + 4, len(tokens))):
+            if tokens[k] in counted.words:
+                if not set(range(i, k + 1)) & named:
+                    found.append(
+                        Mention("family", counted.families[number], " ".join(tokens[i : k + 1]), i, k + 1)
+                    )
+                break
+            if tokens[k] not in counted.between:
+                break
+    if not found:
+        return mentions
+    covered = {i for m in found for i in range(m.start, m.end)}
+    kept = [m for m in mentions if not set(range(m.start, m.end)) & covered]
+    return sorted(kept + found, key=lambda m: (m.start, m.kind != "family"))
 
 
 def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSockets) -> list[Mention]:

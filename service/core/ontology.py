@@ -279,6 +279,7 @@ class Grammar:
     paired_family_words: dict[str, str] = field(default_factory=dict)
     pair_joiners: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None
+    counted_pins: CountedPins | None = None
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()
@@ -333,6 +334,17 @@ class GearVerbs:
         frozenset()
     )  # "WE SEND out 1 and 2": after a subject, the port word is the verb
     subjects: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CountedPins:
+    """A connector described by how many pins or holes it has ("a round socket with five little holes");
+    kb/reading.yaml counted_pins."""
+
+    __pydantic_config__ = _STRICT
+    families: dict[int, str]
+    words: frozenset[str]
+    between: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -695,3 +695,22 @@ def test_both_reaches_to_the_end_of_its_sentence_only(ontology):
         )
         == "XLR-female to XLR-male"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        (
+            "my keyboard has a round socket with five little holes marked OUT and the sound module has the same "
+            "marked IN. which cable?",
+            "MIDI DIN-5 male to MIDI DIN-5 male",
+        ),
+        (
+            "the interface outs are balanced 1/4 inch and the monitors have three-pin sockets. which cable between "
+            "them?",
+            "TRS-male to XLR-male",
+        ),
+    ],
+)
+def test_a_connector_described_by_its_pin_count_is_read(question, cable, ontology):
+    assert cable_of(question, ontology) == cable
