@@ -9,8 +9,8 @@ from dataclasses import field
 
 from rapidfuzz.distance import OSA
 
-from service.core.ontology import Ontology
 from service.core.ontology import CountedPins
+from service.core.ontology import Ontology
 from service.core.ontology import SizedSockets
 
 _TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
