@@ -274,17 +274,9 @@ def test_a_port_named_by_its_balance_is_stated_not_guessed(ontology):
 
 
 def test_a_ts_plug_in_a_named_trs_input_is_a_caveat_unless_the_source_is_unbalanced_anyway(ontology):
-    caveat = judge(
-        read_question(
-            "TS guitar cable from the interface line out into the monitor's TRS input, ok?", ontology
-        ),
-        ontology,
-    )
-    assert caveat.compatibility is Compatibility.WORKS_WITH_CAVEAT
-    fine = judge(
-        read_question(
-            "RCA to TS cable from the cd player's RCA outs into the mixer's TRS line input, ok?", ontology
-        ),
-        ontology,
-    )
-    assert fine.compatibility is Compatibility.WORKS
+    questions = {
+        "TS guitar cable from the interface line out into the monitor's TRS input, ok?": Compatibility.WORKS_WITH_CAVEAT,
+        "RCA to TS cable from the cd player's RCA outs into the mixer's TRS line input, ok?": Compatibility.WORKS,
+    }
+    for question, verdict in questions.items():
+        assert judge(read_question(question, ontology), ontology).compatibility is verdict, question
