@@ -10,6 +10,7 @@ from typing import Any
 from service.core.fit import plug_fit
 from service.core.intent import Understanding
 from service.core.intent import decide
+from service.core.lexicon import Lexicon
 from service.core.lexicon import Mention
 from service.core.lexicon import clean
 from service.core.lexicon import correct_spelling
@@ -312,7 +313,9 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
 
 
-def _without_port_verbs(mentions: list[Mention], tokens: list[str], lexicon, g: Grammar) -> list[Mention]:
+def _without_port_verbs(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
     """ "we send out 1 and out 2 down the snake": a port phrase that starts with a verb right after its subject is
     the verb; what follows it is read on its own ("out")."""
     verbs = g.gear_verbs
@@ -558,9 +561,8 @@ def _elements(
     for index, group in enumerate(merged):
         head = group[0]
         if both and sentence_of[head.start] != both_sentence:
-            both = (
-                False  # "Both are XLR. ... the X32 side is male": "both" reaches to its sentence's end only
-            )
+            # "Both are XLR. ... the X32 side is male": "both" reaches to its sentence's end only
+            both = False
         if head.kind in {"sep", "attach", "phantom", "both"}:
             device_end = None
         # "... plus the TRRS socket of the tablet": the phrase belongs to the gear after "of"/"on", not before
@@ -736,17 +738,9 @@ def _describes_a_cable(
     return bool(families) and any(
         gear_at < cable.position < start
         and sentence_of[min(cable.position, last)] == sentence_of[min(start, last)]
-        and families <= _plug_families(cable.ends, ontology)
+        and families <= ontology.related_families(cable.ends)
         for cable in cables
     )
-
-
-def _plug_families(ends: tuple[str, ...], ontology: Ontology) -> set[str]:
-    """The families a cable's ends are, with the broader ones they belong to ("1/4-inch" for a TS end)."""
-    out = set(ends)
-    for end in ends:
-        out |= {f for f, body in ontology.families.items() if end in body.resolves_to}
-    return out
 
 
 def _said_balance_of_a_side(

@@ -484,6 +484,15 @@ class Ontology:
             self.ports[p].domain for p in (*device.out.values(), *device.inputs.values()) if p in self.ports
         }
 
+    def related_families(self, families: set[str] | tuple[str, ...]) -> set[str]:
+        """The families with the ones they resolve to and the broader ones that resolve to them ("1/4-inch" and
+        TS, TRS): what a size-only word and a specific plug have in common."""
+        out = set(families)
+        for fam in families:
+            out |= set(self.families[fam].resolves_to)
+            out |= {f for f, body in self.families.items() if fam in body.resolves_to}
+        return out
+
     def plug_of(self, family_id: str, gender: str | None = None) -> str | None:
         """Name the contract cable end for a family (XLR needs the gender of the plug)."""
         plug = self.families[family_id].plug

@@ -671,11 +671,7 @@ def _cable_sides(
 
 
 def _expand(families: set[str], ontology: Ontology) -> set[str]:
-    out = set(families)
-    for fam in families:
-        out |= set(ontology.families[fam].resolves_to)
-        out |= {f for f, body in ontology.families.items() if fam in body.resolves_to}
-    return out
+    return ontology.related_families(families)
 
 
 def _plug_family(
