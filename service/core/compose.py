@@ -473,10 +473,15 @@ def _warning_label(severity: str) -> str:
 
 def _about_what_was_asked(entry: FaqEntry, reading: Reading, ontology: Ontology) -> bool:
     """An entry is about the connectors and gear classes most of its questions name; the question must name them
-    too (a family counts when the question names it or a size-only word for it: "quarter inch" for TRS; a
-    product counts as its class)."""
+    too (a family counts when the question names it, a size-only word for it: "quarter inch" for TRS, or a port
+    by its connector's name: "optical input"; a product counts as its class)."""
     named = set(reading.families)
-    for family in reading.families:
+    # a port word that is also a connector's name ("the optical input") names that connector
+    qualifiers = {
+        q for link in reading.links for stop in (link.source, link.dest) if stop for q in stop.qualifiers
+    }
+    named |= {family for family, f in ontology.families.items() if qualifiers & set(f.aliases)}
+    for family in list(named):
         named |= set(ontology.families[family].resolves_to)
     gear = {gear_class(d, ontology) for d in reading.devices}
     return set(entry.families) <= named and set(entry.devices) <= gear

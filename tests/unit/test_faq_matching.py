@@ -48,6 +48,15 @@ def test_a_situation_about_other_gear_is_not_the_answer(ontology):
     assert not _about_what_was_asked(phone_entry, about_a_mic, ontology)
 
 
+def test_a_port_named_by_its_connector_names_that_connector(ontology):
+    # "the optical input" is a TOSLINK jack: an entry about TOSLINK is about this question
+    toslink_entry = next(e for e in ontology.faq.values() if e.families == ("toslink",))
+    by_port = read_question("can my preamp's ADAT out go into the interface's optical input?", ontology)
+    by_other_port = read_question("can my preamp's ADAT out go into the interface's line input?", ontology)
+    assert _about_what_was_asked(toslink_entry, by_port, ontology)
+    assert not _about_what_was_asked(toslink_entry, by_other_port, ontology)
+
+
 def test_a_quoted_entry_and_the_verdict_never_disagree(ontology):
     from service.core.classifier import FaqMatch
     from service.core.compose import compose_answer
