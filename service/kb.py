@@ -766,6 +766,12 @@ def _cross_check(o: Ontology) -> None:
         for jack in port.jacks:
             if jack not in o.families:
                 raise KBInvalid(f"kb/ports.yaml: port_kinds.{pid}.jacks: unknown family '{jack}'")
+        if port.feeds is not None and (
+            port.role != "out" or port.feeds not in o.ports or o.ports[port.feeds].role != "in"
+        ):
+            raise KBInvalid(
+                f"kb/ports.yaml: port_kinds.{pid}.feeds: an output's, naming a port kind of role in"
+            )
     for did, device in o.devices.items():
         need_sources("devices", f"devices.{did}", device.sources)
         for side, ports in (("out", device.out), ("in", device.inputs)):

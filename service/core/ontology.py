@@ -97,6 +97,9 @@ class PortKind:
     split: bool = False
     hiz: bool = False
     phantom: bool = False
+    feeds: str | None = (
+        None  # the input this output is made for, whatever gear it is on (a mic's: a mic input)
+    )
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,8 @@ def _resolve(
     port_name = kind.name if kind else ""
     if device_name and port_name.lower().startswith(device_name.lower() + " "):
         device_name = ""  # "turntable phono output", not "turntable turntable phono output"
+    if device_name and port_name and device_name.lower().split()[-1] == port_name.lower().split()[0]:
+        port_name = port_name.split(" ", 1)[1] if " " in port_name else ""  # "dynamic microphone output"
     name = " ".join(x for x in (device_name, port_name) if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
     # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
@@ -390,10 +392,12 @@ def _resolve_size_only(
 
 
 def _orient(source: Port | None, dest: Port | None) -> bool:
-    """True when the ends are the wrong way round (the 'source' only takes signal in)."""
-    return bool(
-        source and dest and source.kind and dest.kind and source.kind.role == "in" and dest.kind.role == "out"
-    )
+    """True when the ends are the wrong way round (the 'source' only takes signal in, or the only end known is
+    an output the question put on the receiving side: "connect my mic to the mixing table")."""
+    if source is None or dest is None:
+        known = source or dest
+        return bool(known and known.kind and known.kind.role == ("in" if source else "out"))
+    return bool(source.kind and dest.kind and source.kind.role == "in" and dest.kind.role == "out")
 
 
 # --- one link ------------------------------------------------------------------------------------------------
@@ -449,6 +453,10 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
                 dest = _resolve(far, "in", link.source, source, dst_family, ontology)
             else:
                 source = _resolve(far, "out", link.dest, dest, src_family, ontology)
+        elif dest is None and source is not None and source.kind is not None and source.kind.feeds:
+            # "which cable for my dynamic mic into the rodecaster?": gear the catalog does not know, but a mic
+            # output is made for a mic input; the answer says it assumed so
+            dest = _usual_input(source, dst_family, ontology)
     implied = _g(ontology).instrument_cable_source
     if source is None and dest is not None and cable and cable.kind == implied["cable_kind"]:
         source = _resolve(
@@ -616,6 +624,16 @@ def _in_format_of(
     if port.jack not in _expand(set(ontology.ports[kind_id].jacks), ontology):
         return None
     return _resolve(replace(stop, qualifiers=far.qualifiers), side, None, known, port.jack, ontology)
+
+
+def _usual_input(source: Port, family: str | None, ontology: Ontology) -> Port | None:
+    """The input `source`'s kind feeds (kb/ports.yaml `feeds`), on unnamed gear, marked as assumed."""
+    feeds = source.kind.feeds if source.kind else None
+    kind = ontology.ports.get(feeds) if feeds else None
+    if kind is None or (source.jack and source.jack not in _expand(set(kind.jacks), ontology)):
+        return None  # a mic on a 3.5 mm plug is not made for an XLR mic input
+    jack = family if family in _expand(set(kind.jacks), ontology) else kind.jacks[0]
+    return Port(feeds, kind, None, f"{kind.name} (assumed)", jack, None, kind.balance, (), True)
 
 
 def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop | None:

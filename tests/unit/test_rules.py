@@ -280,3 +280,27 @@ def test_a_ts_plug_in_a_named_trs_input_is_a_caveat_unless_the_source_is_unbalan
     }
     for question, verdict in questions.items():
         assert judge(read_question(question, ontology), ontology).compatibility is verdict, question
+
+
+def test_a_mic_into_gear_the_catalog_does_not_know_gets_a_mic_cable_to_an_assumed_mic_input(ontology):
+    # kb/ports.yaml `feeds`: a microphone's output is made for a mic input, whatever the unknown gear is
+    for question in (
+        "which cable do I need from my dynamic mic into the zorblatt 3000?",
+        "how do I connect my dynamic mic to the zorblatt 3000, what cable?",
+    ):
+        reading = read_question(
+            question, ontology, understanding=Understanding(0.0, {"cable_recommendation": 1.0})
+        )
+        judgement = judge(reading, ontology)
+        assert judgement.cable is not None and judgement.cable.name == "XLR-female to XLR-male", question
+        assert all(f.guessed for f in judgement.links) and "assumed" in judgement.links[0].dest.name
+
+
+def test_a_mic_on_a_small_plug_is_not_assumed_to_go_into_an_xlr_mic_input(ontology):
+    reading = read_question(
+        "my lapel mic has a 3.5 mm plug, which cable into the zorblatt 3000?",
+        ontology,
+        understanding=Understanding(0.0, {"cable_recommendation": 1.0}),
+    )
+    judgement = judge(reading, ontology)
+    assert judgement.cable is None or "XLR" not in judgement.cable.name
