@@ -1157,6 +1157,8 @@ def _links(
         spans.append((a.position, b.position))
     if len(chain) == 2 and links:
         links[0] = _orient(links[0], introduced or {}, ontology)
+    for i in range(len(links) - 1 if arrows else 0):
+        links[i], links[i + 1] = _through_stop(links[i], links[i + 1])
     if not links and chain:
         links.append(_single_stop_link(chain[0], cables, to_positions, ontology))
         spans.append((chain[0].position, chain[0].position))
@@ -1182,6 +1184,25 @@ def _links(
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]:
+    """ "keys -> passive DI (TS in) -> XLR -> snake": in a drawn chain, gear the signal passes through is the end
+    of one link and the start of the next; a jack said to be its input belongs to the link coming in, one said
+    to be its output to the link going out. (In prose the order is the reader's guess, and a stop that reads as
+    two outputs is how a misread link is caught, so it is left as it is.)"""
+    middle = into.dest
+    if middle is None or middle is not out_of.source or not middle.device or middle.role is None:
+        return into, out_of
+    if into.source is None or not into.source.device or out_of.dest is None or not out_of.dest.device:
+        return (
+            into,
+            out_of,
+        )  # "ADAT out -> the interface's optical in, which is S/PDIF only": no gear after it
+    bare = replace(middle, role=None, families=(), qualifiers=(), gender=None, balance=None, dual=False)
+    if middle.role == "in":
+        return into, replace(out_of, source=bare)
+    return replace(into, dest=bare), out_of
 
 
 def _device_word(stop: Stop) -> str:

@@ -212,3 +212,19 @@ def test_a_socket_described_as_headphone_style_names_its_size_not_a_headphone_po
     organ = reading.links[0].source
     assert "headphone" not in organ.qualifiers
     assert "quarter_inch" in organ.families
+
+
+def test_a_jack_said_of_gear_in_the_middle_of_a_drawn_chain_belongs_to_the_link_it_names(ontology):
+    # "(TS input)" is the DI's input: the link into the DI ends on it, the link out of the DI does not start on it
+    reading = read_question(
+        "bass -> active DI (TS input) -> XLR -> stage box -> console. balanced?", ontology
+    )
+    into_di, out_of_di = reading.links[0], reading.links[1]
+    assert into_di.dest.device == out_of_di.source.device == "active-di"
+    assert into_di.dest.role == "in" and into_di.dest.families == ("ts",)
+    assert out_of_di.source.role is None and out_of_di.source.families == ()
+
+
+def test_live_sound_names_for_the_desk_and_the_main_speakers(ontology):
+    reading = read_question("which cable from the FOH desk to the PA tops?", ontology)
+    assert reading.devices == ("mixer", "speakers")
