@@ -324,6 +324,13 @@ def _pick(
                 return generic
         if fitting:
             return fitting[0]
+    side = next((ontology.ports[p].role for p in ports.values()), None)
+    for family in families if side else ():
+        # "the receiver's RCA sub pre-out": a jack the gear's class does not list on that side is believed (the
+        # catalog is what is incomplete), as its usual port kind, rather than the class's default port
+        generic = ontology.generic_ports.get(family, {}).get(side)
+        if generic and family in stop.families:
+            return generic
     return ports.get("default") or next(iter(ports.values()), None)
 
 

@@ -304,3 +304,15 @@ def test_a_mic_on_a_small_plug_is_not_assumed_to_go_into_an_xlr_mic_input(ontolo
     )
     judgement = judge(reading, ontology)
     assert judgement.cable is None or "XLR" not in judgement.cable.name
+
+
+def test_a_jack_the_gears_class_does_not_list_is_believed_as_that_jacks_usual_port(ontology):
+    # a hi-fi amp's class lists only speaker outputs; RCA outputs on it are line-level pre-outs, not speaker level
+    _, line = verdict_for("my stereo amp's RCA outputs into the powered speaker's RCA input, ok?", ontology)
+    assert line.compatibility is Compatibility.WORKS and not line.warnings
+    assert line.links[0].source.kind_id == "consumer-out"
+    # the class's default still decides when the jack is one of its own
+    _, speaker = verdict_for(
+        "my stereo amp's banana outputs into the powered speaker's RCA input, ok?", ontology
+    )
+    assert speaker.links[0].source.kind.level == "speaker"
