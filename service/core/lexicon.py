@@ -244,6 +244,11 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
     singular = [_singular(tok) for tok in tokens]
     i = 0
     while i < len(tokens):
+        numbered = _numbered_port(tokens, i, lexicon)
+        if numbered:
+            mentions += numbered
+            i = numbered[0].end
+            continue
         for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + size])
             # the phrase as written first; else with a plural "s" dropped from the words before the last
@@ -272,6 +277,19 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
     if lexicon.sized is not None:
         mentions = _sized_sockets(tokens, _counted_pins(tokens, mentions, lexicon), lexicon.sized)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
+
+
+def _numbered_port(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
+    """ "aux 3 send", "bus 2 out": a port phrase with its channel number after its first word is that port."""
+    if i + 2 >= len(tokens) or not (tokens[i + 1].isdigit() and len(tokens[i + 1]) <= 2):
+        return []
+    words = [tokens[i]] + tokens[i + 2 :]
+    for size in range(min(lexicon.longest, len(words)), 1, -1):
+        meanings = lexicon.phrases.get(tuple(words[:size]))
+        if meanings and all(kind in ("port", "role") for kind, _ in meanings):
+            text = " ".join(tokens[i : i + size + 1])
+            return [Mention(kind, ident, text, i, i + size + 1) for kind, ident in meanings]
+    return []
 
 
 def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:

@@ -228,3 +228,9 @@ def test_a_jack_said_of_gear_in_the_middle_of_a_drawn_chain_belongs_to_the_link_
 def test_live_sound_names_for_the_desk_and_the_main_speakers(ontology):
     reading = read_question("which cable from the FOH desk to the PA tops?", ontology)
     assert reading.devices == ("mixer", "speakers")
+
+
+def test_a_port_with_its_channel_number_inside_the_phrase_is_still_that_port(ontology):
+    reading = read_question("what lead from aux 2 send to the amp's XLR input?", ontology)
+    source = reading.links[0].source
+    assert source is not None and source.qualifiers == ("aux",) and source.role == "out"
