@@ -63,6 +63,7 @@ BOOLEAN_ATTRIBUTES = (
     "unbalanced_into_xlr",
     "midi_trs",
     "loads_differ",
+    "plugs_carry_ports",
 )
 
 

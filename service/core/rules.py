@@ -826,7 +826,24 @@ def _attributes(
     midi = _g(ontology).midi_over_jack
     named = domains | families
     attrs["midi_trs"] = bool(midi.signal in named and families & set(midi.families))
+    if cable is not None and cable.ends and not attrs["midi_trs"]:
+        # "will a MIDI cable let him plug his keyboard into the laptop": a named cable whose plug cannot carry
+        # what a digital, USB or MIDI port speaks (kb/connectors.yaml `carries`) does not join them (MIDI on a
+        # TRS jack has its own rule)
+        attrs["plugs_carry_ports"] = all(
+            _carries(plug, port, ontology) for plug, port in ((plug_src, source), (plug_dst, dest))
+        )
     return attrs
+
+
+def _carries(plug: str | None, port: Port | None, ontology: Ontology) -> bool:
+    """Whether a plug family can carry what a port speaks; analog and speaker ports are left to the other rules."""
+    if plug is None or port is None or port.kind is None or port.kind.level is not None:
+        return (
+            True  # a port with a signal level is analog audio or speaker: the level and jack rules judge it
+        )
+    families = {plug} | set(ontology.families[plug].resolves_to)
+    return any(port.kind.domain in ontology.families[f].carries for f in families)
 
 
 def _balance(

@@ -316,3 +316,15 @@ def test_a_jack_the_gears_class_does_not_list_is_believed_as_that_jacks_usual_po
         "my stereo amp's banana outputs into the powered speaker's RCA input, ok?", ontology
     )
     assert speaker.links[0].source.kind.level == "speaker"
+
+
+def test_a_named_cable_whose_plugs_cannot_carry_a_digital_or_midi_port_does_not_join_them(ontology):
+    _, din = verdict_for("can a 5-pin MIDI cable connect my synth to the computer's USB port?", ontology)
+    assert din.compatibility is Compatibility.DOES_NOT_WORK
+    assert "rule.plug.cannot-carry-port" in din.links[0].rule_ids
+    _, usb = verdict_for("can a USB cable connect my synth's USB port to the computer's USB port?", ontology)
+    assert usb.compatibility is Compatibility.WORKS
+    _, trs_midi = verdict_for(
+        "my synth's 3.5mm MIDI out to a DIN MIDI in, with a TRS to DIN adapter, ok?", ontology
+    )
+    assert "rule.plug.cannot-carry-port" not in trs_midi.links[0].rule_ids
