@@ -47,7 +47,8 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
-INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
+INHERIT_BELOW = 0.4
+NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it  # a follow-up the classifier is unsure of keeps the previous question's intent
 
 
 def read_question(
@@ -271,12 +272,24 @@ def _refined_devices(mentions: list[Mention], tokens: list[str], g: Grammar) -> 
                     # is the gear the words describe
                     if r.device == m.id
                     and (sentence(m), r.becomes) not in named
-                    and phrase_pattern(r.words).search(text)
+                    and _said(r.words, text, g, denied=r.denied)
                 ),
                 m,
             )
         out.append(m)
     return out
+
+
+def _said(words: tuple[str, ...], text: str, g: Grammar, *, denied: bool) -> bool:
+    """One of the phrases is in the text, said to be there ("it has its own power cord") or, with `denied`,
+    said to be missing ("they have no power plug", "don't have a power cord"): a negator a few words before it,
+    in its clause."""
+    for match in phrase_pattern(words).finditer(text):
+        before = text[: match.start()].split()[-NEGATION_REACH:]
+        clause = before[max((i + 1 for i, w in enumerate(before) if w in BREAKERS), default=0) :]
+        if any(w in g.negators for w in clause) == denied:
+            return True
+    return False
 
 
 def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -324,6 +324,7 @@ class DeviceRefinement:
     device: str
     words: tuple[str, ...]
     becomes: str
+    denied: bool = False  # the words count only when the sentence says the gear lacks them ("no power cord")
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,15 @@ def test_a_port_with_its_channel_number_inside_the_phrase_is_still_that_port(ont
     reading = read_question("what lead from aux 2 send to the amp's XLR input?", ontology)
     source = reading.links[0].source
     assert source is not None and source.qualifiers == ("aux",) and source.role == "out"
+
+
+@pytest.mark.parametrize(
+    ("question", "device"),
+    [
+        ("the PA speakers have no mains lead, which cable from the amp?", "passive-speaker"),
+        ("the speakers do not have a power plug, which cable from the amp?", "passive-speaker"),
+        ("the speaker has its own power lead, which cable from the desk?", "powered-speaker"),
+    ],
+)
+def test_speakers_said_to_have_or_lack_their_own_power_are_powered_or_passive(question, device, ontology):
+    assert device in read_question(question, ontology).devices
