@@ -323,7 +323,10 @@ def _pick(
             if generic and ontology.ports[generic].domain not in digital:
                 return generic
         if fitting:
-            return fitting[0]
+            # "the mixer's RCA inputs": of the gear's ports on that jack, the jack's usual kind (tape in), not
+            # a special one the question does not name (PHONO)
+            usual = ontology.generic_ports.get(family, {}).get(ontology.ports[fitting[0]].role)
+            return usual if usual in fitting else fitting[0]
     side = next((ontology.ports[p].role for p in ports.values()), None)
     for family in families if side else ():
         # "the receiver's RCA sub pre-out": a jack the gear's class does not list on that side is believed (the

@@ -328,3 +328,12 @@ def test_a_named_cable_whose_plugs_cannot_carry_a_digital_or_midi_port_does_not_
         "my synth's 3.5mm MIDI out to a DIN MIDI in, with a TRS to DIN adapter, ok?", ontology
     )
     assert "rule.plug.cannot-carry-port" not in trs_midi.links[0].rule_ids
+
+
+def test_a_jack_on_gear_with_several_ports_of_that_jack_is_the_jacks_usual_port(ontology):
+    # a mixer has RCA tape ins and a PHONO input; "the RCA inputs" without "phono" are the line-level ones
+    _, judgement = verdict_for(
+        "my phone into the mixer's RCA inputs with a 3.5mm to RCA cable, ok?", ontology
+    )
+    assert judgement.links[0].dest.kind.level != "phono"
+    assert judgement.compatibility is Compatibility.WORKS
