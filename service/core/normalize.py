@@ -990,13 +990,15 @@ def _sentence_stops(
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         if adjacent and earlier is not None and stop.device == earlier.device:
             # "... into the mixer. The mixer has RCA ins": gear named again in a later sentence is the same gear;
-            # so is gear named again in the same words with nothing linking the two ("to my speakers, the
-            # speakers have XLR ins")
+            # so is gear named again in the same or fewer words with nothing linking the two ("to my speakers,
+            # the speakers have XLR ins")
             between = set(tokens[earlier.position + 1 : stop.position])
             adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
                 min(earlier.position, len(sentence_of) - 1)
             ] and (
-                stop.device_text != earlier.device_text or bool(between & (g.link_words | set(g.separators)))
+                # "from the mixing board: the board has ...": a shortened name is the same gear too
+                not set(stop.device_text.split()) <= set(earlier.device_text.split())
+                or bool(between & (g.link_words | set(g.separators)))
             )
         elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear

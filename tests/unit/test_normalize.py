@@ -246,3 +246,14 @@ def test_a_port_with_its_channel_number_inside_the_phrase_is_still_that_port(ont
 )
 def test_speakers_said_to_have_or_lack_their_own_power_are_powered_or_passive(question, device, ontology):
     assert device in read_question(question, ontology).devices
+
+
+def test_gear_named_again_by_a_shorter_name_in_its_sentence_is_the_same_gear(ontology):
+    reading = read_question(
+        "Into the wedge from the sound desk: the desk has RCA outputs and the wedge has XLR ins. Which cable?",
+        ontology,
+    )
+    assert len(reading.links) == 1
+    link = reading.links[0]
+    assert link.source.device == "mixer" and link.source.families == ("rca",)
+    assert link.dest.families == ("xlr",)
