@@ -78,7 +78,8 @@ def _variants_said(tokens: list[str], ontology: Ontology) -> list[_Said]:
     }
     if not by_alias:
         return []
-    for match in phrase_pattern(tuple(by_alias)).finditer(text):
+    # "a plug with 4 poles": an alias counts in the plural too
+    for match in phrase_pattern(tuple(by_alias), plurals=True).finditer(text):
         start = starts.get(match.start())
         if start is None:
             continue
@@ -86,7 +87,8 @@ def _variants_said(tokens: list[str], ontology: Ontology) -> list[_Said]:
         if taken & set(range(start, end)):
             continue
         taken |= set(range(start, end))
-        variant = by_alias[match.group(0)]
+        said = match.group(0)
+        variant = by_alias.get(said) or by_alias[said[:-1]]
         # "NL4 (4 pole)": one variant said twice in a row is one mention
         if found and found[-1].variant == variant and start - found[-1].end <= 2:
             continue

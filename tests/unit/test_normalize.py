@@ -257,3 +257,10 @@ def test_gear_named_again_by_a_shorter_name_in_its_sentence_is_the_same_gear(ont
     link = reading.links[0]
     assert link.source.device == "mixer" and link.source.families == ("rca",)
     assert link.dest.families == ("xlr",)
+
+
+def test_a_port_word_after_a_modal_is_the_verb(ontology):
+    reading = read_question("can I insert this TRS plug in the mixer's line input?", ontology)
+    assert all(
+        "insert" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
+    )

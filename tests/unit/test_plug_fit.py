@@ -39,6 +39,13 @@ def fit_of(question, ontology):
         ),
         # no side words at all: "X into Y" makes X the plug
         ("will nl4 fit into nl2?", "speakon-nl4", "speakon-nl2", False),
+        # a variant's name in the plural
+        (
+            "my speakON lead has four poles, the amp's speakON socket has two poles. fits?",
+            "speakon-nl4",
+            "speakon-nl2",
+            False,
+        ),
         (
             "the drum machine's MIDI in is a Type B jack, my adapter is Type A",
             "midi-type-a",
