@@ -337,3 +337,13 @@ def test_a_jack_on_gear_with_several_ports_of_that_jack_is_the_jacks_usual_port(
     )
     assert judgement.links[0].dest.kind.level != "phono"
     assert judgement.compatibility is Compatibility.WORKS
+
+
+def test_a_hifi_amplifier_drives_speakers_from_binding_posts(ontology):
+    reading = read_question(
+        "which speaker wire plugs from my stereo amp to the bookshelf speakers?",
+        ontology,
+        understanding=Understanding(0.0, {"cable_recommendation": 1.0}),
+    )
+    judgement = judge(reading, ontology)
+    assert judgement.cable is not None and judgement.cable.name == "banana to banana"
