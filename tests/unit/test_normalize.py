@@ -264,3 +264,11 @@ def test_a_port_word_after_a_modal_is_the_verb(ontology):
     assert all(
         "insert" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
     )
+
+
+def test_a_cable_said_to_be_lost_is_not_the_one_in_use(ontology):
+    reading = read_question(
+        "forgot my XLR cable, can I use a TRS cable from the mixer to the powered speaker", ontology
+    )
+    cable = reading.links[0].cable
+    assert cable is not None and cable.ends == ("trs", "trs")
