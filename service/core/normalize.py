@@ -1213,7 +1213,7 @@ def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]
         return (
             into,
             out_of,
-        )  # "ADAT out -> the interface's optical in, which is S/PDIF only": no gear after it
+        )  # "word clock out -> the converter's BNC in, set to 48k": no gear after the middle
     bare = replace(middle, role=None, families=(), qualifiers=(), gender=None, balance=None, dual=False)
     if middle.role == "in":
         return into, replace(out_of, source=bare)

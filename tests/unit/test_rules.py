@@ -43,6 +43,14 @@ def verdict_for(question, ontology):
     return reading, judge(reading, ontology)
 
 
+def cable_asked(question, ontology):
+    """The judgement of a question read as asking which cable to use."""
+    reading = read_question(
+        question, ontology, understanding=Understanding(0.0, {"cable_recommendation": 1.0})
+    )
+    return judge(reading, ontology)
+
+
 @pytest.mark.parametrize(("a", "b"), PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
 def test_every_pair_of_ends_follows_the_grid(a, b, ontology):
     reading, j = verdict_for(f"is {END_WORDS[a]} to {END_WORDS[b]} ok?", ontology)
@@ -288,21 +296,13 @@ def test_a_mic_into_gear_the_catalog_does_not_know_gets_a_mic_cable_to_an_assume
         "which cable do I need from my dynamic mic into the zorblatt 3000?",
         "how do I connect my dynamic mic to the zorblatt 3000, what cable?",
     ):
-        reading = read_question(
-            question, ontology, understanding=Understanding(0.0, {"cable_recommendation": 1.0})
-        )
-        judgement = judge(reading, ontology)
+        judgement = cable_asked(question, ontology)
         assert judgement.cable is not None and judgement.cable.name == "XLR-female to XLR-male", question
         assert all(f.guessed for f in judgement.links) and "assumed" in judgement.links[0].dest.name
 
 
 def test_a_mic_on_a_small_plug_is_not_assumed_to_go_into_an_xlr_mic_input(ontology):
-    reading = read_question(
-        "my lapel mic has a 3.5 mm plug, which cable into the zorblatt 3000?",
-        ontology,
-        understanding=Understanding(0.0, {"cable_recommendation": 1.0}),
-    )
-    judgement = judge(reading, ontology)
+    judgement = cable_asked("my lapel mic has a 3.5 mm plug, which cable into the zorblatt 3000?", ontology)
     assert judgement.cable is None or "XLR" not in judgement.cable.name
 
 
@@ -340,10 +340,7 @@ def test_a_jack_on_gear_with_several_ports_of_that_jack_is_the_jacks_usual_port(
 
 
 def test_a_hifi_amplifier_drives_speakers_from_binding_posts(ontology):
-    reading = read_question(
-        "which speaker wire plugs from my stereo amp to the bookshelf speakers?",
-        ontology,
-        understanding=Understanding(0.0, {"cable_recommendation": 1.0}),
+    judgement = cable_asked(
+        "which speaker wire plugs from my stereo amp to the bookshelf speakers?", ontology
     )
-    judgement = judge(reading, ontology)
     assert judgement.cable is not None and judgement.cable.name == "banana to banana"
