@@ -47,8 +47,8 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
-INHERIT_BELOW = 0.4
-NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it  # a follow-up the classifier is unsure of keeps the previous question's intent
+INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
+NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it
 
 
 def read_question(
@@ -1209,11 +1209,9 @@ def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]
     middle = into.dest
     if middle is None or middle is not out_of.source or not middle.device or middle.role is None:
         return into, out_of
+    # "word clock out -> the converter's BNC in, set to 48k": gear on both sides of the middle, or it is left
     if into.source is None or not into.source.device or out_of.dest is None or not out_of.dest.device:
-        return (
-            into,
-            out_of,
-        )  # "word clock out -> the converter's BNC in, set to 48k": no gear after the middle
+        return into, out_of
     bare = replace(middle, role=None, families=(), qualifiers=(), gender=None, balance=None, dual=False)
     if middle.role == "in":
         return into, replace(out_of, source=bare)

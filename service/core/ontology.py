@@ -97,9 +97,8 @@ class PortKind:
     split: bool = False
     hiz: bool = False
     phantom: bool = False
-    feeds: str | None = (
-        None  # the input this output is made for, whatever gear it is on (a mic's: a mic input)
-    )
+    # the input this output is made for, whatever gear it is on (a mic's: a mic input)
+    feeds: str | None = None
 
 
 @dataclass(frozen=True)

@@ -328,11 +328,11 @@ def _pick(
             usual = ontology.generic_ports.get(family, {}).get(ontology.ports[fitting[0]].role)
             return usual if usual in fitting else fitting[0]
     side = next((ontology.ports[p].role for p in ports.values()), None)
-    for family in families if side else ():
+    for family in stop.families if side else ():
         # "the receiver's RCA sub pre-out": a jack the gear's class does not list on that side is believed (the
         # catalog is what is incomplete), as its usual port kind, rather than the class's default port
         generic = ontology.generic_ports.get(family, {}).get(side)
-        if generic and family in stop.families:
+        if generic:
             return generic
     return ports.get("default") or next(iter(ports.values()), None)
 
@@ -640,9 +640,12 @@ def _usual_input(source: Port, family: str | None, ontology: Ontology) -> Port |
     """The input `source`'s kind feeds (kb/ports.yaml `feeds`), on unnamed gear, marked as assumed."""
     feeds = source.kind.feeds if source.kind else None
     kind = ontology.ports.get(feeds) if feeds else None
-    if kind is None or (source.jack and source.jack not in _expand(set(kind.jacks), ontology)):
+    if kind is None:
+        return None
+    jacks = _expand(set(kind.jacks), ontology)
+    if source.jack and source.jack not in jacks:
         return None  # a mic on a 3.5 mm plug is not made for an XLR mic input
-    jack = family if family in _expand(set(kind.jacks), ontology) else kind.jacks[0]
+    jack = family if family in jacks else kind.jacks[0]
     return Port(feeds, kind, None, f"{kind.name} (assumed)", jack, None, kind.balance, (), True)
 
 
@@ -841,10 +844,9 @@ def _attributes(
 
 def _carries(plug: str | None, port: Port | None, ontology: Ontology) -> bool:
     """Whether a plug family can carry what a port speaks; analog and speaker ports are left to the other rules."""
+    # a port with a signal level is analog audio or speaker: the level and jack rules judge it
     if plug is None or port is None or port.kind is None or port.kind.level is not None:
-        return (
-            True  # a port with a signal level is analog audio or speaker: the level and jack rules judge it
-        )
+        return True
     families = {plug} | set(ontology.families[plug].resolves_to)
     return any(port.kind.domain in ontology.families[f].carries for f in families)
 
