@@ -81,6 +81,9 @@ class Report:
     revised_answers: int = 0
     index_info_metric: dict[str, float] = field(default_factory=dict)  # cablewise_index_info by version
     reloads_metric: dict[str, float] = field(default_factory=dict)  # cablewise_index_reloads_total by outcome
+    settled: bool = (
+        False  # the loop's last second of answers all came from the new version: every worker switched
+    )
 
     @property
     def switch_s(self) -> float | None:
@@ -261,6 +264,7 @@ def run(index_dir: Path, work: Path, *, seconds: float, rebuild: str, rebuild_at
             now() < rebuilt_at + SETTLE_S and not _all_new_lately(results, lock, report)
         ):
             time.sleep(0.2)
+        report.settled = _all_new_lately(results, lock, report)
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
