@@ -757,7 +757,9 @@ def _cable(
     g = _g(ontology)
     single_stereo, pair = g.stereo_plugs, g.mono_pair_plugs
     src_split = bool(source and source.kind and source.kind.split)
-    if src_split and plug_src in single_stereo and not dst_stereo and dest is not None:
+    # A small stereo-capable jack with no one-conductor twin (3.5 mm, TRRS) is one jack, not a pair to split into.
+    dst_one_jack = plug_dst in single_stereo and plug_dst not in g.mono_plug
+    if src_split and plug_src in single_stereo and not dst_stereo and dest is not None and not dst_one_jack:
         # left and right (or send and return) go to two mono jacks, one unbalanced leg each: TS plugs
         mono = g.mono_plug.get(plug_dst, plug_dst)
         to_end = f"dual {ontology.plug_of(mono, dst_gender) or mono}"

@@ -64,6 +64,23 @@ def test_a_stereo_output_split_to_two_mono_inputs_gets_a_ts_plug_per_leg(ontolog
     assert cable_of(question, ontology) == "3.5mm TRS-male to dual TS-male"
 
 
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        (
+            "a tablet's headphone out into the phone's TRRS headset socket - cable?",
+            "3.5mm TRS-male to 3.5mm TRRS-male",
+        ),
+        (
+            "laptop headphone jack into the 3.5mm mic input of a camera: which lead?",
+            "3.5mm TRS-male to 3.5mm TRS-male",
+        ),
+    ],
+)
+def test_a_stereo_output_into_one_small_jack_is_not_split(question, cable, ontology):
+    assert cable_of(question, ontology) == cable
+
+
 def test_a_port_named_before_its_owner_belongs_to_the_owner(ontology):
     reading = read_question("is a lavalier mic fine with the TRRS socket on an old pixel?", ontology)
     dest = reading.links[0].dest
