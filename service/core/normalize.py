@@ -94,6 +94,7 @@ def read_question(
     sentence_of = _sentence_index(tokens)
     asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
+    asked |= _cable_referred_back(tokens, cables, sentence_of, asking, g)
     gear_said_in: dict[int, set[str]] = {}
     for m in mentions:
         if m.kind == "device":
@@ -1199,6 +1200,27 @@ def _links(
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _cable_referred_back(
+    tokens: list[str], cables: list[CableSpec], sentence_of: list[int], asking: set[int], g: Grammar
+) -> frozenset[int]:
+    """ "I left my speaker cable at home. I have an instrument cable in the bag. Can I use that?": a question that
+    names no cable but points back at one asks about the cable named last before it."""
+    referred: set[int] = set()
+    if not g.cable_back_references or not cables:
+        return frozenset()
+    back = phrase_pattern(g.cable_back_references)
+    for sentence in asking:
+        positions = [i for i, s in enumerate(sentence_of) if s == sentence]
+        if any(sentence_of[min(c.position, len(sentence_of) - 1)] == sentence for c in cables):
+            continue
+        if not back.search(" ".join(tokens[i] for i in positions)):
+            continue
+        before = [c.position for c in cables if c.position < positions[0]]
+        if before:
+            referred.add(max(before))
+    return frozenset(referred)
 
 
 def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]:

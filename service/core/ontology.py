@@ -288,6 +288,7 @@ class Grammar:
     negated_verbs: frozenset[str] = frozenset()
     other_instance_words: frozenset[str] = frozenset()
     same_cable_words: tuple[str, ...] = ()
+    cable_back_references: tuple[str, ...] = ()
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()

@@ -272,3 +272,14 @@ def test_a_cable_said_to_be_lost_is_not_the_one_in_use(ontology):
     )
     cable = reading.links[0].cable
     assert cable is not None and cable.ends == ("trs", "trs")
+
+
+@pytest.mark.parametrize("pointer", ["Can I use that", "Would that work", "Could I try it"])
+def test_a_question_pointing_back_at_a_cable_asks_about_the_last_one_named(pointer, ontology):
+    reading = read_question(
+        "The bass amp head normally feeds its cabinet with a speaker cable. There is a guitar lead in my bag."
+        f" {pointer} between the head and the cabinet?",
+        ontology,
+    )
+    cable = reading.links[0].cable
+    assert cable is not None and cable.kind == "instrument"
