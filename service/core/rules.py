@@ -472,6 +472,13 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         source = _resolve(
             Stop(qualifiers=(implied["port"],), role="out"), "out", None, None, implied["family"], ontology
         )
+    # "a speakON to 1/4 adapter into the mixer's line input": a plug made for one signal level only (speakON and
+    # binding posts carry speaker level) says what the end nobody named is, when the other end is a named port
+    # (plain "the amp" may be the gear that plug goes into)
+    if source is None and dest is not None and _names_a_port(link.dest):
+        source = _port_of_its_only_level(src_family, "out", ontology)
+    elif dest is None and source is not None and _names_a_port(link.source):
+        dest = _port_of_its_only_level(dst_family, "in", ontology)
 
     if reading.intent is Intent.CABLE_RECOMMENDATION and not (cable and cable.explicit_ends):
         # "do I need special cables or will guitar leads do?": a cable the user only proposes must fit the jacks
@@ -842,6 +849,24 @@ def _attributes(
             _carries(plug, port, ontology) for plug, port in ((plug_src, source), (plug_dst, dest))
         )
     return attrs
+
+
+def _names_a_port(stop: Stop | None) -> bool:
+    return stop is not None and bool(stop.role or stop.qualifiers)
+
+
+def _port_of_its_only_level(family: str | None, role: str, ontology: Ontology) -> Port | None:
+    """The port a plug family implies when it carries one signal level and nothing else (kb/connectors.yaml
+    `carries`, kb/reading.yaml `level_ports`), or None."""
+    if family is None or family not in ontology.families:
+        return None
+    carried = ontology.families[family].carries
+    level_ports = _g(ontology).level_ports
+    if len(carried) != 1 or carried[0] not in level_ports:
+        return None
+    return _resolve(
+        Stop(qualifiers=(level_ports[carried[0]],), role=role), role, None, None, family, ontology
+    )
 
 
 def _carries(plug: str | None, port: Port | None, ontology: Ontology) -> bool:

@@ -344,3 +344,16 @@ def test_a_hifi_amplifier_drives_speakers_from_binding_posts(ontology):
         "which speaker wire plugs from my stereo amp to the bookshelf speakers?", ontology
     )
     assert judgement.cable is not None and judgement.cable.name == "banana to banana"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I plug a speakON to jack adapter into the line input of my mixer?",
+        "a banana to XLR lead into the interface's mic input, ok?",
+    ],
+)
+def test_a_plug_made_only_for_speaker_level_makes_the_unnamed_end_a_speaker_output(question, ontology):
+    _, j = verdict_for(question, ontology)
+    assert j.links and j.links[0].source is not None and j.links[0].source.kind.level == "speaker"
+    assert j.compatibility is Compatibility.UNSAFE
