@@ -851,12 +851,44 @@ def _ports_to_their_gear(
                 if not said:
                     owner = j
                 break
+        if owner is None and port.role == "out":
+            owner = _sender_of_a_from_port(out, i, tokens, sentence_of, comes_from, ontology, g)
         if owner is None:
             i += 1
             continue
         out[owner] = _merge_stop(out[owner], port, g)
         del out[i]
     return out
+
+
+def _sender_of_a_from_port(
+    stops: list[Stop],
+    index: int,
+    tokens: list[str],
+    sentence_of: list[int],
+    comes_from: set[str],
+    ontology: Ontology,
+    g: Grammar,
+) -> int | None:
+    """ "the 2i2 to the monitors with TRS cables from the line outs": an output introduced by "from", with no gear
+    after it, is the output of the gear the sentence sends from (the gear right before "to"/"into"), when that
+    gear could have it and no port of it is named yet."""
+    port = stops[index]
+    before = [t for t in tokens[max(0, port.position - 3) : port.position] if t not in g.fillers]
+    if not before or before[-1] not in comes_from:
+        return None
+    if index + 1 < len(stops) and sentence_of[stops[index + 1].position] == sentence_of[port.position]:
+        return None
+    leads_to = {word for word, role in g.separators.items() if role == "leads_to"}
+    for j in range(index):
+        gear = stops[j]
+        if sentence_of[gear.position] != sentence_of[port.position] or not gear.device:
+            continue
+        following = stops[j + 1].position if j + 1 < len(stops) else port.position
+        sends = bool(set(tokens[gear.position : following]) & leads_to)
+        if sends and gear.role is None and _can_have(gear, "out", ontology):
+            return j
+    return None
 
 
 APPOSITION_SPAN = 8  # tokens between a class word and the product that names it ("interface is a umc404hd")

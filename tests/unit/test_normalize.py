@@ -283,3 +283,12 @@ def test_a_question_pointing_back_at_a_cable_asks_about_the_last_one_named(point
     )
     cable = reading.links[0].cable
     assert cable is not None and cable.kind == "instrument"
+
+
+def test_an_output_introduced_by_from_belongs_to_the_gear_that_sends(ontology):
+    reading = read_question(
+        "Wiring the mixer to the powered speakers with XLR cables from the main outs, fine?", ontology
+    )
+    assert len(reading.links) == 1
+    source = reading.links[0].source
+    assert source.device == "mixer" and source.role == "out" and "main" in source.qualifiers
