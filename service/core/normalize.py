@@ -68,14 +68,16 @@ def read_question(
     text = " ".join(tokens)
     g = _grammar(ontology)
     # "plug them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
+    found = find_mentions(tokens, lexicon)
     mentions = [
         m
-        for m in find_mentions(tokens, lexicon)
+        for m in found
         if not (
             (m.kind == "role" or (m.kind == "port" and m.text in g.link_words))
             and m.end < len(tokens)
             and tokens[m.end] in g.fillers
         )
+        and not _preposition_at_clause_end(m, tokens, found, g)
     ]
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
@@ -166,6 +168,18 @@ def read_question(
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
     return reading
+
+
+def _preposition_at_clause_end(m: Mention, tokens: list[str], mentions: list[Mention], g: Grammar) -> bool:
+    """ "balanced all the way thru?": a port name that is also a link word, ending its clause with no determiner
+    or gear word before it ("the thru", "midi thru"), is the preposition."""
+    if m.kind != "port" or m.text not in g.link_words or m.start == 0:
+        return False
+    if m.end < len(tokens) and tokens[m.end] not in SENTENCE_END | BREAKERS:
+        return False
+    before = m.start - 1
+    named_before = any(other.start <= before < other.end for other in mentions if other is not m)
+    return tokens[before] not in g.fillers and not named_before
 
 
 def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -1571,6 +1585,12 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
                 lone = link.source or link.dest
                 first = replace(first, **{side: in_place_of(lone, getattr(first, side))})
                 continue
+            open_side = _open_side_it_fills(link, first)
+            if open_side is not None:
+                # "a phone into one channel" then "the mixer has a stereo channel with 1/4 jacks": gear named alone
+                # now is the end the link before left open
+                first = replace(first, **{open_side: link.source or link.dest})
+                continue
             if link.source is not None:
                 first = replace(first, source=in_place_of(link.source, first.source))
             if link.dest is not None:
@@ -1627,6 +1647,21 @@ def _lone_side(new: LinkSpec, previous: LinkSpec, ontology: Ontology) -> str | N
         if end is not None and end.device and _same_device(end, lone, ontology):
             return side
     return None
+
+
+def _open_side_it_fills(new: LinkSpec, previous: LinkSpec) -> str | None:
+    """The one open end of the link before ("source" or "dest") that the lone gear of a one-ended link fills, when
+    its role, if said, fits that end."""
+    if (new.source is None) == (new.dest is None):
+        return None
+    lone = new.source or new.dest
+    open_sides = [side for side in ("source", "dest") if getattr(previous, side) is None]
+    if lone is None or lone.device is None or len(open_sides) != 1:
+        return None
+    side = open_sides[0]
+    if lone.role is not None and (lone.role == "in") != (side == "dest"):
+        return None
+    return side
 
 
 def _fills_to_itself(new: LinkSpec, previous: LinkSpec) -> bool:

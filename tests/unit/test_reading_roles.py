@@ -731,3 +731,37 @@ def test_both_reaches_to_the_end_of_its_sentence_only(ontology):
 )
 def test_a_connector_described_by_its_pin_count_is_read(question, cable, ontology):
     assert cable_of(question, ontology) == cable
+
+
+def test_gear_named_alone_in_a_follow_up_fills_the_end_the_link_before_left_open(ontology):
+    from service.core.intent import Understanding
+    from service.core.normalize import reading_context
+
+    first = read_question(
+        "the tablet plays into one channel through a 3.5mm to XLR cable; why so thin?", ontology
+    )
+    assert first.links and first.links[0].dest is None
+    context = {**reading_context(first), "intent": "troubleshooting"}
+    asks_for_a_cable = Understanding(0.0, {"cable_recommendation": 0.9, "concept": 0.1})
+    follow_up = read_question(
+        "What do we buy then? The desk has a stereo channel with two 1/4 inch jacks.",
+        ontology,
+        context,
+        asks_for_a_cable,
+    )
+    link = follow_up.links[0]
+    assert link.source is not None and link.dest is not None
+    assert (link.source.device, link.dest.device) == ("phone", "mixer")
+
+
+@pytest.mark.parametrize("question", ["so it's balanced all the way thru?", "is that balanced right thru."])
+def test_a_link_word_ending_the_sentence_is_not_a_port(question, ontology):
+    reading = read_question(question, ontology)
+    assert not any(
+        stop and "thru" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest)
+    )
+
+
+def test_a_thru_port_named_with_its_owner_stays_a_port(ontology):
+    reading = read_question("the keyboard's midi out goes to the synth's thru?", ontology)
+    assert reading.links and "thru" in reading.links[0].dest.qualifiers
