@@ -586,8 +586,13 @@ def _elements(
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
     both_sentence = -1
+    # "a cable with the big jack plug on one end and the round three-pin plug on the other": a cable word with
+    # no connector of its own, then "with" and connector phrases, is a cable of those plugs
+    described_until = -1
     for index, group in enumerate(merged):
         head = group[0]
+        if index <= described_until:
+            continue
         if both and sentence_of[head.start] != both_sentence:
             # "Both are XLR. ... the X32 side is male": "both" reaches to its sentence's end only
             both = False
@@ -646,6 +651,13 @@ def _elements(
             cable = _cable_from_group(group, ontology, explicit=explicit)
             if cable.ends or cable.kind != "signal":
                 cables.append(cable)
+            elif (
+                index + 1 < len(merged)
+                and merged[index + 1][0].kind == "attach"
+                and merged[index + 1][0].id == "describes"
+            ):
+                described_until, described = _described_cable(merged, index, sentence_of, ontology)
+                cables.extend(described)
             owner = [m for m in group if m.kind == "device"]
             if owner and owner[0].start == head.start:
                 # "the phone's aux cable", "my keyboard lead": the gear the cable comes from is part of the link
@@ -745,6 +757,34 @@ def _elements(
     stops = _same_gear(stops, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _described_cable(
+    groups: list[list[Mention]], index: int, sentence_of: list[int], ontology: Ontology
+) -> tuple[int, list[CableSpec]]:
+    """The cable a bare cable word (groups[index]) and the connector phrases after its "with" describe, one plug
+    each, and the last group they take; none unless they name both ends ("long cables with an XLR on one end":
+    the other end is not said, and the phrase is left to describe what it may)."""
+    sentence = sentence_of[groups[index][0].start]
+    connectors: list[list[Mention]] = []
+    last = index
+    for later in range(index + 1, len(groups)):
+        group = groups[later]
+        if group[0].kind == "attach":
+            continue
+        if not (_connector_only(group) and sentence_of[group[0].start] == sentence):
+            break
+        connectors.append(group)
+        last = later
+    if len(connectors) < 2:
+        return -1, []
+    mentions = [m for m in groups[index] if m.kind != "cableword"]
+    for i, group in enumerate(connectors):
+        if i:
+            mentions.append(Mention("cableword", "explicit", "", group[0].start, group[0].start))
+        mentions.extend(group)
+    cable = _cable_from_group(mentions, ontology, explicit=True)
+    return (last, [replace(cable, position=groups[index][0].start)]) if cable.ends else (-1, [])
 
 
 def _describes_a_cable(

@@ -292,3 +292,13 @@ def test_an_output_introduced_by_from_belongs_to_the_gear_that_sends(ontology):
     assert len(reading.links) == 1
     source = reading.links[0].source
     assert source.device == "mixer" and source.role == "out" and "main" in source.qualifiers
+
+
+def test_a_cable_described_by_its_two_plugs_is_that_cable_not_the_gears_jacks(ontology):
+    reading = read_question(
+        "the keyboard uses a cable with a jack plug on one end and an XLR plug on the other, into the desk's mic input",
+        ontology,
+    )
+    link = reading.links[0]
+    assert link.source.device == "keyboard" and not link.source.families
+    assert link.cable is not None and link.cable.ends == ("quarter_inch", "xlr")
