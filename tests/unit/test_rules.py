@@ -357,3 +357,16 @@ def test_a_plug_made_only_for_speaker_level_makes_the_unnamed_end_a_speaker_outp
     _, j = verdict_for(question, ontology)
     assert j.links and j.links[0].source is not None and j.links[0].source.kind.level == "speaker"
     assert j.compatibility is Compatibility.UNSAFE
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        ("my lav mic into the camera, which cable?", ("3.5mm TRS-male", "3.5mm TRS-male")),
+        ("on-camera mic into a phone's headset jack: what lead?", ("3.5mm TRS-male", "3.5mm TRRS-male")),
+    ],
+)
+def test_a_camera_mic_sends_mic_level_on_a_small_plug(question, cable, ontology):
+    j = cable_asked(question, ontology)
+    assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == cable
+    assert j.links[0].source.kind.level == "mic"
