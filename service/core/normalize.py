@@ -677,6 +677,10 @@ def _elements(
                 continue
             if owned_next:
                 stops.append(stop)  # "the TRRS socket of the tablet": the owner merge below takes it
+            elif _level_sent_on(group, merged[index + 1 : index + 2], tokens, ontology):
+                # "line-level playback into a mic input": a level said to go into something is the sending end
+                level = next(m.id for m in group if m.kind == "level")
+                stops.append(replace(stop, qualifiers=(level,), role="out"))
             elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
             elif (
@@ -754,9 +758,25 @@ def _elements(
         else:
             stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
     stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
-    stops = _same_gear(stops, mentions, ontology, g)
+    stops = _same_gear(stops, tokens, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _level_sent_on(
+    group: list[Mention], following: list[list[Mention]], tokens: list[str], ontology: Ontology
+) -> bool:
+    """A level phrase ("line level", "line-level playback") followed at once by a link word ("into", "to")."""
+    levels = [m.id for m in group if m.kind == "level"]
+    return (
+        len(levels) == 1
+        and {m.kind for m in group} <= {"level", "balance"}
+        and "out" in ontology.generic_ports.get(levels[0], {})
+        and bool(following)
+        and following[0][0].kind == "sep"
+        and following[0][0].id == "leads_to"
+        and _close_words(tokens[group[-1].end : following[0][0].start])
+    )
 
 
 def _described_cable(
@@ -948,7 +968,9 @@ def _sender_of_a_from_port(
 APPOSITION_SPAN = 8  # tokens between a class word and the product that names it ("interface is a umc404hd")
 
 
-def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g: Grammar) -> list[Stop]:
+def _same_gear(
+    stops: list[Stop], tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+) -> list[Stop]:
     """ "My interface is a UMC404HD", "the mixer (an X32)": a product next to its own class is one device."""
     out: list[Stop] = []
     for stop in stops:
@@ -968,6 +990,18 @@ def _same_gear(stops: list[Stop], mentions: list[Mention], ontology: Ontology, g
                 (stop, prev) if ontology.devices[stop.device].kind == prev.device else (prev, stop)
             )
             out[-1] = replace(_merge_stop(product, other, g), position=prev.position)
+            continue
+        if (
+            prev is not None
+            and prev.device
+            and stop.device == prev.device
+            and 0 < stop.position - prev.position <= 3
+            and not any(prev.position < m.start < stop.position for m in mentions)
+            and _close_words([t for t in tokens[prev.position + 1 : stop.position] if t != ":"])
+        ):
+            # "a Mackie ProFX mixer": a maker read as its class, a model word not known, then the class itself;
+            # "the actor mics: Shure wireless receivers": a colon names what the class word meant
+            out[-1] = replace(_merge_stop(prev, replace(stop, device_text=""), g), position=prev.position)
             continue
         out.append(stop)
     return out
@@ -1069,6 +1103,7 @@ def _sentence_stops(
                     and set(stop.qualifiers) <= set(s.qualifiers)
                     and s.device
                 )
+                or _renames_narrower(s, stop, tokens, ontology, g)
             ),
             None,
         )
@@ -1098,6 +1133,14 @@ def _sentence_stops(
             # the side this mention names is the side this sentence uses ("the mixer's RCA ins ... (mixer out
             # to the amp)")
             reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
+            if _renames_narrower(earlier, stop, tokens, ontology, g):
+                # "the sub ... it's a passive sub": the gear named before is of the narrower class said now
+                narrower = {"device": stop.device, "device_text": stop.device_text}
+                reference = replace(reference, **narrower)
+                at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
+                first_sentence, _, was_reference = resolved[at]
+                earlier = replace(earlier, **narrower)
+                resolved[at] = (first_sentence, earlier, was_reference)
             resolved.append((sentence, reference, True))
             says = stop.families or stop.qualifiers or stop.formats
             said_before = earlier.families or earlier.qualifiers or earlier.formats
@@ -1160,6 +1203,17 @@ def _unique(stops: list[Stop]) -> list[Stop]:
 
 def _words_of(tokens: list[str], sentence_of: list[int], sentence: int) -> list[str]:
     return [tok for tok, sent in zip(tokens, sentence_of, strict=False) if sent == sentence]
+
+
+def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: Ontology, g: Grammar) -> bool:
+    """A later "is a"/"it's a" phrase names gear met before by a narrower class: "the sub ... it's a passive
+    sub", "my mic ... it's a condenser"."""
+    if not (earlier.device and later.device and later.position > earlier.position):
+        return False
+    if earlier.device not in _broader(later.device, ontology)[1:]:
+        return False
+    before = tokens[max(0, later.position - 3) : later.position]
+    return bool(set(before) & g.predicate_words or "'s" in before)
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:

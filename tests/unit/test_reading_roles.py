@@ -765,3 +765,29 @@ def test_a_link_word_ending_the_sentence_is_not_a_port(question, ontology):
 def test_a_thru_port_named_with_its_owner_stays_a_port(ontology):
     reading = read_question("the keyboard's midi out goes to the synth's thru?", ontology)
     assert reading.links and "thru" in reading.links[0].dest.qualifiers
+
+
+@pytest.mark.parametrize(
+    ("question", "source_port"),
+    [
+        ("is it fine to push line level into the mic input of my little desk?", "line-out"),
+        ("mic-level signal to a line input, does that work at all?", "mic-out"),
+    ],
+)
+def test_a_level_said_to_go_into_something_is_the_sending_end(question, source_port, ontology):
+    finding = judged(question, ontology).links[0]
+    assert finding.source is not None and finding.source.kind_id == source_port
+    assert finding.compatibility == Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_gear_renamed_by_a_narrower_class_is_the_gear_named_before(ontology):
+    question = (
+        "what lead from the amp to the sub? it's a passive sub with binding posts, the amp has speakON outs"
+    )
+    assert link_devices(question, ontology) == [("amp", "passive-speaker")]
+    assert cable_of(question, ontology) == "speakON to banana"
+
+
+def test_a_maker_then_an_unknown_model_then_the_class_is_one_piece_of_gear(ontology):
+    question = "bass DI -> Mackie Zorbulator mixer -> powered speakers, is every hop balanced?"
+    assert [d for _, d in link_devices(question, ontology)] == ["mixer", "powered-speaker"]
