@@ -126,15 +126,38 @@ def ranked_with_ties(best: np.ndarray) -> tuple[int, list[int], float]:
     return int(order[0]), tied, margin
 
 
-def entry_scores(scores: np.ndarray, entry_rows: list[np.ndarray], top_k: int) -> np.ndarray:
+@dataclass(frozen=True)
+class EntryLayout:
+    """Each entry's variant rows padded to one width, so that every entry is scored in one numpy call: the FAQ
+    is matched on every request, and a Python loop over its entries cost more than the rest of the match."""
+
+    rows: np.ndarray  # (entries, width) row numbers; padding repeats a real row and is masked out
+    valid: np.ndarray  # (entries, width) True where the row is real
+    counts: np.ndarray  # (entries,) real rows per entry
+
+
+def entry_layout(entry_rows: list[np.ndarray]) -> EntryLayout:
+    width = max((len(r) for r in entry_rows), default=0) or 1
+    rows = np.zeros((len(entry_rows), width), dtype=np.int64)
+    valid = np.zeros((len(entry_rows), width), dtype=bool)
+    for i, r in enumerate(entry_rows):
+        rows[i, : len(r)] = r
+        valid[i, : len(r)] = True
+    return EntryLayout(rows, valid, valid.sum(axis=1))
+
+
+def entry_scores(scores: np.ndarray, entry_rows: list[np.ndarray] | EntryLayout, top_k: int) -> np.ndarray:
     """Each entry's score: the mean of its `top_k` best variant cosines. With many variants per entry the single
-    best one is often a chance likeness; a few agreeing variants are not."""
-    out = np.empty(len(entry_rows), dtype=np.float32)
-    for i, rows in enumerate(entry_rows):
-        values = scores[rows]
-        k = min(top_k, len(values))
-        out[i] = np.partition(values, len(values) - k)[len(values) - k :].mean() if k else -1.0
-    return out
+    best one is often a chance likeness; a few agreeing variants are not. An entry with no variants scores -1."""
+    layout = entry_rows if isinstance(entry_rows, EntryLayout) else entry_layout(entry_rows)
+    if not len(layout.rows):
+        return np.empty(0, dtype=np.float32)
+    padded = np.where(layout.valid, np.asarray(scores, dtype=np.float32)[layout.rows], -np.inf)
+    k = min(top_k, padded.shape[1])
+    top = -np.sort(-padded, axis=1)[:, :k]
+    taken = np.minimum(layout.counts, k)
+    total = np.where(np.isfinite(top), top, 0.0).sum(axis=1, dtype=np.float32)
+    return np.where(taken > 0, total / np.maximum(taken, 1), -1.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -152,8 +175,8 @@ class FaqIndex:
         if not len(self.entry_ids):
             return None
         scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-        names, rows = self._entries
-        best = entry_scores(scores, rows, self.top_k)
+        names, layout = self._entries
+        best = entry_scores(scores, layout, self.top_k)
         winner, tied, margin = ranked_with_ties(best)
         top = float(best[winner])
         return FaqMatch(
@@ -165,8 +188,9 @@ class FaqIndex:
         )
 
     @functools.cached_property
-    def _entries(self) -> tuple[tuple[str, ...], list[np.ndarray]]:
-        return rows_by_entry(self.entry_ids)
+    def _entries(self) -> tuple[tuple[str, ...], EntryLayout]:
+        names, rows = rows_by_entry(self.entry_ids)
+        return names, entry_layout(rows)
 
 
 @dataclass(frozen=True)
@@ -188,17 +212,28 @@ class NearestExamples:
         """How much nearer the question is to other subjects' examples than to ours (positive: nearer theirs)."""
         if not len(self.vectors) or self.out_of_domain.all() or not self.out_of_domain.any():
             return -1.0
-        scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-        return nearest_margin(scores, self.out_of_domain, self.k)
+        vector = np.asarray(vector, dtype=np.float32)
+        out, inside = self._split
+        return top_mean(out @ vector, self.k) - top_mean(inside @ vector, self.k)
+
+    @functools.cached_property
+    def _split(self) -> tuple[np.ndarray, np.ndarray]:
+        # the two sides as their own contiguous matrices: selecting them on every request cost more than scoring
+        return (
+            np.ascontiguousarray(self.vectors[self.out_of_domain]),
+            np.ascontiguousarray(self.vectors[~self.out_of_domain]),
+        )
+
+
+def top_mean(scores: np.ndarray, k: int) -> float:
+    """Mean of the k best scores."""
+    k = min(k, len(scores))
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k :].mean())
 
 
 def nearest_margin(scores: np.ndarray, out_of_domain: np.ndarray, k: int) -> float:
     """Mean of the k best scores among out-of-domain rows minus the same among in-domain rows."""
-    out, inside = scores[out_of_domain], scores[~out_of_domain]
-    k_out, k_in = min(k, len(out)), min(k, len(inside))
-    top_out = np.partition(out, len(out) - k_out)[len(out) - k_out :].mean()
-    top_in = np.partition(inside, len(inside) - k_in)[len(inside) - k_in :].mean()
-    return float(top_out - top_in)
+    return top_mean(scores[out_of_domain], k) - top_mean(scores[~out_of_domain], k)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,15 @@ class Lexicon:
     numbers: dict[str, int] = field(default_factory=dict)  # spelled-out numbers ("five")
     pair_joiners: frozenset[str] = frozenset()
 
+    @functools.cached_property
+    def reach(self) -> dict[str, int]:
+        """The longest phrase starting with each word: matching skips the lengths no phrase has, and the words
+        that start none (most of a long post)."""
+        out: dict[str, int] = {}
+        for key in self.phrases:
+            out[key[0]] = max(out.get(key[0], 0), len(key))
+        return out
+
 
 def _norm_phrase(phrase: str) -> tuple[str, ...]:
     return tuple(tokenize(clean(phrase)))
@@ -249,7 +258,8 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
             mentions += numbered
             i = numbered[0].end
             continue
-        for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
+        reach = max(lexicon.reach.get(tokens[i], 0), lexicon.reach.get(singular[i], 0))
+        for size in range(min(reach, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + size])
             # the phrase as written first; else with a plural "s" dropped from the words before the last
             # ("headphones output", "monitors input"). The last word keeps its number: kb/ phrases tell

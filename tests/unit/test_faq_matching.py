@@ -20,6 +20,14 @@ def test_an_entry_scores_by_the_mean_of_its_nearest_variants():
     assert np.allclose(best, [(0.9 + 0.2) / 2, (0.6 + 0.55) / 2])
 
 
+def test_entries_of_unequal_sizes_score_alike_and_an_empty_entry_scores_minus_one():
+    # all entries are scored in one padded numpy call: padding must never count as a variant
+    scores = np.array([0.3, -0.2, 0.7, 0.4, 0.1], dtype=np.float32)
+    rows = [np.array([1]), np.array([0, 2, 3, 4]), np.array([], dtype=np.int64)]
+    best = entry_scores(scores, rows, top_k=3)
+    assert np.allclose(best, [-0.2, (0.7 + 0.4 + 0.3) / 3, -1.0])
+
+
 def test_one_chance_likeness_does_not_beat_an_entry_whose_variants_agree():
     # entry "a" has one variant right on the question and two far off; entry "b" has three close ones
     vectors = np.stack(
