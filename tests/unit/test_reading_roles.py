@@ -791,3 +791,11 @@ def test_gear_renamed_by_a_narrower_class_is_the_gear_named_before(ontology):
 def test_a_maker_then_an_unknown_model_then_the_class_is_one_piece_of_gear(ontology):
     question = "bass DI -> Mackie Zorbulator mixer -> powered speakers, is every hop balanced?"
     assert [d for _, d in link_devices(question, ontology)] == ["mixer", "powered-speaker"]
+
+
+def test_each_of_the_gear_named_before_is_that_gear_not_another_one(ontology):
+    question = (
+        "My power amp only has speakON outs. The passive monitors have binding posts for banana plugs. "
+        "What cable from the amp to each speaker?"
+    )
+    assert cable_of(question, ontology) == "speakON to banana"
