@@ -1213,7 +1213,7 @@ def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: O
     if earlier.device not in _broader(later.device, ontology)[1:]:
         return False
     before = tokens[max(0, later.position - 3) : later.position]
-    return bool(set(before) & g.predicate_words or "'s" in before)
+    return bool(set(before) & g.predicate_words)
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
