@@ -478,9 +478,13 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     return CableSpec(tuple(ends), tuple(genders), tuple(duals), kind, text, group[0].start, explicit)
 
 
-def _stop_from_group(group: list[Mention], g: Grammar) -> Stop:
+def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> Stop:
     devices = [m for m in group if m.kind == "device"]
-    device = max(devices, key=lambda m: len(m.text)).id if devices else None
+    # a product named with a class word is that product ("the BLX4 receiver" is a wireless mic's receiver, not a
+    # hi-fi receiver); otherwise the longest name says the most
+    device = (
+        max(devices, key=lambda m: (bool(ontology.devices[m.id].kind), len(m.text))).id if devices else None
+    )
     qualifiers = tuple(dict.fromkeys(m.id for m in group if m.kind == "port"))
     role = None
     for m in group:
@@ -661,10 +665,10 @@ def _elements(
             owner = [m for m in group if m.kind == "device"]
             if owner and owner[0].start == head.start:
                 # "the phone's aux cable", "my keyboard lead": the gear the cable comes from is part of the link
-                stops.append(_stop_from_group(owner, g))
+                stops.append(_stop_from_group(owner, g, ontology))
             pending_attach = None
             continue
-        stop = _stop_from_group(group, g)
+        stop = _stop_from_group(group, g, ontology)
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
         describes_gear = bool(kinds & {"device", "port"}) or (
@@ -754,9 +758,11 @@ def _elements(
         elif stop_count == 0 and sentence_of[group[0].start] != sentence_of[stops[0].position]:
             continue  # "the TRS ones are too short. If I use the XLR jacks on the HS5s ...": not the HS5s' jacks
         elif stop_count == 0:
-            stops[0] = _merge_stop(stops[0], _stop_from_group(group, g), g)
+            stops[0] = _merge_stop(stops[0], _stop_from_group(group, g, ontology), g)
         else:
-            stops[stop_count - 1] = _merge_stop(stops[stop_count - 1], _stop_from_group(group, g), g)
+            stops[stop_count - 1] = _merge_stop(
+                stops[stop_count - 1], _stop_from_group(group, g, ontology), g
+            )
     stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
     stops = _same_gear(stops, tokens, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)

@@ -799,3 +799,15 @@ def test_each_of_the_gear_named_before_is_that_gear_not_another_one(ontology):
         "What cable from the amp to each speaker?"
     )
     assert cable_of(question, ontology) == "speakON to banana"
+
+
+def test_a_product_named_with_a_class_word_is_that_product(ontology):
+    # "receiver" alone is a hi-fi receiver; the BLX4 before it says which receiver this is
+    question = "the BLX4 receiver goes into the mixer with a normal XLR cable, is that balanced?"
+    assert link_devices(question, ontology)[0][0] == "shure-blx4"
+
+
+def test_a_port_labelled_with_its_name_is_one_port(ontology):
+    question = "My hi-fi amp has an input labelled PHONO. Can my turntable plug into it?"
+    assert link_devices(question, ontology) == [("turntable", "hifi-amp")]
+    assert judged(question, ontology).compatibility == Compatibility.WORKS
