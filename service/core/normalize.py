@@ -1168,6 +1168,11 @@ def _sentence_stops(
         chain = [stop for sent, stop, is_ref in resolved if not is_ref and sent in drawn]
         if len(chain) < 2:
             chain = [stop for _, stop, is_ref in resolved if not is_ref]
+        # "... Is the amp DI out -> FOH connection balanced?": a question that draws one hop itself asks about it
+        for sentence in sorted(asking & drawn, reverse=True):
+            here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
+            if len(here) == 2 and len(resolved) > 2:
+                return here
         for sentence in reversed(sentences):
             here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
             if not (sentence in asking and sentence in linking and len(here) == 2 and sentence not in drawn):

@@ -811,3 +811,12 @@ def test_a_port_labelled_with_its_name_is_one_port(ontology):
     question = "My hi-fi amp has an input labelled PHONO. Can my turntable plug into it?"
     assert link_devices(question, ontology) == [("turntable", "hifi-amp")]
     assert judged(question, ontology).compatibility == Compatibility.WORKS
+
+
+def test_a_question_that_draws_one_hop_of_a_longer_chain_asks_about_that_hop(ontology):
+    question = (
+        "Bass -> Sansamp pedal -> amp -> cab on stage. The amp has an XLR DI out that goes to the desk. "
+        "Is the amp DI out -> desk connection balanced?"
+    )
+    assert link_devices(question, ontology) == [("amp", "mixer")]
+    assert judged(question, ontology).balanced is True
