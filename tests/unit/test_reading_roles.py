@@ -820,3 +820,9 @@ def test_a_question_that_draws_one_hop_of_a_longer_chain_asks_about_that_hop(ont
     )
     assert link_devices(question, ontology) == [("amp", "mixer")]
     assert judged(question, ontology).balanced is True
+
+
+def test_a_bare_size_beside_another_connector_in_a_to_phrase_is_that_plug(ontology):
+    # "3.5" alone is a number; in "3.5-to-RCA" it names the 3.5 mm plug (kb/reading.yaml paired_family_words)
+    reading = read_question("I bought a 3.5-to-RCA cable for the laptop, is that right for the mixer?", ontology)
+    assert any(link.cable and link.cable.ends == ("trs35", "rca") for link in reading.links)
