@@ -81,6 +81,7 @@ def read_question(
     ]
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
+    mentions = _without_gear_adjectives(mentions, g)
     mentions = _without_port_verbs(mentions, tokens, lexicon, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
@@ -339,6 +340,25 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
+
+
+def _without_gear_adjectives(mentions: list[Mention], g: Grammar) -> list[Mention]:
+    """ "the family stereo has RCA ins" names gear; "a stereo headphone jack", "a 3.5 mm stereo to XLR lead" do
+    not: a gear word that is also an adjective names gear only when no connector, port or cable word touches it."""
+    describing = {"family", "cable", "cableword", "port", "role", "device", "level", "balance", "dual"}
+
+    def touches(m: Mention, i: int) -> bool:
+        after = any(n.start == m.end and n.kind in describing for n in mentions[i + 1 : i + 3])
+        before = any(
+            n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
+        )
+        return after or before
+
+    return [
+        m
+        for i, m in enumerate(mentions)
+        if not (m.kind == "device" and m.text in g.gear_adjectives and touches(m, i))
+    ]
 
 
 def _without_port_verbs(

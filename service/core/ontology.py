@@ -289,6 +289,7 @@ class Grammar:
     other_instance_words: frozenset[str] = frozenset()
     same_cable_words: tuple[str, ...] = ()
     cable_back_references: tuple[str, ...] = ()
+    gear_adjectives: frozenset[str] = frozenset()
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()

@@ -824,5 +824,25 @@ def test_a_question_that_draws_one_hop_of_a_longer_chain_asks_about_that_hop(ont
 
 def test_a_bare_size_beside_another_connector_in_a_to_phrase_is_that_plug(ontology):
     # "3.5" alone is a number; in "3.5-to-RCA" it names the 3.5 mm plug (kb/reading.yaml paired_family_words)
-    reading = read_question("I bought a 3.5-to-RCA cable for the laptop, is that right for the mixer?", ontology)
+    reading = read_question(
+        "I bought a 3.5-to-RCA cable for the laptop, is that right for the mixer?", ontology
+    )
     assert any(link.cable and link.cable.ends == ("trs35", "rca") for link in reading.links)
+
+
+@pytest.mark.parametrize(
+    ("question", "devices"),
+    [
+        # a word that is gear and adjective: gear when nothing touches it ...
+        (
+            "the synth has red and white outs and the family stereo has red and white ins, which cable?",
+            {"hifi-amp"},
+        ),
+        # ... an adjective when a connector, port or cable word does
+        ("my synth's stereo headphone socket into the mixer, what lead?", {"mixer"}),
+        ("laptop into the desk with a 3.5 mm stereo to XLR lead, ok?", {"mixer"}),
+    ],
+)
+def test_a_gear_word_that_is_also_an_adjective_names_gear_only_alone(question, devices, ontology):
+    receivers = {dest for _, dest in link_devices(question, ontology)}
+    assert receivers == devices
