@@ -846,3 +846,8 @@ def test_a_bare_size_beside_another_connector_in_a_to_phrase_is_that_plug(ontolo
 def test_a_gear_word_that_is_also_an_adjective_names_gear_only_alone(question, devices, ontology):
     receivers = {dest for _, dest in link_devices(question, ontology)}
     assert receivers == devices
+
+
+def test_a_computers_combined_headset_jack_sends_on_its_headphone_side(ontology):
+    question = "my chromebook's combo headphone/mic jack into the bookshelf speakers' RCA inputs, what cable?"
+    assert cable_of(question, ontology) == "3.5mm TRS-male to dual RCA-male"
