@@ -1566,7 +1566,36 @@ def _orient(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology | 
     a_by, b_by = introduced.get(a.position), introduced.get(b.position)
     if (b_by == "comes_from" and a_by != "comes_from") or (a_by == "leads_to" and b_by is None):
         return LinkSpec(b, link.cable, a)
-    return link
+    return _usb_link_from_its_sender(link, ontology) if ontology is not None else link
+
+
+def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
+    """ "New laptop has USB-C, my pad controller has USB-B: which cable?": no word says which way, so the host
+    (kb/reading.yaml usb_hosts) decides: gear whose usual output is its USB port (a USB mic, a MIDI controller)
+    sends to the host, other gear (an audio interface) receives from it."""
+    a, b = link.source, link.dest
+    hosts = _grammar(ontology).usb_hosts
+    if a is None or b is None or not a.device or not b.device:
+        return link
+    a_host, b_host = _class_of(a.device, ontology) in hosts, _class_of(b.device, ontology) in hosts
+    if a_host == b_host:
+        return link
+    host, gear = (a, b) if a_host else (b, a)
+    usb = ontology.generic_ports.get("usb", {})
+    jacks = ontology.ports[usb["out"]].jacks if "out" in usb else ()
+    usb_jacks = set(jacks) | {f for j in jacks for f in ontology.families[j].resolves_to}
+    named = set(a.families) | set(b.families) | set(link.cable.ends if link.cable else ())
+    gear_ports = ontology.devices[gear.device].out
+    if not (named & usb_jacks) or usb.get("out") not in gear_ports.values():
+        return link  # not a USB link
+    if gear.families and not set(gear.families) & usb_jacks:
+        return link  # the gear's end is another connector ("a keyboard's MIDI socket to the computer's USB")
+    gear_sends = gear_ports.get("default") == usb["out"]
+    return LinkSpec(gear, link.cable, host) if gear_sends else LinkSpec(host, link.cable, gear)
+
+
+def _class_of(device: str, ontology: Ontology) -> str:
+    return ontology.devices[device].kind or device
 
 
 def _single_stop_link(

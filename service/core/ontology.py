@@ -290,6 +290,7 @@ class Grammar:
     same_cable_words: tuple[str, ...] = ()
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
+    usb_hosts: frozenset[str] = frozenset()
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()

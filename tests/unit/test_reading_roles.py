@@ -851,3 +851,26 @@ def test_a_gear_word_that_is_also_an_adjective_names_gear_only_alone(question, d
 def test_a_computers_combined_headset_jack_sends_on_its_headphone_side(ontology):
     question = "my chromebook's combo headphone/mic jack into the bookshelf speakers' RCA inputs, what cable?"
     assert cable_of(question, ontology) == "3.5mm TRS-male to dual RCA-male"
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # no word says which way: a controller's usual output is its USB port, so it sends to the computer ...
+        (
+            "new laptop only has USB-C ports, my pad controller has a USB-B socket. which cable?",
+            "USB-B to USB-C",
+        ),
+        # ... an audio interface's usual output is analog, so it is the computer's USB that sends
+        ("my laptop only has usb-a and my audio interface has usb-b, what cable?", "USB-A to USB-B"),
+        # the keyboard's end is MIDI, not USB: the host rule does not apply
+        (
+            "keyboard with a 5-pin MIDI out and a computer with USB-A, what do I buy?",
+            "MIDI DIN-5 male to USB-A",
+        ),
+    ],
+)
+def test_a_usb_link_with_no_direction_said_runs_from_the_gear_that_usually_sends_over_usb(
+    question, cable, ontology
+):
+    assert cable_of(question, ontology) == cable
