@@ -819,7 +819,12 @@ def _cross_check(o: Ontology) -> None:
         for family in families_named:
             if family not in o.families:
                 raise KBInvalid(f"kb/reading.yaml: unknown connector family '{family}'")
-        for qualifier in (g.default_port, g.phantom_port, g.instrument_cable_source.get("port", "")):
+        for qualifier in (
+            g.default_port,
+            g.phantom_port,
+            g.instrument_cable_source.get("port", ""),
+            *([g.usb_port] if g.usb_port else []),
+        ):
             if qualifier not in o.generic_ports:
                 raise KBInvalid(f"kb/reading.yaml: '{qualifier}' is not a generic port of ports.yaml")
         for code, hazard_id in g.pair_hazards.items():
@@ -828,6 +833,9 @@ def _cross_check(o: Ontology) -> None:
         for situation, fact_id in g.cite.items():
             if fact_id not in o.facts:
                 raise KBInvalid(f"kb/reading.yaml: cite.{situation}: unknown fact '{fact_id}'")
+        for device in g.usb_hosts:
+            if device not in o.devices:
+                raise KBInvalid(f"kb/reading.yaml: usb_hosts: unknown device '{device}'")
         for refinement in g.device_refinements:
             for device in (refinement.device, refinement.becomes):
                 if device not in o.devices:

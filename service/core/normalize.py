@@ -1574,14 +1574,15 @@ def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
     (kb/reading.yaml usb_hosts) decides: gear whose usual output is its USB port (a USB mic, a MIDI controller)
     sends to the host, other gear (an audio interface) receives from it."""
     a, b = link.source, link.dest
-    hosts = _grammar(ontology).usb_hosts
+    g = _grammar(ontology)
+    hosts = g.usb_hosts
     if a is None or b is None or not a.device or not b.device:
         return link
     a_host, b_host = _class_of(a.device, ontology) in hosts, _class_of(b.device, ontology) in hosts
     if a_host == b_host:
         return link
     host, gear = (a, b) if a_host else (b, a)
-    usb = ontology.generic_ports.get("usb", {})
+    usb = ontology.generic_ports.get(g.usb_port, {})
     jacks = ontology.ports[usb["out"]].jacks if "out" in usb else ()
     usb_jacks = set(jacks) | {f for j in jacks for f in ontology.families[j].resolves_to}
     named = set(a.families) | set(b.families) | set(link.cable.ends if link.cable else ())

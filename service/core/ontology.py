@@ -291,6 +291,7 @@ class Grammar:
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
+    usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()
