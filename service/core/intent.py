@@ -71,11 +71,14 @@ def decide(
     follow_up: bool,
     words: int,
     chain: bool,
+    linked: bool = False,
 ) -> Decision:
     """Refuse, or pick the intent.
 
     `evidence`: the lexicon found audio-signal words. `follow_up`: the client sent the previous answer's context.
     `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
+    `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
+    nearest-examples gate alone does not refuse such a question (the learned domain model still can).
     """
     if injection:
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
@@ -90,7 +93,7 @@ def decide(
     wordy = understanding.known_words >= FOLLOW_UP_KNOWN_WORDS
     if follow_up and not wordy and not evidence:
         return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
-    nearer_out = understanding.nearer_out
+    nearer_out = understanding.nearer_out and not linked
     if (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
         return Decision(
             Intent.OUT_OF_DOMAIN, "topic", max(p_out, NEARER_OUT_CONFIDENCE) if nearer_out else p_out

@@ -131,6 +131,7 @@ def read_question(
         follow_up=has_context,
         words=len(tokens),
         chain=is_chain,
+        linked=any(_names_a_connection(link) for link in links),
     )
     reading = Reading(
         question=question,
@@ -169,6 +170,15 @@ def read_question(
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
     return reading
+
+
+def _names_a_connection(link: LinkSpec) -> bool:
+    """Two pieces of gear, and a connector, cable or port named for the link between them: what only a cabling
+    question says (a question about choosing gear names gear, not how it connects)."""
+    if not (link.source and link.dest and link.source.device and link.dest.device):
+        return False
+    ends = (link.source, link.dest)
+    return link.cable is not None or any(s.families or s.qualifiers or s.formats for s in ends)
 
 
 def _preposition_at_clause_end(m: Mention, tokens: list[str], mentions: list[Mention], g: Grammar) -> bool:

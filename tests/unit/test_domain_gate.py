@@ -31,6 +31,21 @@ def test_a_question_nearer_other_subjects_is_refused_even_with_audio_words():
     assert decision.intent is Intent.OUT_OF_DOMAIN
 
 
+def test_a_question_naming_the_connection_between_two_pieces_of_gear_is_not_refused_by_the_nearest_examples():
+    # "the TV's optical out to the soundbar": near the examples about TV settings, but it names a connection;
+    # the learned domain model still refuses when it is sure
+    understanding = Understanding(0.3, {"cable_recommendation": 1.0}, nearer_out=True)
+    kept = decide(
+        understanding, evidence=True, injection=False, follow_up=False, words=20, chain=False, linked=True
+    )
+    assert kept.intent is Intent.CABLE_RECOMMENDATION
+    sure = Understanding(0.95, {"cable_recommendation": 1.0}, nearer_out=True)
+    refused = decide(
+        sure, evidence=True, injection=False, follow_up=False, words=20, chain=False, linked=True
+    )
+    assert refused.intent is Intent.OUT_OF_DOMAIN
+
+
 def test_a_short_follow_up_is_not_refused_by_the_nearest_examples():
     understanding = Understanding(0.3, {"concept": 1.0}, nearer_out=True)
     decision = decide(understanding, evidence=True, injection=False, follow_up=True, words=6, chain=False)
