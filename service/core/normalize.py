@@ -23,6 +23,7 @@ from service.core.lexicon import split_slashed
 from service.core.lexicon import tokenize
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
+from service.core.ontology import gear_class
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
@@ -1588,7 +1589,7 @@ def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
     hosts = g.usb_hosts
     if a is None or b is None or not a.device or not b.device:
         return link
-    a_host, b_host = _class_of(a.device, ontology) in hosts, _class_of(b.device, ontology) in hosts
+    a_host, b_host = gear_class(a.device, ontology) in hosts, gear_class(b.device, ontology) in hosts
     if a_host == b_host:
         return link
     host, gear = (a, b) if a_host else (b, a)
@@ -1603,10 +1604,6 @@ def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
         return link  # the gear's end is another connector ("a keyboard's MIDI socket to the computer's USB")
     gear_sends = gear_ports.get("default") == usb["out"]
     return LinkSpec(gear, link.cable, host) if gear_sends else LinkSpec(host, link.cable, gear)
-
-
-def _class_of(device: str, ontology: Ontology) -> str:
-    return ontology.devices[device].kind or device
 
 
 def _single_stop_link(
