@@ -91,7 +91,7 @@ def read_question(
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
-    stops, cables, arrows = _elements(tokens, mentions, ontology)
+    stops, cables, arrows = _elements(tokens, _without_doubted_balance(mentions, tokens, g), ontology)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
@@ -252,6 +252,19 @@ def _elided_families(mentions: list[Mention]) -> list[Mention]:
             out.append(Mention("family", family.id, family.text, m.start, m.start))
         out.append(m)
     return out
+
+
+def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "I can't find whether its outs are balanced": a balance word in a clause a doubt word opens says nothing
+    of the gear (the question still mentions balance)."""
+
+    def doubted(m: Mention) -> bool:
+        start = m.start
+        while start > 0 and tokens[start - 1] not in BREAKERS:
+            start -= 1
+        return bool(set(tokens[start : m.start]) & g.doubt_words)
+
+    return [m for m in mentions if not (m.kind == "balance" and doubted(m))]
 
 
 def _without_stray_letters(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
@@ -735,6 +748,12 @@ def _elements(
                     (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
                     # "the desk's main outs (balanced, says its spec sheet)"
                     or (stop_end is not None and tokens[stop_end : head.start] == ["("])
+                    # "amp rack input, balanced.": an aside closing the phrase it follows
+                    or (
+                        stop_end is not None
+                        and tokens[stop_end : head.start] == [","]
+                        and _ends_clause(tokens, group[-1].end)
+                    )
                     or (
                         sentence_of[head.start] not in question_sentences
                         and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
@@ -1069,6 +1088,11 @@ def _brand_references(
         if first is not None and i >= first.end and i not in covered:
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _ends_clause(tokens: list[str], index: int) -> bool:
+    """Nothing more is said in this clause after `index` (an arrow starts the next hop)."""
+    return index >= len(tokens) or tokens[index] in BREAKERS | {")", "->"}
 
 
 def _close_words(between: list[str]) -> bool:

@@ -290,6 +290,7 @@ class Grammar:
     same_cable_words: tuple[str, ...] = ()
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
+    doubt_words: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
     usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port
     hyphen_prefixes: frozenset[str] = frozenset()

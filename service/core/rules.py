@@ -262,9 +262,17 @@ def _resolve(
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:
         balance = "unbalanced"
+    # the plug a cable puts into an input names that input's jack as well as the question could ("TRS to XLR
+    # leads into the monitors": their XLR input), when the sending end is known to be balanced: two guesses from
+    # connectors alone ("a mixer's XLR outs into powered speakers") prove nothing
+    known_balanced_sender = other_port is not None and (
+        (other_port.kind is not None and other_port.kind.balance in ("balanced", "impedance_balanced"))
+        or (other is not None and other.balance in ("balanced", "impedance_balanced"))
+    )
+    plugged = jack if side == "in" and cable_family and not stop.families and known_balanced_sender else None
     if (
         balance == "unknown"
-        and own_jack in _g(ontology).balanced_line_jacks
+        and (own_jack or plugged) in _g(ontology).balanced_line_jacks
         and kind
         and kind.domain in _g(ontology).balance_domains
     ):

@@ -216,6 +216,30 @@ def test_an_xlr_line_jack_on_gear_of_unknown_balance_is_balanced(ontology):
     assert said_unbalanced.balanced is False
 
 
+def test_an_input_a_cable_plugs_its_xlr_end_into_is_balanced_when_the_sender_is(ontology):
+    # the monitors name no jack, but the cable's XLR end says which of their inputs it is
+    judgement = judged("my interface's balanced line outs -> monitors, TRS to XLR leads. balanced?", ontology)
+    assert judgement.balanced is True
+    # a sender known only by its XLR sockets is a guess, and two guesses prove nothing
+    guessed = judged(
+        "going from the mixer's XLR main outs into powered speakers on mic leads, balanced?", ontology
+    )
+    assert guessed.balanced is None
+
+
+def test_a_balance_word_closing_an_aside_describes_the_end_before_it(ontology):
+    reading = read_question("desk out -> long XLR run -> amp rack input, balanced. Balanced link?", ontology)
+    assert reading.links[-1].dest.balance == "balanced"
+
+
+def test_a_balance_word_in_a_doubt_says_nothing_of_the_gear(ontology):
+    reading = read_question(
+        "a cheap mixer, and I can't tell whether its outs are balanced; XLR leads to the speakers. balanced?",
+        ontology,
+    )
+    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
+
+
 def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
     reading = read_question(
         "going to mic up the guitar cab with an SM57 into the desk, which lead?", ontology
