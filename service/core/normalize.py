@@ -84,6 +84,7 @@ def read_question(
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_gear_adjectives(mentions, g)
     mentions = _without_port_verbs(mentions, tokens, lexicon, g)
+    mentions = _settings_described(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
@@ -385,6 +386,24 @@ def _without_gear_adjectives(mentions: list[Mention], g: Grammar) -> list[Mentio
     ]
 
 
+def _settings_described(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the turntable, its switch set to LINE": "to" after a setting verb names the gear's setting (a port of
+    the gear before it), not the end the signal goes to."""
+
+    def after_a_setting_verb(m: Mention) -> bool:  # "set the switch to", "switched to"
+        before = tokens[max(0, m.start - 3) : m.start]
+        return any(
+            word in g.setting_verbs and not set(before[i + 1 :]) & BREAKERS for i, word in enumerate(before)
+        )
+
+    return [
+        replace(m, kind="attach", id="describes")
+        if m.kind == "sep" and m.id == "leads_to" and after_a_setting_verb(m)
+        else m
+        for m in mentions
+    ]
+
+
 def _without_port_verbs(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
 ) -> list[Mention]:
@@ -535,9 +554,10 @@ def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> St
         if m.kind == "role":
             role = m.id
         elif m.kind == "port":
-            words = set(m.text.split())
+            # the phrase's head word says the side ("line in"); a role word inside it does not ("built-in preamp")
+            head_word = m.text.split()[-1]
             for side, side_words in g.port_role_words.items():
-                if words & side_words or g.qualifier_roles.get(m.id) == side:
+                if head_word in side_words or g.qualifier_roles.get(m.id) == side:
                     role = side
                     break
     balances = [m.id for m in group if m.kind == "balance"]

@@ -291,6 +291,7 @@ class Grammar:
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
     doubt_words: frozenset[str] = frozenset()
+    setting_verbs: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
     usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port
     hyphen_prefixes: frozenset[str] = frozenset()

@@ -240,6 +240,23 @@ def test_a_balance_word_in_a_doubt_says_nothing_of_the_gear(ontology):
     assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
 
 
+def test_to_after_a_setting_verb_names_the_gears_setting_not_a_destination(ontology):
+    reading = read_question(
+        "on the back of the record player I set the switch to LINE. will it work into my mixer's line input?",
+        ontology,
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [("turntable", "mixer")]
+    assert "line" in reading.links[0].source.qualifiers
+    assert judge(reading, ontology).compatibility is Compatibility.WORKS
+
+
+def test_a_role_word_inside_a_port_phrase_does_not_make_it_an_input(ontology):
+    # the "in" of "built-in" is no input
+    reading = read_question("a record player with a built-in preamp into powered speakers, ok?", ontology)
+    assert link_devices(reading.question, ontology) == [("turntable", "powered-speaker")]
+    assert reading.links[0].source.qualifiers == ("line",)
+
+
 def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
     reading = read_question(
         "going to mic up the guitar cab with an SM57 into the desk, which lead?", ontology
