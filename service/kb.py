@@ -671,6 +671,8 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         "sources",
         "levels",
         "needs_phantom",
+        "gear",
+        "absent",
     }
     if unknown:
         raise KBInvalid(f"kb/hazards.yaml: {key}: unknown keys {sorted(unknown)}")
@@ -680,6 +682,8 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
     mentions = body.get("mentions") or []
     if not all(isinstance(group, list) and group for group in mentions):
         raise KBInvalid(f"kb/hazards.yaml: {key}.mentions: must be a list of non-empty phrase lists")
+    if bool(body.get("gear")) != bool(body.get("absent")):
+        raise KBInvalid(f"kb/hazards.yaml: {key}: gear and absent go together (the gear, and what it lacks)")
     return Hazard(
         id=hazard_id,
         severity=body["severity"],
@@ -693,6 +697,8 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         mitigated_text=str(mitigated.get("text", "")),
         levels=tuple(str(level) for level in body.get("levels") or ()),
         needs_phantom=bool(body.get("needs_phantom", False)),
+        gear=tuple(str(d) for d in body.get("gear") or ()),
+        absent=tuple(str(p).lower() for p in body.get("absent") or ()),
     )
 
 
@@ -842,6 +848,10 @@ def _cross_check(o: Ontology) -> None:
                     raise KBInvalid(f"kb/reading.yaml: device_refinements: unknown device '{device}'")
         if set(g.separators.values()) - SEPARATOR_ROLES or set(g.attachers.values()) - ATTACHER_ROLES:
             raise KBInvalid("kb/reading.yaml: separators or attachers use an unknown role")
+    for hazard in o.hazards.values():
+        for device in hazard.gear:
+            if device not in o.devices:
+                raise KBInvalid(f"kb/hazards.yaml: hazards.{hazard.id}.gear: unknown device '{device}'")
     for entry in o.faq.values():
         need_sources("faq", f"faq[{entry.id}]", entry.sources)
         for hazard_id in entry.hazards:

@@ -72,6 +72,7 @@ def decide(
     words: int,
     chain: bool,
     linked: bool = False,
+    hazard: bool = False,
 ) -> Decision:
     """Refuse, or pick the intent.
 
@@ -79,6 +80,8 @@ def decide(
     `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
     `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
     nearest-examples gate alone does not refuse such a question (the learned domain model still can).
+       `hazard`: the question's own words raise a hazard of kb/hazards.yaml (a tube amp with no cab): it is
+    answered as a safety question whatever the domain model says, since refusing one is the harmful mistake.
     """
     if injection:
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
@@ -94,7 +97,12 @@ def decide(
     if follow_up and not wordy and not evidence:
         return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
     nearer_out = understanding.nearer_out and not linked
-    if (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS)):
+    refuse = (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS))
+    if refuse and hazard:
+        return Decision(
+            Intent.HAZARD, None, understanding.intents.get(Intent.HAZARD.value, 0.0) * (1.0 - p_out)
+        )
+    if refuse:
         return Decision(
             Intent.OUT_OF_DOMAIN, "topic", max(p_out, NEARER_OUT_CONFIDENCE) if nearer_out else p_out
         )

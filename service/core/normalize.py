@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.core.fit import plug_fit
+from service.core.hazard_words import hazards_said
 from service.core.intent import Understanding
 from service.core.intent import decide
 from service.core.lexicon import Lexicon
@@ -134,6 +135,7 @@ def read_question(
         words=len(tokens),
         chain=is_chain,
         linked=any(_names_a_connection(link) for link in links),
+        hazard=bool(hazards_said(text, (m.id for m in mentions if m.kind == "device"), ontology)),
     )
     reading = Reading(
         question=question,
@@ -760,8 +762,10 @@ def _elements(
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
-                and "balance" in kinds
-                and kinds <= {"balance", "family"}
+                and bool(
+                    kinds & {"balance", "format"}
+                )  # "the optical in is ADAT only": a format said of it too
+                and kinds <= {"balance", "family", "format"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
                 and (
                     # "the outs are balanced TRS": said of the gear, even inside a question
@@ -1225,7 +1229,18 @@ def _sentence_stops(
             resolved.append((sentence, reference, True))
             says = stop.families or stop.qualifiers or stop.formats
             said_before = earlier.families or earlier.qualifiers or earlier.formats
-            if says and not said_before and (stop.role is None or earlier.role in (None, stop.role)):
+            # "... the optical input on my interface? The manual says that optical in is S/PDIF only": the same
+            # port named again, with the format or balance it has
+            adds = (
+                set(earlier.qualifiers) <= set(stop.qualifiers)
+                and set(earlier.families) <= set(stop.families)
+                and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
+            )
+            if (
+                says
+                and (not said_before or adds)
+                and (stop.role is None or earlier.role in (None, stop.role))
+            ):
                 # "a USB mic and a laptop ... that mic's socket is USB-C": what a later mention says about its
                 # jack or port describes the gear itself, wherever the link is read from
                 at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
@@ -1339,14 +1354,7 @@ def _another_one(tokens: list[str], position: int, g: Grammar) -> bool:
 
 def _broader(device: str, ontology: Ontology) -> list[str]:
     """The device, its class, and the classes that class is one of: an SM7B is a dynamic mic is a mic."""
-    chain = [device]
-    while len(chain) < 5:
-        body = ontology.devices[chain[-1]]
-        up = body.kind or body.is_a
-        if not up or up in chain:
-            break
-        chain.append(up)
-    return chain
+    return ontology.class_chain(device)
 
 
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:

@@ -175,6 +175,8 @@ class Hazard:
     mitigated_text: str = ""
     levels: tuple[str, ...] = ()  # the hazard needs an end at one of these signal levels (empty: any link)
     needs_phantom: bool = False  # it exists only while phantom power is on
+    gear: tuple[str, ...] = ()  # device classes that fire it, with `absent`: a tube amp...
+    absent: tuple[str, ...] = ()  # ...with one of these said to be missing ("the cab left unplugged")
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,8 @@ class Grammar:
     same_cable_words: tuple[str, ...] = ()
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
+    absence_words: frozenset[str] = frozenset()
+    absence_window: int = 3
     doubt_words: frozenset[str] = frozenset()
     setting_verbs: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
@@ -512,6 +516,17 @@ class Ontology:
     def pair_code(self, a: str, b: str) -> str | None:
         """Look up the grid code for two end families in either order."""
         return self.pair_grid.get(frozenset((a, b)))
+
+    def class_chain(self, device_id: str) -> list[str]:
+        """The device, its class, and the classes that class is one of: an SM7B is a dynamic mic is a mic."""
+        chain = [device_id]
+        while len(chain) < 5:
+            body = self.devices[chain[-1]]
+            up = body.kind or body.is_a
+            if not up or up in chain:
+                break
+            chain.append(up)
+        return chain
 
     def fact(self, fact_id: str):
         """Return a FactRecord by id (KeyError names a missing fact, which kb tests prevent)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from service.core.classifier import FaqMatch
 from service.core.fit import PlugFit
-from service.core.lexicon import phrase_pattern
+from service.core.hazard_words import hazards_said
 from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
@@ -164,7 +164,8 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts else None
     cable = next((f.cable for f in deciding if f.cable is not None), None)
 
-    hazard_ids = [h for f in findings for h in f.hazards] + _hazards_from_words(reading, findings, ontology)
+    # what the question itself says (a tube amp with no cab) before what a link read from it implies
+    hazard_ids = _hazards_from_words(reading, findings, ontology) + [h for f in findings for h in f.hazards]
     warnings = _warnings(hazard_ids, findings, ontology)
     facts = _facts(reading, findings, ontology)
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
@@ -999,17 +1000,13 @@ def _hazards_from_words(reading: Reading, findings: list[LinkFinding], ontology:
     """Hazards whose words are in the question, whatever was asked, unless the judged links carry none of the
     levels the hazard needs ("a guitar cable from the interface's line out into the monitor speaker's input" names
     a guitar cable and a speaker, yet no amplifier drives that speaker through it)."""
-    text = f" {reading.cleaned} "
     fired = []
-    for hazard in ontology.hazards.values():
-        if hazard.mentions and all(
-            phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions
-        ):
-            if hazard.levels and _levels_absent(hazard.levels, findings):
-                continue
-            if hazard.needs_phantom and reading.phantom == "off":
-                continue  # the question says phantom is off on that input
-            fired.append(hazard.id)
+    for hazard in hazards_said(reading.cleaned, reading.devices, ontology):
+        if hazard.levels and _levels_absent(hazard.levels, findings):
+            continue
+        if hazard.needs_phantom and reading.phantom == "off":
+            continue  # the question says phantom is off on that input
+        fired.append(hazard.id)
     return fired
 
 

@@ -127,3 +127,27 @@ def test_a_phantom_hazard_is_not_raised_when_the_question_says_phantom_is_off(on
     # with phantom on, the same adapter is the danger
     on = judge(read_question(question.replace("phantom is off", "phantom is on"), ontology), ontology)
     assert "phantom-into-unbalanced" in {w.hazard for w in on.warnings}
+
+
+def test_a_tube_amp_said_to_lack_its_cab_raises_the_no_load_hazard_in_any_words(ontology):
+    def fired(question):
+        return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
+
+    # a product of the tube-amp class, and a class word refined by "valve" in its sentence
+    assert "tube-amp-no-load" in fired("can I practise on my JCM800 tonight and leave the cab disconnected?")
+    assert "tube-amp-no-load" in fired("my head is an old valve one; can it run with no cabinet hooked up?")
+    # the same words about an amp that is not a tube amp, or a tube amp with its cab connected, raise nothing
+    assert "tube-amp-no-load" not in fired("can I practise on my Katana 50 and leave the cab disconnected?")
+    assert "tube-amp-no-load" not in fired("my JCM800 is plugged into its cab with a speaker cable, ok?")
+
+
+def test_a_question_whose_words_raise_a_hazard_is_answered_whatever_the_domain_model_says(ontology):
+    from service.core.intent import Understanding
+    from service.types import Intent
+
+    sure_it_is_not = Understanding(0.97, {"hazard": 0.4, "concept": 0.6})
+    question = "bandmate wants to fire up his JCM800 with no cab connected, it's only quieter he says. true?"
+    reading = read_question(question, ontology, understanding=sure_it_is_not)
+    assert reading.intent is Intent.HAZARD
+    other = read_question("what's the best pizza in town?", ontology, understanding=sure_it_is_not)
+    assert other.intent is Intent.OUT_OF_DOMAIN

@@ -34,7 +34,7 @@ def cable_of(question, ontology):
         # "from" marks the sender even when it comes second
         ("the keys amp on stage gets its signal from the mixer: what lead?", "mixer", "powered-speaker"),
         # gear with no outputs can only receive
-        ("hooking a 1x12 cab up to a valve amp head, which lead?", "guitar-amp", "passive-speaker"),
+        ("hooking a 1x12 cab up to a valve amp head, which lead?", "tube-amp", "passive-speaker"),
         # "into ... from": the receiver named first
         ("need a lead that goes into the mixer from a smartphone", "phone", "mixer"),
     ],
@@ -255,6 +255,19 @@ def test_a_role_word_inside_a_port_phrase_does_not_make_it_an_input(ontology):
     reading = read_question("a record player with a built-in preamp into powered speakers, ok?", ontology)
     assert link_devices(reading.question, ontology) == [("turntable", "powered-speaker")]
     assert reading.links[0].source.qualifiers == ("line",)
+
+
+def test_a_port_named_again_later_with_its_format_takes_the_format(ontology):
+    judgement = judged(
+        "can the ADAT out of my adat preamp feed the optical input on my audio interface? the interface manual "
+        "says its optical in is S/PDIF only.",
+        ontology,
+    )
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK
+    said_adat = judged(
+        "my interface's optical input is ADAT. the ADAT out of my expander into it, ok?", ontology
+    )
+    assert said_adat.compatibility is not Compatibility.DOES_NOT_WORK
 
 
 def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
