@@ -111,6 +111,17 @@ def compose_answer(
         # the entry's text would contradict what the rules proved for the question's own link (or the plug
         # variants it names): a near entry is often the reverse or a sibling case
         entry = None
+    if (
+        entry is not None
+        and entry.balanced is not None
+        and stated_link
+        and reading.intent is Intent.BALANCED_CHECK
+        and any(f.balance_applies for f in judgement.links)
+        and entry.balanced is not judgement.balanced
+    ):
+        # likewise for balance: the rules read the question's own link (a "depends" when a part is not stated
+        # is their verdict too); an entry for a sibling case would assert what the question never said
+        entry = None
     hazard_levels = (
         tuple(level for h in entry.hazards for level in ontology.hazards[h].levels) if entry else ()
     )

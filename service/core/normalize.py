@@ -258,10 +258,14 @@ def _elided_families(mentions: list[Mention]) -> list[Mention]:
 
 
 def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "I can't find whether its outs are balanced": a balance word in a clause a doubt word opens says nothing
-    of the gear (the question still mentions balance)."""
+    """ "I can't find whether its outs are balanced", "... into the line input is that balanced": a balance word
+    in a clause a doubt word opens, or asked by inversion, says nothing of the gear (the question still mentions
+    balance)."""
 
     def doubted(m: Mention) -> bool:
+        before = tokens[max(0, m.start - 2) : m.start]
+        if len(before) == 2 and before[0] in g.predicate_words and before[1] in g.asking_pronouns:
+            return True  # "is that balanced", asked with or without a question mark
         start = m.start
         while start > 0 and tokens[start - 1] not in BREAKERS:
             start -= 1

@@ -257,8 +257,15 @@ def _resolve(
         stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance
     )
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
-    if balance in ("unknown", "either", "balanced", "usually_unbalanced") and _one_signal_contact(
-        own_jack, ontology
+    # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only
+    # usually unbalanced, the balance still depends on the gear
+    sized_guess = balance == "usually_unbalanced" and all(
+        ontology.families[f].resolves_to for f in stop.families if f in ontology.families
+    )
+    if (
+        balance in ("unknown", "either", "balanced", "usually_unbalanced")
+        and not sized_guess
+        and _one_signal_contact(own_jack, ontology)
     ):
         balance = "unbalanced"  # the gear's own jack has one signal contact (a TS plug in a TRS jack does not count)
     if kind and kind.stereo and stop.balance is None:

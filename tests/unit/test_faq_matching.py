@@ -85,3 +85,29 @@ def test_a_quoted_entry_and_the_verdict_never_disagree(ontology):
     answer = compose_answer(stated, judge(stated, ontology), (), ontology, match)
     assert not answer.text.startswith(entry.answer[:40])
     assert answer.verdict.compatibility.value == "works"
+
+
+def test_a_quoted_entry_never_asserts_a_balance_the_question_left_open(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import compose_answer
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+    from service.types import Intent
+
+    entry = ontology.faq["unbalanced-synth-into-balanced-input"]  # balanced: false
+    match = FaqMatch(entry.id, score=0.85, margin=0.2, accepted=True)
+    # nothing says whether the synth's quarter-inch output is balanced: the rules' "depends" stands
+    unsaid = read_question(
+        "my synth's quarter inch output, a TRS cable, the interface line input. balanced?", ontology
+    ).with_intent(Intent.BALANCED_CHECK)
+    answer = compose_answer(unsaid, judge(unsaid, ontology), (), ontology, match)
+    assert answer.verdict.balanced is None
+    assert entry.answer[:40] not in answer.text
+    # said unbalanced, the entry is the question's own case and is quoted
+    said = read_question(
+        "my synth's unbalanced quarter inch output, a TRS cable, the interface line input. balanced?",
+        ontology,
+    ).with_intent(Intent.BALANCED_CHECK)
+    answer = compose_answer(said, judge(said, ontology), (), ontology, match)
+    assert answer.verdict.balanced is False
+    assert entry.answer[:40] in answer.text

@@ -928,3 +928,19 @@ def test_a_usb_link_with_no_direction_said_runs_from_the_gear_that_usually_sends
     question, cable, ontology
 ):
     assert cable_of(question, ontology) == cable
+
+
+def test_a_jack_named_by_size_alone_leaves_a_usually_unbalanced_output_undecided(ontology):
+    assert (
+        judged("my synth's 1/4 inch out -> TRS cable -> interface line in. balanced?", ontology).balanced
+        is None
+    )
+    labelled = judged(
+        "my synth's 1/4 inch out, labelled 'unbal', TRS cable to the interface line in. balanced?", ontology
+    )
+    assert labelled.balanced is False
+
+
+def test_a_balance_word_asked_by_inversion_describes_nothing(ontology):
+    reading = read_question("a trs cable from my synth to my interface line input is that balanced", ontology)
+    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
