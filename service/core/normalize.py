@@ -117,7 +117,7 @@ def read_question(
         sentence_of,
         gear_said_in,
     )
-    hop = _hop(tokens, mentions, links) if is_chain else None
+    hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
         # "bass -> DI -> XLR -> snake -> desk. is the run from the DI to the desk balanced?": that part only
@@ -1539,13 +1539,50 @@ def _cable_link(
     return 0
 
 
-def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> int | None:
+def _asked_sentence(
+    tokens: list[str], mentions: list[Mention], g: Grammar
+) -> tuple[tuple[int, int], bool] | None:
+    """Where a chain question asks about part of it, and whether it points back: its last sentence; or, when its
+    last question points at a part and names no gear or connector ("Is THAT PART balanced? The guitarist's amp
+    is mic'ed."), the sentence before that question. None for a one-sentence question."""
+    ends = [i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END]
+    spans = list(zip([0, *ends], [*ends, len(tokens)], strict=True))
+    if len(spans) < 2:
+        return None
+
+    def says_something(span: tuple[int, int]) -> bool:
+        return any(m.kind in ("device", "family") and span[0] <= m.start < span[1] for m in mentions)
+
+    asking = next((k for k in range(len(spans) - 1, -1, -1) if "?" in tokens[slice(*spans[k])]), None)
+    if (
+        asking
+        and set(tokens[slice(*spans[asking])]) & g.part_words
+        and not says_something(spans[asking])
+        and says_something(spans[asking - 1])
+    ):
+        return spans[asking - 1], True
+    return spans[-1], False
+
+
+def _names_device(stop: Stop | None, device: str, ontology: Ontology) -> bool:
+    """ "the DI" names the Radial ProDI of the chain: the stop's gear is the device or of its class."""
+    return (
+        stop is not None
+        and stop.device is not None
+        and (stop.device == device or device in _broader(stop.device, ontology))
+    )
+
+
+def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology) -> int | None:
     """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
-    last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
-    named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
-    if last_sentence_start > 0 and not named:
+    asked = _asked_sentence(tokens, mentions, _grammar(ontology))
+    if asked is None:
+        return None
+    span, pointed_back = asked
+    named = [m.id for m in mentions if m.kind == "device" and span[0] <= m.start < span[1]]
+    if not named:
         # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
-        families = {m.id for m in mentions if m.kind == "family" and m.start >= last_sentence_start}
+        families = {m.id for m in mentions if m.kind == "family" and span[0] <= m.start < span[1]}
         on_it = [
             index
             for index, link in enumerate(links)
@@ -1556,11 +1593,20 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec]) -> i
             )  # one gear named twice
         ]
         return on_it[0] if len(on_it) == 1 else None
-    if last_sentence_start == 0 or len(named) < 2:
+    if len(named) < 2:
         return None
     for index, link in enumerate(links):
-        ends = {link.source.device if link.source else None, link.dest.device if link.dest else None}
-        if set(named[:2]) <= ends:
+        if pointed_back:
+            # "the run from the DI's XLR out to the stage box": gear named by its class word, either way round
+            if any(
+                _names_device(link.source, a, ontology) and _names_device(link.dest, b, ontology)
+                for a, b in ((named[0], named[1]), (named[1], named[0]))
+            ):
+                return index
+        elif set(named[:2]) <= {
+            link.source.device if link.source else None,
+            link.dest.device if link.dest else None,
+        }:
             return index
     return None
 
@@ -1569,23 +1615,20 @@ def _hop_span(
     tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology
 ) -> tuple[int, int] | None:
     """The run of links a chain question asks about when its two ends are several links apart ("from the DI to
-    the desk" over DI -> snake -> desk); None when the last sentence does not name two of the chain's gear."""
-    last_sentence_start = max((i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END), default=0)
-    named = [m.id for m in mentions if m.kind == "device" and m.start >= last_sentence_start]
-    if last_sentence_start == 0 or len(named) < 2 or "?" not in tokens[last_sentence_start:]:
+    the desk" over DI -> snake -> desk); None when the asking sentence does not name two of the chain's gear."""
+    asked = _asked_sentence(tokens, mentions, _grammar(ontology))
+    if asked is None:
         return None
-
-    def names(stop: Stop | None, device: str) -> bool:  # "the DI" names the passive DI of the chain
-        return (
-            stop is not None
-            and stop.device is not None
-            and (stop.device == device or device in _broader(stop.device, ontology))
-        )
-
-    first = next((i for i, link in enumerate(links) if names(link.source, named[0])), None)
+    (start, end), pointed_back = asked
+    named = [m.id for m in mentions if m.kind == "device" and start <= m.start < end]
+    if len(named) < 2 or not (pointed_back or "?" in tokens[start:end]):
+        return None
+    first = next((i for i, link in enumerate(links) if _names_device(link.source, named[0], ontology)), None)
     if first is None:
         return None
-    last = next((j for j in range(first, len(links)) if names(links[j].dest, named[1])), None)
+    last = next(
+        (j for j in range(first, len(links)) if _names_device(links[j].dest, named[1], ontology)), None
+    )
     if last is None or (first == 0 and last == len(links) - 1):
         return None
     return first, last

@@ -296,6 +296,7 @@ class Grammar:
     absence_window: int = 3
     doubt_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
+    part_words: frozenset[str] = frozenset()
     setting_verbs: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
     usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port

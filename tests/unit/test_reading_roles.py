@@ -944,3 +944,14 @@ def test_a_jack_named_by_size_alone_leaves_a_usually_unbalanced_output_undecided
 def test_a_balance_word_asked_by_inversion_describes_nothing(ontology):
     reading = read_question("a trs cable from my synth to my interface line input is that balanced", ontology)
     assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
+
+
+def test_a_question_pointing_at_a_part_asks_about_the_hop_the_sentence_before_names(ontology):
+    question = (
+        "Keys -> short jack lead -> passive DI -> long XLR run -> stage box. The jack lead is unbalanced, I know. "
+        "I mean the run from the DI's XLR out to the stage box. Is that part balanced? The drummer brings his own mics."
+    )
+    assert judged(question, ontology).balanced is True
+    # without a word pointing at a part, the whole chain is asked about
+    whole = question.replace("Is that part balanced?", "Is it balanced?")
+    assert judged(whole, ontology).balanced is False
