@@ -94,6 +94,8 @@ def read_question(
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(tokens, _without_doubted_balance(mentions, tokens, g), ontology)
+    if arrows:
+        stops = _without_asides(stops, tokens)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
@@ -174,6 +176,18 @@ def read_question(
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
     return reading
+
+
+def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
+    """ "bass -> DI (phantom from the board) -> stage box": gear named inside parentheses in a drawn chain is an
+    aside about the stop before it, not a stop of the chain."""
+    depth, inside = 0, set()
+    for i, tok in enumerate(tokens):
+        depth += (tok == "(") - (tok == ")")
+        if depth > 0 and tok != "(":
+            inside.add(i)
+    kept = [stop for stop in stops if stop.position not in inside]
+    return kept if len(kept) >= 2 else stops
 
 
 def _names_a_connection(link: LinkSpec) -> bool:
@@ -1542,9 +1556,10 @@ def _cable_link(
 def _asked_sentence(
     tokens: list[str], mentions: list[Mention], g: Grammar
 ) -> tuple[tuple[int, int], bool] | None:
-    """Where a chain question asks about part of it, and whether it points back: its last sentence; or, when its
-    last question points at a part and names no gear or connector ("Is THAT PART balanced? The guitarist's amp
-    is mic'ed."), the sentence before that question. None for a one-sentence question."""
+    """Where a chain question asks about part of it, and whether that was pointed at: the last question that
+    points at a part ("the run from the DI to the stage box, is THAT PART balanced?"), or the sentence before it
+    when it names no gear or connector ("... to the stage box. Is that part balanced? The guitarist's amp is
+    mic'ed."); otherwise the last sentence. None for a one-sentence question."""
     ends = [i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END]
     spans = list(zip([0, *ends], [*ends, len(tokens)], strict=True))
     if len(spans) < 2:
@@ -1553,13 +1568,18 @@ def _asked_sentence(
     def says_something(span: tuple[int, int]) -> bool:
         return any(m.kind in ("device", "family") and span[0] <= m.start < span[1] for m in mentions)
 
-    asking = next((k for k in range(len(spans) - 1, -1, -1) if "?" in tokens[slice(*spans[k])]), None)
-    if (
-        asking
-        and set(tokens[slice(*spans[asking])]) & g.part_words
-        and not says_something(spans[asking])
-        and says_something(spans[asking - 1])
-    ):
+    def points_at_a_part(span: tuple[int, int]) -> bool:
+        # "THAT part", "the long RUN" (a determiner just before it), not the verb of "could we run a cable"
+        return "?" in tokens[slice(*span)] and any(
+            tokens[i] in g.part_words and set(tokens[max(span[0], i - 2) : i]) & g.fillers
+            for i in range(*span)
+        )
+
+    # the last question that points at a part ("is THAT PART balanced?"), wherever remarks follow it
+    asking = next((k for k in range(len(spans) - 1, -1, -1) if points_at_a_part(spans[k])), None)
+    if asking is not None and says_something(spans[asking]):
+        return spans[asking], True
+    if asking and says_something(spans[asking - 1]):
         return spans[asking - 1], True
     return spans[-1], False
 

@@ -955,3 +955,11 @@ def test_a_question_pointing_at_a_part_asks_about_the_hop_the_sentence_before_na
     # without a word pointing at a part, the whole chain is asked about
     whole = question.replace("Is that part balanced?", "Is it balanced?")
     assert judged(whole, ontology).balanced is False
+
+
+def test_gear_named_in_parentheses_in_a_drawn_chain_is_an_aside(ontology):
+    question = (
+        "guitar -> jack lead -> DI box (phantom from the mixer) -> XLR -> stage box. which cable for each?"
+    )
+    assert link_devices(question, ontology) == [("guitar", "di-box"), ("di-box", "stage-box")]
+
