@@ -810,6 +810,19 @@ def _elements(
         if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
             stops[-1] = _merge_stop(stop, stops[-1], g)
         elif (
+            pending_attach == "owner"
+            and stops
+            and stops[-1].device
+            and stop.device is None
+            and not owned_next
+            and head.start - attach_end <= 2  # "on a combo jack", not "on the back (the small ... one)"
+            and sentence_of[head.start] == sentence_of[stops[-1].position]
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+            and _can_have(stops[-1], stop.role, ontology)
+        ):
+            # "the speakers take XLR or 1/4 on a combo jack": a port right after "on" is the gear's own
+            stops[-1] = _merge_stop(stops[-1], stop, g)
+        elif (
             pending_attach == "describes"
             and stops
             and stop.device is None

@@ -963,3 +963,15 @@ def test_gear_named_in_parentheses_in_a_drawn_chain_is_an_aside(ontology):
     )
     assert link_devices(question, ontology) == [("guitar", "di-box"), ("di-box", "stage-box")]
 
+
+def test_a_port_right_after_on_is_the_gears_own(ontology):
+    question = "the mixer's main out is XLR. going into a powered speaker that takes XLR or 1/4 on a combo jack. cable?"
+    assert link_devices(question, ontology) == [("mixer", "powered-speaker")]
+
+
+def test_gear_said_to_be_sold_is_not_in_the_link(ontology):
+    question = (
+        "I sold my old monitors and got a pair of powered speakers with XLR inputs only. my interface outs are TRS. "
+        "which cable?"
+    )
+    assert all("studio-monitor" not in pair for pair in link_devices(question, ontology))
