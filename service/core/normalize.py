@@ -1579,7 +1579,7 @@ def _asked_sentence(
         return None
 
     def says_something(span: tuple[int, int]) -> bool:
-        return any(m.kind in ("device", "family") and span[0] <= m.start < span[1] for m in mentions)
+        return any(m.kind in ("device", "family", "cable") and span[0] <= m.start < span[1] for m in mentions)
 
     def points_at_a_part(span: tuple[int, int]) -> bool:
         # "THAT part", "the long RUN" (a determiner just before it), not the verb of "could we run a cable"
@@ -1615,7 +1615,13 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
     named = [m.id for m in mentions if m.kind == "device" and span[0] <= m.start < span[1]]
     if not named:
         # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
-        families = {m.id for m in mentions if m.kind == "family" and span[0] <= m.start < span[1]}
+        # ("that long XLR run": a cable word names its connectors too)
+        families = {m.id for m in mentions if m.kind == "family" and span[0] <= m.start < span[1]} | {
+            end
+            for m in mentions
+            if m.kind == "cable" and span[0] <= m.start < span[1]
+            for end in ontology.cables[m.id].ends
+        }
         on_it = [
             index
             for index, link in enumerate(links)

@@ -975,3 +975,14 @@ def test_gear_said_to_be_sold_is_not_in_the_link(ontology):
         "which cable?"
     )
     assert all("studio-monitor" not in pair for pair in link_devices(question, ontology))
+
+
+def test_a_mic_line_is_a_cable_not_a_line_level_port(ontology):
+    reading = read_question("an SM58 on a 50 m mic line through the multicore, any issue?", ontology)
+    assert all(
+        "line" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
+    )
+    # the hop a cable word names in the question is the one asked about
+    assert judged(
+        "bass into a DI, then the DI's XLR out 30 m to the desk. is that XLR run balanced?", ontology
+    ).balanced
