@@ -942,10 +942,11 @@ def _balance(
 def _judge_ends_only(cable: CableSpec, reading: Reading, ontology: Ontology) -> LinkFinding:
     """No gear named ("is TRS-to-TS balanced?"): judge the two cable ends with the pair grid."""
     first, second = cable.ends[0], cable.ends[-1]
-    grid_ids = [
-        _grid_id(f, gender, ontology)
-        for f, gender in zip((first, second), cable.genders or (None, None), strict=False)
-    ]
+    said = list(cable.genders) if cable.genders else [None, None]
+    if first == second and not any(said):
+        # "two XLR cables end to end", "an XLR cable": with no gender said, the usual cable, female to male
+        said = ["female", "male"]
+    grid_ids = [_grid_id(f, gender, ontology) for f, gender in zip((first, second), said, strict=False)]
     code = ontology.pair_code(*grid_ids) if all(grid_ids) else None
     pair = ontology.pair_codes.get(code) if code else None
     plug = {f: _resolve_size_only(f, None, ontology) for f in (first, second)}

@@ -370,3 +370,15 @@ def test_a_camera_mic_sends_mic_level_on_a_small_plug(question, cable, ontology)
     j = cable_asked(question, ontology)
     assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == cable
     assert j.links[0].source.kind.level == "mic"
+
+
+def test_an_xlr_to_xlr_cable_with_no_gender_said_is_the_usual_female_to_male_one(ontology):
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+    from service.types import Compatibility
+
+    def verdict(question):
+        return judge(read_question(question, ontology), ontology).compatibility
+
+    assert verdict("can I plug two XLR cables together end to end?") is Compatibility.WORKS
+    assert verdict("is an XLR male to XLR male cable ok?") is Compatibility.WORKS_WITH_CAVEAT
