@@ -839,6 +839,13 @@ def _cross_check(o: Ontology) -> None:
         for situation, fact_id in g.cite.items():
             if fact_id not in o.facts:
                 raise KBInvalid(f"kb/reading.yaml: cite.{situation}: unknown fact '{fact_id}'")
+        if g.audio_asked is not None:
+            rule = next((r for r in o.link_rules if r.id == g.audio_asked.rule), None)
+            if rule is None or "{" in rule.text:
+                raise KBInvalid(
+                    f"kb/reading.yaml: audio_asked.rule: '{g.audio_asked.rule}' must be a link rule of rules.yaml "
+                    "whose text has no placeholders"
+                )
         for device in g.usb_hosts:
             if device not in o.devices:
                 raise KBInvalid(f"kb/reading.yaml: usb_hosts: unknown device '{device}'")

@@ -297,6 +297,7 @@ class Grammar:
     doubt_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
     part_words: frozenset[str] = frozenset()
+    audio_asked: AudioAsked | None = None
     setting_verbs: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
     usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port
@@ -312,6 +313,17 @@ class Grammar:
     def merged(self, families: frozenset[str]) -> str | None:
         """The one family a phrase naming all of `families` means, if the grammar knows it."""
         return next((m.becomes for m in self.family_merge if frozenset(m.families) == families), None)
+
+
+@dataclass(frozen=True)
+class AudioAsked:
+    """Audio asked of a link that cannot carry it ("will that MIDI cable bring the synth's audio back?"):
+    kb/reading.yaml audio_asked."""
+
+    __pydantic_config__ = _STRICT
+    words: frozenset[str]  # words that name sound itself
+    domains: frozenset[str]  # port domains that carry no audio
+    rule: str  # the link rule (rules.yaml) whose verdict and text answer it
 
 
 @dataclass(frozen=True)

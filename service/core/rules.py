@@ -134,6 +134,7 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         findings.append(_fit_finding(reading.fit))
         if not (reading.fit.fits and cable_asked):
             focus = len(findings) - 1
+    findings = _audio_asked_of_a_control_link(reading, findings, ontology)
     judged = [findings[focus]] if focus is not None else findings
     deciding = judged  # the links that decide the verdicts: not those more likely misread
     if focus is None and len(findings) > 1 and not reading.drawn:
@@ -175,6 +176,29 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     return Judgement(
         tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
     )
+
+
+def _audio_asked_of_a_control_link(
+    reading: Reading, findings: list[LinkFinding], ontology: Ontology
+) -> list[LinkFinding]:
+    """ "Can that same MIDI cable bring the drum machine's audio back?": the link is a sound MIDI link, but what
+    is asked to travel over it is audio, which a control link never carries (kb/reading.yaml audio_asked)."""
+    asked = _g(ontology).audio_asked
+    if asked is None or not set(reading.cleaned.split()) & asked.words:
+        return findings
+    rule = next(r for r in ontology.link_rules if r.id == asked.rule)
+    out = []
+    for f in findings:
+        domains = {p.kind.domain for p in (f.source, f.dest) if p is not None and p.kind is not None}
+        if domains and domains <= asked.domains and f.compatibility is not Compatibility(rule.verdict):
+            f = replace(
+                f,
+                compatibility=Compatibility(rule.verdict),
+                reasons=(rule.text, *f.reasons),
+                rule_ids=(rule.id, *f.rule_ids),
+            )
+        out.append(f)
+    return out
 
 
 # --- ports ---------------------------------------------------------------------------------------------------

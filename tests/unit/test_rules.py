@@ -384,3 +384,17 @@ def test_an_xlr_to_xlr_cable_with_no_gender_said_is_the_usual_female_to_male_one
 
     assert verdict("can I plug two XLR cables together end to end?") is Compatibility.WORKS
     assert verdict("is an XLR male to XLR male cable ok?") is Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_audio_asked_of_a_midi_link_is_a_no_though_the_midi_link_is_sound(ontology):
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    def verdict(question):
+        return judge(read_question(question, ontology), ontology).compatibility
+
+    assert verdict("drum machine's MIDI out into the synth's MIDI in, will that work?") is Compatibility.WORKS
+    asked = verdict(
+        "drum machine's MIDI out into the synth's MIDI in: will the drum machine's audio come through?"
+    )
+    assert asked is Compatibility.DOES_NOT_WORK
