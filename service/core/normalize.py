@@ -283,7 +283,8 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
         start = m.start
         while start > 0 and tokens[start - 1] not in BREAKERS:
             start -= 1
-        return bool(set(tokens[start : m.start]) & g.doubt_words)
+        # "the manual does not say anything about balanced": a negated clause states nothing either
+        return bool(set(tokens[start : m.start]) & (g.doubt_words | g.negators))
 
     return [m for m in mentions if not (m.kind == "balance" and doubted(m))]
 

@@ -986,3 +986,12 @@ def test_a_mic_line_is_a_cable_not_a_line_level_port(ontology):
     assert judged(
         "bass into a DI, then the DI's XLR out 30 m to the desk. is that XLR run balanced?", ontology
     ).balanced
+
+
+def test_a_balance_word_in_a_negated_clause_says_nothing_of_the_gear(ontology):
+    reading = read_question(
+        "the desk's booth out (TRS, the manual doesn't say anything about balanced) to a monitor with a TRS to XLR "
+        "cable. balanced?",
+        ontology,
+    )
+    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
