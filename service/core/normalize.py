@@ -1571,9 +1571,9 @@ def _asked_sentence(
     tokens: list[str], mentions: list[Mention], g: Grammar
 ) -> tuple[tuple[int, int], bool] | None:
     """Where a chain question asks about part of it, and whether that was pointed at: the last question that
-    points at a part ("the run from the DI to the stage box, is THAT PART balanced?"), or the sentence before it
-    when it names no gear or connector ("... to the stage box. Is that part balanced? The guitarist's amp is
-    mic'ed."); otherwise the last sentence. None for a one-sentence question."""
+    points at a part ("the long leg between the DI box and the snake, is THAT PART balanced?"), or the sentence
+    before it when it names no gear or connector ("... into the snake. Is that part balanced? The drummer has his
+    own mics."); otherwise the last sentence. None for a one-sentence question."""
     ends = [i + 1 for i, tok in enumerate(tokens[:-1]) if tok in SENTENCE_END]
     spans = list(zip([0, *ends], [*ends, len(tokens)], strict=True))
     if len(spans) < 2:
@@ -1637,7 +1637,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         return None
     for index, link in enumerate(links):
         if pointed_back:
-            # "the run from the DI's XLR out to the stage box": gear named by its class word, either way round
+            # "the leg between the DI box and the snake": gear named by its class word, either way round
             if any(
                 _names_device(link.source, a, ontology) and _names_device(link.dest, b, ontology)
                 for a, b in ((named[0], named[1]), (named[1], named[0]))

@@ -23,6 +23,13 @@ def judged(question, ontology):
     return judge(read_question(question, ontology), ontology)
 
 
+def stated_balances(reading):
+    """The balance the reading says any end of its links has."""
+    return [
+        stop.balance for link in reading.links for stop in (link.source, link.dest) if stop and stop.balance
+    ]
+
+
 def cable_of(question, ontology):
     judgement = judged(question, ontology)
     return judgement.cable.name if judgement.cable else None
@@ -237,7 +244,7 @@ def test_a_balance_word_in_a_doubt_says_nothing_of_the_gear(ontology):
         "a cheap mixer, and I can't tell whether its outs are balanced; XLR leads to the speakers. balanced?",
         ontology,
     )
-    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
+    assert not stated_balances(reading)
 
 
 def test_to_after_a_setting_verb_names_the_gears_setting_not_a_destination(ontology):
@@ -943,7 +950,7 @@ def test_a_jack_named_by_size_alone_leaves_a_usually_unbalanced_output_undecided
 
 def test_a_balance_word_asked_by_inversion_describes_nothing(ontology):
     reading = read_question("a trs cable from my synth to my interface line input is that balanced", ontology)
-    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
+    assert not stated_balances(reading)
 
 
 def test_a_question_pointing_at_a_part_asks_about_the_hop_the_sentence_before_names(ontology):
@@ -994,4 +1001,4 @@ def test_a_balance_word_in_a_negated_clause_says_nothing_of_the_gear(ontology):
         "cable. balanced?",
         ontology,
     )
-    assert all(stop.balance is None for link in reading.links for stop in (link.source, link.dest) if stop)
+    assert not stated_balances(reading)
