@@ -781,9 +781,8 @@ def _elements(
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             elif (
                 stops
-                and bool(
-                    kinds & {"balance", "format"}
-                )  # "the optical in is ADAT only": a format said of it too
+                # a balance, or a format ("the optical in is ADAT only"), said of the port before
+                and bool(kinds & {"balance", "format"})
                 and kinds <= {"balance", "family", "format"}
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
                 and (
