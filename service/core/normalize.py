@@ -129,6 +129,7 @@ def read_question(
     if understanding is None:
         understanding = Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
     has_context = isinstance(context, Mapping) and bool(context.get("links"))
+    said = tuple(h.id for h in hazards_said(text, (m.id for m in mentions if m.kind == "device"), ontology))
     decision = decide(
         understanding,
         evidence=evidence,
@@ -137,7 +138,7 @@ def read_question(
         words=len(tokens),
         chain=is_chain,
         linked=any(_names_a_connection(link) for link in links),
-        hazard=bool(hazards_said(text, (m.id for m in mentions if m.kind == "device"), ontology)),
+        hazard=bool(said),
     )
     reading = Reading(
         question=question,
@@ -161,6 +162,7 @@ def read_question(
         drawn=arrows,
         hop=hop,
         refusal=decision.refusal,
+        hazards_said=said,
         corrections=tuple(corrections),
         search_query=question.strip(),
         understanding=understanding,

@@ -109,6 +109,8 @@ class Reading:
     drawn: bool = False  # the user drew the chain with arrows ("mic -> pre -> interface")
     hop: int | None = None  # the link a "which cable for the X-to-Y hop" question asks about
     refusal: str | None = None  # why the question is out of domain
+    # the hazards the question's own words raise (service/core/hazard_words.py), read once for reader and rules
+    hazards_said: tuple[str, ...] = ()
     follow_up: bool = False
     corrections: tuple[tuple[str, str], ...] = ()
     search_query: str = ""

@@ -9,7 +9,6 @@ from typing import Any
 
 from service.core.classifier import FaqMatch
 from service.core.fit import PlugFit
-from service.core.hazard_words import hazards_said
 from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
@@ -1033,7 +1032,7 @@ def _hazards_from_words(reading: Reading, findings: list[LinkFinding], ontology:
     levels the hazard needs ("a guitar cable from the interface's line out into the monitor speaker's input" names
     a guitar cable and a speaker, yet no amplifier drives that speaker through it)."""
     fired = []
-    for hazard in hazards_said(reading.cleaned, reading.devices, ontology):
+    for hazard in (ontology.hazards[h] for h in reading.hazards_said):
         if hazard.levels and _levels_absent(hazard.levels, findings):
             continue
         if hazard.needs_phantom and reading.phantom == "off":
