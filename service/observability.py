@@ -12,6 +12,7 @@ without the adapters knowing; request counts, latency and rate-limited requests 
 from __future__ import annotations
 
 import contextvars
+import glob
 import hmac
 import json
 import logging
@@ -89,11 +90,36 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(_MULTIPROC_ENV) or None
 
 
+class _WrittenSamples:
+    """The workers' sample files, added up, leaving out any still at 0 bytes.
+
+    prometheus_client creates a worker's file before sizing it; a scrape that reads it in that moment raises and
+    fails the whole /metrics answer, and a worker killed then leaves the empty file for good
+    (prometheus/client_python#1199). An empty file holds no samples, so skipping it loses nothing.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def collect(self):
+        return multiprocess.MultiProcessCollector.merge(
+            [f for f in glob.glob(os.path.join(self.path, "*.db")) if _size(f) > 0], accumulate=True
+        )
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:  # removed since the glob (a worker marked dead): nothing to read
+        return 0
+
+
 def render_metrics() -> tuple[bytes, str]:
     """The text exposition of every metric, added up over all workers in multiprocess mode."""
-    if multiprocess_dir():
+    path = multiprocess_dir()
+    if path:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        registry.register(_WrittenSamples(path))
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 

@@ -184,3 +184,12 @@ def test_text_format_keeps_the_fields():
     record.request_id, record.status = "r1", 200
     line = observability.TextFormatter(observability.TEXT_FORMAT).format(record)
     assert line.endswith("GET /healthz 200 request_id=r1 status=200")
+
+
+def test_a_workers_sample_file_still_at_zero_bytes_does_not_fail_the_scrape(tmp_path, monkeypatch):
+    # prometheus_client creates a worker's file before sizing it (prometheus/client_python#1199)
+    (tmp_path / "counter_4242.db").write_bytes(b"")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body, content_type = observability.render_metrics()
+    assert content_type.startswith("text/plain")
+    assert isinstance(body, bytes)
