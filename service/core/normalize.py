@@ -601,7 +601,18 @@ def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> St
         text=" ".join(m.text for m in group),
         position=group[0].start,
         dual=any(m.kind == "dual" for m in group),
+        channels=_channels_said(group, g),
     )
+
+
+def _channels_said(group: list[Mention], g: Grammar) -> str | None:
+    """mono | stereo when the stop's words say so, alone ("a stereo RCA in") or inside a port phrase ("the stereo
+    line input")."""
+    said = [m.id for m in group if m.kind == "mono"]
+    said += [
+        g.channel_words[w] for m in group if m.kind == "port" for w in m.text.split() if w in g.channel_words
+    ]
+    return said[-1] if said else None
 
 
 def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
@@ -619,6 +630,7 @@ def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
         level=base.level or extra.level,
         text=f"{base.text} {extra.text}".strip(),
         dual=base.dual or extra.dual,
+        channels=extra.channels or base.channels,
     )
 
 

@@ -27,6 +27,7 @@ class Stop:
     text: str = ""
     position: int = 0
     dual: bool = False
+    channels: str | None = None  # mono | stereo, when said ("a stereo RCA input", "a mono 1/4 out")
 
     def to_context(self) -> dict[str, Any]:
         """A compact form to send back to the client for follow-ups."""

@@ -70,6 +70,7 @@ class Port:
     balance: str
     flags: tuple[str, ...] = ()
     guessed: bool = False  # the port is the device's default, not something the question said
+    channels: str | None = None  # mono | stereo, when the question says so or names a pair ("RCA outs pair")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +310,8 @@ def _resolve(
     ):
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
-    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed)
+    channels = stop.channels or ("stereo" if stop.dual else None)
+    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, channels)
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
@@ -798,9 +800,9 @@ def _cable(
     dst_gender = "male" if not (dest and dest.gender == "male") else "female"
     from_end = ontology.plug_of(plug_src, src_gender) or plug_src
     to_end = ontology.plug_of(plug_dst, dst_gender) or plug_dst
-    src_stereo = bool(source and source.kind and source.kind.stereo)
-    dst_stereo = bool(dest and dest.kind and dest.kind.stereo)
     g = _g(ontology)
+    src_stereo = _sends_stereo(source, plug_src, g)
+    dst_stereo = _sends_stereo(dest, plug_dst, g)
     single_stereo, pair = g.stereo_plugs, g.mono_pair_plugs
     src_split = bool(source and source.kind and source.kind.split)
     # A small stereo-capable jack with no one-conductor twin (3.5 mm, TRRS) is one jack, not a pair to split into.
@@ -811,7 +813,7 @@ def _cable(
         to_end = f"dual {ontology.plug_of(mono, dst_gender) or mono}"
     elif src_stereo and plug_src in single_stereo and plug_dst in pair:
         to_end = f"dual {to_end}"
-    elif dst_stereo and plug_dst in single_stereo and not src_stereo and source is not None:
+    elif dst_stereo and plug_dst in single_stereo and not src_stereo and source and plug_src in g.mono_plug:
         # two mono outputs (left and right) into one stereo jack: each leg is unbalanced, so TS plugs
         mono = g.mono_plug.get(plug_src, plug_src)
         from_end = f"dual {ontology.plug_of(mono, src_gender) or mono}"
@@ -821,6 +823,18 @@ def _cable(
         if spec.duals[-1]:
             to_end = f"dual {to_end}" if not to_end.startswith("dual") else to_end
     return Cable(from_end, to_end, _wiring(plug_src, plug_dst, source, ontology))
+
+
+def _sends_stereo(port: Port | None, plug: str, g: Grammar) -> bool:
+    """Left and right on this end: as the question says, else as the port kind is, else as the plug usually is
+    on an output (a 3.5 mm line out is stereo; a mixer's TRS line out is one balanced channel)."""
+    if port is None:
+        return False
+    if port.channels:
+        return port.channels == "stereo"
+    if port.kind and port.kind.stereo:
+        return True
+    return bool(port.kind and port.kind.role == "out" and plug in g.stereo_output_plugs)
 
 
 def _wiring(plug_src: str, plug_dst: str, source: Port | None, ontology: Ontology) -> tuple[Wire, ...]:

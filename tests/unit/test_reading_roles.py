@@ -88,6 +88,34 @@ def test_a_stereo_output_into_one_small_jack_is_not_split(question, cable, ontol
     assert cable_of(question, ontology) == cable
 
 
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # a 3.5 mm line out sends left and right even when the gear's port kind does not say stereo
+        (
+            "what lead from a field recorder's 3.5mm line out to the red and white RCA ins of a hi-fi amp?",
+            "3.5mm TRS-male to dual RCA-male",
+        ),
+        # a pair of RCA outs into a minijack said to be stereo, and into a computer's line-in socket
+        (
+            "cable from the RCA rec out pair of a small desk into a dictaphone's 3.5 mm stereo line input?",
+            "dual RCA-male to 3.5mm TRS-male",
+        ),
+        (
+            "what cable from a DJ mixer's RCA booth outs into the line in of my laptop?",
+            "dual RCA-male to 3.5mm TRS-male",
+        ),
+        # one mic into a stereo minijack stays one cable: a mono source has no left and right to split
+        (
+            "which cable from a dynamic mic's XLR into a camcorder's 3.5mm mic input?",
+            "XLR-female to 3.5mm TRS-male",
+        ),
+    ],
+)
+def test_left_and_right_follow_what_the_ends_are_said_or_known_to_carry(question, cable, ontology):
+    assert cable_of(question, ontology) == cable
+
+
 def test_a_port_named_before_its_owner_belongs_to_the_owner(ontology):
     reading = read_question("is a lavalier mic fine with the TRRS socket on an old pixel?", ontology)
     dest = reading.links[0].dest
