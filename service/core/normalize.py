@@ -490,14 +490,16 @@ def _grammar(ontology: Ontology) -> Grammar:
     return ontology.grammar
 
 
-def _groups(tokens: list[str], mentions: list[Mention], fillers: frozenset[str]) -> list[list[Mention]]:
+def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list[Mention]]:
     """Split mentions into noun phrases: runs of ontology words joined only by filler words."""
+    fillers = g.fillers
     groups: list[list[Mention]] = []
     current: list[Mention] = []
     for mention in mentions:
         joinable = (
             bool(current)
             and mention.kind in GROUP_KINDS
+            and not _opens_a_clause(mention, current, tokens, g)
             and all(
                 tok in fillers or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
             )
@@ -513,6 +515,17 @@ def _groups(tokens: list[str], mentions: list[Mention], fillers: frozenset[str])
     if current:
         groups.append(current)
     return groups
+
+
+def _opens_a_clause(mention: Mention, current: list[Mention], tokens: list[str], g: Grammar) -> bool:
+    """ "the interface has balanced outs MONITORS HAVE balanced ins": with no punctuation, gear right after a port
+    phrase and right before a describing verb is the subject of the next clause, not part of that phrase."""
+    after = tokens[mention.end] if mention.end < len(tokens) else ""
+    return (
+        mention.kind == "device"
+        and current[-1].kind in {"role", "port"}
+        and g.attachers.get(after) == "describes"
+    )
 
 
 def _merge_families(families: list[str], g: Grammar) -> list[str]:
@@ -651,7 +664,7 @@ def _elements(
     question_sentences = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     arrows = any(m.kind == "sep" and m.id == "arrow" for m in mentions)
     g = _grammar(ontology)
-    groups = _said_balance_of_a_side(_groups(tokens, mentions, g.fillers), tokens, g)
+    groups = _said_balance_of_a_side(_groups(tokens, mentions, g), tokens, g)
 
     # "X to Y" between two connector-only phrases is one cable ("TRS-to-TS", "XLR-female-to-TRS cable").
     merged: list[list[Mention]] = []

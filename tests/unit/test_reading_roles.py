@@ -131,6 +131,17 @@ def test_a_balance_said_of_gear_describes_it_even_in_a_question(ontology):
     assert any(s.balance == "balanced" for s in mixers)
 
 
+def test_gear_right_before_a_describing_verb_opens_a_new_clause_without_punctuation(ontology):
+    reading = read_question(
+        "mixer got balanced xlr outs speakers have balanced xlr ins and i use xlr leads so balanced or not",
+        ontology,
+    )
+    link = reading.links[0]
+    assert (link.source.device, link.source.role) == ("mixer", "out")
+    assert (link.dest.device, link.dest.role) == ("speakers", "in")
+    assert judge(reading, ontology).balanced is True
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
