@@ -75,7 +75,10 @@ def read_question(
         m
         for m in found
         if not (
-            (m.kind == "role" or (m.kind == "port" and m.text in g.link_words))
+            (
+                (m.kind == "role" and m.text in g.role_prepositions)
+                or (m.kind == "port" and m.text in g.link_words)
+            )
             and m.end < len(tokens)
             and tokens[m.end] in g.fillers
         )

@@ -142,6 +142,26 @@ def test_gear_right_before_a_describing_verb_opens_a_new_clause_without_punctuat
     assert judge(reading, ontology).balanced is True
 
 
+def test_translated_role_words_name_outputs_and_inputs(ontology):
+    # "exit"/"entrance" are literal translations of output/input (salida/entrada, Ausgang/Eingang)
+    reading = read_question(
+        "I connect the unsymmetrical klinke exit of my synth to the symmetrical XLR entrance of the desk. Cable?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert (link.source.device, link.source.role, link.source.balance) == ("keyboard", "out", "unbalanced")
+    assert (link.dest.device, link.dest.role, link.dest.balance) == ("mixer", "in", "balanced")
+
+
+def test_an_output_of_gear_is_a_port_but_out_of_is_a_preposition(ontology):
+    reading = read_question(
+        "the balanced XLR outputs of my mixer to the XLR inputs of two speakers", ontology
+    )
+    link = reading.links[0]
+    assert (link.source.device, link.source.role) == ("mixer", "out")
+    assert link.dest.role == "in"
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
