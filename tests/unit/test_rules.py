@@ -398,3 +398,20 @@ def test_audio_asked_of_a_midi_link_is_a_no_though_the_midi_link_is_sound(ontolo
         "drum machine's MIDI out into the synth's MIDI in: will the drum machine's audio come through?"
     )
     assert asked is Compatibility.DOES_NOT_WORK
+
+
+def test_a_long_unbalanced_line_run_works_with_a_caveat_and_a_short_one_just_works(ontology):
+    def finding(question):
+        judgement = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
+        return judgement.compatibility, {rule for link in judgement.links for rule in link.rule_ids}
+
+    long_verdict, long_rules = finding(
+        "can a drum machine's unbalanced line out run 25 m to the desk's line in on a TS cable?"
+    )
+    short_verdict, short_rules = finding(
+        "can a drum machine's unbalanced line out run 2 m to the desk's line in on a TS cable?"
+    )
+    assert long_verdict is Compatibility.WORKS_WITH_CAVEAT
+    assert "rule.length.long-unbalanced-line" in long_rules
+    assert short_verdict is Compatibility.WORKS
+    assert not any(rule.startswith("rule.length.") for rule in short_rules)
