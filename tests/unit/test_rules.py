@@ -415,3 +415,18 @@ def test_a_long_unbalanced_line_run_works_with_a_caveat_and_a_short_one_just_wor
     assert "rule.length.long-unbalanced-line" in long_rules
     assert short_verdict is Compatibility.WORKS
     assert not any(rule.startswith("rule.length.") for rule in short_rules)
+
+
+def test_a_quarter_inch_headphone_out_into_a_consumer_input_works_with_a_level_caveat(ontology):
+    _, quarter_inch = verdict_for(
+        "my digital piano's 1/4 inch TRS headphone out into the RCA aux inputs of a hi-fi amp, will it work?",
+        ontology,
+    )
+    _, minijack = verdict_for(
+        "my phone's 3.5mm headphone out into the RCA aux inputs of a hi-fi amp, ok?", ontology
+    )
+    assert quarter_inch.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    assert any(
+        "rule.level.quarter-inch-headphone-into-consumer" in link.rule_ids for link in quarter_inch.links
+    )
+    assert minijack.compatibility is Compatibility.WORKS
