@@ -23,6 +23,7 @@ from service.core.ontology import FaqEntry
 from service.core.ontology import Grammar
 from service.core.ontology import Hazard
 from service.core.ontology import InBetween
+from service.core.ontology import IntoOne
 from service.core.ontology import Level
 from service.core.ontology import LinkRule
 from service.core.ontology import Ontology
@@ -673,6 +674,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         "needs_phantom",
         "gear",
         "absent",
+        "into_one",
     }
     if unknown:
         raise KBInvalid(f"kb/hazards.yaml: {key}: unknown keys {sorted(unknown)}")
@@ -699,6 +701,24 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         needs_phantom=bool(body.get("needs_phantom", False)),
         gear=tuple(str(d) for d in body.get("gear") or ()),
         absent=tuple(str(p).lower() for p in body.get("absent") or ()),
+        into_one=_into_one(key, body.get("into_one")),
+    )
+
+
+def _into_one(key: str, body: Any) -> IntoOne | None:
+    if body is None:
+        return None
+    body = _mapping("hazards", f"{key}.into_one", body)
+    if set(body) != {"join", "one", "window"} or not body["join"] or not body["one"]:
+        raise KBInvalid(
+            f"kb/hazards.yaml: {key}.into_one: needs join (phrases), one (words) and window (a number)"
+        )
+    if not isinstance(body["window"], int) or body["window"] < 1:
+        raise KBInvalid(f"kb/hazards.yaml: {key}.into_one.window: must be a whole number of words, 1 or more")
+    return IntoOne(
+        join=tuple(str(p).lower() for p in body["join"]),
+        one=frozenset(str(w).lower() for w in body["one"]),
+        window=body["window"],
     )
 
 

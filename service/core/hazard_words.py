@@ -1,5 +1,6 @@
 """Hazards a question raises by its own words, before any link is judged: the phrases of every group of a hazard's
-`mentions` said together, or gear of its `gear` classes said to lack one of its `absent` things."""
+`mentions` said together, gear of its `gear` classes said to lack one of its `absent` things, or sources joined
+into a single input (`into_one`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,21 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
             and all(phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions)
         )
         or _gear_lacking(cleaned.split(), named, hazard, ontology)
+        or _joined_into_one(cleaned.split(), hazard, ontology)
     ]
+
+
+def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> bool:
+    """ "a Y splitter backwards, both phones into the two ends, the single plug into the amp's only AUX input":
+    a joining word, and one input to feed ("one", "single", "only one" a few words before an input word)."""
+    rule = hazard.into_one
+    if rule is None or not phrase_pattern(rule.join, plurals=True).search(f" {' '.join(tokens)} "):
+        return False
+    inputs = set(ontology.terms.roles.get("in", ()))
+    return any(
+        token in inputs and set(tokens[max(0, i - rule.window) : i]) & rule.one
+        for i, token in enumerate(tokens)
+    )
 
 
 def _gear_lacking(tokens: list[str], devices: set[str], hazard: Hazard, ontology: Ontology) -> bool:

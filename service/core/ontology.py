@@ -177,6 +177,19 @@ class Hazard:
     needs_phantom: bool = False  # it exists only while phantom power is on
     gear: tuple[str, ...] = ()  # device classes that fire it, with `absent`: a tube amp...
     absent: tuple[str, ...] = ()  # ...with one of these said to be missing ("the cab left unplugged")
+    into_one: IntoOne | None = (
+        None  # joining words, said with only one input to feed ("a Y cable ... one input")
+    )
+
+
+@dataclass(frozen=True)
+class IntoOne:
+    """Several sources joined into a single input: a `join` phrase, and a `one` word at most `window` words before
+    an input word (terms.yaml roles `in`)."""
+
+    join: tuple[str, ...]
+    one: frozenset[str]
+    window: int
 
 
 @dataclass(frozen=True)

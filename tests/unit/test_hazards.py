@@ -141,6 +141,21 @@ def test_a_tube_amp_said_to_lack_its_cab_raises_the_no_load_hazard_in_any_words(
     assert "tube-amp-no-load" not in fired("my JCM800 is plugged into its cab with a speaker cable, ok?")
 
 
+def test_sources_joined_into_a_single_input_raise_the_y_cable_hazard(ontology):
+    def fired(question):
+        return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
+
+    joined = "my tablet and my drum machine into the one free input on the desk with a y lead, fine?"
+    assert "y-cable-outputs" in fired(joined)
+    assert "y-cable-outputs" in fired(
+        "can a splitter put the laptop and the keyboard together into one mixer input?"
+    )
+    # one output split to two inputs joins nothing
+    assert "y-cable-outputs" not in fired(
+        "a y cable from my phone's headphone out to two speakers' inputs, ok?"
+    )
+
+
 def test_a_question_whose_words_raise_a_hazard_is_answered_whatever_the_domain_model_says(ontology):
     from service.core.intent import Understanding
     from service.types import Intent
