@@ -5,8 +5,11 @@ into a single input (`into_one`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
+from service.core.lexicon import clean
 from service.core.lexicon import phrase_pattern
+from service.core.lexicon import tokenize
 from service.core.ontology import Hazard
 from service.core.ontology import Ontology
 
@@ -18,10 +21,7 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
     return [
         hazard
         for hazard in ontology.hazards.values()
-        if (
-            hazard.mentions
-            and all(phrase_pattern(group, plurals=True).search(text) for group in hazard.mentions)
-        )
+        if (hazard.mentions and all(_said_pattern(group).search(text) for group in hazard.mentions))
         or _gear_lacking(cleaned.split(), named, hazard, ontology)
         or _joined_into_one(cleaned.split(), hazard, ontology)
     ]
@@ -31,13 +31,19 @@ def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> b
     """ "a Y splitter backwards, both phones into the two ends, the single plug into the amp's only AUX input":
     a joining word, and one input to feed ("one", "single", "only one" a few words before an input word)."""
     rule = hazard.into_one
-    if rule is None or not phrase_pattern(rule.join, plurals=True).search(f" {' '.join(tokens)} "):
+    if rule is None or not _said_pattern(rule.join).search(f" {' '.join(tokens)} "):
         return False
     inputs = set(ontology.terms.roles.get("in", ()))
     return any(
         token in inputs and set(tokens[max(0, i - rule.window) : i]) & rule.one
         for i, token in enumerate(tokens)
     )
+
+
+@lru_cache(maxsize=256)
+def _said_pattern(phrases: tuple[str, ...]):
+    """The phrases as the reader writes the question ("2-prong adapter" is read "2 prong adapter"), plurals too."""
+    return phrase_pattern(tuple(" ".join(tokenize(clean(p))) for p in phrases), plurals=True)
 
 
 def _gear_lacking(tokens: list[str], devices: set[str], hazard: Hazard, ontology: Ontology) -> bool:

@@ -68,6 +68,14 @@ def test_a_hazards_words_match_their_plurals_too(ontology):
     assert "phantom-pop" in {w.hazard for w in judgement.warnings}
 
 
+def test_a_hazards_hyphenated_words_match_as_the_reader_writes_them(ontology):
+    # kb says "2-prong adapter"; the reader splits hyphens, and so must the hazard's phrases
+    judgement = judge(
+        read_question("we put a 2-prong adapter on the amp's mains cord and the hum went", ontology), ontology
+    )
+    assert "lifting-safety-ground" in {w.hazard for w in judgement.warnings}
+
+
 def test_a_speaker_level_hazard_is_not_raised_over_a_line_level_link_the_question_names(engine):
     # reads near "powered mixer speaker outs into powered speakers", but a main out carries line level
     answer = engine.answer(
