@@ -875,6 +875,8 @@ def _elements(
         ):
             # "the interfaces two balanced outs": ports right after gear, with no word joining them, are its own
             stops[-1] = _merge_stop(stops[-1], stop, g)
+        elif _describes_the_stop_before(stop, stops, tokens[stop_end : head.start], sentence_of, g):
+            stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
         device_end = group[-1].end if stops[-1].device else None
@@ -1178,6 +1180,22 @@ def _brand_references(
 def _ends_clause(tokens: list[str], index: int) -> bool:
     """Nothing more is said in this clause after `index` (an arrow starts the next hop)."""
     return index >= len(tokens) or tokens[index] in BREAKERS | {")", "->"}
+
+
+def _describes_the_stop_before(
+    stop: Stop, stops: list[Stop], between: list[str], sentence_of: list[int], g: Grammar
+) -> bool:
+    """ "the monitors (RCA inputs, CONSUMER LEVEL)", "the main outs (they run at +4 DBU)": port words alone, with no
+    gear, connector or side, and no link word after the stop before in the same sentence, say what that stop is."""
+    return (
+        bool(stops)
+        and bool(stop.qualifiers)
+        and not (stop.device or stop.families or stop.role or stop.formats)
+        and sentence_of[stop.position] == sentence_of[stops[-1].position]
+        and len(between) <= 4
+        and not set(between)
+        & (set(g.separators) | set(g.attachers) | set(g.link_words) | set(g.coordinators))
+    )
 
 
 def _close_words(between: list[str]) -> bool:

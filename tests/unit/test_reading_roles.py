@@ -162,6 +162,19 @@ def test_an_output_of_gear_is_a_port_but_out_of_is_a_preposition(ontology):
     assert link.dest.role == "in"
 
 
+def test_a_level_said_alone_in_an_aside_describes_the_gear_before_it(ontology):
+    reading = read_question(
+        "Edifier desk speakers (RCA inputs, consumer level) fed from my interface's +4 dBu TRS line outs, ok?",
+        ontology,
+    )
+    assert len(reading.links) == 1
+    ends = {
+        reading.links[0].source.device: reading.links[0].source,
+        reading.links[0].dest.device: reading.links[0].dest,
+    }
+    assert "consumer" in ends["speakers"].qualifiers
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
