@@ -789,6 +789,14 @@ def _elements(
         describes_gear = bool(kinds & {"device", "port"}) or (
             "role" in kinds and bool(kinds & {"family", "balance", "mono", "format"})
         )
+        # "my output module HAS 3.5mm mono jacks": a side named of gear the lexicon does not know, then described
+        describes_gear = describes_gear or (
+            kinds == {"role"}
+            and index + 1 < len(merged)
+            and merged[index + 1][0].kind == "attach"
+            and merged[index + 1][0].id == "describes"
+            and merged[index + 1][0].start - group[-1].end <= 1
+        )
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:

@@ -6,6 +6,7 @@ import pytest
 
 from service.core.normalize import read_question
 from service.core.normalize import reading_context
+from service.core.rules import judge
 from service.types import Intent
 
 
@@ -302,3 +303,26 @@ def test_a_cable_described_by_its_two_plugs_is_that_cable_not_the_gears_jacks(on
     link = reading.links[0]
     assert link.source.device == "keyboard" and not link.source.families
     assert link.cable is not None and link.cable.ends == ("quarter_inch", "xlr")
+
+
+def test_a_clipped_verb_is_no_connector_word(ontology):
+    # the "m" of "I'm" once read as a male XLR end
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(
+        tokenize(clean("I'm sure we've got XLR leads, they'd do")), lexicon_for(ontology)
+    )
+    assert [m.kind for m in mentions if m.kind == "gender"] == []
+
+
+def test_a_side_named_of_gear_the_lexicon_does_not_know_keeps_what_it_is_said_to_have(ontology):
+    reading = read_question(
+        "my output module has 3.5mm mono jacks and I go into the interface's balanced line inputs, balanced?",
+        ontology,
+    )
+    source = reading.links[0].source
+    assert source is not None and (source.role, source.families) == ("out", ("ts35",))
+    assert judge(reading, ontology).balanced is False
