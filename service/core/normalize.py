@@ -792,6 +792,7 @@ def _elements(
         # "my output module HAS 3.5mm mono jacks": a side named of gear the lexicon does not know, then described
         describes_gear = describes_gear or (
             kinds == {"role"}
+            and group[-1].text not in g.role_prepositions  # "patched IN with a jack lead" names no side
             and index + 1 < len(merged)
             and merged[index + 1][0].kind == "attach"
             and merged[index + 1][0].id == "describes"
