@@ -92,7 +92,7 @@ def read_question(
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
-    mentions = _brand_references(tokens, mentions, ontology, g)
+    mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
@@ -1159,11 +1159,28 @@ def _same_gear(
     return out
 
 
+def _products_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tuple[str, ...]:
+    """The products (not classes) the previous answer's question named, for a follow-up's short names."""
+    if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
+        return ()
+    named = context.get("devices") or []
+    return tuple(
+        d for d in named if isinstance(d, str) and d in ontology.devices and ontology.devices[d].kind
+    )
+
+
 def _brand_references(
-    tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+    tokens: list[str],
+    mentions: list[Mention],
+    ontology: Ontology,
+    g: Grammar,
+    products_before: tuple[str, ...] = (),
 ) -> list[Mention]:
     """ "A Crown XLS 1002 power amp ... the XLR inputs on the Crown": once a product is named in full, its maker's
-    name alone refers back to it, and so does a model word of letters and digits ("Audient iD44 ... the iD44")."""
+    name alone refers back to it, and so does a model word of letters and digits ("Audient iD44 ... the iD44").
+    In a follow-up the products of the question before count as named ("Scarlett 2i2 and Rokit 5s" then "so
+    Scarlett line outs -> KRK?"), even where the short name is also a class word."""
+    mentions = _earlier_products_named_short(tokens, mentions, ontology, g, products_before)
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
     added: list[Mention] = []
@@ -1184,6 +1201,31 @@ def _brand_references(
         if first is not None and i >= first.end and i not in covered:
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _earlier_products_named_short(
+    tokens: list[str],
+    mentions: list[Mention],
+    ontology: Ontology,
+    g: Grammar,
+    products: tuple[str, ...],
+) -> list[Mention]:
+    """A class word that is also the first word of a product the question before named, is that product."""
+    if not products:
+        return mentions
+    short: dict[str, str] = {}
+    for product in products:
+        for alias in ontology.devices[product].aliases:
+            words = alias.split()
+            if len(words) > 1 and words[0] not in g.fillers:
+                short.setdefault(words[0], product)
+    out = []
+    for m in mentions:
+        product = short.get(m.text) if m.kind == "device" else None
+        if product and m.id != product and m.id in ontology.class_chain(product):
+            m = Mention("device", product, m.text, m.start, m.end)
+        out.append(m)
+    return out
 
 
 def _ends_clause(tokens: list[str], index: int) -> bool:

@@ -326,3 +326,16 @@ def test_a_side_named_of_gear_the_lexicon_does_not_know_keeps_what_it_is_said_to
     source = reading.links[0].source
     assert source is not None and (source.role, source.families) == ("out", ("ts35",))
     assert judge(reading, ontology).balanced is False
+
+
+def test_a_follow_up_naming_earlier_products_by_their_short_names_means_those_products(ontology):
+    first = read_question(
+        "Scarlett 2i2 and KRK Rokit 5 G4s with combo jacks: which 1/4 cable from the Scarlett into the KRKs?",
+        ontology,
+    )
+    asked = "bought them. So Scarlett line outs -> those TRS cables -> KRK. balanced now?"
+    link = read_question(asked, ontology, reading_context(first)).links[0]
+    assert (link.source.device, link.dest.device) == ("focusrite-scarlett-2i2", "krk-rokit-5")
+    # without the question before, the short names are only the classes
+    alone = read_question(asked, ontology).links[0]
+    assert (alone.source.device, alone.dest.device) == ("audio-interface", "studio-monitor")
