@@ -70,13 +70,15 @@ def read_question(
     text = " ".join(tokens)
     g = _grammar(ontology)
     # "plug them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
+    # ...unless a connector or balance word right before makes it a noun ("the TRS out of my synth")
     found = find_mentions(tokens, lexicon)
+    ends_described = {m.end for m in found if m.kind in {"family", "balance"}}
     mentions = [
         m
         for m in found
         if not (
             (
-                (m.kind == "role" and m.text in g.role_prepositions)
+                (m.kind == "role" and m.text in g.role_prepositions and m.start not in ends_described)
                 or (m.kind == "port" and m.text in g.link_words)
             )
             and m.end < len(tokens)
@@ -84,6 +86,7 @@ def read_question(
         )
         and not _preposition_at_clause_end(m, tokens, found, g)
     ]
+    mentions = _cable_put_in(mentions, g)
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_gear_adjectives(mentions, g)
@@ -202,6 +205,20 @@ def _names_a_connection(link: LinkSpec) -> bool:
         return False
     ends = (link.source, link.dest)
     return link.cable is not None or any(s.families or s.qualifiers or s.formats for s in ends)
+
+
+def _cable_put_in(mentions: list[Mention], g: Grammar) -> list[Mention]:
+    """ "ts cable IN balanced trs out": right after a cable, a role word that is also a preposition says where the
+    cable goes ("into"), not which side a port is."""
+    out = []
+    for i, m in enumerate(mentions):
+        after_cable = (
+            i > 0 and mentions[i - 1].kind in {"cable", "cableword"} and mentions[i - 1].end == m.start
+        )
+        if m.kind == "role" and m.id == "in" and m.text in g.role_prepositions and after_cable:
+            m = Mention("sep", "leads_to", m.text, m.start, m.end)
+        out.append(m)
+    return out
 
 
 def _preposition_at_clause_end(m: Mention, tokens: list[str], mentions: list[Mention], g: Grammar) -> bool:

@@ -7,6 +7,7 @@ import pytest
 from service.core.normalize import read_question
 from service.core.normalize import reading_context
 from service.core.rules import judge
+from service.types import Compatibility
 from service.types import Intent
 
 
@@ -339,3 +340,15 @@ def test_a_follow_up_naming_earlier_products_by_their_short_names_means_those_pr
     # without the question before, the short names are only the classes
     alone = read_question(asked, ontology).links[0]
     assert (alone.source.device, alone.dest.device) == ("audio-interface", "studio-monitor")
+
+
+def test_in_right_after_a_cable_says_where_the_cable_goes(ontology):
+    reading = read_question(
+        "plain guitar cable in the balanced TRS out of my synth, does that work?", ontology
+    )
+    link = reading.links[0]
+    assert link.cable is not None and link.cable.kind == "instrument"
+    ends = [stop for stop in (link.source, link.dest) if stop is not None]
+    assert [(stop.device, stop.role, stop.families) for stop in ends] == [("keyboard", "out", ("trs",))]
+    judgement = judge(reading, ontology)
+    assert judgement.balanced is False and judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
