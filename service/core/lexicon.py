@@ -271,14 +271,14 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
                 lexicon.phrases.get(tuple(singular[i : i + size - 1]) + key[-1:]) if size > 1 else None
             )
             if not meanings:
-                # gear named in the plural ("my Yamaha HS8s", "two DXR12s"): a model is the same gear in
-                # either number, so the last word may drop its "s" too, for gear only
+                # gear or a cable named in the plural ("my Yamaha HS8s", "regular guitar cords"): the same thing in
+                # either number, so the last word may drop its "s" too, for gear and cables only
                 plural = (
                     lexicon.phrases.get(key[:-1] + (singular[i + size - 1],))
                     or lexicon.phrases.get(tuple(singular[i : i + size]))
                     or ()
                 )
-                meanings = plural if all(kind == "device" for kind, _ in plural) else ()
+                meanings = plural if all(kind in {"device", "cable"} for kind, _ in plural) else ()
             if meanings:
                 text = " ".join(key)
                 mentions += [Mention(kind, ident, text, i, i + size) for kind, ident in meanings]

@@ -352,3 +352,14 @@ def test_in_right_after_a_cable_says_where_the_cable_goes(ontology):
     assert [(stop.device, stop.role, stop.families) for stop in ends] == [("keyboard", "out", ("trs",))]
     judgement = judge(reading, ontology)
     assert judgement.balanced is False and judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_a_cable_named_in_the_plural_is_still_that_cable(ontology):
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    # kb/ lists "guitar cord" once; "guitar cords" is no guitar and the same cable
+    mentions = find_mentions(tokenize(clean("with a couple of guitar cords")), lexicon_for(ontology))
+    assert [(m.kind, m.id) for m in mentions if m.kind in {"cable", "device"}] == [("cable", "instrument")]
