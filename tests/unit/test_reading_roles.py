@@ -175,6 +175,13 @@ def test_a_level_said_alone_in_an_aside_describes_the_gear_before_it(ontology):
     assert "consumer" in ends["speakers"].qualifiers
 
 
+def test_gear_said_to_be_left_out_behind_an_adjective_is_not_in_the_link(ontology):
+    devices = link_devices(
+        "my turntable straight into the phono input of the DJ mixer, no extra preamp, fine?", ontology
+    )
+    assert devices == [("turntable", "dj-mixer")]
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
