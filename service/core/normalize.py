@@ -1454,14 +1454,19 @@ def _words_of(tokens: list[str], sentence_of: list[int], sentence: int) -> list[
 
 
 def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: Ontology, g: Grammar) -> bool:
-    """A later "is a"/"it's a" phrase names gear met before by a narrower class: "the sub ... it's a passive
-    sub", "my mic ... it's a condenser"."""
+    """A later "is a"/"it's a" phrase names gear met before by a narrower class ("the sub ... it's a passive
+    sub", "my mic ... it's a condenser"), or, said right after it, by a sibling class ("the booth monitor is a
+    powered speaker")."""
     if not (earlier.device and later.device and later.position > earlier.position):
         return False
-    if earlier.device not in _broader(later.device, ontology)[1:]:
-        return False
     before = tokens[max(0, later.position - 3) : later.position]
-    return bool(set(before) & g.predicate_words)
+    if not set(before) & g.predicate_words:
+        return False
+    if earlier.device in _broader(later.device, ontology)[1:]:
+        return True
+    # "the booth monitor is a powered speaker": said right after it, a sibling class renames the gear too
+    siblings = set(_broader(earlier.device, ontology)[1:]) & set(_broader(later.device, ontology)[1:])
+    return bool(siblings) and later.position - earlier.position <= 6
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:

@@ -182,6 +182,13 @@ def test_gear_said_to_be_left_out_behind_an_adjective_is_not_in_the_link(ontolog
     assert devices == [("turntable", "dj-mixer")]
 
 
+def test_gear_renamed_right_away_by_a_sibling_class_is_one_piece_of_gear(ontology):
+    devices = link_devices(
+        "the desk's aux out is balanced TRS; the side monitor is a powered speaker with an XLR in", ontology
+    )
+    assert devices == [("mixer", "powered-speaker")]
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
