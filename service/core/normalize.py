@@ -1211,7 +1211,7 @@ def _brand_references(
         ):
             brands.setdefault(words[0], m)
             for word in words[1:]:
-                if any(c.isdigit() for c in word) and sum(c.isalpha() for c in word) >= 2:
+                if any(c.isdigit() for c in word) and word[0].isalpha():
                     brands.setdefault(word, m)
     for i, tok in enumerate(tokens):
         first = brands.get(tok)

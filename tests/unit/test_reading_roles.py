@@ -116,6 +116,13 @@ def test_left_and_right_follow_what_the_ends_are_said_or_known_to_carry(question
     assert cable_of(question, ontology) == cable
 
 
+def test_a_short_model_word_refers_back_to_the_product(ontology):
+    question = (
+        "MOTU M2 on the desk. Which cable runs from the M2 line outs into a powered speaker's XLR input?"
+    )
+    assert link_devices(question, ontology)[-1] == ("motu-m2", "powered-speaker")
+
+
 def test_a_port_named_before_its_owner_belongs_to_the_owner(ontology):
     reading = read_question("is a lavalier mic fine with the TRRS socket on an old pixel?", ontology)
     dest = reading.links[0].dest
