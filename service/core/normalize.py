@@ -302,6 +302,10 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
         before = tokens[max(0, m.start - 2) : m.start]
         if len(before) == 2 and before[0] in g.predicate_words and before[1] in g.asking_pronouns:
             return True  # "is that balanced", asked with or without a question mark
+        if m.end < len(tokens) and tokens[m.end] == "?":
+            return (
+                True  # "... and keep it balanced?", "is my synth signal balanced?": the word ends a question
+            )
         start = m.start
         while start > 0 and tokens[start - 1] not in BREAKERS:
             start -= 1

@@ -196,6 +196,13 @@ def test_gear_renamed_right_away_by_a_sibling_class_is_one_piece_of_gear(ontolog
     assert devices == [("mixer", "powered-speaker")]
 
 
+def test_a_balance_word_ending_a_question_is_asked_not_said(ontology):
+    question = "both my main outs are in use, so can i send the interface's headphone out into one monitor with a trs lead and keep it balanced?"
+    reading = read_question(question, ontology)
+    assert "balanced" not in stated_balances(reading)
+    assert judge(reading, ontology).balanced is False
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
