@@ -718,6 +718,7 @@ def _elements(
     cables: list[CableSpec] = []
     pending_attach: str | None = None
     attach_end = 0
+    attach_word = ""
     both = False
     skip_alternatives = (
         0  # how many of the next groups only list the other jacks of gear whose jack was chosen
@@ -753,6 +754,7 @@ def _elements(
         if head.kind == "attach":
             pending_attach = head.id
             attach_end = head.end
+            attach_word = head.text
             continue
         if head.kind == "both":
             of_two = _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
@@ -869,6 +871,14 @@ def _elements(
             continue
         if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
             stops[-1] = _merge_stop(stop, stops[-1], g)
+        elif (
+            pending_attach == "owner"
+            and attach_word in g.placement_words
+            and stops
+            and _placed_on_a_source(stops[-1], stop, ontology)
+        ):
+            # "an active DI ON the bass, XLR out to the stagebox": the bass feeds the DI, which goes on down the line
+            stops.insert(len(stops) - 1, stop)
         elif (
             pending_attach == "owner"
             and stops
@@ -1034,6 +1044,15 @@ def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]], g
         return False
     between = tokens[families[0].end : families[1].start]
     return len(between) <= 2 and bool(g.coordinators & set(between))
+
+
+def _placed_on_a_source(placed: Stop, on: Stop, ontology: Ontology) -> bool:
+    """Gear that takes a signal, put on gear that only sends one (a DI on a bass): the second feeds the first.
+    A mic on an amp takes no cable signal, and gear with inputs (a desk) is no source."""
+    if not (placed.device and on.device) or placed.device == on.device:
+        return False
+    placed_gear, on_gear = ontology.devices[placed.device], ontology.devices[on.device]
+    return bool(placed_gear.inputs and placed_gear.out and on_gear.out and not on_gear.inputs)
 
 
 def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:

@@ -296,6 +296,7 @@ class Grammar:
     paired_family_words: dict[str, str] = field(default_factory=dict)
     pair_joiners: frozenset[str] = frozenset()
     role_prepositions: frozenset[str] = frozenset()
+    placement_words: frozenset[str] = frozenset()
     # an output on one of these plugs is a left/right pair unless the question says mono (a 3.5 mm line out)
     stereo_output_plugs: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None

@@ -203,6 +203,18 @@ def test_a_balance_word_ending_a_question_is_asked_not_said(ontology):
     assert judge(reading, ontology).balanced is False
 
 
+def test_gear_put_on_a_source_is_fed_by_it(ontology):
+    # "on" between a DI and a bass is no port-on-gear: the bass feeds the DI
+    assert link_devices("passive DI on the bass, DI out to the desk's XLR input. balanced?", ontology) == [
+        ("guitar", "passive-di"),
+        ("passive-di", "mixer"),
+    ]
+    # a mic on an amp takes no cable signal from it: nothing is reordered
+    assert (
+        link_devices("a mic on the guitar amp into the desk's XLR input, balanced?", ontology)[0][0] != "amp"
+    )
+
+
 def test_send_the_verb_is_not_an_effects_send(ontology):
     # "send" names a port only as a noun ("the send", "fx send"); as the verb it says nothing about the port
     question = "I'd like to send the desk's XLR main out on to a powered speaker's XLR input, which lead?"
