@@ -76,6 +76,12 @@ def test_a_hazards_hyphenated_words_match_as_the_reader_writes_them(ontology):
     assert "lifting-safety-ground" in {w.hazard for w in judgement.warnings}
 
 
+def test_phantom_named_by_its_button_label_is_phantom(ontology):
+    question = "we swap the choir mics mid-service with the 48 button pressed and the PA up, anything to worry about?"
+    judgement = judge(read_question(question, ontology), ontology)
+    assert "phantom-pop" in {w.hazard for w in judgement.warnings}
+
+
 def test_a_speaker_level_hazard_is_not_raised_over_a_line_level_link_the_question_names(engine):
     # reads near "powered mixer speaker outs into powered speakers", but a main out carries line level
     answer = engine.answer(
