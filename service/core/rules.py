@@ -70,7 +70,7 @@ class Port:
     balance: str
     flags: tuple[str, ...] = ()
     guessed: bool = False  # the port is the device's default, not something the question said
-    channels: str | None = None  # mono | stereo, when the question says so or names a pair ("RCA outs pair")
+    pair: bool | None = None  # left and right (True) or one channel (False), when the question says which
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,8 +310,9 @@ def _resolve(
     ):
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
-    channels = stop.channels or ("stereo" if stop.dual else None)
-    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, channels)
+    # left and right, as said ("a stereo RCA in", "a mono out") or by a pair named ("the RCA outs pair")
+    pair = (stop.channels != "mono") if stop.channels else (True if stop.dual else None)
+    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair)
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
@@ -830,8 +831,8 @@ def _sends_stereo(port: Port | None, plug: str, g: Grammar) -> bool:
     on an output (a 3.5 mm line out is stereo; a mixer's TRS line out is one balanced channel)."""
     if port is None:
         return False
-    if port.channels:
-        return port.channels == "stereo"
+    if port.pair is not None:
+        return port.pair
     if port.kind and port.kind.stereo:
         return True
     return bool(port.kind and port.kind.role == "out" and plug in g.stereo_output_plugs)
