@@ -302,10 +302,9 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
         before = tokens[max(0, m.start - 2) : m.start]
         if len(before) == 2 and before[0] in g.predicate_words and before[1] in g.asking_pronouns:
             return True  # "is that balanced", asked with or without a question mark
+        # "... and keep it balanced?", "is my synth signal balanced?": the word ends a question
         if m.end < len(tokens) and tokens[m.end] == "?":
-            return (
-                True  # "... and keep it balanced?", "is my synth signal balanced?": the word ends a question
-            )
+            return True
         start = m.start
         while start > 0 and tokens[start - 1] not in BREAKERS:
             start -= 1
