@@ -72,7 +72,9 @@ def read_question(
     # "plug them in the desk's socket", "out of the phone": a role word right before "the"/"my" is a preposition
     # ...unless a connector or balance word right before makes it a noun ("the TRS out of my synth")
     found = find_mentions(tokens, lexicon)
+    # ...and "the laptop's audio IN stereo": right before a channel word it is the preposition too
     ends_described = {m.end for m in found if m.kind in {"family", "balance"}}
+    channel_said_at = {m.start for m in found if m.kind == "mono"}
     mentions = [
         m
         for m in found
@@ -82,18 +84,19 @@ def read_question(
                 or (m.kind == "port" and m.text in g.link_words)
             )
             and m.end < len(tokens)
-            and tokens[m.end] in g.fillers
+            and (tokens[m.end] in g.fillers or (m.kind == "role" and m.end in channel_said_at))
         )
         and not _preposition_at_clause_end(m, tokens, found, g)
     ]
     mentions = _cable_put_in(mentions, g)
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
-    mentions = _without_gear_adjectives(mentions, g)
+    mentions = _without_gear_adjectives(mentions, tokens, g)
     mentions = _without_port_verbs(mentions, tokens, lexicon, g)
     mentions = _settings_described(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
+    mentions = _without_partitive_owners(mentions, tokens, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
@@ -314,6 +317,21 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
     return [m for m in mentions if not (m.kind == "balance" and doubted(m))]
 
 
+def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the laptop on ONE OF the line channels": "of" after a word that picks among names no owner, so the
+    channels are not the laptop's."""
+    return [
+        m
+        for m in mentions
+        if not (
+            m.kind == "attach"
+            and m.id == "owner"
+            and m.start > 0
+            and tokens[m.start - 1] in g.partitive_words
+        )
+    ]
+
+
 def _without_stray_letters(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
     """A one-letter word ("m" for male) counts only right beside a connector ("XLR m", "f XLR") and never after
     a number: the "m" of "I'm", of "12 m" and of "20 m XLR" is no plug gender."""
@@ -413,9 +431,10 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
 
 
-def _without_gear_adjectives(mentions: list[Mention], g: Grammar) -> list[Mention]:
+def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the family stereo has RCA ins" names gear; "a stereo headphone jack", "a 3.5 mm stereo to XLR lead" do
-    not: a gear word that is also an adjective names gear only when no connector, port or cable word touches it."""
+    not: a gear word that is also an adjective names gear only when no connector, port or cable word touches it,
+    and not right after a role word used as a preposition ("the laptop's audio IN stereo")."""
     describing = {"family", "cable", "cableword", "port", "role", "device", "level", "balance", "dual"}
 
     def touches(m: Mention, i: int) -> bool:
@@ -423,7 +442,8 @@ def _without_gear_adjectives(mentions: list[Mention], g: Grammar) -> list[Mentio
         before = any(
             n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
         )
-        return after or before
+        preposition = m.start > 0 and tokens[m.start - 1] in g.role_prepositions
+        return after or before or preposition
 
     return [
         m

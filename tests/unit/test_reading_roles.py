@@ -1114,3 +1114,37 @@ def test_a_balance_word_in_a_negated_clause_says_nothing_of_the_gear(ontology):
         ontology,
     )
     assert not stated_balances(reading)
+
+
+def test_audio_inside_a_port_label_keeps_the_port_of_gear_the_lexicon_does_not_know(ontology):
+    # "AUDIO OUT" is how the socket is labelled; the gear (a hotel's signage player) is not in the lexicon
+    question = (
+        "The signage player has a 3.5mm AUDIO OUT and the desk has two RCA inputs. Which lead do I buy?"
+    )
+    assert cable_of(question, ontology) == "3.5mm TRS-male to dual RCA-male"
+
+
+def test_in_before_a_channel_word_is_the_preposition(ontology):
+    reading = read_question(
+        "I want the tablet's sound in stereo on the desk's two line inputs. cable?", ontology
+    )
+    assert all(link.source is None or link.source.role != "in" for link in reading.links)
+    assert link_devices(
+        "I want the tablet's audio in stereo on the desk's two line inputs. cable?", ontology
+    )[0] == (
+        "phone",
+        "mixer",
+    )
+
+
+def test_of_after_a_word_that_picks_among_names_no_owner(ontology):
+    # "into one OF my monitor's inputs": the headphone output is not the monitor's
+    reading = read_question(
+        "The front headphone out still works. Can I run a TRS lead from the headphone output into one of my "
+        "monitor's TRS inputs?",
+        ontology,
+    )
+    link = reading.links[-1]
+    assert link.source.qualifiers == ("headphone",)
+    assert link.dest.device == "studio-monitor"
+    assert "headphone" not in link.dest.qualifiers
