@@ -97,6 +97,7 @@ def read_question(
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_partitive_owners(mentions, tokens, g)
+    mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
@@ -317,6 +318,37 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
     return [m for m in mentions if not (m.kind == "balance" and doubted(m))]
 
 
+def _ports_named_by_gear_words(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "the exit of headphones of my piano", "the entry of microphone on the mixer": a side said "of" gear that
+    has no ports on that side names a port kind by the gear's word (headphones have no outputs, so "exit of
+    headphones" is a headphone output), when that word and the side make a port phrase of the lexicon."""
+    out: list[Mention | None] = list(mentions)
+    for i, role in enumerate(mentions):
+        if role.kind != "role" or i + 2 >= len(mentions):
+            continue
+        attach, gear = mentions[i + 1], mentions[i + 2]
+        if not (
+            attach.kind == "attach"
+            and attach.id == "owner"
+            and attach.start == role.end
+            and gear.kind == "device"
+            and all(tok in g.fillers for tok in tokens[attach.end : gear.start])
+        ):
+            continue
+        device = ontology.devices[gear.id]
+        if device.out if role.id == "out" else device.inputs:
+            continue  # "the entry of my monitors" is the monitors' own input
+        phrase = [*tokens[gear.start : gear.end], role.id]
+        named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.end == len(phrase)]
+        if not named or named[0].start != 0:
+            continue
+        out[i + 1] = None
+        out[i + 2] = replace(gear, kind="port", id=named[0].id)
+    return [m for m in out if m is not None]
+
+
 def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the laptop on ONE OF the line channels": "of" after a word that picks among names no owner, so the
     channels are not the laptop's."""
@@ -443,7 +475,9 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
             n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
         )
         preposition = m.start > 0 and tokens[m.start - 1] in g.role_prepositions
-        return after or before or preposition
+        # "(is jack big, stereo)": gear is "my stereo", "the old stereo"; with no determiner it is the adjective
+        undetermined = m.start == 0 or tokens[m.start - 1] not in g.fillers
+        return after or before or preposition or undetermined
 
     return [
         m

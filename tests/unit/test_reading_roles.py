@@ -1148,3 +1148,23 @@ def test_of_after_a_word_that_picks_among_names_no_owner(ontology):
     assert link.source.qualifiers == ("headphone",)
     assert link.dest.device == "studio-monitor"
     assert "headphone" not in link.dest.qualifiers
+
+
+def test_a_side_said_of_gear_without_that_side_names_a_port_kind(ontology):
+    # headphones have no outputs, so "the exit of headphones" is a headphone output (of the laptop)
+    reading = read_question(
+        "I want to connect the laptop (the exit of headphones) to the entrance of my speakers with RCA. Cable?",
+        ontology,
+    )
+    source = reading.links[0].source
+    assert (source.device, source.qualifiers, source.role) == ("computer", ("headphone",), "out")
+    # monitors do have inputs: "the entry of my monitors" stays the monitors' input
+    assert link_devices("the exit of my interface to the entry of my monitors, which cable?", ontology) == [
+        ("audio-interface", "studio-monitor")
+    ]
+
+
+def test_a_gear_word_that_is_an_adjective_names_gear_only_after_a_determiner(ontology):
+    aside = link_devices("my keyboard headphone out (big jack, stereo) into the mixer, which cable?", ontology)
+    assert aside == [("keyboard", "mixer")]
+    assert ("phone", "hifi-amp") in link_devices("can my phone go into the old stereo in the kitchen?", ontology)
