@@ -363,6 +363,10 @@ def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSocke
                 break
             if tokens[k] not in sized.between:
                 break
+        # "the jack big", "a jack small with four rings": the size word after the socket word, as Romance
+        # languages order them
+        if not any(m.start <= i < m.end for m in found) and i > 0 and tokens[i - 1] in sized.sockets:
+            found.append(Mention("family", sized.sizes[token], " ".join(tokens[i - 1 : i + 1]), i - 1, i + 1))
     if not found:
         return mentions
     kept = [m for m in mentions if not set(range(m.start, m.end)) & shape_only]

@@ -1165,6 +1165,19 @@ def test_a_side_said_of_gear_without_that_side_names_a_port_kind(ontology):
 
 
 def test_a_gear_word_that_is_an_adjective_names_gear_only_after_a_determiner(ontology):
-    aside = link_devices("my keyboard headphone out (big jack, stereo) into the mixer, which cable?", ontology)
+    aside = link_devices(
+        "my keyboard headphone out (big jack, stereo) into the mixer, which cable?", ontology
+    )
     assert aside == [("keyboard", "mixer")]
-    assert ("phone", "hifi-amp") in link_devices("can my phone go into the old stereo in the kitchen?", ontology)
+    assert ("phone", "hifi-amp") in link_devices(
+        "can my phone go into the old stereo in the kitchen?", ontology
+    )
+
+
+def test_a_size_word_after_the_socket_word_names_the_connector(ontology):
+    # Romance word order: "jack big" is the big (1/4-inch) jack, "jack small" the 3.5 mm one
+    reading = read_question("my phone has the jack small, the mixer has the jack big. which cable?", ontology)
+    assert [stop.families for stop in (reading.links[0].source, reading.links[0].dest)] == [
+        ("trs35",),
+        ("quarter_inch",),
+    ]
