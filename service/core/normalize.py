@@ -1450,7 +1450,8 @@ def _sentence_stops(
                 earlier = replace(earlier, **narrower)
                 resolved[at] = (first_sentence, earlier, was_reference)
             resolved.append((sentence, reference, True))
-            says = stop.families or stop.qualifiers or stop.formats
+            # ("... The keyboard's manual says its OUTPUTS are unbalanced": the balance of a side is the gear's too)
+            says = stop.families or stop.qualifiers or stop.formats or (stop.balance and stop.role)
             said_before = earlier.families or earlier.qualifiers or earlier.formats
             # "... the optical input on my interface? The manual says that optical in is S/PDIF only": the same
             # port named again, with the format or balance it has

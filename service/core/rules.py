@@ -568,7 +568,16 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     # Reasons: the rules that decided the verdict first, then the rest.
     ordered = sorted(matched, key=lambda r: -Compatibility(r.verdict).rank)
     reasons = tuple(dict.fromkeys(r.text.format(**fill) for r in ordered))
-    balanced, culprits, applies = _balance(source, dest, two_leg, plug_src, plug_dst, ontology)
+    # a TS plug the answer picked only because the output is usually unbalanced is a guess, not a fact: the link's
+    # balance still hangs on that output ("TRS cable from my keyboard, no idea if its out is balanced": depends)
+    plug_guessed = (
+        source is not None
+        and source.balance == "usually_unbalanced"
+        and not (src_family or (link.source and link.source.families))
+    )
+    balanced, culprits, applies = _balance(
+        source, dest, None if plug_guessed and two_leg is False else two_leg, plug_src, plug_dst, ontology
+    )
     return LinkFinding(
         source=source,
         dest=dest,

@@ -91,7 +91,7 @@ LINKS = [
     ("keyboard midi out into synth midi in", None, "works", "MIDI DIN-5 male to MIDI DIN-5 male"),
     ("CD player's coaxial out into the optical input of my interface", None, "does_not_work", None),
     ("DI box XLR out into the mixer's TRS line input", None, "works_with_caveat", "XLR-female to TRS-male"),
-    ("synth line out into my interface mic input", False, "works_with_caveat", None),
+    ("synth line out into my interface mic input", None, "works_with_caveat", None),
 ]
 
 
@@ -430,3 +430,26 @@ def test_a_quarter_inch_headphone_out_into_a_consumer_input_works_with_a_level_c
         "rule.level.quarter-inch-headphone-into-consumer" in link.rule_ids for link in quarter_inch.links
     )
     assert minijack.compatibility is Compatibility.WORKS
+
+
+def test_a_plug_picked_for_a_usually_unbalanced_output_does_not_decide_the_balance(ontology):
+    # no jack is named on the synth: the TS plug the cable would usually have is a guess, so it depends
+    _, j = verdict_for("my synth into the interface's balanced TRS input. balanced?", ontology)
+    assert j.balanced is None
+    assert any("output" in c for c in j.conditions)
+    # ...and once the question names the synth's jack, the plug is a fact
+    _, j = verdict_for("my synth's TS out into the interface's balanced TRS input. balanced?", ontology)
+    assert j.balanced is False
+    # the cable it recommends is still the usual one
+    _, j = verdict_for("which cable from my synth to my mixer's line input?", ontology)
+    assert j.cable is not None and j.cable.name.startswith("TS-male")
+
+
+def test_a_balance_said_later_of_a_side_of_gear_named_before_is_the_gears(ontology):
+    _, j = verdict_for(
+        "We run the keyboard into the desk's TRS input with a TRS lead. The keyboard's manual says its outputs are "
+        "unbalanced. Is that balanced?",
+        ontology,
+    )
+    assert j.balanced is False
+    assert any("output" in c for c in j.links[0].balance_culprits)
