@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -68,13 +69,32 @@ def tokenize(cleaned: str) -> list[str]:
     return _TOKEN.findall(cleaned)
 
 
-def lengths_in_metres(cleaned: str) -> list[float]:
-    """Cable lengths the question states, converted to metres."""
+def lengths_in_metres(cleaned: str, numbers: Mapping[str, int] | None = None) -> list[float]:
+    """Cable lengths the question states, converted to metres; with `numbers` (kb/reading.yaml spoken_numbers)
+    also those spelled out ("about sixty feet", "twenty five metres")."""
     out = []
-    for number, unit in _LENGTH.findall(cleaned):
+    for number, unit in _LENGTH.findall(_spelled_numbers_as_digits(cleaned, numbers) if numbers else cleaned):
         value = float(number)
         out.append(value * FEET if unit in FEET_UNITS else value)
     return out
+
+
+def _spelled_numbers_as_digits(text: str, numbers: Mapping[str, int]) -> str:
+    """ "sixty feet" -> "60 feet", "twenty five metres" -> "25 metres": runs of number words added up."""
+    words = text.split(" ")
+    out: list[str] = []
+    run: list[int] = []
+    for word in [*words, ""]:
+        if word in numbers:
+            value = numbers[word]
+            # "one hundred", "two hundred": a round hundred multiplies what came before it
+            run = [sum(run) * value] if run and value % 100 == 0 else [*run, value]
+            continue
+        if run:
+            out.append(str(sum(run)))
+            run = []
+        out.append(word)
+    return " ".join(out[:-1])
 
 
 def impedances_in_ohms(cleaned: str) -> list[float]:

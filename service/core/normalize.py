@@ -135,7 +135,7 @@ def read_question(
         # "bass -> DI -> XLR -> snake -> desk. is the run from the DI to the desk balanced?": that part only
         links = links[span[0] : span[1] + 1]
         is_chain = len(links) >= 2
-    lengths = lengths_in_metres(cleaned)
+    lengths = lengths_in_metres(cleaned, lexicon.numbers)
     if understanding is None:
         understanding = Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
     has_context = isinstance(context, Mapping) and bool(context.get("links"))

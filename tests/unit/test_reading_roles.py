@@ -1181,3 +1181,13 @@ def test_a_size_word_after_the_socket_word_names_the_connector(ontology):
         ("trs35",),
         ("quarter_inch",),
     ]
+
+
+def test_a_cable_length_spelled_out_is_read(ontology):
+    assert read_question(
+        "a guitar lead about sixty feet long into the desk, ok?", ontology
+    ).length_m == pytest.approx(18.288)
+    assert read_question(
+        "one hundred feet of mic cable to the stage box", ontology
+    ).length_m == pytest.approx(30.48)
+    assert read_question("one long lead from the keyboard to the desk", ontology).length_m is None
