@@ -180,3 +180,9 @@ def test_a_question_whose_words_raise_a_hazard_is_answered_whatever_the_domain_m
     assert reading.intent is Intent.HAZARD
     other = read_question("what's the best pizza in town?", ontology, understanding=sure_it_is_not)
     assert other.intent is Intent.OUT_OF_DOMAIN
+
+
+def test_swapping_mic_cables_with_phantom_on_pops_too(ontology):
+    question = "is it bad to unplug the XLR cables at the stage box while phantom is on and the PA is up?"
+    judgement = judge(read_question(question, ontology), ontology)
+    assert "phantom-pop" in {w.hazard for w in judgement.warnings}
