@@ -99,6 +99,8 @@ class PortKind:
     phantom: bool = False
     # the input this output is made for, whatever gear it is on (a mic's: a mic input)
     feeds: str | None = None
+    # an input with several jacks: the one a signal of each level goes into (a combo jack's XLR side is the mic's)
+    jack_for_level: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

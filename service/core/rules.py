@@ -277,8 +277,19 @@ def _resolve(
         if side == "in" and other_port is not None and not cable_family and len(stop.families) != 1
         else None
     )
+    # ...and when it mates with none of them and the question names none, the jack made for the sending end's
+    # level (RCA line into a combo jack goes into its 1/4-inch side, not the XLR mic side)
+    by_level = (
+        kind.jack_for_level.get(other_port.kind.level or "")
+        if kind and mate and not stop.families and other_port is not None and other_port.kind is not None
+        else None
+    )
     jack = _jack(
-        stop, kind, cable_family or (mate if kind and mate in kind.jacks else None), ontology, balance
+        stop,
+        kind,
+        cable_family or (mate if kind and mate in kind.jacks else by_level),
+        ontology,
+        balance,
     )
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
     # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only

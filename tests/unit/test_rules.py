@@ -453,3 +453,13 @@ def test_a_balance_said_later_of_a_side_of_gear_named_before_is_the_gears(ontolo
     )
     assert j.balanced is False
     assert any("output" in c for c in j.links[0].balance_culprits)
+
+
+def test_a_line_source_into_a_combo_jack_takes_its_quarter_inch_side(ontology):
+    _, j = verdict_for(
+        "which cable from the turntable's RCA line out into the interface's combo input?", ontology
+    )
+    assert j.cable is not None and j.cable.name == "RCA-male to TS-male"
+    # a mic still takes the XLR side, and a jack the question names is kept
+    _, j = verdict_for("which cable from my dynamic mic into the interface's combo input?", ontology)
+    assert j.cable is not None and j.cable.name == "XLR-female to XLR-male"
