@@ -270,6 +270,18 @@ def _singular(token: str) -> str:
     return token
 
 
+def _compound_with_of(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
+    """ "the table of mixing", "my card of sound": a compound said the Romance way round ("table de mixage") is
+    the gear whose two-word name reads the other way ("mixing table", "sound card")."""
+    if i + 2 >= len(tokens) or tokens[i + 1] != "of":
+        return []
+    meanings = lexicon.phrases.get((tokens[i + 2], tokens[i]), ())
+    if not meanings or not all(kind == "device" for kind, _ in meanings):
+        return []
+    text = " ".join(tokens[i : i + 3])
+    return [Mention(kind, ident, text, i, i + 3) for kind, ident in meanings]
+
+
 def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
     """Greedy longest-match of phrases, left to right; a phrase with two meanings yields both."""
     mentions: list[Mention] = []
@@ -280,6 +292,11 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
         if numbered:
             mentions += numbered
             i = numbered[0].end
+            continue
+        compound = _compound_with_of(tokens, i, lexicon)
+        if compound:
+            mentions += compound
+            i = compound[0].end
             continue
         reach = max(lexicon.reach.get(tokens[i], 0), lexicon.reach.get(singular[i], 0))
         for size in range(min(reach, len(tokens) - i), 0, -1):

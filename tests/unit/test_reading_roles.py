@@ -1191,3 +1191,14 @@ def test_a_cable_length_spelled_out_is_read(ontology):
         "one hundred feet of mic cable to the stage box", ontology
     ).length_m == pytest.approx(30.48)
     assert read_question("one long lead from the keyboard to the desk", ontology).length_m is None
+
+
+def test_a_compound_said_with_of_the_romance_way_round_is_the_gear(ontology):
+    # "table de mixage", "carte son": the two-word name read the other way round
+    assert link_devices(
+        "the exit of my card of sound to the entry of the table of mixing, which cable?", ontology
+    ) == [("audio-interface", "mixer")]
+    reading = read_question(
+        "can I take the exit for the speaker of my amplifier of guitar into the mixer?", ontology
+    )
+    assert "guitar-amp" in reading.devices
