@@ -118,6 +118,9 @@ class Lexicon:
     )
     numbers: dict[str, int] = field(default_factory=dict)  # spelled-out numbers ("five")
     pair_joiners: frozenset[str] = frozenset()
+    compound_joiners: frozenset[str] = (
+        frozenset()
+    )  # "card OF sound": a two-word name said the other way round
 
     @functools.cached_property
     def reach(self) -> dict[str, int]:
@@ -202,6 +205,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         fillers=grammar.fillers if grammar is not None else frozenset(),
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
+        compound_joiners=grammar.compound_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
         counted=grammar.counted_pins if grammar is not None else None,
         numbers=dict(grammar.spoken_numbers) if grammar is not None else {},
@@ -273,7 +277,7 @@ def _singular(token: str) -> str:
 def _compound_with_of(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
     """ "the table of mixing", "my card of sound": a compound said the Romance way round ("table de mixage") is
     the gear whose two-word name reads the other way ("mixing table", "sound card")."""
-    if i + 2 >= len(tokens) or tokens[i + 1] != "of":
+    if i + 2 >= len(tokens) or tokens[i + 1] not in lexicon.compound_joiners:
         return []
     meanings = lexicon.phrases.get((tokens[i + 2], tokens[i]), ())
     if not meanings or not all(kind == "device" for kind, _ in meanings):

@@ -465,8 +465,9 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
 
 def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the family stereo has RCA ins" names gear; "a stereo headphone jack", "a 3.5 mm stereo to XLR lead" do
-    not: a gear word that is also an adjective names gear only when no connector, port or cable word touches it,
-    and not right after a role word used as a preposition ("the laptop's audio IN stereo")."""
+    not: a gear word that is also an adjective names gear only after a determiner or another filler word ("my
+    stereo", "the old stereo"; not "audio in stereo", "big jack, stereo") and when no connector, port or cable
+    word touches it."""
     describing = {"family", "cable", "cableword", "port", "role", "device", "level", "balance", "dual"}
 
     def touches(m: Mention, i: int) -> bool:
@@ -474,10 +475,8 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
         before = any(
             n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
         )
-        preposition = m.start > 0 and tokens[m.start - 1] in g.role_prepositions
-        # "(is jack big, stereo)": gear is "my stereo", "the old stereo"; with no determiner it is the adjective
         undetermined = m.start == 0 or tokens[m.start - 1] not in g.fillers
-        return after or before or preposition or undetermined
+        return after or before or undetermined
 
     return [
         m

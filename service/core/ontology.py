@@ -301,6 +301,8 @@ class Grammar:
     placement_words: frozenset[str] = frozenset()
     # "ONE of the line channels": an owner attacher right after one of these picks among, it names no owner
     partitive_words: frozenset[str] = frozenset()
+    # "the card OF sound": a two-word gear name said the Romance way round, joined by one of these
+    compound_joiners: frozenset[str] = frozenset()
     # an output on one of these plugs is a left/right pair unless the question says mono (a 3.5 mm line out)
     stereo_output_plugs: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None
