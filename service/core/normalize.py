@@ -969,6 +969,19 @@ def _elements(
             stops[-1] = _merge_stop(stops[-1], stop, g)
         elif _describes_the_stop_before(stop, stops, tokens[stop_end : head.start], sentence_of, g):
             stops[-1] = _merge_stop(stops[-1], stop, g)
+        elif (
+            stop.device is None
+            and stops
+            and stops[-1].device
+            and not owned_next
+            and sentence_of[head.start] == sentence_of[stops[-1].position]
+            and _said_to_be(tokens, head.start, g)
+            and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
+            and _can_have(stops[-1], stop.role, ontology)
+        ):
+            # "a CD player whose only digital out IS a coaxial S/PDIF jack": a port said to be what the gear's side
+            # is, is that gear's
+            stops[-1] = _merge_stop(stops[-1], stop, g)
         else:
             stops.append(stop)
         device_end = group[-1].end if stops[-1].device else None
@@ -1339,6 +1352,15 @@ def _describes_the_stop_before(
         and not set(between)
         & (set(g.separators) | set(g.attachers) | set(g.link_words) | set(g.coordinators))
     )
+
+
+def _said_to_be(tokens: list[str], start: int, g: Grammar) -> bool:
+    """The phrase at `start` follows a predicate word, past any determiners ("... IS a coaxial jack"); the
+    possessive "'s" is a filler, so "the recorder's input" is no predicate."""
+    k = start - 1
+    while k >= 0 and tokens[k] in g.fillers:
+        k -= 1
+    return k >= 0 and tokens[k] in g.predicate_words
 
 
 def _close_words(between: list[str]) -> bool:

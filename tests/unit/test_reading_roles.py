@@ -1202,3 +1202,15 @@ def test_a_compound_said_with_of_the_romance_way_round_is_the_gear(ontology):
         "can I take the exit for the speaker of my amplifier of guitar into the mixer?", ontology
     )
     assert "guitar-amp" in reading.devices
+
+
+def test_a_port_said_to_be_what_the_gears_side_is_belongs_to_that_gear(ontology):
+    reading = read_question(
+        "My old CD player's only digital out is a coaxial S/PDIF jack, and my interface takes optical only. "
+        "Does a plain adapter plug join them?",
+        ontology,
+    )
+    cd_player = next(
+        s for link in reading.links for s in (link.source, link.dest) if s and s.device == "cd-player"
+    )
+    assert "spdif" in cd_player.qualifiers

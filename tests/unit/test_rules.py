@@ -463,3 +463,10 @@ def test_a_line_source_into_a_combo_jack_takes_its_quarter_inch_side(ontology):
     # a mic still takes the XLR side, and a jack the question names is kept
     _, j = verdict_for("which cable from my dynamic mic into the interface's combo input?", ontology)
     assert j.cable is not None and j.cable.name == "XLR-female to XLR-male"
+
+
+def test_a_coaxial_spdif_output_is_no_optical_one(ontology):
+    _, j = verdict_for(
+        "the transport's coaxial S/PDIF output into the DAC's optical input, will that work?", ontology
+    )
+    assert j.compatibility is Compatibility.DOES_NOT_WORK
