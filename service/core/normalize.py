@@ -939,6 +939,11 @@ def _elements(
             and not owned_next
             and head.start - attach_end <= 2  # "on a combo jack", not "on the back (the small ... one)"
             and sentence_of[head.start] == sentence_of[stops[-1].position]
+            # "condenser INTO the 1/4 hole of the combo jack": past a separator the port is the next stop's
+            and not any(
+                grp[0].kind == "sep" and (stop_end or 0) <= grp[0].start < head.start
+                for grp in merged[:index]
+            )
             and not (stops[-1].role and stop.role and stops[-1].role != stop.role)
             and _can_have(stops[-1], stop.role, ontology)
         ):

@@ -1214,3 +1214,13 @@ def test_a_port_said_to_be_what_the_gears_side_is_belongs_to_that_gear(ontology)
         s for link in reading.links for s in (link.source, link.dest) if s and s.device == "cd-player"
     )
     assert "spdif" in cd_player.qualifiers
+
+
+def test_a_port_after_a_separator_and_of_is_not_the_sending_gears(ontology):
+    reading = read_question(
+        "my condenser goes into the 1/4 side of the combo jack via an XLR to TRS lead. will phantom reach it?",
+        ontology,
+    )
+    assert reading.links and reading.links[0].dest is not None
+    assert "combo" in reading.links[0].dest.qualifiers
+    assert "combo" not in reading.links[0].source.qualifiers
