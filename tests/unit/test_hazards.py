@@ -186,3 +186,9 @@ def test_swapping_mic_cables_with_phantom_on_pops_too(ontology):
     question = "is it bad to unplug the XLR cables at the stage box while phantom is on and the PA is up?"
     judgement = judge(read_question(question, ontology), ontology)
     assert "phantom-pop" in {w.hazard for w in judgement.warnings}
+
+
+def test_a_tube_amp_whose_cab_the_question_means_to_unplug_has_no_load(ontology):
+    question = "Quiet recording idea: can I disconnect the cab from my tube amp and only use its line out to the interface?"
+    judgement = judge(read_question(question, ontology), ontology)
+    assert "tube-amp-no-load" in {w.hazard for w in judgement.warnings}
