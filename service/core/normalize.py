@@ -1680,15 +1680,32 @@ def _links(
         # plain connector cable on the same link
         # "Forgot my speaker cable. Can I use a guitar cable ...?": the cable the question asks about says more
         # than one the set-up mentions
-        if target is not None and (
-            present is None
-            or (present.kind == "signal" and cable.kind != "signal")
-            or (cable.kind != "signal" and cable.position in asked and present.position not in asked)
+        # ...but in a drawn chain the cable drawn between the hop's two stops is that hop's ("SM57 -> 20 ft XLR
+        # cable -> interface ... like my guitar cables do")
+        drawn_between = (
+            arrows
+            and present is not None
+            and target is not None
+            and _inside(present.position, spans[target])
+            and not _inside(cable.position, spans[target])
+        )
+        if (
+            target is not None
+            and not drawn_between
+            and (
+                present is None
+                or (present.kind == "signal" and cable.kind != "signal")
+                or (cable.kind != "signal" and cable.position in asked and present.position not in asked)
+            )
         ):
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _inside(position: int, span: tuple[int, int]) -> bool:
+    return min(span) < position < max(span)
 
 
 def _cable_referred_back(

@@ -1224,3 +1224,11 @@ def test_a_port_after_a_separator_and_of_is_not_the_sending_gears(ontology):
     assert reading.links and reading.links[0].dest is not None
     assert "combo" in reading.links[0].dest.qualifiers
     assert "combo" not in reading.links[0].source.qualifiers
+
+
+def test_in_a_drawn_chain_the_cable_drawn_between_two_stops_is_that_hops(ontology):
+    reading = read_question(
+        "SM58 -> 10 m XLR cable -> mixer mic input. balanced? my guitar cables always buzz so I worry",
+        ontology,
+    )
+    assert reading.links[0].cable is not None and reading.links[0].cable.ends == ("xlr", "xlr")
