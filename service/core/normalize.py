@@ -1307,7 +1307,8 @@ def _brand_references(
                 if any(c.isdigit() for c in word) and word[0].isalpha():
                     brands.setdefault(word, m)
     for i, tok in enumerate(tokens):
-        first = brands.get(tok)
+        # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
+        first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
         if first is not None and i >= first.end and i not in covered:
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions

@@ -1232,3 +1232,9 @@ def test_in_a_drawn_chain_the_cable_drawn_between_two_stops_is_that_hops(ontolog
         ontology,
     )
     assert reading.links[0].cable is not None and reading.links[0].cable.ends == ("xlr", "xlr")
+
+
+def test_a_makers_name_in_the_plural_refers_back_to_the_pair(ontology):
+    question = "I have an Audient iD14 and two Adam T5Vs. I'd like to use the XLR inputs on the Adams. cable?"
+    judgement = judged(question, ontology)
+    assert judgement.cable is not None and judgement.cable.name == "TRS-male to XLR-male"
