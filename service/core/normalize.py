@@ -1308,6 +1308,7 @@ def _brand_references(
                     brands.setdefault(word, m)
     for i, tok in enumerate(tokens):
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
+        # (a short word ending in "s" is too likely another word: "us", "its")
         first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
         if first is not None and i >= first.end and i not in covered:
             added.append(Mention("device", first.id, tok, i, i + 1))
