@@ -274,7 +274,7 @@ def _singular(token: str) -> str:
     return token
 
 
-def _compound_with_of(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
+def _compound_joined(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
     """ "the table of mixing", "my card of sound": a compound said the Romance way round ("table de mixage") is
     the gear whose two-word name reads the other way ("mixing table", "sound card")."""
     if i + 2 >= len(tokens) or tokens[i + 1] not in lexicon.compound_joiners:
@@ -297,7 +297,7 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
             mentions += numbered
             i = numbered[0].end
             continue
-        compound = _compound_with_of(tokens, i, lexicon)
+        compound = _compound_joined(tokens, i, lexicon)
         if compound:
             mentions += compound
             i = compound[0].end
