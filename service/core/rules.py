@@ -838,7 +838,8 @@ def _cable(
         # two mono outputs (left and right) into one stereo jack: each leg is unbalanced, so TS plugs
         mono = g.mono_plug.get(plug_src, plug_src)
         from_end = f"dual {ontology.plug_of(mono, src_gender) or mono}"
-    elif dst_stereo and plug_dst in single_stereo and plug_src in pair and src_stereo:
+    elif (dst_stereo or dst_one_jack) and plug_dst in single_stereo and plug_src in pair and src_stereo:
+        # left and right on paired plugs (RCA) into one stereo jack; a small jack (3.5 mm) takes both
         from_end = f"dual {from_end}"
     elif spec and spec.duals and any(spec.duals):
         if spec.duals[-1]:

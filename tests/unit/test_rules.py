@@ -470,3 +470,28 @@ def test_a_coaxial_spdif_output_is_no_optical_one(ontology):
         "the transport's coaxial S/PDIF output into the DAC's optical input, will that work?", ontology
     )
     assert j.compatibility is Compatibility.DOES_NOT_WORK
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # RCA outputs come as a left/right pair; one small stereo jack takes both
+        (
+            "the desk's RCA tape outs into the 3.5 mm line in of my field recorder, which lead?",
+            ("dual RCA-male", "3.5mm TRS-male"),
+        ),
+        # into a 1/4-inch input nothing says stereo: one channel, one plug each end
+        (
+            "turntable preamp RCA out into my interface's 1/4 line input, which cable?",
+            ("RCA-male", "TS-male"),
+        ),
+        # said mono, the RCA output is one plug
+        (
+            "the mono RCA sub out into my recorder's 3.5 mm line in, which lead?",
+            ("RCA-male", "3.5mm TRS-male"),
+        ),
+    ],
+)
+def test_paired_rca_outputs_into_one_small_stereo_jack_take_a_dual_rca_lead(question, cable, ontology):
+    j = cable_asked(question, ontology)
+    assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == cable
