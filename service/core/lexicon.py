@@ -14,7 +14,10 @@ from service.core.ontology import CountedPins
 from service.core.ontology import Ontology
 from service.core.ontology import SizedSockets
 
-_TOKEN = re.compile(r"->|\+\d+|'s|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]")
+# "'s" is a possessive only when no word goes on after it: a quote opening on "'speaker out'" or "'S/PDIF'" is not
+_TOKEN = re.compile(
+    r"->|\+\d+|'s(?![a-z0-9]|/[a-z0-9])|[a-z0-9]+(?:(?:[./][a-z0-9]+)|(?:,(?=\d)\d+))*|[?!.,;:()\"+\-]"
+)
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
 FEET_UNITS = ("ft", "feet", "foot")

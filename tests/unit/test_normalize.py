@@ -363,3 +363,28 @@ def test_a_cable_named_in_the_plural_is_still_that_cable(ontology):
     # kb/ lists "guitar cord" once; "guitar cords" is no guitar and the same cable
     mentions = find_mentions(tokenize(clean("with a couple of guitar cords")), lexicon_for(ontology))
     assert [(m.kind, m.id) for m in mentions if m.kind in {"cable", "device"}] == [("cable", "instrument")]
+
+
+def test_a_quote_opening_on_an_s_word_is_not_a_possessive():
+    from service.core.lexicon import clean
+    from service.core.lexicon import tokenize
+
+    assert tokenize(clean("the manual says 'S/PDIF optical only'")) == [
+        "the",
+        "manual",
+        "says",
+        "s/pdif",
+        "optical",
+        "only",
+    ]
+    assert tokenize(clean("the jack marked 'speaker out'"))[-2:] == ["speaker", "out"]
+    assert tokenize(clean("the drummer's.")) == ["the", "drummer", "'s", "."]
+
+
+def test_an_adat_output_into_an_optical_input_quoted_as_spdif_only_does_not_work(ontology):
+    reading = read_question(
+        "My preamp has an ADAT optical out, and my interface has an optical in, but the manual says 'S/PDIF only'."
+        " Will it work?",
+        ontology,
+    )
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
