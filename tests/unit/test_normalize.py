@@ -388,3 +388,12 @@ def test_an_adat_output_into_an_optical_input_quoted_as_spdif_only_does_not_work
         ontology,
     )
     assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_adat_lightpipe_named_as_the_sending_end_is_the_adat_port(ontology):
+    reading = read_question(
+        "ADAT lightpipe from my converter into the optical input of a hi-fi receiver that expects S/PDIF, will it lock?",
+        ontology,
+    )
+    assert reading.links and reading.links[0].source is not None
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
