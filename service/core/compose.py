@@ -142,7 +142,17 @@ def compose_answer(
         and all(ontology.hazards[h].needs_phantom for h in entry.hazards)
     ):
         entry = None  # unsafe only with phantom on, and the question says phantom is off on that input
-    if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link):
+    # the rules read a link but could not say whether it works, which is what the question asks: an accepted
+    # entry that does say answers ("can I extend my headphones with a TRS extension?" names one end only)
+    unproven = (
+        entry is not None
+        and faq is not None
+        and faq.accepted
+        and reading.intent is Intent.COMPATIBILITY
+        and judgement.compatibility is None
+        and entry.compatibility is not None
+    )
+    if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link or unproven):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 
     guide = [p for p in passages if p.passage.kind == "guide"]

@@ -111,3 +111,26 @@ def test_a_quoted_entry_never_asserts_a_balance_the_question_left_open(ontology)
     answer = compose_answer(said, judge(said, ontology), (), ontology, match)
     assert answer.verdict.balanced is False
     assert entry.answer[:40] in answer.text
+
+
+def test_an_accepted_entry_answers_when_the_rules_read_a_link_but_cannot_say_whether_it_works(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import FAQ_OVER_RULES
+    from service.core.compose import compose_answer
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+    from service.types import Intent
+
+    entry = ontology.faq["headphone-extension-cable"]  # works
+    match = FaqMatch(entry.id, score=FAQ_OVER_RULES - 0.05, margin=0.1, accepted=True)
+    # one end only: the rules read the headphones' plug and prove no verdict
+    question = read_question("can i extend my headphones with a 1/4 trs extension cable", ontology)
+    question = question.with_intent(Intent.COMPATIBILITY)
+    judgement = judge(question, ontology)
+    assert judgement.compatibility is None
+    answer = compose_answer(question, judgement, (), ontology, match)
+    assert answer.text.startswith(entry.answer[:40])
+    assert answer.verdict.compatibility.value == "works"
+    # not accepted, the entry does not answer on its score alone
+    unsure = FaqMatch(entry.id, score=FAQ_OVER_RULES - 0.05, margin=0.1, accepted=False)
+    assert not compose_answer(question, judgement, (), ontology, unsure).text.startswith(entry.answer[:40])
