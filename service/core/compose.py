@@ -13,6 +13,7 @@ from service.core.ontology import FaqEntry
 from service.core.ontology import Ontology
 from service.core.ontology import gear_class
 from service.core.planner import Plan
+from service.core.plugs import read_end
 from service.core.reading import Reading
 from service.core.rules import Judgement
 from service.core.rules import LinkFinding
@@ -508,6 +509,16 @@ def _about_what_was_asked(entry: FaqEntry, reading: Reading, ontology: Ontology)
     return set(entry.families) <= named and set(entry.devices) <= gear
 
 
+def _plugs_named(cable: Cable, reading: Reading, ontology: Ontology) -> bool:
+    """Whether the question names the connector of both of the cable's ends (a size word counts for the plugs
+    it resolves to: "1/4" names TS and TRS)."""
+    named = set(reading.families)
+    for family in reading.families:
+        named |= set(ontology.families[family].resolves_to) if family in ontology.families else set()
+    ends = [read_end(end, ontology) for end in (cable.from_end, cable.to_end)]
+    return all(end is not None and end.family in named for end in ends)
+
+
 def _faq_answer(
     reading: Reading,
     j: Judgement,
@@ -533,7 +544,19 @@ def _faq_answer(
         compatibility = Compatibility(entry.compatibility)
     balanced = j.balanced if j.judged and j.balanced is not None else entry.balanced
     verdict = Verdict(balanced, compatibility, (), ordered)
-    cable = j.cable or (Cable(*entry.cable) if entry.cable else None)
+    # likewise the cable: the rules' cable for a link they had to guess gives way to the situation's own when
+    # the question names the situation cable's plugs and not the guessed one's ("off the first speaker's XLR
+    # thru" is no MIDI thru)
+    entry_cable = Cable(*entry.cable) if entry.cable else None
+    cable = j.cable or entry_cable
+    if (
+        j.cable is not None
+        and entry_cable is not None
+        and not stated_link
+        and _plugs_named(entry_cable, reading, ontology)
+        and not _plugs_named(j.cable, reading, ontology)
+    ):
+        cable = entry_cable
     lines = [entry.answer]
     if stated_link and reading.intent in (Intent.CABLE_RECOMMENDATION, Intent.BALANCED_CHECK) and j.links:
         # the cable or balance the rules proved for the question's own link comes first; the situation explains

@@ -134,3 +134,21 @@ def test_an_accepted_entry_answers_when_the_rules_read_a_link_but_cannot_say_whe
     # not accepted, the entry does not answer on its score alone
     unsure = FaqMatch(entry.id, score=FAQ_OVER_RULES - 0.05, margin=0.1, accepted=False)
     assert not compose_answer(question, judgement, (), ontology, unsure).text.startswith(entry.answer[:40])
+
+
+def test_a_guessed_links_cable_gives_way_to_the_entrys_when_the_question_names_the_entrys_plugs(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import compose_answer
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    entry = ontology.faq["daisy-chain-powered-speakers"]  # XLR-female to XLR-male
+    match = FaqMatch(entry.id, score=0.9, margin=0.2, accepted=True)
+    # "thru" alone reads as a MIDI thru of no named gear; the question names XLR
+    question = read_question(
+        "daisy-chain a second powered speaker off the first one's XLR thru output: what cable from the thru"
+        " to the second speaker's input?",
+        ontology,
+    )
+    answer = compose_answer(question, judge(question, ontology), (), ontology, match)
+    assert (answer.cable.from_end, answer.cable.to_end) == ("XLR-female", "XLR-male")
