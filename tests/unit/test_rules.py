@@ -495,3 +495,12 @@ def test_a_coaxial_spdif_output_is_no_optical_one(ontology):
 def test_paired_rca_outputs_into_one_small_stereo_jack_take_a_dual_rca_lead(question, cable, ontology):
     j = cable_asked(question, ontology)
     assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == cable
+
+
+def test_a_dac_takes_a_digital_signal_in_and_sends_line_level_out(ontology):
+    j = cable_asked(
+        "I want the TV's sound in the DAC in my hi-fi rack; the TV has an optical out. Which lead?", ontology
+    )
+    assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == ("TOSLINK", "TOSLINK")
+    j = cable_asked("my USB DAC's line out into the hi-fi amp's aux in, which cable?", ontology)
+    assert j.links[0].source.kind.domain == "analog" and j.cable.to_end == "RCA-male"
