@@ -97,6 +97,7 @@ def read_question(
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_partitive_owners(mentions, tokens, g)
+    mentions = _without_connector_prepositions(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -364,6 +365,25 @@ def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Gra
     ]
 
 
+def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the exit of master IN XLR male", "outputs IN TRS": a role word that is also a preposition, right before a
+    connector and a few words after the side was already said, says what connector that side is on."""
+    roles = [m for m in mentions if m.kind in ("role", "port")]
+    family_starts = {m.start for m in mentions if m.kind == "family"}
+
+    def says_the_connector(m: Mention) -> bool:
+        if m.kind != "role" or m.text not in g.role_prepositions or m.end not in family_starts:
+            return False
+        side = next((r for r in reversed(roles) if r.end <= m.start), None)
+        return (
+            side is not None
+            and m.start - side.end <= 3
+            and not set(tokens[side.end : m.start]) & (BREAKERS | set(g.separators))
+        )
+
+    return [m for m in mentions if not says_the_connector(m)]
+
+
 def _without_stray_letters(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
     """A one-letter word ("m" for male) counts only right beside a connector ("XLR m", "f XLR") and never after
     a number: the "m" of "I'm", of "12 m" and of "20 m XLR" is no plug gender."""
@@ -572,12 +592,16 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
     groups: list[list[Mention]] = []
     current: list[Mention] = []
     for mention in mentions:
+        # "outs IN XLR": the preposition before a connector joins it to the side just said (see
+        # _without_connector_prepositions)
+        sided = mention.kind == "family" and any(m.kind in {"role", "port"} for m in current)
         joinable = (
             bool(current)
             and mention.kind in GROUP_KINDS
             and not _opens_a_clause(mention, current, tokens, g)
             and all(
-                tok in fillers or tok in {"(", ")", '"'} for tok in tokens[current[-1].end : mention.start]
+                tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
+                for tok in tokens[current[-1].end : mention.start]
             )
         )
         if mention.kind in GROUP_KINDS and (joinable or not current):

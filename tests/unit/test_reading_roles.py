@@ -1238,3 +1238,16 @@ def test_a_makers_name_in_the_plural_refers_back_to_the_pair(ontology):
     question = "I have an Audient iD14 and two Adam T5Vs. I'd like to use the XLR inputs on the Adams. cable?"
     judgement = judged(question, ontology)
     assert judgement.cable is not None and judgement.cable.name == "TRS-male to XLR-male"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my mixer has the main outputs in XLR and my interface has line inputs in TRS, what cable?",
+        "the desk has outs in XLR, and the interface has line ins in TRS. which cable?",
+    ],
+)
+def test_in_right_before_a_connector_says_what_the_side_just_named_is_on(question, ontology):
+    link = read_question(question, ontology).links[0]
+    assert (link.source.role, link.source.families) == ("out", ("xlr",))
+    assert (link.dest.role, link.dest.families) == ("in", ("trs",))
