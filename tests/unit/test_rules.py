@@ -504,3 +504,12 @@ def test_a_dac_takes_a_digital_signal_in_and_sends_line_level_out(ontology):
     assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == ("TOSLINK", "TOSLINK")
     j = cable_asked("my USB DAC's line out into the hi-fi amp's aux in, which cable?", ontology)
     assert j.links[0].source.kind.domain == "analog" and j.cable.to_end == "RCA-male"
+
+
+def test_a_bare_plus_four_or_minus_ten_names_the_level_of_the_port_it_is_said_of(ontology):
+    reading, j = verdict_for(
+        "a tape deck with -10 RCA outputs feeding my interface's +4 balanced line inputs, ok?", ontology
+    )
+    link = reading.links[0]
+    assert "consumer" in link.source.qualifiers and "pro" in link.dest.qualifiers
+    assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
