@@ -178,6 +178,13 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
     for role, words in ontology.terms.roles.items():
         for word in words:
             add(word, "role", role)
+            if grammar is None or word in grammar.role_prepositions:
+                continue  # "plug in mic" keeps its mic
+            for said, qualifier in grammar.qualifiers_after_role.items():
+                # "the entry mic", "the input of micro" are a mic input
+                for phrase in (f"{word} {said}", *(f"{word} {j} {said}" for j in grammar.compound_joiners)):
+                    add(phrase, "port", qualifier)
+                    add(phrase, "role", role)
     if grammar is not None:
         for phrase in grammar.phantom_words:
             add(phrase, "phantom", "phantom")

@@ -303,6 +303,9 @@ class Grammar:
     partitive_words: frozenset[str] = frozenset()
     # "the card OF sound": a two-word gear name said the Romance way round, joined by one of these
     compound_joiners: frozenset[str] = frozenset()
+    # "the entry MIC", "an input LINE": the side said first and then what it is for (the Romance order), word ->
+    # port qualifier
+    qualifiers_after_role: dict[str, str] = field(default_factory=dict)
     # an output on one of these plugs is a left/right pair unless the question says mono (a 3.5 mm line out)
     stereo_output_plugs: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None

@@ -1251,3 +1251,22 @@ def test_in_right_before_a_connector_says_what_the_side_just_named_is_on(questio
     link = read_question(question, ontology).links[0]
     assert (link.source.role, link.source.families) == ("out", ("xlr",))
     assert (link.dest.role, link.dest.families) == ("in", ("trs",))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I put the output of my synth into the entry mic of the mixer, is it ok?",
+        "I plug my synth output in the input of micro of my mixer, it is ok?",
+    ],
+)
+def test_a_side_said_before_what_it_is_for_names_a_port_not_gear(question, ontology):
+    reading = read_question(question, ontology)
+    assert all(s.device != "microphone" for link in reading.links for s in (link.source, link.dest) if s)
+    dest = reading.links[-1].dest
+    assert (dest.device, dest.role, dest.qualifiers) == ("mixer", "in", ("mic",))
+
+
+def test_the_input_of_a_speaker_is_still_that_speakers_input(ontology):
+    dest = read_question("mixer main out into the input of speaker 2, which cable?", ontology).links[-1].dest
+    assert "speaker" not in dest.qualifiers
