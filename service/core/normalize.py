@@ -365,6 +365,17 @@ def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Gra
     ]
 
 
+def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention]]) -> bool:
+    """ "the MIDI out INTO a channel ON the mixer": gear after "on"/"of" past a separator is the next stop, not the
+    owner of the port before it; unless a side is named after the separator ("... to the INPUT of speaker 2")."""
+    seps = [
+        grp[0].start for grp in groups if grp[0].kind == "sep" and before.position < grp[0].start < gear_at
+    ]
+    return bool(seps) and not any(
+        grp[0].kind in {"role", "port"} and seps[-1] < grp[0].start < gear_at for grp in groups
+    )
+
+
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the exit of master IN XLR male", "outputs IN TRS": a role word that is also a preposition, right before a
     connector and a few words after the side was already said, says what connector that side is on."""
@@ -945,7 +956,15 @@ def _elements(
                 loose.append((len(stops), group))
             pending_attach = None
             continue
-        if pending_attach == "owner" and stops and stops[-1].device is None and stop.device:
+        if (
+            pending_attach == "owner"
+            and stops
+            and stops[-1].device is None
+            and stop.device
+            and not (
+                stops[-1].role == "out" and _gear_past_a_separator(stops[-1], head.start, merged[:index])
+            )
+        ):
             stops[-1] = _merge_stop(stop, stops[-1], g)
         elif (
             pending_attach == "owner"

@@ -1270,3 +1270,13 @@ def test_a_side_said_before_what_it_is_for_names_a_port_not_gear(question, ontol
 def test_the_input_of_a_speaker_is_still_that_speakers_input(ontology):
     dest = read_question("mixer main out into the input of speaker 2, which cable?", ontology).links[-1].dest
     assert "speaker" not in dest.qualifiers
+
+
+def test_gear_after_on_past_a_separator_receives_the_output_before_it(ontology):
+    reading = read_question(
+        "The groovebox has MIDI in and out only. If I patch the MIDI out into a channel on the mixer, do I get sound?",
+        ontology,
+    )
+    link = reading.links[-1]
+    assert link.source.qualifiers == ("midi",) and link.source.device != "mixer"
+    assert link.dest.device == "mixer"
