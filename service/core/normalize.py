@@ -98,6 +98,7 @@ def read_question(
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_partitive_owners(mentions, tokens, g)
     mentions = _without_connector_prepositions(mentions, tokens, g)
+    mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -374,6 +375,27 @@ def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention
     return bool(seps) and not any(
         grp[0].kind in {"role", "port"} and seps[-1] < grp[0].start < gear_at for grp in groups
     )
+
+
+def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the projector IN room 114", "the DAC IN the rack": a role word that is also a preposition, right after gear
+    and before a word that names nothing, says where the gear is, not which side of it is meant."""
+    device_ends = {m.end for m in mentions if m.kind == "device"}
+    starts = {m.start for m in mentions}
+
+    def says_where(m: Mention) -> bool:
+        after = m.end
+        return (
+            m.kind == "role"
+            and m.text in g.role_prepositions
+            and m.start in device_ends
+            and after < len(tokens)
+            and tokens[after].isalnum()
+            and tokens[after] not in g.fillers
+            and after not in starts
+        )
+
+    return [m for m in mentions if not says_where(m)]
 
 
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -1280,3 +1280,11 @@ def test_gear_after_on_past_a_separator_receives_the_output_before_it(ontology):
     link = reading.links[-1]
     assert link.source.qualifiers == ("midi",) and link.source.device != "mixer"
     assert link.dest.device == "mixer"
+
+
+def test_in_between_gear_and_a_word_that_names_nothing_says_where_the_gear_is(ontology):
+    link = read_question(
+        "the projector in room 12 has a 3.5 mm audio out; which cable to the mixer's RCA aux inputs?",
+        ontology,
+    ).links[0]
+    assert (link.source.device, link.source.role) == ("projector", "out")
