@@ -513,3 +513,29 @@ def test_a_bare_plus_four_or_minus_ten_names_the_level_of_the_port_it_is_said_of
     link = reading.links[0]
     assert "consumer" in link.source.qualifiers and "pro" in link.dest.qualifiers
     assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+@pytest.mark.parametrize(
+    ("question", "device", "cable"),
+    [
+        ("which cable from my powered mixer to my passive speakers?", "powered-mixer", ("speakON", "banana")),
+        (
+            "my MIDI interface's out to the synth's MIDI in, which cable?",
+            "midi-interface",
+            ("MIDI DIN-5 male", "MIDI DIN-5 male"),
+        ),
+    ],
+)
+def test_common_gear_classes_are_known_with_their_usual_ports(question, device, cable, ontology):
+    j = cable_asked(question, ontology)
+    assert j.links[0].source.device == device
+    assert j.cable is not None and (j.cable.from_end, j.cable.to_end) == cable
+
+
+def test_a_karaoke_machines_mic_jack_is_an_unbalanced_quarter_inch_mic_input(ontology):
+    reading, j = verdict_for(
+        "Will my SM58 work in my karaoke machine's mic input with an XLR to 1/4 cable?", ontology
+    )
+    dest = j.links[0].dest
+    assert dest.kind.level == "mic" and dest.kind.balance == "unbalanced" and "xlr" not in dest.kind.jacks
+    assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
