@@ -397,3 +397,10 @@ def test_adat_lightpipe_named_as_the_sending_end_is_the_adat_port(ontology):
     )
     assert reading.links and reading.links[0].source is not None
     assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_a_size_written_with_a_decimal_comma_names_the_connector(ontology):
+    reading = read_question(
+        "the mixer's outputs are 6,3 mm jacks and my interface has 3,5mm inputs", ontology
+    )
+    assert {"quarter_inch", "trs35"} <= set(reading.families)
