@@ -489,11 +489,16 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
     if verbs is None:
         return mentions
     # "patch the compressor into the insert", "wire the speakers": a cable word before an object is the verb;
-    # the gear after it is still an end of the link
+    # the gear after it is still an end of the link. After a determiner it is the noun ("a cable THAT has ...")
     mentions = [
         m
         for m in mentions
-        if not (m.kind == "cableword" and m.end < len(tokens) and tokens[m.end] in verbs.objects)
+        if not (
+            m.kind == "cableword"
+            and m.end < len(tokens)
+            and tokens[m.end] in verbs.objects
+            and not (m.start > 0 and tokens[m.start - 1] in g.fillers)
+        )
     ]
     verb_ends = [
         m.end

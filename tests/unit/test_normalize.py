@@ -404,3 +404,16 @@ def test_a_size_written_with_a_decimal_comma_names_the_connector(ontology):
         "the mixer's outputs are 6,3 mm jacks and my interface has 3,5mm inputs", ontology
     )
     assert {"quarter_inch", "trs35"} <= set(reading.families)
+
+
+def test_a_cable_word_after_a_determiner_is_the_cable_not_the_verb(ontology):
+    reading = read_question(
+        "My monitors came with a cable that has big plugs on one end and red and white plugs on the other."
+        " Is that balanced?",
+        ontology,
+    )
+    cable = reading.links[0].cable
+    assert cable is not None and set(cable.ends) == {"quarter_inch", "rca"}
+    # before an object with no determiner it is still the verb
+    wired = read_question("cable the speakers to the amp with speakon, which lead?", ontology)
+    assert any(s.device for link in wired.links for s in (link.source, link.dest) if s)
