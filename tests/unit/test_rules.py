@@ -539,3 +539,11 @@ def test_a_karaoke_machines_mic_jack_is_an_unbalanced_quarter_inch_mic_input(ont
     dest = j.links[0].dest
     assert dest.kind.level == "mic" and dest.kind.balance == "unbalanced" and "xlr" not in dest.kind.jacks
     assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_a_receiver_named_with_an_rca_cable_sends_from_its_line_level_outputs(ontology):
+    _, j = verdict_for("receiver to my powered sub with an RCA cable, ok?", ontology)
+    assert j.links[0].source.kind.level == "consumer_line"
+    assert j.compatibility is Compatibility.WORKS
+    _, j = verdict_for("my receiver to the passive speakers, ok?", ontology)
+    assert j.links[0].source.kind.level == "speaker"
