@@ -1166,10 +1166,18 @@ def with_hazard_by_meaning(
         situation = ontology.faq.get(faq.entry_id) if faq is not None and faq.accepted else None
         if situation is not None and not situation.hazards:
             return j
+    # a phantom hazard needs an input that can carry phantom: not over links the rules judged whose inputs all
+    # cannot (a MIDI input), unless the question itself says phantom is on
+    no_phantom_here = (
+        reading.phantom != "on"
+        and bool(j.links)
+        and all(f.dest is not None and f.dest.kind is not None and not f.dest.kind.phantom for f in j.links)
+    )
     hazards = [
         ontology.hazards[h]
         for h in (match.entry_id, *match.tied)
-        if h in ontology.hazards and not (ontology.hazards[h].needs_phantom and reading.phantom == "off")
+        if h in ontology.hazards
+        and not (ontology.hazards[h].needs_phantom and (reading.phantom == "off" or no_phantom_here))
     ]
     warnings = tuple(
         Warning(h.id, Severity(h.severity), h.text)

@@ -192,3 +192,28 @@ def test_a_tube_amp_whose_cab_the_question_means_to_unplug_has_no_load(ontology)
     question = "Quiet recording idea: can I disconnect the cab from my tube amp and only use its line out to the interface?"
     judgement = judge(read_question(question, ontology), ontology)
     assert "tube-amp-no-load" in {w.hazard for w in judgement.warnings}
+
+
+def test_a_phantom_hazard_matched_by_meaning_needs_an_input_that_can_carry_phantom(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
+
+    def by_meaning(question):
+        reading = read_question(question, ontology)
+        reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+        return {
+            w.hazard
+            for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
+        }
+
+    # a MIDI input has no phantom: an adapter there is no phantom danger
+    assert "phantom-into-unbalanced" not in by_meaning(
+        "my synth's MIDI in is a 3.5 mm TRS jack and my adapter is a 5-pin DIN one, ok?"
+    )
+    # a mic input can carry phantom, so the same match still warns
+    assert "phantom-into-unbalanced" in by_meaning(
+        "synth into the desk's XLR mic input with a TS to XLR adapter, ok?"
+    )
