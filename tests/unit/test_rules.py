@@ -547,3 +547,10 @@ def test_a_receiver_named_with_an_rca_cable_sends_from_its_line_level_outputs(on
     assert j.compatibility is Compatibility.WORKS
     _, j = verdict_for("my receiver to the passive speakers, ok?", ontology)
     assert j.links[0].source.kind.level == "speaker"
+
+
+def test_a_popular_shotgun_into_a_cinema_cameras_xlr_input_with_phantom_on_works(ontology):
+    reading, j = verdict_for("an MKE600 shotgun on the Sony FX6's XLR input, 48 V on: ok?", ontology)
+    link = reading.links[0]
+    assert link.source.device == "sennheiser-mke-600" and link.dest.device == "sony-fx6"
+    assert j.compatibility is Compatibility.WORKS
