@@ -554,3 +554,11 @@ def test_a_popular_shotgun_into_a_cinema_cameras_xlr_input_with_phantom_on_works
     link = reading.links[0]
     assert link.source.device == "sennheiser-mke-600" and link.dest.device == "sony-fx6"
     assert j.compatibility is Compatibility.WORKS
+
+
+def test_a_phone_lav_on_a_trrs_plug_into_a_cameras_mic_jack_needs_an_adapter(ontology):
+    _, j = verdict_for(
+        "my phone lav has a TRRS plug; straight into my camera's 3.5 mm mic jack, ok?", ontology
+    )
+    assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
+    assert j.links[0].dest.kind.jacks == ["trs35"]
