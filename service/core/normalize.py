@@ -1529,10 +1529,14 @@ def _sentence_stops(
                 or bool(between & (g.link_words | set(g.separators)))
             )
         elif adjacent and earlier is not None and stop.device:
-            # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear
-            adjacent = sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence_of[
-                min(earlier.position, len(sentence_of) - 1)
-            ] and bool(set(tokens[earlier.position : stop.position]) & g.link_words)
+            # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear; so
+            # does one that goes on to describe it ("... through an adapter because the wedge only HAS a jack")
+            adjacent = (
+                sentence_of[min(stop.position, len(sentence_of) - 1)]
+                == sentence_of[min(earlier.position, len(sentence_of) - 1)]
+                and bool(set(tokens[earlier.position : stop.position]) & g.link_words)
+                and not _goes_on_to_describe(stop, tokens, g)
+            )
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:
             said = replace(stop, device=None, text="")
@@ -1642,6 +1646,12 @@ def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: O
     # "the booth monitor is a powered speaker": said right after it, a sibling class renames the gear too
     siblings = set(_broader(earlier.device, ontology)[1:]) & set(_broader(later.device, ontology)[1:])
     return bool(siblings) and later.position - earlier.position <= 6
+
+
+def _goes_on_to_describe(stop: Stop, tokens: list[str], g: Grammar) -> bool:
+    """ "the wedge only HAS a 1/4 inch input": gear that is the subject of a describing verb is being described."""
+    after = stop.position + max(1, len(stop.device_text.split()))
+    return any(g.attachers.get(tok) == "describes" for tok in tokens[after : after + 2])
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:

@@ -1288,3 +1288,13 @@ def test_in_between_gear_and_a_word_that_names_nothing_says_where_the_gear_is(on
         ontology,
     ).links[0]
     assert (link.source.device, link.source.role) == ("projector", "out")
+
+
+def test_a_plainer_name_that_goes_on_to_describe_the_gear_is_the_same_gear(ontology):
+    reading = read_question(
+        "The snake's return feeds a powered wedge through an XLR to TS adapter since the wedge only has a"
+        " quarter-inch input. Balanced?",
+        ontology,
+    )
+    assert len(reading.links) == 1
+    assert reading.links[0].dest.device == "powered-speaker"
