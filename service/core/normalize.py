@@ -1525,7 +1525,24 @@ def _sentence_stops(
                 min(earlier.position, len(sentence_of) - 1)
             ] and (
                 # "from the mixing board: the board has ...": a shortened name is the same gear too
-                not set(stop.device_text.split()) <= set(earlier.device_text.split())
+                (
+                    not set(stop.device_text.split()) <= set(earlier.device_text.split())
+                    # "the keys player runs his electric piano's outs into ...": another word for the same
+                    # class, with no joining word, list or link between, is the same instrument
+                    and (
+                        bool(
+                            between
+                            & (
+                                BREAKERS
+                                | g.link_words
+                                | set(g.separators)
+                                | g.coordinators
+                                | g.clause_openers
+                            )
+                        )
+                        or bool(earlier.role and stop.role and earlier.role != stop.role)
+                    )
+                )
                 or bool(between & (g.link_words | set(g.separators)))
             )
         elif adjacent and earlier is not None and stop.device:

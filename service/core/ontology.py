@@ -332,6 +332,8 @@ class Grammar:
     unbalanced_wiring: tuple[str, ...] = ()
     role_played_words: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
+    # "the DX7's keyboard BECAUSE the DX7 keys feel better": a word that opens a new clause
+    clause_openers: frozenset[str] = frozenset()
     fit_sides: FitSides | None = None
     device_refinements: tuple[DeviceRefinement, ...] = ()
     spoken_numbers: dict[str, int] = field(default_factory=dict)

@@ -1298,3 +1298,11 @@ def test_a_plainer_name_that_goes_on_to_describe_the_gear_is_the_same_gear(ontol
     )
     assert len(reading.links) == 1
     assert reading.links[0].dest.device == "powered-speaker"
+
+
+def test_another_word_for_the_same_class_with_nothing_between_is_the_same_instrument(ontology):
+    one = read_question(
+        "Our keys guy runs his electric piano's 1/4 outs into my mixer's line ins with guitar cables. Balanced?",
+        ontology,
+    )
+    assert len(one.links) == 1 and one.links[0].dest.device == "mixer"
