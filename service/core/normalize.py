@@ -378,8 +378,9 @@ def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention
 
 
 def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "the projector IN room 114", "the DAC IN the rack": a role word that is also a preposition, right after gear
-    and before a word that names nothing, says where the gear is, not which side of it is meant."""
+    """ "the projector IN room 114", "the mixer IN booth 2": a role word that is also a preposition, right after gear
+    and before a word that names nothing, says where the gear is, not which side of it is meant ("IN the rack" is
+    the preposition already, by `role_prepositions`)."""
     device_ends = {m.end for m in mentions if m.kind == "device"}
     starts = {m.start for m in mentions}
 
@@ -1527,21 +1528,7 @@ def _sentence_stops(
                 # "from the mixing board: the board has ...": a shortened name is the same gear too
                 (
                     not set(stop.device_text.split()) <= set(earlier.device_text.split())
-                    # "the keys player runs his electric piano's outs into ...": another word for the same
-                    # class, with no joining word, list or link between, is the same instrument
-                    and (
-                        bool(
-                            between
-                            & (
-                                BREAKERS
-                                | g.link_words
-                                | set(g.separators)
-                                | g.coordinators
-                                | g.clause_openers
-                            )
-                        )
-                        or bool(earlier.role and stop.role and earlier.role != stop.role)
-                    )
+                    and _named_apart(earlier, stop, between, g)
                 )
                 or bool(between & (g.link_words | set(g.separators)))
             )
@@ -1663,6 +1650,15 @@ def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: O
     # "the booth monitor is a powered speaker": said right after it, a sibling class renames the gear too
     siblings = set(_broader(earlier.device, ontology)[1:]) & set(_broader(later.device, ontology)[1:])
     return bool(siblings) and later.position - earlier.position <= 6
+
+
+def _named_apart(earlier: Stop, later: Stop, between: set[str], g: Grammar) -> bool:
+    """Two words for gear of one class, the second in other words, are two pieces of gear when a list, link or new
+    clause comes between them, or when each names its own side ("the drum machine's MIDI out drives my synth's
+    MIDI in"); with nothing between they are one instrument ("the keys guy runs his electric piano's outs")."""
+    apart = BREAKERS | g.link_words | set(g.separators) | g.coordinators | g.clause_openers
+    own_sides = bool(earlier.role and later.role and earlier.role != later.role)
+    return bool(between & apart) or own_sides
 
 
 def _goes_on_to_describe(stop: Stop, tokens: list[str], g: Grammar) -> bool:
