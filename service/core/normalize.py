@@ -367,7 +367,7 @@ def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Gra
 
 
 def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention]]) -> bool:
-    """ "the MIDI out INTO a channel ON the mixer": gear after "on"/"of" past a separator is the next stop, not the
+    """ "the MIDI out INTO channel 3 ON the desk": gear after "on"/"of" past a separator is the next stop, not the
     owner of the port before it; unless a side is named after the separator ("... to the INPUT of speaker 2")."""
     seps = [
         grp[0].start for grp in groups if grp[0].kind == "sep" and before.position < grp[0].start < gear_at

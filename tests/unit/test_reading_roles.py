@@ -1274,7 +1274,7 @@ def test_the_input_of_a_speaker_is_still_that_speakers_input(ontology):
 
 def test_gear_after_on_past_a_separator_receives_the_output_before_it(ontology):
     reading = read_question(
-        "The groovebox has MIDI in and out only. If I patch the MIDI out into a channel on the mixer, do I get sound?",
+        "The groovebox has MIDI in and out only. If I patch the MIDI out into channel 3 on the desk, do I get sound?",
         ontology,
     )
     link = reading.links[-1]
