@@ -402,13 +402,13 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the exit of master IN XLR male", "outputs IN TRS": a role word that is also a preposition, right before a
     connector and a few words after the side was already said, says what connector that side is on."""
-    roles = [m for m in mentions if m.kind in ("role", "port")]
+    sides = [m for m in mentions if m.kind in ("role", "port")]  # "outs", "main outputs": a side said
     family_starts = {m.start for m in mentions if m.kind == "family"}
 
     def says_the_connector(m: Mention) -> bool:
         if m.kind != "role" or m.text not in g.role_prepositions or m.end not in family_starts:
             return False
-        side = next((r for r in reversed(roles) if r.end <= m.start), None)
+        side = next((r for r in reversed(sides) if r.end <= m.start), None)
         return (
             side is not None
             and m.start - side.end <= 3
