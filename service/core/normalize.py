@@ -739,7 +739,13 @@ def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> St
     levels = [m.id for m in group if m.kind == "level"]
     genders = [m.id for m in group if m.kind == "gender"]
     families = _merge_families([m.id for m in group if m.kind == "family"], g)
-    device_texts = [m.text for m in devices if m.id == device]
+    # "the BLX4 receiver": the class word said after a product is part of its name, so a later "the receiver"
+    # refers back to it
+    device_texts = [
+        " ".join([m.text] + [n.text for n in devices if n.start == m.end and not ontology.devices[n.id].kind])
+        for m in devices
+        if m.id == device
+    ]
     return Stop(
         device=device,
         device_text=device_texts[0] if device_texts else "",

@@ -1306,3 +1306,20 @@ def test_another_word_for_the_same_class_with_nothing_between_is_the_same_instru
         ontology,
     )
     assert len(one.links) == 1 and one.links[0].dest.device == "mixer"
+
+
+def test_a_class_word_after_a_product_names_it_so_a_later_bare_class_word_is_that_product(ontology):
+    reading = read_question(
+        "My Shure BLX4 receiver has an XLR out; I run it into channel 2 of my mixer. Is the receiver to mixer"
+        " run balanced?",
+        ontology,
+    )
+    assert [link.source.device for link in reading.links] == ["shure-blx4"]
+
+
+def test_a_balance_someone_insists_on_is_a_claim_to_check_not_said_of_the_gear(ontology):
+    reading = read_question(
+        "A bandmate insists the Juno's outputs are balanced. I use TRS cables into the mixer. Is it balanced?",
+        ontology,
+    )
+    assert stated_balances(reading) == []
