@@ -341,9 +341,21 @@ def _pick(
     both = _format_on_named_jack(ports, stop, ontology)
     if both:
         return both
-    for qualifier in stop.qualifiers:
-        if qualifier in ports:
-            return ports[qualifier]
+    named = [ports[q] for q in stop.qualifiers if q in ports]
+    plugs = _expand(set(stop.families) | ({cable_family} if cable_family else set()), ontology)
+    on_the_plug = [p for p in named if plugs & set(ontology.ports[p].jacks)]
+    if len(named) > 1 and plugs and on_the_plug:
+        # "one XLR mic channel and the rest are line channels": of the ports named, the one on the jack named
+        return on_the_plug[0]
+    if len(named) > 1 and other is not None and other.kind is not None:
+        # "the mic inputs are taken, so two of the line inputs": of the ports named, the one made for what the
+        # other end sends
+        level = other.kind.level or ""
+        hint = _g(ontology).level_ports.get(level, level)
+        if hint in ports and ports[hint] in named:
+            return ports[hint]
+    if named:
+        return named[0]
     for fmt in stop.formats:
         # the format's own jack first: S/PDIF named alone means coax on RCA, not the optical port
         fmt_def = ontology.formats[fmt]

@@ -562,3 +562,24 @@ def test_a_phone_lav_on_a_trrs_plug_into_a_cameras_mic_jack_needs_an_adapter(ont
     )
     assert j.compatibility is Compatibility.WORKS_WITH_CAVEAT
     assert j.links[0].dest.kind.jacks == ["trs35"]
+
+
+@pytest.mark.parametrize(
+    ("question", "port"),
+    [
+        # both a mic and a line port are named: the jack named picks one, else what the other end sends does
+        (
+            "Every line channel on the little desk is taken, leaving one XLR mic channel. Can the drum machine's"
+            " out go into that XLR mic channel?",
+            "mic-in",
+        ),
+        (
+            "My band's mixer has XLR main outs. The recorder's mic inputs are all used by drum mics so I want two"
+            " of its line inputs. What cable goes from the mixer outs to the recorder's line ins?",
+            "line-in",
+        ),
+    ],
+)
+def test_of_two_ports_named_on_one_gear_the_jack_then_the_sending_level_decides(question, port, ontology):
+    judgement = judge(read_question(question, ontology), ontology)
+    assert judgement.links[0].dest.kind_id == port
