@@ -532,6 +532,19 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             # "which cable for my dynamic mic into the rodecaster?": gear the catalog does not know, but a mic
             # output is made for a mic input; the answer says it assumed so
             dest = _usual_input(source, dst_family, ontology)
+    if (
+        dest is None
+        and source is not None
+        and dst_family in _g(ontology).balanced_line_jacks
+        and cable is not None
+        and cable.explicit_ends
+        and reading.intent is Intent.BALANCED_CHECK
+    ):
+        # "2i2 outs -> the 8010s, TRS to XLR leads": gear the catalog does not know, but the cable's XLR end plugs
+        # into an XLR input, which is balanced unless the question says otherwise
+        dest = _resolve(
+            Stop(families=(dst_family,), role="in"), "in", link.source, source, dst_family, ontology
+        )
     implied = _g(ontology).instrument_cable_source
     if source is None and dest is not None and cable and cable.kind == implied["cable_kind"]:
         source = _resolve(

@@ -583,3 +583,11 @@ def test_a_phone_lav_on_a_trrs_plug_into_a_cameras_mic_jack_needs_an_adapter(ont
 def test_of_two_ports_named_on_one_gear_the_jack_then_the_sending_level_decides(question, port, ontology):
     judgement = judge(read_question(question, ontology), ontology)
     assert judgement.links[0].dest.kind_id == port
+
+
+def test_an_xlr_end_of_a_named_cable_into_gear_nobody_knows_is_a_balanced_xlr_input(ontology):
+    question = (
+        "Scarlett 2i2 line outs to my new Quasarfield Q7s with TRS to XLR leads. Balanced the whole way?"
+    )
+    reading = read_question(question, ontology, understanding=Understanding(0.0, {"balanced_check": 1.0}))
+    assert judge(reading, ontology).balanced is True
