@@ -137,11 +137,13 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     findings = _audio_asked_of_a_control_link(reading, findings, ontology)
     judged = [findings[focus]] if focus is not None else findings
     deciding = judged  # the links that decide the verdicts: not those more likely misread
-    if focus is None and len(findings) > 1 and not reading.drawn:
+    if focus is None and len(findings) > 1:
         misread = {r.id for r in ontology.link_rules if r.misread_among_links}
         deciding = [f for f in findings if not misread & set(f.rule_ids)] or findings
 
-    balance_values = [f.balanced for f in deciding if f.balance_applies]
+    # a chain drawn with arrows is balanced only if every link drawn is, misread or not; whether it works is
+    # decided by the links that read as connections
+    balance_values = [f.balanced for f in (judged if reading.drawn else deciding) if f.balance_applies]
     balanced: bool | None = None
     if balance_values and any(v is False for v in balance_values):
         balanced = False
@@ -172,7 +174,8 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
     notes = tuple(ontology.formats[fmt].text for fmt in reading.formats)
     cited = tuple(f.id for f in facts if f.id in ontology.facts)
-    shown = findings if focus is not None else deciding  # a link set aside as misread is not reported either
+    # a link set aside as misread is not reported either, unless the user drew it
+    shown = findings if focus is not None or reading.drawn else deciding
     return Judgement(
         tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
     )
