@@ -789,13 +789,11 @@ def _cable_sides(
             ({end} | set(ontology.families[end].resolves_to)) & _expand(fams, ontology)
         )
 
-    if (
-        fits(second, src_fams)
-        and fits(first, dst_fams)
-        and not (fits(first, src_fams) and fits(second, dst_fams))
-    ):
-        return second, first
-    return first, second
+    # the way round that fits more of the jacks named: with one end's jacks unknown, the known one decides
+    # ("the camera's 3.5 mm input ... an XLR-female to 3.5 mm cable" puts the 3.5 mm end on the camera)
+    as_said = fits(first, src_fams) + fits(second, dst_fams)
+    swapped = fits(second, src_fams) + fits(first, dst_fams)
+    return (second, first) if swapped > as_said else (first, second)
 
 
 def _expand(families: set[str], ontology: Ontology) -> set[str]:

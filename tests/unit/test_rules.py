@@ -593,3 +593,22 @@ def test_an_xlr_end_of_a_named_cable_into_gear_nobody_knows_is_a_balanced_xlr_in
     )
     reading = read_question(question, ontology, understanding=Understanding(0.0, {"balanced_check": 1.0}))
     assert judge(reading, ontology).balanced is True
+
+
+def test_the_end_of_a_cable_that_fits_the_one_jack_named_goes_on_that_jack(ontology):
+    from service.core.reading import CableSpec
+    from service.core.reading import LinkSpec
+    from service.core.reading import Reading
+    from service.core.reading import Stop
+    from service.types import Intent
+
+    # read receiving end first: only the camera's jack is named, so the 3.5 mm end goes on it and the
+    # female XLR end on the mic
+    camera = Stop(device="camera", qualifiers=("mic",), role="in", families=("trs35",))
+    cable = CableSpec(ends=("xlr", "trs35"), genders=("female", None), explicit_ends=True)
+    link = LinkSpec(camera, cable, Stop(device="shure-sm58"))
+    judgement = judge(
+        Reading(question="q", cleaned="q", intent=Intent.COMPATIBILITY, links=(link,)), ontology
+    )
+    assert "rule.mating.xlr-gender" not in judgement.links[0].rule_ids
+    assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
