@@ -99,6 +99,7 @@ def read_question(
     mentions = _without_partitive_owners(mentions, tokens, g)
     mentions = _without_connector_prepositions(mentions, tokens, g)
     mentions = _without_place_prepositions(mentions, tokens, g)
+    mentions = _without_likenesses(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -397,6 +398,26 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
         )
 
     return [m for m in mentions if not says_where(m)]
+
+
+LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("look like a big headphone hole")
+
+
+def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "two outputs that look like oversized headphone holes": a port word said of what a jack looks like names
+    its shape (a connector, when the lexicon reads one there), not what the port is for."""
+    ends = set()
+    for phrase in g.likeness_phrases:
+        words = phrase.split()
+        ends |= {i + len(words) for i in range(len(tokens)) if tokens[i : i + len(words)] == words}
+
+    def likened(m: Mention) -> bool:
+        return any(
+            end <= m.start <= end + LIKENESS_REACH and not set(tokens[end : m.start]) & BREAKERS
+            for end in ends
+        )
+
+    return [m for m in mentions if not (m.kind == "port" and likened(m))]
 
 
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -1323,3 +1323,14 @@ def test_a_balance_someone_insists_on_is_a_claim_to_check_not_said_of_the_gear(o
         ontology,
     )
     assert stated_balances(reading) == []
+
+
+def test_a_port_word_said_of_what_a_jack_looks_like_names_no_port(ontology):
+    reading = read_question(
+        "My stage piano has two outputs shaped like chunky headphone holes. What lead goes to the mixer?",
+        ontology,
+    )
+    assert "headphone" not in reading.links[0].source.qualifiers
+    # said plainly, it is the headphone output
+    plain = read_question("My stage piano's headphone output to the mixer: what lead?", ontology)
+    assert "headphone" in plain.links[0].source.qualifiers
