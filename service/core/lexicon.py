@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -46,7 +47,8 @@ def phrase_pattern(phrases: tuple[str, ...], *, plurals: bool = False) -> re.Pat
 
 def clean(text: str) -> str:
     """Lower-case and regularise punctuation, arrows, inches and possessives."""
-    t = text.lower()
+    # "saída", "entrée", "dinâmico": accents dropped, so a word reads the same however it is typed
+    t = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
     t = t.translate(
         str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
     )

@@ -100,6 +100,7 @@ def read_question(
     mentions = _without_connector_prepositions(mentions, tokens, g)
     mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _without_likenesses(mentions, tokens, g)
+    mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -398,6 +399,37 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
         )
 
     return [m for m in mentions if not says_where(m)]
+
+
+def _parts_said_built_in(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
+    """ "a turntable with the preamp inside": gear words then a word saying they are built in read as the phrase
+    said the other way round ("built in preamp"), when the lexicon knows that phrase as a port."""
+    out = []
+    for m in mentions:
+        if m.kind == "device":
+            for after, before in g.postposed_modifiers.items():
+                words = after.split()
+                if tokens[m.end : m.end + len(words)] != words:
+                    continue
+                said = before.split() + tokens[m.start : m.end]
+                found = find_mentions(said, lexicon)
+                if (
+                    len(found) == 1
+                    and found[0].kind == "port"
+                    and (found[0].start, found[0].end) == (0, len(said))
+                ):
+                    m = Mention(
+                        "port",
+                        found[0].id,
+                        " ".join(tokens[m.start : m.end + len(words)]),
+                        m.start,
+                        m.end + len(words),
+                    )
+                    break
+        out.append(m)
+    return out
 
 
 LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("look like a big headphone hole")

@@ -337,6 +337,9 @@ class Grammar:
     # "outputs that LOOK LIKE big headphone holes": a port word after one of these describes a jack's shape, not
     # what the port is for
     likeness_phrases: tuple[str, ...] = ()
+    # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
+    # said after -> the words the lexicon knows before the part ("built in preamp")
+    postposed_modifiers: dict[str, str] = field(default_factory=dict)
     fit_sides: FitSides | None = None
     device_refinements: tuple[DeviceRefinement, ...] = ()
     spoken_numbers: dict[str, int] = field(default_factory=dict)

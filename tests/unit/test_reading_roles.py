@@ -1334,3 +1334,26 @@ def test_a_port_word_said_of_what_a_jack_looks_like_names_no_port(ontology):
     # said plainly, it is the headphone output
     plain = read_question("My stage piano's headphone output to the mixer: what lead?", ontology)
     assert "headphone" in plain.links[0].source.qualifiers
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "dest"),
+    [
+        # gear words left untranslated, accents typed or not
+        ("Minha guitarra vai com cabo P10 na entrada da mesa de som, certo?", "guitar", "mixer"),
+        ("Die Gitarre in den Eingang vom Mischpult, geht das?", "guitar", "mixer"),
+        ("Le micro dynamique dans l'entrée de la carte son?", "dynamic-mic", "audio-interface"),
+        ("Le micro dynamique dans l'entree de la carte son?", "dynamic-mic", "audio-interface"),
+    ],
+)
+def test_gear_named_in_the_writers_own_language_is_read(question, source, dest, ontology):
+    assert link_devices(question, ontology) == [(source, dest)]
+
+
+def test_a_part_said_to_be_built_in_after_its_name_is_that_port_not_more_gear(ontology):
+    reading = read_question(
+        "My record player, with the phono preamp inside, has RCA outs. Which cable into my speaker's aux input?",
+        ontology,
+    )
+    assert link_devices(reading.question, ontology) == [("turntable", "speakers")]
+    assert "line" in reading.links[0].source.qualifiers
