@@ -2297,6 +2297,8 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         links[0] = first
     elif new_families:
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]
+    if not same_cable and reading.intent is Intent.CABLE_RECOMMENDATION:
+        links[0] = _for_the_sound(links[0], reading.cleaned, ontology)
     cable_families = [f for f in context.get("cable_families") or [] if f in ontology.families]
     if same_cable and len(cable_families) == 2 and not any(link.cable for link in reading.links):
         # "will that same lead carry the sound back?": the cable answered before, on the link asked now
@@ -2325,6 +2327,23 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         families=tuple(dict.fromkeys(tuple(context.get("families") or ()) + reading.families)),
         formats=tuple(dict.fromkeys(tuple(context.get("formats") or ()) + reading.formats)),
     )
+
+
+def _for_the_sound(link: LinkSpec, cleaned: str, ontology: Ontology) -> LinkSpec:
+    """ "the synth's MIDI out into the mixer? ... then what cable for the actual sound?": a cable asked for the
+    sound of a link read on ports that carry none is asked for the same gear's audio ports."""
+    g = _grammar(ontology)
+    asked = g.audio_asked
+    if asked is None or not set(cleaned.split()) & asked.words:
+        return link
+    silent = {g.domain_ports[d] for d in asked.domains if d in g.domain_ports}
+
+    def audio_port(stop: Stop | None) -> Stop | None:
+        if stop is None or not stop.device or not silent & set(stop.qualifiers):
+            return stop
+        return replace(stop, qualifiers=(), families=(), formats=(), role=None)
+
+    return replace(link, source=audio_port(link.source), dest=audio_port(link.dest), cable=None)
 
 
 ASKS_ABOUT_A_LINK = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY, Intent.BALANCED_CHECK, Intent.HAZARD)

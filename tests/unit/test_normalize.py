@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.normalize import reading_context
 from service.core.rules import judge
@@ -417,3 +418,16 @@ def test_a_cable_word_after_a_determiner_is_the_cable_not_the_verb(ontology):
     # before an object with no determiner it is still the verb
     wired = read_question("cable the speakers to the amp with speakon, which lead?", ontology)
     assert any(s.device for link in wired.links for s in (link.source, link.dest) if s)
+
+
+def test_a_follow_up_asking_a_cable_for_the_sound_of_a_midi_link_asks_for_the_audio_ports(ontology):
+    first = read_question(
+        "Will the drum machine's MIDI out into a channel of my mixer let me hear it?", ontology
+    )
+    assert "midi" in first.links[0].source.qualifiers
+    asked = Understanding(0.0, {"cable_recommendation": 1.0})
+    follow = read_question(
+        "right, so which lead for its sound then?", ontology, reading_context(first), asked
+    )
+    assert follow.links[0].source.device == first.links[0].source.device
+    assert "midi" not in follow.links[0].source.qualifiers
