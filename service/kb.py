@@ -65,6 +65,8 @@ BOOLEAN_ATTRIBUTES = (
     "midi_trs",
     "loads_differ",
     "plugs_carry_ports",
+    ".single",
+    ".splits",
 )
 
 

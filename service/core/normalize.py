@@ -25,6 +25,7 @@ from service.core.lexicon import tokenize
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import gear_class
+from service.core.reading import SINGLE_INPUT
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
@@ -101,6 +102,7 @@ def read_question(
     mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _without_likenesses(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
+    mentions = _single_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -430,6 +432,25 @@ def _parts_said_built_in(
                     break
         out.append(m)
     return out
+
+
+def _single_inputs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "a phone going into ONE quarter-inch line in": a single input takes one channel, said as a mono mention
+    (not "one of the inputs", which picks one of several)."""
+    inputs = [
+        m
+        for m in mentions
+        if (m.kind == "role" and m.id == "in")
+        or (m.kind == "port" and m.text.split()[-1] in g.port_role_words.get("in", ()))
+    ]
+    added = []
+    for m in inputs:
+        for i in range(max(0, m.start - 3), m.start):
+            if tokens[i] in g.single_input_words and g.attachers.get(tokens[i + 1]) != "owner":
+                if not set(tokens[i + 1 : m.start]) & BREAKERS:
+                    added.append(Mention("mono", SINGLE_INPUT, tokens[i], i, i + 1))
+                break
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
 LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("look like a big headphone hole")

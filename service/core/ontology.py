@@ -337,6 +337,8 @@ class Grammar:
     # "outputs that LOOK LIKE big headphone holes": a port word after one of these describes a jack's shape, not
     # what the port is for
     likeness_phrases: tuple[str, ...] = ()
+    # "into ONE quarter-inch line in", "a SINGLE input": said right before an input, it takes one channel (mono)
+    single_input_words: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

@@ -10,6 +10,8 @@ from typing import Any
 from service.types import Entity
 from service.types import Intent
 
+SINGLE_INPUT = "single"  # Stop.channels of an input said to be one of several: it takes one channel
+
 
 @dataclass(frozen=True, slots=True)
 class Stop:
@@ -27,7 +29,9 @@ class Stop:
     text: str = ""
     position: int = 0
     dual: bool = False
-    channels: str | None = None  # mono | stereo, when said ("a stereo RCA input", "a mono 1/4 out")
+    channels: str | None = (
+        None  # mono | stereo | single, when said ("a stereo RCA input", "into ONE line in")
+    )
 
     def to_context(self) -> dict[str, Any]:
         """A compact form to send back to the client for follow-ups."""

@@ -13,6 +13,7 @@ from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
+from service.core.reading import SINGLE_INPUT
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
@@ -71,6 +72,7 @@ class Port:
     flags: tuple[str, ...] = ()
     guessed: bool = False  # the port is the device's default, not something the question said
     pair: bool | None = None  # left and right (True) or one channel (False), when the question says which
+    single: bool = False  # said to be one input of several ("into ONE line input"), so it takes one channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,8 +327,9 @@ def _resolve(
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
     # left and right, as said ("a stereo RCA in", "a mono out") or by a pair named ("the RCA outs pair")
-    pair = (stop.channels != "mono") if stop.channels else (True if stop.dual else None)
-    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair)
+    pair = (stop.channels not in ("mono", SINGLE_INPUT)) if stop.channels else (True if stop.dual else None)
+    single = stop.channels == SINGLE_INPUT
+    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair, single)
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
@@ -594,6 +597,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         two_leg = False  # "the ring isn't connected": two-leg plugs, one signal conductor
 
     attrs = _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology)
+    # left and right each on a plug of their own ("3.5 mm TRS to dual TS"), or squeezed onto one
+    attrs["cable.splits"] = bool(cable_name and cable_name.to_end.startswith("dual "))
     matched = [rule for rule in ontology.link_rules if rule.applies(attrs)]
     fill = {
         "src": source.name if source else "the output",
@@ -854,11 +859,25 @@ def _cable(
     src_split = bool(source and source.kind and source.kind.split)
     # A small stereo-capable jack with no one-conductor twin (3.5 mm, TRRS) is one jack, not a pair to split into.
     dst_one_jack = plug_dst in single_stereo and plug_dst not in g.mono_plug
-    if src_split and plug_src in single_stereo and not dst_stereo and dest is not None and not dst_one_jack:
+    # "a 3.5 mm to MONO 1/4 lead": a cable the question names with one mono plug stays one plug
+    said_mono = (
+        spec is not None
+        and len(spec.ends) == 2
+        and not any(spec.duals)
+        and any(g.channel_words.get(w) == "mono" for w in spec.text.split())
+    )
+    if (
+        src_split
+        and plug_src in single_stereo
+        and not dst_stereo
+        and dest is not None
+        and not dst_one_jack
+        and not said_mono
+    ):
         # left and right (or send and return) go to two mono jacks, one unbalanced leg each: TS plugs
         mono = g.mono_plug.get(plug_dst, plug_dst)
         to_end = f"dual {ontology.plug_of(mono, dst_gender) or mono}"
-    elif src_stereo and plug_src in single_stereo and plug_dst in pair:
+    elif src_stereo and plug_src in single_stereo and plug_dst in pair and not said_mono:
         to_end = f"dual {to_end}"
     elif dst_stereo and plug_dst in single_stereo and not src_stereo and source and plug_src in g.mono_plug:
         # two mono outputs (left and right) into one stereo jack: each leg is unbalanced, so TS plugs
@@ -928,6 +947,7 @@ def _attributes(
                 if port.device
                 else None,
                 f"{prefix}.flags": list(port.flags),
+                f"{prefix}.single": port.single,
             }
         )
     if source and dest and source.kind and dest.kind:

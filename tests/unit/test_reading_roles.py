@@ -1361,5 +1361,7 @@ def test_a_part_said_to_be_built_in_after_its_name_is_that_port_not_more_gear(on
 
 @pytest.mark.parametrize("setting", ["set to line", "switchable to line", "selectable to line"])
 def test_to_after_a_setting_word_names_a_setting_not_where_the_signal_goes(setting, ontology):
-    question = f"The camera has XLR inputs {setting}. I want to send the recorder's line outputs over. What cable?"
+    question = (
+        f"The camera has XLR inputs {setting}. I want to send the recorder's line outputs over. What cable?"
+    )
     assert link_devices(question, ontology) == [("recorder", "camera")]

@@ -612,3 +612,31 @@ def test_the_end_of_a_cable_that_fits_the_one_jack_named_goes_on_that_jack(ontol
     )
     assert "rule.mating.xlr-gender" not in judgement.links[0].rule_ids
     assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        # an input said to be one of several takes one channel of a stereo source
+        ("Can my tablet's headphone out go into one line input on the desk?", "rule.stereo.into-one-input"),
+        # a lead with one mono plug at the far end carries one side of a stereo output
+        (
+            "Can I run my laptop headphone out into the mixer's line input with a 3.5mm TRS to mono 1/4 TS lead?",
+            "rule.stereo.onto-one-mono-plug",
+        ),
+    ],
+)
+def test_a_stereo_source_that_can_reach_only_one_channel_is_a_caveat(question, rule, ontology):
+    _, judgement = verdict_for(question, ontology)
+    assert rule in {r for f in judgement.links for r in f.rule_ids}
+    assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
+
+
+def test_a_stereo_source_into_a_pair_or_on_rca_pairs_keeps_both_sides(ontology):
+    for question in (
+        "Can my tablet's headphone out go into two line inputs on the desk?",
+        "CD player RCA outs into the desk's line inputs with RCA to mono TS leads, ok?",
+    ):
+        _, judgement = verdict_for(question, ontology)
+        rules = {r for f in judgement.links for r in f.rule_ids}
+        assert not rules & {"rule.stereo.into-one-input", "rule.stereo.onto-one-mono-plug"}, question
