@@ -408,35 +408,26 @@ def _parts_said_built_in(
 ) -> list[Mention]:
     """ "a turntable with the preamp inside": gear words then a word saying they are built in read as the phrase
     said the other way round ("built in preamp"), when the lexicon knows that phrase as a port."""
-    out = []
-    for m in mentions:
-        if m.kind == "device":
-            for after, before in g.postposed_modifiers.items():
-                words = after.split()
-                if tokens[m.end : m.end + len(words)] != words:
-                    continue
-                said = before.split() + tokens[m.start : m.end]
-                found = find_mentions(said, lexicon)
-                if (
-                    len(found) == 1
-                    and found[0].kind == "port"
-                    and (found[0].start, found[0].end) == (0, len(said))
-                ):
-                    m = Mention(
-                        "port",
-                        found[0].id,
-                        " ".join(tokens[m.start : m.end + len(words)]),
-                        m.start,
-                        m.end + len(words),
-                    )
-                    break
-        out.append(m)
-    return out
+    return [(_built_in_port(m, tokens, lexicon, g) if m.kind == "device" else None) or m for m in mentions]
+
+
+def _built_in_port(m: Mention, tokens: list[str], lexicon: Lexicon, g: Grammar) -> Mention | None:
+    for after, before in g.postposed_modifiers.items():
+        words = after.split()
+        if tokens[m.end : m.end + len(words)] != words:
+            continue
+        said = before.split() + tokens[m.start : m.end]
+        found = find_mentions(said, lexicon)
+        if len(found) == 1 and found[0].kind == "port" and (found[0].start, found[0].end) == (0, len(said)):
+            end = m.end + len(words)
+            return Mention("port", found[0].id, " ".join(tokens[m.start : end]), m.start, end)
+    return None
 
 
 def _single_inputs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "a phone going into ONE quarter-inch line in": a single input takes one channel, said as a mono mention
-    (not "one of the inputs", which picks one of several)."""
+    """ "a phone going into ONE quarter-inch line in": a single input takes one channel, added as a channel
+    mention the stop carries (Stop.channels SINGLE_INPUT); "one of the inputs" picks one of several and says
+    nothing of channels."""
     inputs = [
         m
         for m in mentions
@@ -2359,11 +2350,15 @@ def _for_the_sound(link: LinkSpec, cleaned: str, ontology: Ontology) -> LinkSpec
         return link
     silent = {g.domain_ports[d] for d in asked.domains if d in g.domain_ports}
 
-    def audio_port(stop: Stop | None) -> Stop | None:
-        if stop is None or not stop.device or not silent & set(stop.qualifiers):
-            return stop
-        return replace(stop, qualifiers=(), families=(), formats=(), role=None)
+    def silent_port(stop: Stop | None) -> bool:
+        return stop is not None and bool(stop.device) and bool(silent & set(stop.qualifiers))
 
+    def audio_port(stop: Stop | None) -> Stop | None:
+        return replace(stop, qualifiers=(), families=(), formats=(), role=None) if silent_port(stop) else stop
+
+    if not (silent_port(link.source) or silent_port(link.dest)):
+        return link
+    # the MIDI cable said before is no answer for the sound either
     return replace(link, source=audio_port(link.source), dest=audio_port(link.dest), cable=None)
 
 
