@@ -85,6 +85,7 @@ def build_index(
             "reader_domain_cv_accuracy": f"{report.domain_accuracy:.3f}",
             "reader_intent_cv_accuracy": f"{report.intent_accuracy:.3f}",
             "reader_faq_top1": f"{report.faq_top1:.3f}",
+            "reader_faq_threshold": f"{report.faq_threshold:.3f}",
             "reader_nearest_threshold": f"{report.nearest_threshold:.4f}",
             "reader_nearest_ood_recall": f"{report.nearest_ood_recall:.3f}",
         }

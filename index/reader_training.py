@@ -261,6 +261,18 @@ def _reliability(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> l
     return rows
 
 
+def faq_threshold_warning(threshold: float) -> str | None:
+    """What to tell whoever built the index when no acceptance threshold reached the target precision: FAQ
+    answers are then switched off, usually because two entries' questions read alike."""
+    if threshold <= 1.0:
+        return None
+    return (
+        "warning: no FAQ acceptance threshold reaches the target precision, so no FAQ answer will be given. "
+        "Entries whose questions read alike (a new entry duplicating an old one, or two entries for opposite "
+        "directions) are the usual cause: merge them or make their questions say the difference, then rebuild."
+    )
+
+
 def _match_index(
     groups: Sequence[FaqQuestions],
     embedder: Embedder,

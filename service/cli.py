@@ -142,6 +142,7 @@ def _index(args) -> int:
     from index.build import build_index
     from index.build import is_stale
     from index.embedder import load_embedder
+    from index.reader_training import faq_threshold_warning
     from service.kb import load_ontology
     from service.kb import ontology_passages
     from service.kb import reader_training_data
@@ -185,6 +186,9 @@ def _index(args) -> int:
             else ""
         )
     )
+    warning = faq_threshold_warning(float(extra.get("reader_faq_threshold", 0.0)))
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
 
 

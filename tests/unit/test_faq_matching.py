@@ -152,3 +152,24 @@ def test_a_guessed_links_cable_gives_way_to_the_entrys_when_the_question_names_t
     )
     answer = compose_answer(question, judge(question, ontology), (), ontology, match)
     assert (answer.cable.from_end, answer.cable.to_end) == ("XLR-female", "XLR-male")
+
+
+def test_entries_whose_questions_read_alike_switch_faq_answers_off_and_the_build_says_so():
+    import numpy as np
+
+    from index.embedder import HashEmbedder
+    from index.reader_training import FaqQuestions
+    from index.reader_training import _match_index
+    from index.reader_training import faq_threshold_warning
+
+    embedder = HashEmbedder()
+    negatives = np.asarray(embedder.encode(["best pizza in town", "how do I fix a bike chain"]))
+    apart = [
+        FaqQuestions("phantom", "concept", tuple(f"what does phantom power do {i}" for i in range(6))),
+        FaqQuestions("ground", "troubleshooting", tuple(f"hum from a ground loop {i}" for i in range(6))),
+    ]
+    alike = [FaqQuestions(f"copy-{n}", "concept", apart[0].questions) for n in range(2)]
+    _, _, threshold = _match_index(apart, embedder, {}, negatives, 0.85)
+    assert faq_threshold_warning(threshold) is None
+    _, _, threshold = _match_index(alike, embedder, {}, negatives, 0.85)
+    assert threshold > 1.0 and "merge" in faq_threshold_warning(threshold)
