@@ -596,9 +596,9 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if reading.wired_unbalanced and two_leg is not None:
         two_leg = False  # "the ring isn't connected": two-leg plugs, one signal conductor
 
-    attrs = _attributes(source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology)
-    # left and right each on a plug of their own ("3.5 mm TRS to dual TS"), or squeezed onto one
-    attrs["cable.splits"] = bool(cable_name and cable_name.to_end.startswith("dual "))
+    attrs = _attributes(
+        source, dest, cable, cable_name, plug_src, plug_dst, two_leg, mating, reading, ontology
+    )
     matched = [rule for rule in ontology.link_rules if rule.applies(attrs)]
     fill = {
         "src": source.name if source else "the output",
@@ -914,11 +914,13 @@ def _wiring(plug_src: str, plug_dst: str, source: Port | None, ontology: Ontolog
 
 
 def _attributes(
-    source, dest, cable, plug_src, plug_dst, two_leg, mating, reading, ontology
+    source, dest, cable, cable_name, plug_src, plug_dst, two_leg, mating, reading, ontology
 ) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "cable.kind": (cable.kind if cable else "none"),
         "cable.two_leg": two_leg,
+        # left and right each on a plug of their own ("3.5 mm TRS to dual TS"), or squeezed onto one
+        "cable.splits": bool(cable_name and cable_name.to_end.startswith("dual ")),
         "cable.families": [f for f in (plug_src, plug_dst) if f],
         "cable.from_family": plug_src,
         "cable.to_family": plug_dst,
