@@ -104,6 +104,7 @@ def read_question(
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
+    mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
@@ -353,6 +354,87 @@ def _ports_named_by_gear_words(
         out[i + 1] = None
         out[i + 2] = replace(gear, kind="port", id=named[0].id)
     return [m for m in out if m is not None]
+
+
+def _ports_named_for_gear(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "the amp has an output for the speaker box. I want that output in my interface", "screw posts on the amp
+    where the speakers hook up ... into the mic jack": gear with jacks on one side only, named just after a jack
+    and a purpose word, is what that jack serves (a speaker output), not a stop of the link, when the question
+    names gear on the far side of the signal too (a sink cannot pass the signal on). Without that gear ("the mixer
+    output for my speakers?") the speakers stay the destination."""
+    if not g.purpose_words:
+        return mentions
+    sockets = g.sized_sockets.sockets if g.sized_sockets else frozenset()
+    out: list[Mention | None] = list(mentions)
+    for j, gear in enumerate(mentions):
+        if gear.kind != "device":
+            continue
+        device = ontology.devices[gear.id]
+        if bool(device.out) == bool(device.inputs):
+            continue  # gear with both sides may pass the signal on
+        side = "out" if device.inputs else "in"
+        k = gear.start - 1
+        while k >= 0 and tokens[k] in g.fillers:
+            k -= 1
+        if k <= 0 or tokens[k] not in g.purpose_words or tokens[:k].count("(") > tokens[:k].count(")"):
+            continue  # an aside ("(jack outs for monitors go to the headphone amp)") does not reshape the link
+        jack = _jack_served(mentions[:j], tokens, k, side, sockets)
+        if jack is None:
+            continue
+        jack_at, jack_end, first_dropped = jack
+        far = mentions[j + 1 :] if side == "out" else [m for m in mentions[:j] if m.end <= jack_at]
+        if not any(m.kind in {"device", "port"} for m in far):
+            continue
+        owners = [m for m in mentions[:j] if m.kind == "device" and m.end <= jack_at]
+        owned_after = [m for m in mentions[first_dropped:j] if m.kind == "device"]
+        owner = (owned_after or owners or [None])[-1]
+        if owner is not None and not (
+            ontology.devices[owner.id].out if side == "out" else ontology.devices[owner.id].inputs
+        ):
+            continue  # "the cab has jacks for the speaker connection": the cab's jacks do not send
+        said = tokens[gear.start : gear.end]
+        for words in (said, gear.id.split("-"), *([word] for word in said)):
+            phrase = [*words, side]
+            named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.end == len(phrase)]
+            if named and named[0].start == 0:
+                # the jack's own name now, joined to the jack's phrase (or to the gear it is said to be on: "posts
+                # on the amp where"); a place said between ("posts on the back where") goes
+                joined_at = owned_after[-1].end if owned_after else jack_end
+                out[j] = replace(gear, kind="port", id=named[0].id, start=joined_at)
+                if not owned_after:
+                    for i in range(first_dropped, j):
+                        out[i] = None
+                break
+    return [m for m in out if m is not None]
+
+
+def _jack_served(
+    before: list[Mention], tokens: list[str], purpose_at: int, side: str, sockets: frozenset[str]
+) -> tuple[int, int, int] | None:
+    """The jack said right before the purpose word at `purpose_at`: (its start, its end, index of the first
+    mention after it). A side, port or connector mention a few words before ("posts on the back where", "posts on
+    the amp where"), or a bare socket word right before ("a jack for")."""
+    if tokens[purpose_at - 1] in sockets:
+        return purpose_at - 1, purpose_at, len(before)
+    candidates = [i for i, m in enumerate(before) if m.kind not in {"attach", "device"}]
+    if not candidates:
+        return None
+    i = candidates[-1]
+    jack = before[i]
+    between = before[i + 1 :]
+    gap = tokens[jack.end : purpose_at]
+    if (
+        jack.kind not in {"role", "port", "family"}
+        or (jack.kind == "role" and jack.id != side)
+        or len(gap) > 4
+        or set(gap) & BREAKERS
+        or sum(m.kind == "device" for m in between) > 1
+        or (between and not any(m.kind == "attach" and m.id == "owner" for m in between))
+    ):
+        return None
+    return jack.start, jack.end, i + 1
 
 
 def _without_partitive_owners(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -1365,3 +1365,33 @@ def test_to_after_a_setting_word_names_a_setting_not_where_the_signal_goes(setti
         f"The camera has XLR inputs {setting}. I want to send the recorder's line outputs over. What cable?"
     )
     assert link_devices(question, ontology) == [("recorder", "camera")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # gear with inputs only, named after "for"/"where" right after a jack, names what the jack feeds
+        "my practice amp has a jack for the speaker cabinet. could I patch that jack into my recorder's line in?",
+        "there are two binding posts on the amp where the speakers connect; can wires from them go into my mixer?",
+    ],
+)
+def test_a_jack_named_by_the_gear_it_feeds_is_that_kind_of_output(question, ontology):
+    reading = read_question(question, ontology)
+    assert len(reading.links) == 1
+    assert reading.links[0].source.qualifiers == ("speaker",)
+    assert judged(question, ontology).compatibility is Compatibility.UNSAFE
+
+
+def test_gear_a_jack_is_for_stays_the_destination_when_nothing_follows(ontology):
+    # nothing after the speakers receives the signal, so they are where it goes
+    assert link_devices("which cable from the mixer output for my speakers?", ontology) == [
+        ("mixer", "speakers")
+    ]
+
+
+def test_a_jack_of_gear_that_only_receives_is_not_named_by_the_gear_it_is_for(ontology):
+    # the cab's jack is for the speaker connection but the cab sends nothing: no speaker output appears
+    reading = read_question(
+        "the cab has a jack for the speaker lead; which cable from the head to it?", ontology
+    )
+    assert all("speaker" not in (link.source.qualifiers if link.source else ()) for link in reading.links)
