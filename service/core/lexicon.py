@@ -331,7 +331,19 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
                     or lexicon.phrases.get(tuple(singular[i : i + size]))
                     or ()
                 )
-                meanings = plural if all(kind in {"device", "cable"} for kind, _ in plural) else ()
+                # ...and a port named by its socket ("the XLR mic jacks", "two headphone sockets"): a socket word
+                # names the jack itself in either number, unlike "speaker inputs" (the speakers' own inputs)
+                socket_plural = (
+                    lexicon.sized is not None
+                    and key[-1] != singular[i + size - 1]
+                    and singular[i + size - 1] in lexicon.sized.sockets
+                )
+                meanings = (
+                    plural
+                    if all(kind in {"device", "cable"} for kind, _ in plural)
+                    or (socket_plural and all(kind == "port" for kind, _ in plural))
+                    else ()
+                )
             if meanings:
                 text = " ".join(key)
                 mentions += [Mention(kind, ident, text, i, i + size) for kind, ident in meanings]

@@ -1395,3 +1395,14 @@ def test_a_jack_of_gear_that_only_receives_is_not_named_by_the_gear_it_is_for(on
         "the cab has a jack for the speaker lead; which cable from the head to it?", ontology
     )
     assert all("speaker" not in (link.source.qualifiers if link.source else ()) for link in reading.links)
+
+
+def test_a_port_named_by_its_socket_reads_the_same_in_the_plural(ontology):
+    # "mic jacks" are mic inputs like "mic jack"; "speaker inputs" stay the speakers' own inputs
+    reading = read_question(
+        "my drum machine feeds two of the desk's mic jacks through a TS to XLR loom", ontology
+    )
+    assert [link.dest.qualifiers for link in reading.links] == [("mic",)]
+    assert (
+        link_devices("the speaker inputs take XLR from the mixer, which cable?", ontology)[0][1] == "speakers"
+    )
