@@ -93,6 +93,7 @@ def read_question(
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
     mentions = _without_gear_adjectives(mentions, tokens, g)
+    mentions = _without_controls(mentions, tokens, g)
     mentions = _without_port_verbs(mentions, tokens, lexicon, g)
     mentions = _settings_described(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
@@ -688,6 +689,16 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
         m
         for i, m in enumerate(mentions)
         if not (m.kind == "device" and m.text in g.gear_adjectives and touches(m, i))
+    ]
+
+
+def _without_controls(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the phones knob cranked", "the mic fader": a gear word right before a control word names a control on
+    other gear (a level knob), not that gear."""
+    return [
+        m
+        for m in mentions
+        if not (m.kind == "device" and m.end < len(tokens) and tokens[m.end] in g.control_words)
     ]
 
 

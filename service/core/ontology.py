@@ -342,6 +342,8 @@ class Grammar:
     # "an output FOR the speaker box", "posts WHERE the speakers hook up": gear named after one of these, right
     # after a jack, is what the jack feeds (a speaker output) when the signal goes on to other gear
     purpose_words: frozenset[str] = frozenset()
+    # "the phones KNOB", "the mic FADER": a gear word right before one of these names a control, not the gear
+    control_words: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

@@ -1406,3 +1406,20 @@ def test_a_port_named_by_its_socket_reads_the_same_in_the_plural(ontology):
     assert (
         link_devices("the speaker inputs take XLR from the mixer, which cable?", ontology)[0][1] == "speakers"
     )
+
+
+def test_what_the_asker_figured_about_balance_is_checked_not_taken(ontology):
+    # the asker's own guess is a claim to check: a headphone output stays unbalanced
+    question = (
+        "from my stage piano's phones jack a TRS to TRS lead goes into my interface; "
+        "I assumed that makes it balanced. does it?"
+    )
+    assert judged(question, ontology).balanced is False
+
+
+def test_a_gear_word_before_a_control_word_names_a_control(ontology):
+    # "the phones knob" is a level control on the desk, not a phone in the link
+    reading = read_question(
+        "my headphones go into the desk's phones jack; careful with the phones knob?", ontology
+    )
+    assert "phone" not in [stop.device for link in reading.links for stop in (link.source, link.dest) if stop]
