@@ -2378,6 +2378,13 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             )
 
         for link in reading.links:
+            swapped = _substituted(link, first, reading.cleaned.split(), ontology)
+            if swapped is not None:
+                # "and if the speakers were powered monitors instead?": the gear said to become other gear is an
+                # end of the link before, and the other gear takes its place there
+                side, stop = swapped
+                first = replace(first, **{side: stop})
+                continue
             # "if I use the XLR jacks on the HS5s instead?": one piece of gear alone, and it is one end of the
             # link before, takes that end's place whichever way the sentence put it
             side = _lone_side(link, first, ontology)
@@ -2456,6 +2463,37 @@ def _for_the_sound(link: LinkSpec, cleaned: str, ontology: Ontology) -> LinkSpec
 
 
 ASKS_ABOUT_A_LINK = (Intent.CABLE_RECOMMENDATION, Intent.COMPATIBILITY, Intent.BALANCED_CHECK, Intent.HAZARD)
+
+
+def _substituted(
+    new: LinkSpec, previous: LinkSpec, tokens: list[str], ontology: Ontology
+) -> tuple[str, Stop] | None:
+    """ "if the speakers WERE powered monitors", "a dynamic mic INSTEAD OF the condenser": the follow-up's two stops
+    joined by a word saying one becomes the other (reading.yaml `substitution_words`; the `reversed` ones name the
+    new gear first). When the old one is an end of the link before: (that side, the new stop)."""
+    words = _grammar(ontology).substitution_words
+    if words is None or new.source is None or new.dest is None:
+        return None
+    first, second = sorted((new.source, new.dest), key=lambda stop: stop.position)
+    between = " ".join(tokens[first.position : second.position])
+    said = [
+        w
+        for w in (*words.becomes, *words.reversed)
+        if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", between)
+    ]
+    if not said:
+        return None
+    old, fresh = (second, first) if said[0] in words.reversed else (first, second)
+    for side in ("source", "dest"):
+        end = getattr(previous, side)
+        if (
+            end is not None
+            and end.device
+            and old.device
+            and (end.device == old.device or _same_device(end, old, ontology))
+        ):
+            return side, fresh
+    return None
 
 
 def _lone_side(new: LinkSpec, previous: LinkSpec, ontology: Ontology) -> str | None:

@@ -260,6 +260,16 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class SubstitutionWords:
+    """Words by which a follow-up says one piece of gear becomes another: "the speakers WERE monitors" (`becomes`:
+    the new gear is said second), "a dynamic INSTEAD OF the condenser" (`reversed`: the new gear is said first)."""
+
+    __pydantic_config__ = _STRICT
+    becomes: tuple[str, ...] = ()
+    reversed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Grammar:
     """How the reader reads links and the judging defaults (kb/reading.yaml); see that file for each field."""
 
@@ -344,6 +354,7 @@ class Grammar:
     purpose_words: frozenset[str] = frozenset()
     # "the phones KNOB", "the mic FADER": a gear word right before one of these names a control, not the gear
     control_words: frozenset[str] = frozenset()
+    substitution_words: SubstitutionWords | None = None
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

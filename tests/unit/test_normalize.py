@@ -122,6 +122,24 @@ def test_follow_up_with_new_gear_replaces_the_matching_end(ontology):
     assert dest_swap.links[0].dest.device == "mixer"
 
 
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "and if the passive speakers were a pair of powered monitors?",
+        "what about powered monitors in place of the speakers?",
+    ],
+)
+def test_follow_up_saying_one_gear_becomes_another_replaces_that_end(follow_up, ontology):
+    first = read_question(
+        "the hifi amp's speaker terminals run to two passive speakers, which wire?", ontology
+    )
+    swapped = read_question(follow_up, ontology, reading_context(first))
+    assert len(swapped.links) == 1
+    assert swapped.links[0].source.device == first.links[0].source.device
+    assert swapped.links[0].dest.device == "studio-monitor"
+    assert judge(swapped, ontology).compatibility is Compatibility.UNSAFE
+
+
 @pytest.mark.parametrize("question", ["my setup hums", "the monitors are buzzing", "why is there hiss"])
 def test_noise_words_in_any_form_are_in_domain(question, ontology):
     assert read_question(question, ontology).refusal is None
