@@ -683,7 +683,9 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
             n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
         )
         undetermined = m.start == 0 or tokens[m.start - 1] not in g.fillers
-        return after or before or undetermined
+        # "the stereo ONE": a word standing in for a noun right after makes it an adjective
+        stands_in = m.end < len(tokens) and tokens[m.end] in g.noun_stand_ins
+        return after or before or undetermined or stands_in
 
     return [
         m
@@ -2340,6 +2342,21 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             # about before as well, so that link is judged again beside the new one
             return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)
         return reading
+    inserted = _inserted_beside(reading, previous[0], ontology)
+    if inserted is not None:
+        # "and if we put a DI box next to the keyboard, is the run from the box to the desk balanced?": the new
+        # gear sits between the ends, beside the one named, and the run asked about is the rest of the way
+        return replace(
+            reading,
+            links=(inserted,),
+            follow_up=True,
+            is_chain=False,
+            hop=None,
+            search_query=f"{context.get('question', '')} {reading.question}".strip(),
+            phantom=reading.phantom
+            if reading.phantom != "unknown"
+            else str(context.get("phantom") or "unknown"),
+        )
     links = list(previous)
     # a size-only word ("quarter inch") says less than a family: it only replaces an end when nothing else is named
     sized = {f for f, body in ontology.families.items() if body.resolves_to}
@@ -2493,6 +2510,42 @@ def _substituted(
             and (end.device == old.device or _same_device(end, old, ontology))
         ):
             return side, fresh
+    return None
+
+
+def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -> LinkSpec | None:
+    """ "if we put a DI box NEXT TO the keyboard": gear that takes a signal in and sends it on, said to go beside
+    one end of the link before (reading.yaml `placement_near`), is put between its ends; the link returned is the
+    rest of the way, from that gear to the far end (or from the far end to it, when it goes beside the
+    destination)."""
+    near = _grammar(ontology).placement_near
+    if not near or previous.source is None or previous.dest is None:
+        return None
+    tokens = reading.cleaned.split()
+    for link in reading.links:
+        if link.source is None or link.dest is None:
+            continue
+        first, second = sorted((link.source, link.dest), key=lambda stop: stop.position)
+        if first.device is None or first.device not in ontology.devices:
+            continue
+        device = ontology.devices[first.device]
+        if not (device.out and device.inputs):
+            continue  # only gear that passes the signal on can go in between
+        between = " ".join(tokens[first.position : second.position])
+        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", between) for w in near):
+            continue
+        for side, far in (("source", "dest"), ("dest", "source")):
+            end = getattr(previous, side)
+            if end is None or end.device is None or second.device is None:
+                continue
+            if (end.device == second.device or _same_device(end, second, ontology)) and not _same_device(
+                end, first, ontology
+            ):
+                inline = replace(first, qualifiers=(), families=(), role=None)
+                far_end = getattr(previous, far)
+                if side == "source":
+                    return LinkSpec(source=inline, cable=None, dest=far_end)
+                return LinkSpec(source=far_end, cable=None, dest=inline)
     return None
 
 

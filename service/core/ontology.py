@@ -355,6 +355,10 @@ class Grammar:
     # "the phones KNOB", "the mic FADER": a gear word right before one of these names a control, not the gear
     control_words: frozenset[str] = frozenset()
     substitution_words: SubstitutionWords | None = None
+    # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before
+    placement_near: tuple[str, ...] = ()
+    # "the stereo ONE", "the mono VERSION": a word standing in for a noun; a gear adjective before it is no gear
+    noun_stand_ins: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

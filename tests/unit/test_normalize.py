@@ -140,6 +140,30 @@ def test_follow_up_saying_one_gear_becomes_another_replaces_that_end(follow_up, 
     assert judge(swapped, ontology).compatibility is Compatibility.UNSAFE
 
 
+def test_follow_up_putting_gear_beside_one_end_asks_about_the_rest_of_the_way(ontology):
+    first = read_question(
+        "my synth runs over a 30 metre TS lead to the mixer at the back. balanced?", ontology
+    )
+    assert judge(first, ontology).balanced is False
+    follow = read_question(
+        "and if a DI box goes next to the synth, is the long stretch from the DI to the mixer balanced?",
+        ontology,
+        reading_context(first),
+    )
+    assert [(link.source.device, link.dest.device) for link in follow.links] == [("di-box", "mixer")]
+    assert judge(follow, ontology).balanced is True
+
+
+def test_a_gear_adjective_before_a_word_standing_in_for_a_noun_is_no_gear(ontology):
+    # "the stereo one" is a stereo DI, not a hi-fi
+    reading = read_question(
+        "our DI is a Radial ProD2, the stereo one, and it feeds the mixer; which cable?", ontology
+    )
+    assert "hifi-amp" not in [
+        stop.device for link in reading.links for stop in (link.source, link.dest) if stop
+    ]
+
+
 @pytest.mark.parametrize("question", ["my setup hums", "the monitors are buzzing", "why is there hiss"])
 def test_noise_words_in_any_form_are_in_domain(question, ontology):
     assert read_question(question, ontology).refusal is None
