@@ -1423,3 +1423,17 @@ def test_a_gear_word_before_a_control_word_names_a_control(ontology):
         "my headphones go into the desk's phones jack; careful with the phones knob?", ontology
     )
     assert "phone" not in [stop.device for link in reading.links for stop in (link.source, link.dest) if stop]
+
+
+def test_a_preamp_a_turntable_feeds_is_a_phono_preamp(ontology):
+    assert link_devices("what lead goes from my turntable to the preamp?", ontology) == [
+        ("turntable", "phono-preamp")
+    ]
+
+
+def test_mobile_before_a_noun_is_an_adjective(ontology):
+    # "mobile DJ" is a DJ who travels, not a phone in the link
+    devices = link_devices(
+        "mobile DJ here: my controller's RCA outs into powered speakers, which cable?", ontology
+    )
+    assert all("phone" not in pair for pair in devices)
