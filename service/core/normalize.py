@@ -2361,6 +2361,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     # a size-only word ("quarter inch") says less than a family: it only replaces an end when nothing else is named
     sized = {f for f, body in ontology.families.items() if body.resolves_to}
     new_families = [f for f in reading.families if f not in sized] or list(reading.families)
+    if not new_families:
+        # "what if I swap it for an XLR cable?": a cable the lexicon knows by name brings its plugs
+        said = [link.cable.ends for link in reading.links if link.cable is not None and link.cable.ends]
+        new_families = list(dict.fromkeys(said[0])) if said else []
     new_stops = [s for link in reading.links for s in (link.source, link.dest) if s is not None]
     # "would a speaker cable do instead?": a cable of a named kind replaces the one on the link asked about
     kind_cables = [
@@ -2591,6 +2595,10 @@ def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) ->
     genders = list(cable.genders) or [None] * len(ends)
     if len(families) >= 2:
         ends, genders = families[:2], [None, None]
+    elif len(set(ends)) == 1:
+        # "what if I swap it for a TRS cable?" after a TS-to-TS lead: a cable with the same plug at both ends is
+        # swapped for one with the new plug at both ends
+        ends, genders = [families[0]] * len(ends), [None] * len(ends)
     else:
         weak = [i for i, end in enumerate(ends) if ontology.families[end].balanced == "no"]
         ends[weak[0] if weak else len(ends) - 1] = families[0]

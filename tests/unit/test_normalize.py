@@ -164,6 +164,12 @@ def test_a_gear_adjective_before_a_word_standing_in_for_a_noun_is_no_gear(ontolo
     ]
 
 
+def test_follow_up_swapping_a_same_plug_cable_for_another_plug_swaps_both_ends(ontology):
+    first = read_question("the mixer's line out goes to the amp over a TS to TS lead. balanced?", ontology)
+    follow = read_question("what if I swap it for an XLR cable?", ontology, reading_context(first))
+    assert follow.links[0].cable.ends == ("xlr", "xlr")
+
+
 @pytest.mark.parametrize("question", ["my setup hums", "the monitors are buzzing", "why is there hiss"])
 def test_noise_words_in_any_form_are_in_domain(question, ontology):
     assert read_question(question, ontology).refusal is None
