@@ -2433,7 +2433,20 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     if not same_cable and reading.intent is Intent.CABLE_RECOMMENDATION:
         links[0] = _for_the_sound(links[0], reading.cleaned, ontology)
     cable_families = [f for f in context.get("cable_families") or [] if f in ontology.families]
-    if same_cable and len(cable_families) == 2 and not any(link.cable for link in reading.links):
+    # "which lead for the keyboard to its amp?" then "is that one balanced?": the balance of the link asked about
+    # before is the balance with the cable recommended for it
+    recommended = (
+        context.get("intent") == Intent.CABLE_RECOMMENDATION.value
+        and reading.intent is Intent.BALANCED_CHECK
+        and not new_stops
+        and not new_families
+        and previous[0].cable is None
+    )
+    if (
+        (same_cable or recommended)
+        and len(cable_families) == 2
+        and not any(link.cable for link in reading.links)
+    ):
         # "will that same lead carry the sound back?": the cable answered before, on the link asked now
         links[0] = replace(links[0], cable=CableSpec(tuple(cable_families), (None, None), (False, False)))
     intent = reading.intent

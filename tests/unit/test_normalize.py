@@ -107,6 +107,14 @@ def test_follow_up_keeps_the_setup(engine):
     assert safe.intent is Intent.HAZARD
 
 
+def test_balance_asked_after_a_cable_recommendation_is_judged_with_that_cable(engine):
+    first = engine.answer("which cable from my son's keyboard to his small keyboard amp?")
+    assert first.cable is not None and first.cable.name == "TS-male to TS-male"
+    follow = engine.answer("is that one balanced?", first.context)
+    assert follow.intent is Intent.BALANCED_CHECK
+    assert follow.verdict is not None and follow.verdict.balanced is False
+
+
 def test_a_broken_context_is_ignored(engine):
     answer = engine.answer("is XLR balanced?", {"v": 1, "links": [{"cable": {"ends": 5}}]})
     assert answer.intent is Intent.BALANCED_CHECK
