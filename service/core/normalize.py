@@ -2342,6 +2342,20 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             # about before as well, so that link is judged again beside the new one
             return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)
         return reading
+    previous, removed = _without_removed_gear(previous, reading.cleaned.split(), ontology)
+    if removed:
+        # the gear taken out is no new end of the link asked about either
+        kept = [
+            replace(
+                link,
+                source=None if link.source and link.source.device in removed else link.source,
+                dest=None if link.dest and link.dest.device in removed else link.dest,
+            )
+            for link in reading.links
+        ]
+        reading = replace(
+            reading, links=tuple(link for link in kept if link.source or link.dest or link.cable)
+        )
     inserted = _inserted_beside(reading, previous[0], ontology)
     if inserted is not None:
         # "and if we put a DI box next to the keyboard, is the run from the box to the desk balanced?": the new
@@ -2370,6 +2384,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     kind_cables = [
         link.cable for link in reading.links if link.cable is not None and link.cable.kind != "signal"
     ]
+    explicit_cable = next(
+        (
+            link.cable
+            for link in reading.links
+            if link.cable is not None and link.cable.explicit_ends and len(set(link.cable.ends)) == 2
+        ),
+        None,
+    )
     if kind_cables and not new_stops:
         links[0] = replace(links[0], cable=kind_cables[0])
     elif new_stops:
@@ -2428,6 +2450,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         if said_cable is not None:
             first = replace(first, cable=said_cable)
         links[0] = first
+    elif explicit_cable is not None:
+        # "and if I just use my jack-to-XLR leads instead?": a cable with both its ends named is the new cable
+        links[0] = replace(links[0], cable=explicit_cable)
     elif new_families:
         links = [_swap_cable_ends(link, new_families, ontology) for link in links[:1]] + links[1:]
     if not same_cable and reading.intent is Intent.CABLE_RECOMMENDATION:
@@ -2528,6 +2553,45 @@ def _substituted(
         ):
             return side, fresh
     return None
+
+
+def _without_removed_gear(
+    previous: list[LinkSpec], tokens: list[str], ontology: Ontology
+) -> tuple[list[LinkSpec], frozenset[str]]:
+    """ "and if I forget the DI and use jack-to-XLR leads?": gear in the middle of the chain before that the
+    follow-up takes away (a negator or a removal word before it) goes, and its neighbours are joined directly.
+    Returns the links and the gear taken out."""
+    g = _grammar(ontology)
+    removed = [
+        m
+        for m in find_mentions(tokens, lexicon_for(ontology))
+        if m.kind == "device"
+        and (_negated(tokens, m.start, g) or _said_after(tokens, m.start, g.removal_words, g))
+    ]
+    links = list(previous)
+    taken: set[str] = set()
+    for m in removed:
+        for i in range(len(links) - 1):
+            middle, after = links[i].dest, links[i + 1].source
+            if (
+                middle is not None
+                and after is not None
+                and middle.device is not None
+                and middle.device == after.device
+                and (m.id == middle.device or m.id in _broader(middle.device, ontology))
+            ):
+                taken.add(middle.device)
+                links[i : i + 2] = [LinkSpec(source=links[i].source, cable=None, dest=links[i + 1].dest)]
+                break
+    return links, frozenset(taken)
+
+
+def _said_after(tokens: list[str], start: int, words: frozenset[str], g: Grammar) -> bool:
+    """One of `words` comes right before the phrase at `start`, filler words apart ("forget THE di")."""
+    i = start - 1
+    while i >= 0 and tokens[i] in g.fillers:
+        i -= 1
+    return i >= 0 and tokens[i] in words
 
 
 def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -> LinkSpec | None:

@@ -359,6 +359,8 @@ class Grammar:
     placement_near: tuple[str, ...] = ()
     # "the stereo ONE", "the mono VERSION": a word standing in for a noun; a gear adjective before it is no gear
     noun_stand_ins: frozenset[str] = frozenset()
+    # "if I FORGET the DI": in a follow-up, gear said after one of these is taken out of the chain before
+    removal_words: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

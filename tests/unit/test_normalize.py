@@ -115,6 +115,18 @@ def test_balance_asked_after_a_cable_recommendation_is_judged_with_that_cable(en
     assert follow.verdict is not None and follow.verdict.balanced is False
 
 
+@pytest.mark.parametrize("taken_out", ["skip", "forget"])
+def test_follow_up_taking_gear_out_of_a_chain_joins_its_neighbours(taken_out, ontology):
+    first = read_question(
+        "my synth goes into a DI box and the DI into the desk; 48V is on for the overheads", ontology
+    )
+    follow = read_question(
+        f"and if I {taken_out} the DI and use a jack to XLR lead instead?", ontology, reading_context(first)
+    )
+    assert [(link.source.device, link.dest.device) for link in follow.links] == [("keyboard", "mixer")]
+    assert judge(follow, ontology).compatibility is Compatibility.UNSAFE
+
+
 def test_a_broken_context_is_ignored(engine):
     answer = engine.answer("is XLR balanced?", {"v": 1, "links": [{"cable": {"ends": 5}}]})
     assert answer.intent is Intent.BALANCED_CHECK
