@@ -2356,15 +2356,17 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         reading = replace(
             reading, links=tuple(link for link in kept if link.source or link.dest or link.cable)
         )
-    inserted = _inserted_beside(reading, previous[0], ontology)
+    inserted = _inserted_beside(reading, previous[0], ontology) or _inserted_between(
+        reading, previous[0], ontology
+    )
     if inserted is not None:
         # "and if we put a DI box next to the keyboard, is the run from the box to the desk balanced?": the new
         # gear sits between the ends, beside the one named, and the run asked about is the rest of the way
         return replace(
             reading,
-            links=(inserted,),
+            links=inserted,
             follow_up=True,
-            is_chain=False,
+            is_chain=len(inserted) >= 2,
             hop=None,
             search_query=f"{context.get('question', '')} {reading.question}".strip(),
             phantom=reading.phantom
@@ -2594,7 +2596,7 @@ def _said_after(tokens: list[str], start: int, words: frozenset[str], g: Grammar
     return i >= 0 and tokens[i] in words
 
 
-def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -> LinkSpec | None:
+def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -> tuple[LinkSpec, ...] | None:
     """ "if we put a DI box NEXT TO the keyboard": gear that takes a signal in and sends it on, said to go beside
     one end of the link before (reading.yaml `placement_near`), is put between its ends; the link returned is the
     rest of the way, from that gear to the far end (or from the far end to it, when it goes beside the
@@ -2625,8 +2627,50 @@ def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -
                 inline = replace(first, qualifiers=(), families=(), role=None)
                 far_end = getattr(previous, far)
                 if side == "source":
-                    return LinkSpec(source=inline, cable=None, dest=far_end)
-                return LinkSpec(source=far_end, cable=None, dest=inline)
+                    return (LinkSpec(source=inline, cable=None, dest=far_end),)
+                return (LinkSpec(source=far_end, cable=None, dest=inline),)
+    return None
+
+
+def _inserted_between(
+    reading: Reading, previous: LinkSpec, ontology: Ontology
+) -> tuple[LinkSpec, ...] | None:
+    """ "if it always goes through a passive DI BETWEEN the keys and the snake": gear that passes a signal on,
+    said to go between the two ends of the link before (reading.yaml `placement_between`), makes it a chain of
+    two links through that gear."""
+    words = _grammar(ontology).placement_between
+    if not words or previous.source is None or previous.dest is None:
+        return None
+    tokens = reading.cleaned.split()
+    stops = sorted(
+        {id(s): s for link in reading.links for s in (link.source, link.dest) if s is not None}.values(),
+        key=lambda stop: stop.position,
+    )
+    for i, stop in enumerate(stops):
+        if stop.device is None or stop.device not in ontology.devices:
+            continue
+        device = ontology.devices[stop.device]
+        if not (device.out and device.inputs):
+            continue
+        later = [s for s in stops[i + 1 :] if s.device]
+        said = " ".join(tokens[stop.position : later[0].position]) if later else ""
+        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", said) for w in words):
+            continue
+        named = [
+            s
+            for s in later
+            if any(
+                _same_device(end, s, ontology) or end.device == s.device
+                for end in (previous.source, previous.dest)
+            )
+        ]
+        if len(named) < 2:
+            continue
+        inline = replace(stop, qualifiers=(), families=(), role=None)
+        return (
+            LinkSpec(source=previous.source, cable=None, dest=inline),
+            LinkSpec(source=inline, cable=None, dest=previous.dest),
+        )
     return None
 
 

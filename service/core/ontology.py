@@ -357,6 +357,8 @@ class Grammar:
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before
     placement_near: tuple[str, ...] = ()
+    # "a passive DI BETWEEN the keys and the snake": in a follow-up, gear put between the two ends of the link before
+    placement_between: tuple[str, ...] = ()
     # "the stereo ONE", "the mono VERSION": a word standing in for a noun; a gear adjective before it is no gear
     noun_stand_ins: frozenset[str] = frozenset()
     # "if I FORGET the DI": in a follow-up, gear said after one of these is taken out of the chain before

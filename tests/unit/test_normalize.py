@@ -127,6 +127,22 @@ def test_follow_up_taking_gear_out_of_a_chain_joins_its_neighbours(taken_out, on
     assert judge(follow, ontology).compatibility is Compatibility.UNSAFE
 
 
+def test_follow_up_putting_gear_between_the_two_ends_makes_a_chain_through_it(ontology):
+    first = read_question(
+        "the synth's line out goes to the stage box on an XLR to jack lead, 48V is on", ontology
+    )
+    follow = read_question(
+        "and with a passive DI box in between the synth and the stage box, is phantom fine?",
+        ontology,
+        reading_context(first),
+    )
+    assert [(link.source.device, link.dest.device) for link in follow.links] == [
+        ("keyboard", "passive-di"),
+        ("passive-di", "stage-box"),
+    ]
+    assert judge(follow, ontology).compatibility is not Compatibility.UNSAFE
+
+
 def test_a_broken_context_is_ignored(engine):
     answer = engine.answer("is XLR balanced?", {"v": 1, "links": [{"cable": {"ends": 5}}]})
     assert answer.intent is Intent.BALANCED_CHECK
