@@ -2537,14 +2537,10 @@ def _substituted(
         return None
     first, second = sorted((new.source, new.dest), key=lambda stop: stop.position)
     between = " ".join(tokens[first.position : second.position])
-    said = [
-        w
-        for w in (*words.becomes, *words.reversed)
-        if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", between)
-    ]
-    if not said:
+    said = phrase_pattern((*words.becomes, *words.reversed)).search(between)
+    if said is None:
         return None
-    old, fresh = (second, first) if said[0] in words.reversed else (first, second)
+    old, fresh = (second, first) if said.group(0) in words.reversed else (first, second)
     for side in ("source", "dest"):
         end = getattr(previous, side)
         if (
@@ -2614,8 +2610,7 @@ def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -
         device = ontology.devices[first.device]
         if not (device.out and device.inputs):
             continue  # only gear that passes the signal on can go in between
-        between = " ".join(tokens[first.position : second.position])
-        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", between) for w in near):
+        if not phrase_pattern(near).search(" ".join(tokens[first.position : second.position])):
             continue
         for side, far in (("source", "dest"), ("dest", "source")):
             end = getattr(previous, side)
@@ -2653,19 +2648,13 @@ def _inserted_between(
         if not (device.out and device.inputs):
             continue
         later = [s for s in stops[i + 1 :] if s.device]
-        said = " ".join(tokens[stop.position : later[0].position]) if later else ""
-        if not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", said) for w in words):
+        if not later or not phrase_pattern(words).search(" ".join(tokens[stop.position : later[0].position])):
             continue
-        named = [
-            s
-            for s in later
-            if any(
-                _same_device(end, s, ontology) or end.device == s.device
-                for end in (previous.source, previous.dest)
-            )
-        ]
-        if len(named) < 2:
-            continue
+        if not all(
+            any(end.device == s.device or _same_device(end, s, ontology) for s in later)
+            for end in (previous.source, previous.dest)
+        ):
+            continue  # both ends of the link before are named after the word
         inline = replace(stop, qualifiers=(), families=(), role=None)
         return (
             LinkSpec(source=previous.source, cable=None, dest=inline),
