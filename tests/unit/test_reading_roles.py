@@ -1382,13 +1382,6 @@ def test_a_jack_named_by_the_gear_it_feeds_is_that_kind_of_output(question, onto
     assert judged(question, ontology).compatibility is Compatibility.UNSAFE
 
 
-def test_gear_a_jack_is_for_stays_the_destination_when_nothing_follows(ontology):
-    # nothing after the speakers receives the signal, so they are where it goes
-    assert link_devices("which cable from the mixer output for my speakers?", ontology) == [
-        ("mixer", "speakers")
-    ]
-
-
 def test_a_jack_of_gear_that_only_receives_is_not_named_by_the_gear_it_is_for(ontology):
     # the cab's jack is for the speaker connection but the cab sends nothing: no speaker output appears
     reading = read_question(
@@ -1425,10 +1418,17 @@ def test_a_gear_word_before_a_control_word_names_a_control(ontology):
     assert "phone" not in [stop.device for link in reading.links for stop in (link.source, link.dest) if stop]
 
 
-def test_a_preamp_a_turntable_feeds_is_a_phono_preamp(ontology):
-    assert link_devices("what lead goes from my turntable to the preamp?", ontology) == [
-        ("turntable", "phono-preamp")
-    ]
+@pytest.mark.parametrize(
+    ("question", "devices"),
+    [
+        # gear a jack is "for" stays the destination when nothing after it receives the signal
+        ("which cable from the mixer output for my speakers?", [("mixer", "speakers")]),
+        # a preamp a turntable feeds is a phono preamp
+        ("what lead goes from my turntable to the preamp?", [("turntable", "phono-preamp")]),
+    ],
+)
+def test_the_gear_each_end_is(question, devices, ontology):
+    assert link_devices(question, ontology) == devices
 
 
 def test_mobile_before_a_noun_is_an_adjective(ontology):
