@@ -2592,6 +2592,12 @@ def _said_after(tokens: list[str], start: int, words: frozenset[str], g: Grammar
     return i >= 0 and tokens[i] in words
 
 
+def _passes_signal_on(stop: Stop, ontology: Ontology) -> bool:
+    """Gear with inputs and outputs (a DI, a preamp): only such gear can go between two ends."""
+    device = ontology.devices.get(stop.device) if stop.device else None
+    return device is not None and bool(device.out) and bool(device.inputs)
+
+
 def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -> tuple[LinkSpec, ...] | None:
     """ "if we put a DI box NEXT TO the keyboard": gear that takes a signal in and sends it on, said to go beside
     one end of the link before (reading.yaml `placement_near`), is put between its ends; the link returned is the
@@ -2605,10 +2611,7 @@ def _inserted_beside(reading: Reading, previous: LinkSpec, ontology: Ontology) -
         if link.source is None or link.dest is None:
             continue
         first, second = sorted((link.source, link.dest), key=lambda stop: stop.position)
-        if first.device is None or first.device not in ontology.devices:
-            continue
-        device = ontology.devices[first.device]
-        if not (device.out and device.inputs):
+        if not _passes_signal_on(first, ontology):
             continue  # only gear that passes the signal on can go in between
         if not phrase_pattern(near).search(" ".join(tokens[first.position : second.position])):
             continue
@@ -2642,10 +2645,7 @@ def _inserted_between(
         key=lambda stop: stop.position,
     )
     for i, stop in enumerate(stops):
-        if stop.device is None or stop.device not in ontology.devices:
-            continue
-        device = ontology.devices[stop.device]
-        if not (device.out and device.inputs):
+        if not _passes_signal_on(stop, ontology):
             continue
         later = [s for s in stops[i + 1 :] if s.device]
         if not later or not phrase_pattern(words).search(" ".join(tokens[stop.position : later[0].position])):
