@@ -26,6 +26,7 @@ from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import gear_class
 from service.core.reading import SINGLE_INPUT
+from service.core.reading import TWO_INPUTS
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
@@ -104,6 +105,7 @@ def read_question(
     mentions = _without_likenesses(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
+    mentions = _two_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, g)
@@ -511,20 +513,74 @@ def _single_inputs(mentions: list[Mention], tokens: list[str], g: Grammar) -> li
     """ "a phone going into ONE quarter-inch line in": a single input takes one channel, added as a channel
     mention the stop carries (Stop.channels SINGLE_INPUT); "one of the inputs" picks one of several and says
     nothing of channels."""
-    inputs = [
-        m
-        for m in mentions
-        if (m.kind == "role" and m.id == "in")
-        or (m.kind == "port" and m.text.split()[-1] in g.port_role_words.get("in", ()))
-    ]
     added = []
-    for m in inputs:
+    for m in _input_mentions(mentions, g):
         for i in range(max(0, m.start - 3), m.start):
             if tokens[i] in g.single_input_words and g.attachers.get(tokens[i + 1]) != "owner":
                 if not set(tokens[i + 1 : m.start]) & BREAKERS:
                     added.append(Mention("mono", SINGLE_INPUT, tokens[i], i, i + 1))
                 break
     return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def _two_inputs(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "the TWO line inputs", "inputs 1 AND 2", "channels 5/6": inputs said to be a pair of jacks take one leg
+    each (Stop.channels TWO_INPUTS); "one of the two inputs" picks one of them and says nothing of a pair."""
+    added = []
+    for m in _input_mentions(mentions, g):
+        before = range(max(0, m.start - 3), m.start)
+        counted = next((i for i in before if tokens[i] in g.pair_input_words), None)
+        if counted is not None and (
+            set(tokens[counted + 1 : m.start]) & BREAKERS or _picks_one(tokens, counted, g)
+        ):
+            counted = None
+        numbered = _two_numbers(tokens[m.end : m.end + 3], g)
+        if m.kind != "port" and not _owned_after(m.end + numbered, mentions, tokens, g):
+            continue  # a bare "inputs" with no gear after it is no end of its own
+        if counted is not None:
+            added.append(Mention("mono", TWO_INPUTS, tokens[counted], counted, counted + 1))
+        elif numbered:
+            added.append(
+                Mention(
+                    "mono", TWO_INPUTS, " ".join(tokens[m.end : m.end + numbered]), m.end, m.end + numbered
+                )
+            )
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def _owned_after(at: int, mentions: list[Mention], tokens: list[str], g: Grammar) -> bool:
+    """ "inputs 1 and 2 OF MY M2": gear named right after an owner word owns the bare input word (else the input
+    word alone, "inputs 3 and 4 on the front", is no end of its own)."""
+    if at >= len(tokens) or g.attachers.get(tokens[at]) != "owner":
+        return False
+    return any(m.kind == "device" and at < m.start <= at + 3 for m in mentions)
+
+
+def _picks_one(tokens: list[str], at: int, g: Grammar) -> bool:
+    """ "ONE of the two inputs": a single-input word just before the count word picks one of the pair."""
+    return bool(set(tokens[max(0, at - 3) : at]) & g.single_input_words)
+
+
+def _two_numbers(words: list[str], g: Grammar) -> int:
+    """ "1 and 2", "1 2" (from "1-2"), "5/6": two channel numbers right after the input word; how many words."""
+    if words and re.fullmatch(r"\d+/\d+", words[0]):
+        return 1
+    if len(words) >= 2 and words[0].isdigit() and words[1].isdigit():
+        return 2
+    return (
+        3
+        if len(words) >= 3 and words[0].isdigit() and words[1] in g.coordinators and words[2].isdigit()
+        else 0
+    )
+
+
+def _input_mentions(mentions: list[Mention], g: Grammar) -> list[Mention]:
+    return [
+        m
+        for m in mentions
+        if (m.kind == "role" and m.id == "in")
+        or (m.kind == "port" and m.text.split()[-1] in g.port_role_words.get("in", ()))
+    ]
 
 
 LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("look like a big headphone hole")

@@ -349,6 +349,8 @@ class Grammar:
     likeness_phrases: tuple[str, ...] = ()
     # "into ONE quarter-inch line in", "a SINGLE input": said right before an input, it takes one channel (mono)
     single_input_words: frozenset[str] = frozenset()
+    # "the TWO line inputs", "BOTH inputs": said right before inputs, a pair of jacks that take one leg each
+    pair_input_words: frozenset[str] = frozenset()
     # "an output FOR the speaker box", "posts WHERE the speakers hook up": gear named after one of these, right
     # after a jack, is what the jack feeds (a speaker output) when the signal goes on to other gear
     purpose_words: frozenset[str] = frozenset()

@@ -11,6 +11,9 @@ from service.types import Entity
 from service.types import Intent
 
 SINGLE_INPUT = "single"  # Stop.channels of an input said to be one of several: it takes one channel
+TWO_INPUTS = (
+    "two"  # Stop.channels of inputs said to be two ("the two line inputs", "inputs 1 and 2"): one leg each
+)
 
 
 @dataclass(frozen=True, slots=True)

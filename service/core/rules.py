@@ -14,6 +14,7 @@ from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
 from service.core.reading import SINGLE_INPUT
+from service.core.reading import TWO_INPUTS
 from service.core.reading import CableSpec
 from service.core.reading import LinkSpec
 from service.core.reading import Reading
@@ -73,6 +74,7 @@ class Port:
     guessed: bool = False  # the port is the device's default, not something the question said
     pair: bool | None = None  # left and right (True) or one channel (False), when the question says which
     single: bool = False  # said to be one input of several ("into ONE line input"), so it takes one channel
+    two: bool = False  # said to be a pair of inputs ("the TWO line inputs"): one jack for each side
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +329,16 @@ def _resolve(
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
     # left and right, as said ("a stereo RCA in", "a mono out") or by a pair named ("the RCA outs pair")
-    pair = (stop.channels not in ("mono", SINGLE_INPUT)) if stop.channels else (True if stop.dual else None)
-    single = stop.channels == SINGLE_INPUT
-    return Port(kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair, single)
+    # ...but two inputs said by count are two jacks, each one side: they say nothing of what one jack carries
+    pair = (
+        (True if stop.dual else None)
+        if stop.channels in (None, TWO_INPUTS)
+        else stop.channels not in ("mono", SINGLE_INPUT)
+    )
+    single, two = stop.channels == SINGLE_INPUT, stop.channels == TWO_INPUTS
+    return Port(
+        kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair, single, two
+    )
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
@@ -586,6 +595,10 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if twin and twin != plug_dst and not stated and _mono_unbalanced_or_split(source, plug_src, ontology):
         # an unbalanced mono leg gains nothing from a TRS plug: a TS plug in the TRS jack is the usual cable
         plug_dst = twin
+    elif twin and dest is not None and dest.two and plug_src in _g(ontology).stereo_plugs:
+        # one stereo plug into two inputs: left and right split, one unbalanced leg per input (TRS to dual TS)
+        if _sends_stereo(source, plug_src, _g(ontology)):
+            plug_dst = twin
     mating = _mating(cable, source, dest, plug_src, plug_dst, ontology)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
     two_leg = (

@@ -632,6 +632,26 @@ def test_a_stereo_source_that_can_reach_only_one_channel_is_a_caveat(question, r
     assert judgement.compatibility is Compatibility.WORKS_WITH_CAVEAT
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which lead from my recorder's stereo 3.5mm line out to the two line inputs of my interface?",
+        "what cable takes the synth's stereo 3.5mm out into inputs 1 and 2 of my interface",
+        "Cable for my recorder's stereo 3.5mm line out into both line channels of the desk?",
+    ],
+)
+def test_a_stereo_plug_into_two_inputs_splits_into_one_mono_plug_each(question, ontology):
+    _, j = verdict_for(question, ontology)
+    assert j.cable is not None and j.cable.to_end == "dual TS-male", question
+
+
+def test_one_of_two_inputs_is_one_input(ontology):
+    _, j = verdict_for(
+        "Which lead from my recorder's stereo 3.5mm line out to one of the two line inputs?", ontology
+    )
+    assert j.cable is not None and not j.cable.to_end.startswith("dual")
+
+
 def test_a_stereo_source_into_a_pair_or_on_rca_pairs_keeps_both_sides(ontology):
     for question in (
         "Can my tablet's headphone out go into two line inputs on the desk?",
