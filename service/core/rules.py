@@ -500,6 +500,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if _backwards(link, ontology):
         link = LinkSpec(link.dest, cable, link.source)
     link = _with_named_format(link, reading, ontology)
+    link = _with_port_of_cable_kind(link, ontology)
     src_family, dst_family = _cable_sides(cable, link, ontology)
     source = _resolve(link.source, "out", link.dest, None, src_family, ontology)
     dest = _resolve(link.dest, "in", link.source, source, dst_family, ontology)
@@ -654,6 +655,24 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
         ),
     )
+
+
+def _with_port_of_cable_kind(link: LinkSpec, ontology: Ontology) -> LinkSpec:
+    """ "the speaker cables plug into the powered mixer's outputs": a cable made for one kind of port (connectors.yaml
+    `kind`) leaves gear from the port of that kind when the gear has one and the question names no other."""
+    stop, cable = link.source, link.cable
+    if (
+        stop is None
+        or stop.device is None
+        or cable is None
+        or stop.qualifiers
+        or stop.families
+        or stop.formats
+    ):
+        return link
+    if cable.kind not in ontology.devices[stop.device].out:
+        return link
+    return replace(link, source=replace(stop, qualifiers=(cable.kind,), role="out"))
 
 
 def _fit_finding(fit: PlugFit) -> LinkFinding:

@@ -660,3 +660,16 @@ def test_a_stereo_source_into_a_pair_or_on_rca_pairs_keeps_both_sides(ontology):
         _, judgement = verdict_for(question, ontology)
         rules = {r for f in judgement.links for r in f.rule_ids}
         assert not rules & {"rule.stereo.into-one-input", "rule.stereo.onto-one-mono-plug"}, question
+
+
+def test_a_cable_made_for_one_kind_of_port_leaves_gear_from_that_port(ontology):
+    # speaker cable from a powered mixer is on its speaker outputs: into powered speakers that is unsafe
+    _, j = verdict_for(
+        "Our speaker cables run from the powered mixer to the new powered speakers, can we keep using them?",
+        ontology,
+    )
+    assert j.links[0].source.kind_id and "speaker" in j.links[0].source.kind_id
+    assert j.compatibility is Compatibility.UNSAFE
+    # ...and into passive speakers, which is what those outputs are for, it works
+    _, j = verdict_for("Our speaker cables run from the powered mixer to the passive speakers, ok?", ontology)
+    assert j.compatibility is not Compatibility.UNSAFE
