@@ -675,6 +675,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         "levels",
         "needs_phantom",
         "gear",
+        "maybe_gear",
         "absent",
         "into_one",
     }
@@ -702,6 +703,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         levels=tuple(str(level) for level in body.get("levels") or ()),
         needs_phantom=bool(body.get("needs_phantom", False)),
         gear=tuple(str(d) for d in body.get("gear") or ()),
+        maybe_gear=tuple(str(d) for d in body.get("maybe_gear") or ()),
         absent=tuple(str(p).lower() for p in body.get("absent") or ()),
         into_one=_into_one(key, body.get("into_one")),
     )

@@ -49,7 +49,9 @@ def _said_pattern(phrases: tuple[str, ...]):
 def _gear_lacking(tokens: list[str], devices: set[str], hazard: Hazard, ontology: Ontology) -> bool:
     """ "my valve head, with the cab left disconnected": gear of the hazard's classes is named, and one of the
     things it needs is said to be missing (an absence word a few words from it, either side)."""
-    if not hazard.gear or not any(set(ontology.class_chain(d)) & set(hazard.gear) for d in devices):
+    if not hazard.gear or not any(
+        set(ontology.class_chain(d)) & set(hazard.gear) or d in hazard.maybe_gear for d in devices
+    ):
         return False
     g = ontology.grammar
     if g is None:

@@ -179,6 +179,9 @@ class Hazard:
     needs_phantom: bool = False  # it exists only while phantom power is on
     gear: tuple[str, ...] = ()  # device classes that fire it, with `absent`: a tube amp...
     absent: tuple[str, ...] = ()  # ...with one of these said to be missing ("the cab left unplugged")
+    # a broader class named by itself, no product, may be one of `gear` ("my 5150 head": a head of unknown make
+    # may have valves), so it fires the hazard too
+    maybe_gear: tuple[str, ...] = ()
     into_one: IntoOne | None = (
         None  # joining words, said with only one input to feed ("a Y cable ... one input")
     )

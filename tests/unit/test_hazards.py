@@ -153,6 +153,10 @@ def test_a_tube_amp_said_to_lack_its_cab_raises_the_no_load_hazard_in_any_words(
     # the same words about an amp that is not a tube amp, or a tube amp with its cab connected, raise nothing
     assert "tube-amp-no-load" not in fired("can I practise on my Katana 50 and leave the cab disconnected?")
     assert "tube-amp-no-load" not in fired("my JCM800 is plugged into its cab with a speaker cable, ok?")
+    # an amp of unknown make may have valves: a head named only by its class, said to lack its cab, raises it
+    assert "tube-amp-no-load" in fired(
+        "is it fine to run my old head with no cab plugged in for silent practice?"
+    )
 
 
 def test_sources_joined_into_a_single_input_raise_the_y_cable_hazard(ontology):
