@@ -301,7 +301,8 @@ def _resolve(
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
     # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only
     # usually unbalanced, the balance still depends on the gear
-    sized_guess = balance == "usually_unbalanced" and all(
+    # ...and neither does it on an output the question says may be either ("balanced or unbalanced, no idea")
+    sized_guess = (balance == "usually_unbalanced" or (balance == "either" and side == "out")) and all(
         ontology.families[f].resolves_to for f in stop.families if f in ontology.families
     )
     if (

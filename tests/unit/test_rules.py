@@ -442,6 +442,13 @@ def test_a_plug_picked_for_a_usually_unbalanced_output_does_not_decide_the_balan
     # ...and once the question names the synth's jack, the plug is a fact
     _, j = verdict_for("my synth's TS out into the interface's balanced TRS input. balanced?", ontology)
     assert j.balanced is False
+    # a jack named by its size only, on outputs said to be either, is no fact either
+    _, j = verdict_for(
+        "My synth has two 1/4 inch outputs and the label on them says nothing about balanced or unbalanced. If I "
+        "run TRS leads to the interface's balanced line inputs, balanced?",
+        ontology,
+    )
+    assert j.balanced is None
     # the cable it recommends is still the usual one
     _, j = verdict_for("which cable from my synth to my mixer's line input?", ontology)
     assert j.cable is not None and j.cable.name.startswith("TS-male")
