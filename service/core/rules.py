@@ -527,6 +527,33 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
     source = _in_format_of(dest, source, link.source, "out", ontology) or source
     dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
+    if (
+        dest is not None
+        and link.dest is not None
+        and reading.phantom == "on"
+        and link.dest.device is not None
+        and _g(ontology).phantom_port in ontology.devices[link.dest.device].inputs
+        and not (link.dest.qualifiers or link.dest.level or link.dest.formats)
+        and dest.kind is not None
+        and not dest.kind.phantom
+    ):
+        # "the recorder has phantom switched on for those inputs": 48 V lives on mic inputs, so gear said to send
+        # phantom into this link takes it on its mic input when it has one on the jack in use
+        on_mic = _resolve(
+            replace(link.dest, qualifiers=(_g(ontology).phantom_port,), role="in"),
+            "in",
+            link.source,
+            source,
+            dst_family,
+            ontology,
+        )
+        if (
+            on_mic is not None
+            and on_mic.kind is not None
+            and on_mic.kind.phantom
+            and on_mic.jack == dest.jack
+        ):
+            dest = on_mic
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
         dest = _resolve(

@@ -680,3 +680,17 @@ def test_a_cable_made_for_one_kind_of_port_leaves_gear_from_that_port(ontology):
     # ...and into passive speakers, which is what those outputs are for, it works
     _, j = verdict_for("Our speaker cables run from the powered mixer to the passive speakers, ok?", ontology)
     assert j.compatibility is not Compatibility.UNSAFE
+
+
+def test_phantom_said_on_for_gear_puts_a_line_source_on_its_mic_input(ontology):
+    # the recorder's XLR inputs take line or mic; with 48 V switched on, the line output meets phantom
+    question = (
+        "The desk's balanced TRS main out goes to the field recorder's XLR input with a TRS to XLR lead, "
+        "and the recorder has phantom switched on. Fine?"
+    )
+    _, j = verdict_for(question, ontology)
+    assert j.links[0].dest.kind.phantom
+    assert "phantom-into-line-output" in {w.hazard for w in j.warnings}
+    # with phantom off nothing moves the link off the line input the level suggests
+    _, j = verdict_for(question.replace("phantom switched on", "phantom switched off"), ontology)
+    assert not j.links[0].dest.kind.phantom
