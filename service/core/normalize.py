@@ -108,7 +108,7 @@ def read_question(
     mentions = _two_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
-    mentions = _without_phantom_beneficiaries(mentions, tokens, g)
+    mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
@@ -247,7 +247,9 @@ def _preposition_at_clause_end(m: Mention, tokens: list[str], mentions: list[Men
     return tokens[before] not in g.fillers and not named_before
 
 
-def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+def _without_phantom_beneficiaries(
+    mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
+) -> list[Mention]:
     """ "phantom stays switched on for the choir condensers": the gear phantom power serves is not in the link."""
     phantoms = [m for m in mentions if m.kind == "phantom"]
     if not phantoms or not g.phantom_for:
@@ -264,7 +266,17 @@ def _without_phantom_beneficiaries(mentions: list[Mention], tokens: list[str], g
                     return True
         return False
 
-    return [m for m in mentions if not beneficiary(m)]
+    kept = [m for m in mentions if not beneficiary(m)]
+
+    # "should phantom be on for my SM58?", "desk: should the 48V button be on for the SM58s?": when the gear left
+    # is only what sends phantom (gear with mic inputs), the gear phantom serves is what the question is about
+    def sends_phantom(device: str) -> bool:
+        port = ontology.devices[device].inputs.get(g.phantom_port)
+        return port is not None and ontology.ports[port].phantom
+
+    if all(sends_phantom(m.id) for m in kept if m.kind == "device"):
+        return mentions
+    return kept
 
 
 def _without_roles_played(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -177,6 +177,9 @@ class Hazard:
     mitigated_text: str = ""
     levels: tuple[str, ...] = ()  # the hazard needs an end at one of these signal levels (empty: any link)
     needs_phantom: bool = False  # it exists only while phantom power is on
+    needs_unbalanced: bool = (
+        False  # it needs unbalanced wiring: not matched by meaning over links judged balanced
+    )
     gear: tuple[str, ...] = ()  # device classes that fire it, with `absent`: a tube amp...
     absent: tuple[str, ...] = ()  # ...with one of these said to be missing ("the cab left unplugged")
     # a broader class named by itself, no product, may be one of `gear` ("my 5150 head": a head of unknown make

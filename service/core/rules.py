@@ -1281,11 +1281,14 @@ def with_hazard_by_meaning(
         and bool(j.links)
         and all(f.dest is not None and f.dest.kind is not None and not f.dest.kind.phantom for f in j.links)
     )
+    # an unbalanced-wiring hazard is no match for links the rules judged balanced end to end
+    all_balanced = bool(j.links) and all(f.balanced is True for f in j.links)
     hazards = [
         ontology.hazards[h]
         for h in (match.entry_id, *match.tied)
         if h in ontology.hazards
         and not (ontology.hazards[h].needs_phantom and (reading.phantom == "off" or no_phantom_here))
+        and not (ontology.hazards[h].needs_unbalanced and all_balanced)
     ]
     warnings = tuple(
         Warning(h.id, Severity(h.severity), h.text)

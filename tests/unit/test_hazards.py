@@ -122,6 +122,29 @@ def test_a_hazard_matched_by_meaning_brings_the_hazards_raised_with_it(ontology)
     assert {"speaker-out-into-input", "tube-amp-no-load"} <= {w.hazard for w in judgement.warnings}
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["should phantom be on for my SM58?", "stage desk: should the 48V button be on for the sm58s?"],
+)
+def test_a_mic_phantom_is_asked_for_is_the_link_and_no_unbalanced_hazard_is_matched_over_it(
+    question, ontology
+):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    reading = read_question(question, ontology)
+    judgement = judge(reading, ontology)
+    # the mic phantom is "for" is the only gear (or is beside only the gear that sends phantom): it is the source
+    assert any("rule.phantom.dynamic-safe" in f.rule_ids for f in judgement.links)
+    assert judgement.balanced is True
+    # a phantom-into-unbalanced match by meaning does not contradict a link judged balanced
+    reading = type(reading)(**{**reading.__dict__, "intent": Intent.HAZARD})
+    match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
+    by_meaning = with_hazard_by_meaning(judgement, reading, match, ontology)
+    assert "phantom-into-unbalanced" not in {w.hazard for w in by_meaning.warnings}
+
+
 def test_a_phantom_hazard_is_not_raised_when_the_question_says_phantom_is_off(ontology):
     from service.core.classifier import FaqMatch
     from service.core.rules import with_hazard_by_meaning
