@@ -694,3 +694,15 @@ def test_phantom_said_on_for_gear_puts_a_line_source_on_its_mic_input(ontology):
     # with phantom off nothing moves the link off the line input the level suggests
     _, j = verdict_for(question.replace("phantom switched on", "phantom switched off"), ontology)
     assert not j.links[0].dest.kind.phantom
+
+
+def test_a_condenser_on_a_mic_input_is_reminded_of_phantom_until_it_is_said_on(ontology):
+    def rules(question):
+        return {r for f in verdict_for(question, ontology)[1].links for r in f.rule_ids}
+
+    assert "rule.phantom.condenser-waits-for-it" in rules(
+        "which cable for my condenser into the mixer's mic input?"
+    )
+    assert "rule.phantom.condenser-waits-for-it" not in rules(
+        "my condenser into the mixer's mic input, phantom is on. ok?"
+    )
