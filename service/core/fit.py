@@ -47,6 +47,14 @@ def plug_fit(tokens: list[str], device_positions: frozenset[int], ontology: Onto
     undecided = [s for s in said if s not in plugs and s not in jacks]
     if len(undecided) == 2 and not plugs and not jacks and _joined_by_into(tokens, *undecided, sides):
         plugs, jacks = [undecided[0]], [undecided[1]]
+    # "the manual says it's Type B ... a Type A adapter": with one side said, another variant said of neither side
+    # is the other side (the same variant said again is the same thing: "the sub's NL4 in ... the rack's NL4 out")
+    decided = {s.variant for s in plugs + jacks}
+    others = [s for s in undecided if s.variant not in decided]
+    if plugs and not jacks:
+        jacks = others
+    elif jacks and not plugs:
+        plugs = others
     for plug in plugs:
         for jack in jacks:
             p, j = ontology.variants[plug.variant], ontology.variants[jack.variant]

@@ -52,6 +52,13 @@ def fit_of(question, ontology):
             "midi-type-b",
             False,
         ),
+        # one side said ("adapter"); the variant said of neither side is the other one
+        (
+            "My groovebox does its MIDI on a 3.5mm socket, and the manual says it's Type B. Will my Type A adapter do?",
+            "midi-type-a",
+            "midi-type-b",
+            False,
+        ),
     ],
 )
 def test_which_end_is_the_plug_and_whether_it_fits(question, plug, jack, fits, ontology):
