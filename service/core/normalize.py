@@ -127,6 +127,7 @@ def read_question(
     for m in mentions:
         if m.kind == "device":
             gear_said_in.setdefault(sentence_of[min(m.start, len(sentence_of) - 1)], set()).add(m.id)
+    gear_at = {m.start: m.id for m in mentions if m.kind == "device"}
     links, is_chain = _links(
         stops,
         cables,
@@ -138,6 +139,7 @@ def read_question(
         asked,
         sentence_of,
         gear_said_in,
+        gear_at,
     )
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
@@ -1973,6 +1975,7 @@ def _links(
     asked: frozenset[int] = frozenset(),
     sentence_of: list[int] | None = None,
     gear_said_in: Mapping[int, set[str]] | None = None,
+    gear_at: Mapping[int, str] | None = None,
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them."""
     chain = list(stops)
@@ -2003,7 +2006,11 @@ def _links(
     for cable in cables:
         if any(link.cable is cable for link in links):
             continue
-        target = _cable_link(cable, links, spans, arrows, from_positions, sentence_of, gear_said_in, ontology)
+        target = (
+            None
+            if _goes_into_a_source(cable, links, to_positions, gear_at or {}, arrows, ontology)
+            else _cable_link(cable, links, spans, arrows, from_positions, sentence_of, gear_said_in, ontology)
+        )
         present = links[target].cable if target is not None else None
         # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
@@ -2077,6 +2084,34 @@ def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]
 
 def _device_word(stop: Stop) -> str:
     return stop.device_text or stop.device or ""
+
+
+def _goes_into_a_source(
+    cable: CableSpec,
+    links: list[LinkSpec],
+    to_positions: frozenset[int],
+    gear_at: Mapping[int, str],
+    arrows: bool,
+    ontology: Ontology | None,
+) -> bool:
+    """ "the pickup goes via a TS cable INTO the DI, then an XLR cable from the DI to the desk": in prose, a cable
+    said to go into gear that only sends on the links the question reads belongs to the hop before, not read."""
+    if arrows:
+        return False
+    into = min((p for p in to_positions if p > cable.position), default=None)
+    if into is None or into - cable.position > CABLE_TO_INTO:
+        return False
+    named = next((gear_at[p] for p in sorted(gear_at) if into < p <= into + CABLE_TO_INTO), None)
+    if named is None or ontology is None:
+        return False
+    # "a Radial ProDI" is the DI box the links read
+    kinds = set(ontology.class_chain(named))
+    sends = {link.source.device for link in links if link.source is not None and link.source.device}
+    receives = {link.dest.device for link in links if link.dest is not None and link.dest.device}
+    return bool(kinds & sends) and not kinds & receives
+
+
+CABLE_TO_INTO = 3  # words from a cable to the "into" after it, and from "into" to the gear it names
 
 
 def _cable_link(

@@ -706,3 +706,13 @@ def test_a_condenser_on_a_mic_input_is_reminded_of_phantom_until_it_is_said_on(o
     assert "rule.phantom.condenser-waits-for-it" not in rules(
         "my condenser into the mixer's mic input, phantom is on. ok?"
     )
+
+
+def test_a_cable_said_to_go_into_the_gear_a_link_starts_from_is_not_that_links_cable(ontology):
+    # the TS lead goes into the DI: it is the hop before, so the DI-to-desk run keeps its XLR cable
+    _, j = verdict_for(
+        "The violin pickup runs through a short TS cable into my Radial DI, and a 20 m XLR cable goes from the "
+        "DI's XLR out to the desk's mic input. Is the 20 m run balanced?",
+        ontology,
+    )
+    assert j.balanced is True
