@@ -270,7 +270,7 @@ def _without_phantom_beneficiaries(
 
     kept = [m for m in mentions if not beneficiary(m)]
 
-    # "should phantom be on for my SM58?", "desk: should the 48V button be on for the SM58s?": when the gear left
+    # "is phantom OK for my SM58?", "the desk's 48 V switch, fine for our dynamics?": when the gear left
     # is only what sends phantom (gear with mic inputs), the gear phantom serves is what the question is about
     def sends_phantom(device: str) -> bool:
         port = ontology.devices[device].inputs.get(g.phantom_port)

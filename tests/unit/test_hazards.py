@@ -124,7 +124,7 @@ def test_a_hazard_matched_by_meaning_brings_the_hazards_raised_with_it(ontology)
 
 @pytest.mark.parametrize(
     "question",
-    ["should phantom be on for my SM58?", "stage desk: should the 48V button be on for the sm58s?"],
+    ["should phantom be on for my SM58?", "Our little desk: is its 48V switch meant to be on for the SM58s?"],
 )
 def test_a_mic_phantom_is_asked_for_is_the_link_and_no_unbalanced_hazard_is_matched_over_it(
     question, ontology
