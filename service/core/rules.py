@@ -527,33 +527,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
     source = _in_format_of(dest, source, link.source, "out", ontology) or source
     dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
-    if (
-        dest is not None
-        and link.dest is not None
-        and reading.phantom == "on"
-        and link.dest.device is not None
-        and _g(ontology).phantom_port in ontology.devices[link.dest.device].inputs
-        and not (link.dest.qualifiers or link.dest.level or link.dest.formats)
-        and dest.kind is not None
-        and not dest.kind.phantom
-    ):
-        # "the recorder has phantom switched on for those inputs": 48 V lives on mic inputs, so gear said to send
-        # phantom into this link takes it on its mic input when it has one on the jack in use
-        on_mic = _resolve(
-            replace(link.dest, qualifiers=(_g(ontology).phantom_port,), role="in"),
-            "in",
-            link.source,
-            source,
-            dst_family,
-            ontology,
-        )
-        if (
-            on_mic is not None
-            and on_mic.kind is not None
-            and on_mic.kind.phantom
-            and on_mic.jack == dest.jack
-        ):
-            dest = on_mic
+    dest = _mic_input_phantom_reaches(link, reading, source, dest, dst_family, ontology) or dest
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
         dest = _resolve(
@@ -683,6 +657,44 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
         ),
     )
+
+
+def _mic_input_phantom_reaches(
+    link: LinkSpec,
+    reading: Reading,
+    source: Port | None,
+    dest: Port | None,
+    dst_family: str | None,
+    ontology: Ontology,
+) -> Port | None:
+    """ "the recorder has phantom switched on for those inputs": 48 V lives on mic inputs, so gear said to send
+    phantom into this link takes the signal on its mic input, when it has one on the jack in use and the question
+    names no other port."""
+    stop = link.dest
+    if (
+        dest is None
+        or dest.kind is None
+        or dest.kind.phantom
+        or stop is None
+        or stop.device is None
+        or reading.phantom != "on"
+        or stop.qualifiers
+        or stop.level
+        or stop.formats
+        or _g(ontology).phantom_port not in ontology.devices[stop.device].inputs
+    ):
+        return None
+    on_mic = _resolve(
+        replace(stop, qualifiers=(_g(ontology).phantom_port,), role="in"),
+        "in",
+        link.source,
+        source,
+        dst_family,
+        ontology,
+    )
+    if on_mic is None or on_mic.kind is None or not on_mic.kind.phantom or on_mic.jack != dest.jack:
+        return None
+    return on_mic
 
 
 def _with_port_of_cable_kind(link: LinkSpec, ontology: Ontology) -> LinkSpec:
