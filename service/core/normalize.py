@@ -589,6 +589,7 @@ def _two_numbers(words: list[str], g: Grammar) -> int:
 
 
 def _input_mentions(mentions: list[Mention], g: Grammar) -> list[Mention]:
+    """The mentions that name an input: the role word ("in", "inputs") or a port phrase headed by one."""
     return [
         m
         for m in mentions

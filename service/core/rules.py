@@ -598,10 +598,15 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if twin and twin != plug_dst and not stated and _mono_unbalanced_or_split(source, plug_src, ontology):
         # an unbalanced mono leg gains nothing from a TRS plug: a TS plug in the TRS jack is the usual cable
         plug_dst = twin
-    elif twin and dest is not None and dest.two and plug_src in _g(ontology).stereo_plugs:
+    elif (
+        twin
+        and dest is not None
+        and dest.two
+        and plug_src in _g(ontology).stereo_plugs
+        and _sends_stereo(source, plug_src, _g(ontology))
+    ):
         # one stereo plug into two inputs: left and right split, one unbalanced leg per input (TRS to dual TS)
-        if _sends_stereo(source, plug_src, _g(ontology)):
-            plug_dst = twin
+        plug_dst = twin
     mating = _mating(cable, source, dest, plug_src, plug_dst, ontology)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
     two_leg = (
