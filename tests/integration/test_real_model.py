@@ -76,6 +76,16 @@ def test_an_unrelated_question_scores_low(real_engine):
     assert good > bad + 0.2
 
 
+def test_a_follow_up_about_how_long_the_run_can_be_is_answered_not_refused(real_engine):
+    # cable length is in the domain even though "how far"/"too long" questions about USB hubs and power runs are not
+    first = real_engine.answer("which cable from my mixer's main outs to my powered speakers?")
+    follow = real_engine.answer(
+        "Sure. Trouble is the speakers stand at the back of the hall, roughly 18 metres off. Any problem with that?",
+        first.context,
+    )
+    assert follow.intent.value != "out_of_domain"
+
+
 QUESTIONS = (
     "is TRS to TS balanced?",
     "which cable from my interface's 1/4 inch outs to monitors with XLR inputs",
