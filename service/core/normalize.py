@@ -727,6 +727,7 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         and m.text in verbs.words
         and m.end < len(tokens)
         and tokens[m.end] in verbs.objects
+        and not _after_determiner(m, tokens, g)
     ]
     if not verb_ends:
         return mentions
@@ -739,6 +740,18 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
+
+
+def _after_determiner(m: Mention, tokens: list[str], g: Grammar) -> bool:
+    """ "a small powered MONITOR that has two inputs": a gear word shortly after a determiner is the noun, unless a
+    subject or a modal comes between ("my band, we MIC the amps")."""
+    verbs = g.gear_verbs
+    before = tokens[max(0, m.start - 3) : m.start]
+    return (
+        verbs is not None
+        and any(t in g.fillers for t in before)
+        and not any(t in verbs.subjects for t in before)
+    )
 
 
 def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

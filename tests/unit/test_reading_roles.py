@@ -396,6 +396,14 @@ def test_a_gear_word_used_as_a_verb_names_no_gear(ontology):
     assert link_devices(reading.question, ontology) == [("shure-sm57", "mixer")]
 
 
+def test_a_gear_word_after_a_determiner_is_the_noun_even_before_an_object_word(ontology):
+    # "monitor THAT has": after "a small powered" the word names the speaker, not the verb "to monitor"
+    reading = read_question(
+        "my laptop needs to reach a small powered monitor that has one TRS line input, which lead?", ontology
+    )
+    assert link_devices(reading.question, ontology) == [("computer", "studio-monitor")]
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
