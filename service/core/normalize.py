@@ -897,7 +897,37 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
             groups.append([mention])
     if current:
         groups.append(current)
-    return groups
+    return _asides_on_cables(groups, tokens)
+
+
+def _asides_on_cables(groups: list[list[Mention]], tokens: list[str]) -> list[list[Mention]]:
+    """ "the 1/4 inch cables I had lying around (TS ones, one black ring)": a bracketed aside that opens with
+    connector names and names nothing else describes the cable said last in its sentence, however many words came
+    between. "(pins 1 and 3 joined at the XLR end)" says something else about it."""
+    sentence_of = _sentence_index(tokens)
+    joined: list[list[Mention]] = []
+    for group in groups:
+        bracketed = group[0].start > 0 and tokens[group[0].start - 1] == "("
+        if bracketed and all(m.kind in {"family", "balance"} for m in group):
+            cable_at = _last_cable_group(joined, sentence_of[group[0].start], sentence_of)
+            if cable_at is not None:
+                joined[cable_at] = joined[cable_at] + group
+                continue
+        joined.append(group)
+    return joined
+
+
+def _last_cable_group(groups: list[list[Mention]], sentence: int, sentence_of: list[int]) -> int | None:
+    """The last group naming a cable in that sentence, with no connector or gear phrase after it."""
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if sentence_of[group[-1].start] != sentence:
+            return None
+        if any(m.kind == "cableword" for m in group):
+            return index
+        if any(m.kind in GROUP_KINDS for m in group):
+            return None
+    return None
 
 
 def _opens_a_clause(mention: Mention, current: list[Mention], tokens: list[str], g: Grammar) -> bool:

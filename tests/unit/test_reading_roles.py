@@ -404,6 +404,20 @@ def test_a_gear_word_after_a_determiner_is_the_noun_even_before_an_object_word(o
     assert link_devices(reading.question, ontology) == [("computer", "studio-monitor")]
 
 
+def test_a_bracketed_aside_naming_connectors_describes_the_cable_before_it(ontology):
+    reading = read_question(
+        "my mixer feeds the powered speakers over some quarter-inch leads from the garage (TS ones). balanced?",
+        ontology,
+    )
+    assert [link.cable.ends for link in reading.links if link.cable] == [("ts", "ts")]
+    # an aside that says something else about the cable leaves its ends alone
+    other = read_question(
+        "my mixer feeds the powered speakers over XLR leads (with pins 1 and 3 tied at the TRS end). balanced?",
+        ontology,
+    )
+    assert [link.cable.ends for link in other.links if link.cable] == [("xlr", "xlr")]
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
