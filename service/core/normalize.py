@@ -89,6 +89,7 @@ def read_question(
             and (tokens[m.end] in g.fillers or (m.kind == "role" and m.end in channel_said_at))
         )
         and not _preposition_at_clause_end(m, tokens, found, g)
+        and not _ends_a_modifier(m, tokens, g)
     ]
     mentions = _cable_put_in(mentions, g)
     mentions = _refined_devices(mentions, tokens, g)
@@ -500,6 +501,15 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
         )
 
     return [m for m in mentions if not says_where(m)]
+
+
+def _ends_a_modifier(m: Mention, tokens: list[str], g: Grammar) -> bool:
+    """ "a Taylor with a built-IN pickup": a role word that closes a modifier phrase (`postposed_modifiers`) says the
+    part is built in, not which way the signal goes."""
+    return m.kind == "role" and any(
+        len(words := phrase.split()) > 1 and tokens[max(0, m.end - len(words)) : m.end] == words
+        for phrase in g.postposed_modifiers
+    )
 
 
 def _parts_said_built_in(

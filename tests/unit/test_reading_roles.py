@@ -418,6 +418,22 @@ def test_a_bracketed_aside_naming_connectors_describes_the_cable_before_it(ontol
     assert [link.cable.ends for link in other.links if link.cable] == [("xlr", "xlr")]
 
 
+def test_built_in_says_a_part_is_built_in_not_which_way_the_signal_goes(ontology):
+    # "built-in" must not make the pickup an input: the question's own "from ... into" decides the direction
+    reading = read_question(
+        "My Martin has a built-in pickup. Which lead runs from the guitar into my Behringer DI?", ontology
+    )
+    assert [link.source.role for link in reading.links if link.source] != ["in"]
+    assert cable_of(reading.question, ontology) == "TS-male to TS-male"
+
+
+@pytest.mark.parametrize("instrument", ["mandolin", "upright bass", "violin", "ukulele", "pickup"])
+def test_an_acoustic_instrument_with_a_pickup_is_an_instrument_level_source(instrument, ontology):
+    assert cable_of(f"what lead from my {instrument} into the hi-z input of my interface", ontology) == (
+        "TS-male to TS-male"
+    )
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
