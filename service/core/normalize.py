@@ -35,6 +35,7 @@ from service.types import Entity
 from service.types import Intent
 
 CONTEXT_VERSION = 1
+MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
 GROUP_KINDS = {
     "family",
     "cable",
@@ -1652,6 +1653,7 @@ def _brand_references(
     In a follow-up the products of the question before count as named ("Scarlett 2i2 and Rokit 5s" then "so
     Scarlett line outs -> KRK?"), even where the short name is also a class word."""
     mentions = _earlier_products_named_short(tokens, mentions, ontology, g, products_before)
+    lexicon = lexicon_for(ontology)
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
     added: list[Mention] = []
@@ -1667,6 +1669,15 @@ def _brand_references(
             for word in words[1:]:
                 if any(c.isdigit() for c in word) and word[0].isalpha():
                     brands.setdefault(word, m)
+            # "a Blue Yeti ... connect the YETI": the model's own name, when it names nothing else alone
+            last = words[-1]
+            if (
+                len(last) >= MODEL_NAME_LETTERS
+                and last.isalpha()
+                and last not in g.fillers
+                and (last,) not in lexicon.phrases
+            ):
+                brands.setdefault(last, m)
     for i, tok in enumerate(tokens):
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
         # (a short word ending in "s" is too likely another word: "us", "its")

@@ -434,6 +434,14 @@ def test_an_acoustic_instrument_with_a_pickup_is_an_instrument_level_source(inst
     )
 
 
+def test_a_product_named_in_full_is_referred_back_to_by_its_model_name(ontology):
+    question = "Got a Blue Yeti for streaming. Will the Yeti work plugged into the XLR input on my mixer?"
+    assert link_devices(question, ontology) == [("blue-yeti", "mixer")]
+    assert (
+        judged(question, ontology).compatibility is Compatibility.DOES_NOT_WORK
+    )  # USB audio is no mic signal
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
