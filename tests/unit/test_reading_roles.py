@@ -435,8 +435,8 @@ def test_an_acoustic_instrument_with_a_pickup_is_an_instrument_level_source(inst
 
 
 def test_a_product_named_in_full_is_referred_back_to_by_its_model_name(ontology):
-    question = "Got a Blue Yeti for streaming. Will the Yeti work plugged into the XLR input on my mixer?"
-    assert link_devices(question, ontology) == [("blue-yeti", "mixer")]
+    question = "Retiring my old Blue Yeti. Could the Yeti go to the XLR input of my preamp, so I get the sound from the preamp?"
+    assert link_devices(question, ontology) == [("blue-yeti", "mic-preamp")]
     assert (
         judged(question, ontology).compatibility is Compatibility.DOES_NOT_WORK
     )  # USB audio is no mic signal
