@@ -1296,7 +1296,7 @@ def with_hazard_by_meaning(
     no_phantom_here = (
         reading.phantom != "on"
         and bool(j.links)
-        and all(f.dest is not None and f.dest.kind is not None and not f.dest.kind.phantom for f in j.links)
+        and all(_receives_no_phantom(f.dest, ontology) for f in j.links)
     )
     # an unbalanced-wiring hazard is no match for links the rules judged balanced end to end
     all_balanced = bool(j.links) and all(f.balanced is True for f in j.links)
@@ -1315,6 +1315,20 @@ def with_hazard_by_meaning(
     if not warnings:
         return j
     return replace(j, warnings=tuple(sorted(warnings, key=lambda w: SEVERITY_ORDER[w.severity.value])))
+
+
+def _receives_no_phantom(dest: Port | None, ontology: Ontology) -> bool:
+    """The receiving end is a port that carries no phantom, or gear with no input that does (a headset). A mic
+    read at the receiving end is a link read backwards: phantom is what it meets, so it is not ruled out."""
+    if dest is None:
+        return False
+    if dest.kind is not None:
+        return not dest.kind.phantom
+    device = ontology.devices.get(dest.device or "")
+    if device is None:
+        return False
+    kinds = [ontology.ports.get(port) for port in (*device.inputs.values(), *device.out.values())]
+    return not any(kind is not None and (kind.phantom or kind.level == "mic") for kind in kinds)
 
 
 def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:

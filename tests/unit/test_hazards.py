@@ -166,6 +166,30 @@ def test_a_phantom_hazard_is_not_raised_when_the_question_says_phantom_is_off(on
     assert "phantom-into-unbalanced" in {w.hazard for w in on.warnings}
 
 
+def test_no_phantom_hazard_is_matched_over_gear_that_has_no_phantom_input(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    def by_meaning(question):
+        reading = read_question(question, ontology)
+        reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+        match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
+        return {
+            w.hazard
+            for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
+        }
+
+    # a headset on a headphone jack: nothing there sends or takes phantom
+    assert "phantom-into-unbalanced" not in by_meaning(
+        "my gaming headset into the interface's headphone jack, fine?"
+    )
+    # a mic read at the receiving end is a link read backwards: the hazard stays possible
+    assert "phantom-into-unbalanced" in by_meaning(
+        "an XLR to TS adapter from the desk into my condenser mic, fine?"
+    )
+
+
 def test_a_tube_amp_said_to_lack_its_cab_raises_the_no_load_hazard_in_any_words(ontology):
     def fired(question):
         return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
