@@ -172,8 +172,18 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     cable = next((f.cable for f in deciding if f.cable is not None), None)
 
     # what the question itself says (a tube amp with no cab) before what a link read from it implies
-    hazard_ids = _hazards_from_words(reading, findings, ontology) + [h for f in findings for h in f.hazards]
+    said = _hazards_from_words(reading, findings, ontology)
+    hazard_ids = said + [h for f in findings for h in f.hazards]
     warnings = _warnings(hazard_ids, findings, ontology)
+    # "run the amp's speaker out into my interface, would that work?": a danger the question's own words set up
+    # decides whether it works, whatever the links read from it say
+    if any(
+        w.hazard in said
+        and w.severity is Severity.DANGER
+        and _levels_meet(ontology.hazards[w.hazard].levels, findings)
+        for w in warnings
+    ):
+        compatibility = Compatibility.UNSAFE
     facts = _facts(reading, findings, ontology)
     conditions = tuple(dict.fromkeys(c for f in judged for c in _conditions(f)))
     notes = tuple(ontology.formats[fmt].text for fmt in reading.formats)
@@ -1336,6 +1346,19 @@ def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:
     sending port is the one the question named: a mixer's main out into a powered speaker reads near "speaker
     out into an input" but carries no speaker level."""
     return _levels_absent(levels, list(j.links))
+
+
+def _levels_meet(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
+    """A hazard of those levels can happen on these links: it needs none, or no link has both levels known, or a
+    link joins one of those levels to another (speaker level into a line input; not an amp into its cab)."""
+    if not levels:
+        return True
+    known = [
+        {f.source.kind.level, f.dest.kind.level}
+        for f in findings
+        if f.source and f.dest and f.source.kind and f.dest.kind and f.source.kind.level and f.dest.kind.level
+    ]
+    return not known or any(pair & set(levels) and pair - set(levels) for pair in known)
 
 
 def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:

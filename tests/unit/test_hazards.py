@@ -166,6 +166,26 @@ def test_a_phantom_hazard_is_not_raised_when_the_question_says_phantom_is_off(on
     assert "phantom-into-unbalanced" in {w.hazard for w in on.warnings}
 
 
+def test_a_danger_the_question_sets_up_decides_that_it_does_not_safely_work(ontology):
+    from service.types import Compatibility
+
+    def verdict(question):
+        return judge(read_question(question, ontology), ontology).compatibility
+
+    # speaker level into an input: unsafe, even where the links read from a long post say "works"
+    assert (
+        verdict(
+            "Night recording plan: the speaker output on my Vox AC15 (the jack its own speaker plugs into) run "
+            "into the Hi-Z input of my Audient iD4 with a jack lead. Would that work?"
+        )
+        is Compatibility.UNSAFE
+    )
+    # the amp's speaker output into its passive cab is what that output is for
+    assert verdict("power amp speaker outs to my passive PA cabs with speakON leads, will it work?") is not (
+        Compatibility.UNSAFE
+    )
+
+
 def test_no_phantom_hazard_is_matched_over_gear_that_has_no_phantom_input(ontology):
     from service.core.classifier import FaqMatch
     from service.core.rules import with_hazard_by_meaning
