@@ -1337,8 +1337,10 @@ def _receives_no_phantom(dest: Port | None, ontology: Ontology) -> bool:
     device = ontology.devices.get(dest.device or "")
     if device is None:
         return False
+    # the level phantom-powered inputs take: gear that sends it (a mic) is what phantom would meet
+    phantom_levels = {kind.level for kind in ontology.ports.values() if kind.phantom and kind.level}
     kinds = [ontology.ports.get(port) for port in (*device.inputs.values(), *device.out.values())]
-    return not any(kind is not None and (kind.phantom or kind.level == "mic") for kind in kinds)
+    return not any(kind is not None and (kind.phantom or kind.level in phantom_levels) for kind in kinds)
 
 
 def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:
