@@ -35,6 +35,7 @@ from service.types import Entity
 from service.types import Intent
 
 CONTEXT_VERSION = 1
+CABLE_LENGTH_REACH = 3  # "a 20 m XLR cable": a length this many words before a cable word is that cable's
 MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
 GROUP_KINDS = {
     "family",
@@ -2301,7 +2302,10 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
                 link.source and link.dest and link.source.device == link.dest.device
             )  # one gear named twice
         ]
-        return on_it[0] if len(on_it) == 1 else None
+        if len(on_it) == 1:
+            return on_it[0]
+        # "... and a 20 m XLR cable goes from the DI to the desk. Is the 20 m run balanced?": the cable of that length
+        return _link_of_the_length_said(tokens, span, links)
     if len(named) < 2:
         return None
     for index, link in enumerate(links):
@@ -2318,6 +2322,27 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         }:
             return index
     return None
+
+
+def _link_of_the_length_said(tokens: list[str], span: tuple[int, int], links: list[LinkSpec]) -> int | None:
+    """The one link whose cable was said with the length the asking sentence names."""
+    said = {
+        " ".join(tokens[i : i + 2])
+        for i in range(span[0], span[1] - 1)
+        if lengths_in_metres(" ".join(tokens[i : i + 2]))
+    }
+    if not said:
+        return None
+    with_it = [
+        index
+        for index, link in enumerate(links)
+        if link.cable is not None
+        and any(
+            " ".join(tokens[i : i + 2]) in said
+            for i in range(max(0, link.cable.position - CABLE_LENGTH_REACH), link.cable.position)
+        )
+    ]
+    return with_it[0] if len(with_it) == 1 else None
 
 
 def _hop_span(

@@ -442,6 +442,15 @@ def test_a_product_named_in_full_is_referred_back_to_by_its_model_name(ontology)
     )  # USB audio is no mic signal
 
 
+def test_the_run_asked_about_by_its_length_is_the_cable_said_with_that_length(ontology):
+    judgement = judged(
+        "My bass goes over a short jack lead into an active DI, and then a 15 m XLR lead runs from the DI to "
+        "the stage box. Is the 15 m run balanced?",
+        ontology,
+    )
+    assert judgement.balanced is True
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
