@@ -294,8 +294,9 @@ def _resolve(
         if side == "in" and other_port is not None and not cable_family and len(stop.families) != 1
         else None
     )
-    # ...and when it mates with none of them and the question names none, the jack made for the sending end's
-    # level (RCA line into a combo jack goes into its 1/4-inch side, not the XLR mic side)
+    # ...but where the input has a jack made for the sending end's level and the question names none, that one
+    # (RCA line into a combo jack goes into its 1/4-inch side; so does a desk's XLR line out, which would
+    # overload the mic preamp behind the XLR side)
     by_level = (
         kind.jack_for_level.get(other_port.kind.level or "")
         if kind and mate and not stop.families and other_port is not None and other_port.kind is not None
@@ -304,7 +305,7 @@ def _resolve(
     jack = _jack(
         stop,
         kind,
-        cable_family or (mate if kind and mate in kind.jacks else by_level),
+        cable_family or by_level or (mate if kind and mate in kind.jacks else None),
         ontology,
         balance,
     )

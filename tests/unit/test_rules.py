@@ -474,6 +474,35 @@ def test_a_line_source_into_a_combo_jack_takes_its_quarter_inch_side(ontology):
     assert j.cable is not None and j.cable.name == "XLR-female to XLR-male"
 
 
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # an interface's or recorder's XLR side is its mic preamp: a desk's XLR line out goes into the jack side
+        (
+            "which lead from the desk's XLR main out into my Scarlett 2i2's combo input?",
+            "XLR-female to TRS-male",
+        ),
+        (
+            "XLR line out of the mixer to the line input of my audio interface, what cable",
+            "XLR-female to TRS-male",
+        ),
+        # a powered speaker's combo takes line level on both sides: XLR to XLR
+        (
+            "which lead from the desk's XLR main out into the combo input of my powered speaker?",
+            "XLR-female to XLR-male",
+        ),
+        # ...and an unbalanced jack goes into its jack side
+        (
+            "keyboard's unbalanced 1/4 inch out into the combo input of my powered speaker, what cable?",
+            "TS-male to TS-male",
+        ),
+    ],
+)
+def test_a_line_level_xlr_output_goes_into_the_side_of_a_combo_made_for_line_level(question, cable, ontology):
+    _, j = verdict_for(question, ontology)
+    assert j.cable is not None and j.cable.name == cable
+
+
 def test_a_coaxial_spdif_output_is_no_optical_one(ontology):
     _, j = verdict_for(
         "the transport's coaxial S/PDIF output into the DAC's optical input, will that work?", ontology
