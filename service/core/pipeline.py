@@ -18,6 +18,7 @@ from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.ontology import Ontology
 from service.core.planner import plan_for_reading
+from service.core.query import with_gear_classes
 from service.core.rules import judge
 from service.core.rules import with_hazard_by_meaning
 from service.types import Answer
@@ -100,7 +101,9 @@ class Engine:
         passages = ()
         if not reading.refusal:
             query_vector = vector if reading.search_query == text else None
-            passages = self.retriever.search(reading.search_query, self.top_k, vector=query_vector)
+            passages = self.retriever.search(
+                with_gear_classes(reading, self.ontology), self.top_k, vector=query_vector
+            )
         judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology, faq)
         plan = plan_for_reading(reading, judgement, self.ontology)
         answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out, plan=plan)
