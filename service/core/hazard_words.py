@@ -27,6 +27,20 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
     ]
 
 
+def hazards_said_across(earlier: str, now: str, devices: Iterable[str], ontology: Ontology) -> list[Hazard]:
+    """ "Amp with binding posts to the speakers?" then "can I hook them up with the amp on?": the hazards whose
+    words two turns say between them, the new turn saying some of them and the earlier one not all."""
+    named = list(devices)
+    before = {h.id for h in hazards_said(earlier, named, ontology)}
+    return [
+        hazard
+        for hazard in hazards_said(f"{earlier} {now}", named, ontology)
+        if hazard.id not in before
+        and hazard.mentions
+        and any(_said_pattern(group).search(f" {now} ") for group in hazard.mentions)
+    ]
+
+
 def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> bool:
     """ "a Y splitter backwards, both phones into the two ends, the single plug into the amp's only AUX input":
     a joining word, and one input to feed ("one", "single", "only one" a few words before an input word)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from service.core.fit import plug_fit
 from service.core.hazard_words import hazards_said
+from service.core.hazard_words import hazards_said_across
 from service.core.intent import Understanding
 from service.core.intent import decide
 from service.core.lexicon import Lexicon
@@ -202,7 +203,20 @@ def read_question(
     )
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
+        reading = replace(reading, hazards_said=_hazards_said_across_turns(reading, context, ontology))
     return reading
+
+
+def _hazards_said_across_turns(
+    reading: Reading, context: Mapping[str, Any], ontology: Ontology
+) -> tuple[str, ...]:
+    """A hazard the follow-up and the question before it say between them (hazard_words.hazards_said_across)."""
+    before = context.get("question")
+    if not isinstance(before, str) or not before:
+        return reading.hazards_said
+    earlier = " ".join(tokenize(clean(before)))
+    across = hazards_said_across(earlier, reading.cleaned, reading.devices, ontology)
+    return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in across)))
 
 
 def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:

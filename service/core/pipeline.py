@@ -97,13 +97,15 @@ class Engine:
         reading = read_question(question, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
-        hazard = None if reading.refusal else self.reader.hazards.match(vector)
+        hazard = None
         passages = ()
         if not reading.refusal:
-            query_vector = vector if reading.search_query == text else None
-            passages = self.retriever.search(
-                with_gear_classes(reading, self.ontology), self.top_k, vector=query_vector
-            )
+            # a follow-up is searched together with the question before it: "is it ok while the amp is on?" is
+            # about the speaker terminals that question named, for the hazards as for the guide
+            query = with_gear_classes(reading, self.ontology)
+            query_vector = vector if reading.search_query == text else self.retriever.embed(query)
+            hazard = self.reader.hazards.match(query_vector)
+            passages = self.retriever.search(query, self.top_k, vector=query_vector)
         judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology, faq)
         plan = plan_for_reading(reading, judgement, self.ontology)
         answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out, plan=plan)

@@ -86,6 +86,15 @@ def test_a_follow_up_about_how_long_the_run_can_be_is_answered_not_refused(real_
     assert follow.intent.value != "out_of_domain"
 
 
+def test_a_safety_follow_up_is_matched_to_hazards_with_the_question_before_it(real_engine):
+    first = real_engine.answer(
+        "Our old power amp has red and black binding posts; what lead goes from it to the passive PA speakers?"
+    )
+    follow = real_engine.answer("OK. Can I hook them up with the amp still switched on?", first.context)
+    assert follow.verdict is not None
+    assert "exposed-speaker-terminals" in {w.hazard for w in follow.verdict.warnings}
+
+
 QUESTIONS = (
     "is TRS to TS balanced?",
     "which cable from my interface's 1/4 inch outs to monitors with XLR inputs",

@@ -288,3 +288,14 @@ def test_a_phantom_hazard_matched_by_meaning_needs_an_input_that_can_carry_phant
     assert "phantom-into-unbalanced" in by_meaning(
         "synth into the desk's XLR mic input with a TS to XLR adapter, ok?"
     )
+
+
+def test_a_hazard_said_between_a_follow_up_and_the_question_before_it_is_said(ontology):
+    from service.core.hazard_words import hazards_said_across
+
+    earlier = "which lead from the amp's binding posts to the passive speakers"
+    said = {h.id for h in hazards_said_across(earlier, "can i do it with the amp switched on", (), ontology)}
+    assert "exposed-speaker-terminals" in said
+    # a follow-up that says none of its words adds nothing, nor does one the earlier question said all of
+    assert not hazards_said_across(earlier, "and how long can that lead be", (), ontology)
+    assert not hazards_said_across(earlier + " with the amp switched on", "and with speakon", (), ontology)
