@@ -253,6 +253,8 @@ def _resolve(
             and not any(ontology.ports[p].domain == ontology.formats[f].domain for p in ports.values())
         ]
         if named:
+            # "an optical input marked ADAT": of the port words said, the one that names a format says the most
+            named.sort(key=lambda q: q not in stop.formats)
             kind_id = ontology.generic_ports[named[0]][side]
         guessed = kind_id == ports.get("default") and not (stop.qualifiers or stop.families or stop.balance)
     else:

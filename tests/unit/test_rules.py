@@ -745,3 +745,13 @@ def test_a_cable_said_to_go_into_the_gear_a_link_starts_from_is_not_that_links_c
         ontology,
     )
     assert j.balanced is True
+
+
+def test_a_port_word_that_names_a_format_decides_on_gear_that_lists_neither(ontology):
+    # a recorder class lists no optical port: "optical input marked ADAT" is an ADAT input, not S/PDIF
+    _, j = verdict_for(
+        "the laptop has an optical out, and my recorder has an optical input marked ADAT. Will a fiber between "
+        "them work?",
+        ontology,
+    )
+    assert j.compatibility is Compatibility.DOES_NOT_WORK
