@@ -983,7 +983,11 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     for m in group:
         if m.kind == "cable":
             kind = ontology.cables[m.id].kind
-            if ends and ontology.cables[m.id].ends and ontology.cables[m.id].ends[-1] != ends[-1]:
+            own = ontology.cables[m.id].ends
+            if ends and own and len(set(own)) == 1 and ontology.families[own[0]].resolves_to:
+                # "an RCA patch cord": a cable named only by what it is for takes the connector said before it
+                continue
+            if ends and own and own[-1] != ends[-1]:
                 # "RCA-to-TOSLINK cable", "TSR-TS cable": the slang names the far end
                 ends.append(ontology.cables[m.id].ends[-1])
                 genders.append(pending_gender)

@@ -451,6 +451,11 @@ def test_the_run_asked_about_by_its_length_is_the_cable_said_with_that_length(on
     assert judgement.balanced is True
 
 
+def test_a_connector_before_a_cable_named_by_its_use_is_the_whole_cable(ontology):
+    reading = read_question("is an RCA patch cord ok from the CD player's coax out to the DAC?", ontology)
+    assert [link.cable.ends for link in reading.links if link.cable] == [("rca", "rca")]
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
