@@ -456,6 +456,12 @@ def test_a_connector_before_a_cable_named_by_its_use_is_the_whole_cable(ontology
     assert [link.cable.ends for link in reading.links if link.cable] == [("rca", "rca")]
 
 
+def test_spanish_gear_and_port_words_are_read(ontology):
+    reading = read_question("can my micro condensador go into the mixer's linea input?", ontology)
+    assert link_devices(reading.question, ontology) == [("condenser-mic", "mixer")]
+    assert reading.links[0].dest.qualifiers == ("line",)
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
