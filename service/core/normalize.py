@@ -708,12 +708,21 @@ def _refined_devices(mentions: list[Mention], tokens: list[str], g: Grammar) -> 
                     # is the gear the words describe
                     if r.device == m.id
                     and (sentence(m), r.becomes) not in named
-                    and _said(r.words, text, g, denied=r.denied)
+                    and (
+                        (bool(r.words) and _said(r.words, text, g, denied=r.denied))
+                        or (r.load and _speaker_load_said(text, g))
+                    )
                 ),
                 m,
             )
         out.append(m)
     return out
+
+
+def _speaker_load_said(text: str, g: Grammar) -> bool:
+    """ "some 8 ohm 1W speakers": an impedance in the range of loudspeaker loads."""
+    low, high = g.speaker_load_ohms
+    return any(low <= ohms <= high for ohms in impedances_in_ohms(text))
 
 
 def _said(words: tuple[str, ...], text: str, g: Grammar, *, denied: bool) -> bool:

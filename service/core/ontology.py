@@ -416,6 +416,7 @@ class DeviceRefinement:
     words: tuple[str, ...]
     becomes: str
     denied: bool = False  # the words count only when the sentence says the gear lacks them ("no power cord")
+    load: bool = False  # a speaker load in ohms said in the sentence counts too ("8 ohm 1W speakers")
 
 
 @dataclass(frozen=True)

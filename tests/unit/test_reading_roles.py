@@ -462,6 +462,11 @@ def test_spanish_gear_and_port_words_are_read(ontology):
     assert reading.links[0].dest.qualifiers == ("line",)
 
 
+def test_speakers_rated_at_a_speaker_load_are_passive(ontology):
+    judgement = judged("can my DAC board's output drive two 4 ohm 3W speakers straight?", ontology)
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK  # a line output needs an amplifier between
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
