@@ -815,11 +815,13 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
 
 def _without_controls(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the phones knob cranked", "the mic fader": a gear word right before a control word names a control on
-    other gear (a level knob), not that gear."""
+    other gear (a level knob), not that gear; so does one before a word it only modifies ("the mic stand", "the
+    piano bar")."""
+    named_by_gear = g.control_words | g.compound_heads
     return [
         m
         for m in mentions
-        if not (m.kind == "device" and m.end < len(tokens) and tokens[m.end] in g.control_words)
+        if not (m.kind == "device" and m.end < len(tokens) and tokens[m.end] in named_by_gear)
     ]
 
 

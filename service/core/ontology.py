@@ -362,6 +362,8 @@ class Grammar:
     purpose_words: frozenset[str] = frozenset()
     # "the phones KNOB", "the mic FADER": a gear word right before one of these names a control, not the gear
     control_words: frozenset[str] = frozenset()
+    # "the mic STAND", "her piano TEACHER", "the piano BAR": a gear word right before one of these names that thing
+    compound_heads: frozenset[str] = frozenset()
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before
     placement_near: tuple[str, ...] = ()

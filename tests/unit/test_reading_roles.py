@@ -467,6 +467,17 @@ def test_speakers_rated_at_a_speaker_load_are_passive(ontology):
     assert judgement.compatibility is Compatibility.DOES_NOT_WORK  # a line output needs an amplifier between
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the mic stand wobbles; what lead from my SM58 into the mixer?",
+        "the little mixer at the piano bar: which lead from my SM58 into it?",
+    ],
+)
+def test_a_gear_word_that_only_modifies_the_next_word_names_no_gear(question, ontology):
+    assert link_devices(question, ontology) == [("shure-sm58", "mixer")]
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
