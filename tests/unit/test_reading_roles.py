@@ -478,6 +478,15 @@ def test_a_gear_word_that_only_modifies_the_next_word_names_no_gear(question, on
     assert link_devices(question, ontology) == [("shure-sm58", "mixer")]
 
 
+def test_a_balance_said_after_the_word_jack_is_the_ports(ontology):
+    judgement = judged(
+        "my drum machine's manual says the outs are 6.3 mm jack unbalanced. I run a TRS lead into the desk's "
+        "balanced line input. Balanced?",
+        ontology,
+    )
+    assert judgement.balanced is False
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
