@@ -487,6 +487,14 @@ def test_a_balance_said_after_the_word_jack_is_the_ports(ontology):
     assert judgement.balanced is False
 
 
+def test_an_interconnect_is_a_cable(ontology):
+    judgement = judged(
+        "my stereo receiver feeds the sub over a long RCA interconnect; is that balanced?", ontology
+    )
+    assert judgement.balanced is False
+    assert not judgement.warnings  # the receiver's line out, not its speaker terminals
+
+
 def test_the_gear_phantom_is_switched_on_for_is_not_a_link_end(ontology):
     judgement = judged("SM58 into channel 3 of the desk; 48V is on for the choir condensers. fine?", ontology)
     assert len(judgement.links) == 1
