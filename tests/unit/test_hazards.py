@@ -186,27 +186,28 @@ def test_a_danger_the_question_sets_up_decides_that_it_does_not_safely_work(onto
     )
 
 
-def test_no_phantom_hazard_is_matched_over_gear_that_has_no_phantom_input(ontology):
+def _phantom_by_meaning(question, ontology):
+    """The hazards a compatibility question gets when its nearest hazard in meaning is phantom-into-unbalanced."""
     from service.core.classifier import FaqMatch
     from service.core.rules import with_hazard_by_meaning
     from service.types import Intent
 
-    def by_meaning(question):
-        reading = read_question(question, ontology)
-        reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
-        match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
-        return {
-            w.hazard
-            for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
-        }
+    reading = read_question(question, ontology)
+    reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+    match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
+    return {
+        w.hazard for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
+    }
 
+
+def test_no_phantom_hazard_is_matched_over_gear_that_has_no_phantom_input(ontology):
     # a headset on a headphone jack: nothing there sends or takes phantom
-    assert "phantom-into-unbalanced" not in by_meaning(
-        "my gaming headset into the interface's headphone jack, fine?"
+    assert "phantom-into-unbalanced" not in _phantom_by_meaning(
+        "my gaming headset into the interface's headphone jack, fine?", ontology
     )
     # a mic read at the receiving end is a link read backwards: the hazard stays possible
-    assert "phantom-into-unbalanced" in by_meaning(
-        "an XLR to TS adapter from the desk into my condenser mic, fine?"
+    assert "phantom-into-unbalanced" in _phantom_by_meaning(
+        "an XLR to TS adapter from the desk into my condenser mic, fine?", ontology
     )
 
 
@@ -266,27 +267,13 @@ def test_a_tube_amp_whose_cab_the_question_means_to_unplug_has_no_load(ontology)
 
 
 def test_a_phantom_hazard_matched_by_meaning_needs_an_input_that_can_carry_phantom(ontology):
-    from service.core.classifier import FaqMatch
-    from service.core.rules import with_hazard_by_meaning
-    from service.types import Intent
-
-    match = FaqMatch("phantom-into-unbalanced", 0.7, 0.2, True)
-
-    def by_meaning(question):
-        reading = read_question(question, ontology)
-        reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
-        return {
-            w.hazard
-            for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
-        }
-
     # a MIDI input has no phantom: an adapter there is no phantom danger
-    assert "phantom-into-unbalanced" not in by_meaning(
-        "my synth's MIDI in is a 3.5 mm TRS jack and my adapter is a 5-pin DIN one, ok?"
+    assert "phantom-into-unbalanced" not in _phantom_by_meaning(
+        "my synth's MIDI in is a 3.5 mm TRS jack and my adapter is a 5-pin DIN one, ok?", ontology
     )
     # a mic input can carry phantom, so the same match still warns
-    assert "phantom-into-unbalanced" in by_meaning(
-        "synth into the desk's XLR mic input with a TS to XLR adapter, ok?"
+    assert "phantom-into-unbalanced" in _phantom_by_meaning(
+        "synth into the desk's XLR mic input with a TS to XLR adapter, ok?", ontology
     )
 
 
