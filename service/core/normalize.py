@@ -2333,7 +2333,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         ]
         if len(on_it) == 1:
             return on_it[0]
-        # "... and a 20 m XLR cable goes from the DI to the desk. Is the 20 m run balanced?": the cable of that length
+        # "... then 20 m of XLR on to the stage box. Is the 20 m run balanced?": the cable said with that length
         return _link_of_the_length_said(tokens, span, links)
     if len(named) < 2:
         return None
