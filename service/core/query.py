@@ -1,8 +1,9 @@
 """What the passage search looks for: the question's words, plus the class of each product it names.
 
-"AT2020 into my UMC22, meters don't move" shares no word with the guide's "condenser mic is silent" passage; the
-catalog knows the AT2020 is a condenser mic, so the lexical (BM25) half of the search is given that name too. The
-sentence vector stays the question's own: the question is embedded once.
+A question that names its gear only by model ("my Vocaster One and the PodMic") shares few words with the guide's
+passages, which speak of audio interfaces and dynamic mics; the catalog knows each product's class, so the search
+text is given those names too. The pipeline embeds a new question once (this text feeds the lexical half of the
+search); a follow-up's text, the question before it included, is embedded again.
 """
 
 from __future__ import annotations
