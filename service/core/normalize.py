@@ -1000,7 +1000,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
                 continue
             if ends and own and own[-1] != ends[-1]:
                 # "RCA-to-TOSLINK cable", "TSR-TS cable": the slang names the far end
-                ends.append(ontology.cables[m.id].ends[-1])
+                ends.append(own[-1])
                 genders.append(pending_gender)
                 duals.append(pending_dual)
             elif not ends:
