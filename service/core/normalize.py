@@ -127,6 +127,7 @@ def read_question(
     asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
     asked |= _cable_referred_back(tokens, cables, sentence_of, asking, g)
+    swapped_in = _cables_swapped_in(tokens, cables, sentence_of, g)
     gear_said_in: dict[int, set[str]] = {}
     for m in mentions:
         if m.kind == "device":
@@ -144,6 +145,7 @@ def read_question(
         sentence_of,
         gear_said_in,
         gear_at,
+        swapped_in,
     )
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
@@ -1479,18 +1481,39 @@ def _describes_a_cable(
 def _said_balance_of_a_side(
     groups: list[list[Mention]], tokens: list[str], g: Grammar
 ) -> list[list[Mention]]:
-    """ "the output is impedance-balanced", "the inputs are balanced too": a side word and the balance said of it
-    are one end of the link, even with no gear named."""
+    """ "the output is impedance-balanced", "the inputs are balanced too", "the output jack is mono and
+    unbalanced": a side word and the balance said of it are one end of the link, even with no gear named."""
     out: list[list[Mention]] = []
+    for group in _descriptions_joined(groups, tokens, g):
+        prev = out[-1] if out else None
+        between = tokens[prev[-1].end : group[0].start] if prev is not None else []
+        if (
+            prev is not None
+            and {m.kind for m in prev} == {"role"}
+            and {m.kind for m in group} <= {"balance", "family", "mono"}
+            and any(m.kind == "balance" for m in group)
+            and 0 < len(between) <= 3
+            and set(between) & g.predicate_words
+            and set(between) <= g.predicate_words | g.fillers
+        ):
+            out[-1] = prev + group
+        else:
+            out.append(group)
+    return out
+
+
+def _descriptions_joined(groups: list[list[Mention]], tokens: list[str], g: Grammar) -> list[list[Mention]]:
+    """ "mono and unbalanced": channel and balance words joined by one coordinator describe one thing."""
+    out: list[list[Mention]] = []
+    describing = {"mono", "balance"}
     for group in groups:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and {m.kind for m in prev} == {"role"}
-            and {m.kind for m in group} <= {"balance", "family"}
-            and any(m.kind == "balance" for m in group)
-            and 0 < group[0].start - prev[-1].end <= 2
-            and set(tokens[prev[-1].end : group[0].start]) <= g.predicate_words
+            and {m.kind for m in prev} <= describing
+            and {m.kind for m in group} <= describing
+            and group[0].start - prev[-1].end == 1
+            and tokens[prev[-1].end] in g.coordinators
         ):
             out[-1] = prev + group
         else:
@@ -2071,8 +2094,11 @@ def _links(
     sentence_of: list[int] | None = None,
     gear_said_in: Mapping[int, set[str]] | None = None,
     gear_at: Mapping[int, str] | None = None,
+    swapped_in: frozenset[int] = frozenset(),
 ) -> tuple[list[LinkSpec], bool]:
-    """Join consecutive stops into links and give each link the cable named between them."""
+    """Join consecutive stops into links and give each link the cable named between them.
+
+    `swapped_in` holds the positions of cables said to have replaced the one named before them."""
     chain = list(stops)
 
     links: list[LinkSpec] = []
@@ -2127,12 +2153,37 @@ def _links(
                 present is None
                 or (present.kind == "signal" and cable.kind != "signal")
                 or (cable.kind != "signal" and cable.position in asked and present.position not in asked)
+                # "they were TS cables. Swapped them for TRS cables": what is plugged in now is the later one
+                or (cable.position in swapped_in and present.position < cable.position)
             )
         ):
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _cables_swapped_in(
+    tokens: list[str], cables: list[CableSpec], sentence_of: list[int], g: Grammar
+) -> frozenset[int]:
+    """Cables said to have taken the place of another ("swapped them for a pair of TRS cables", reading.yaml
+    `substitution_words.becomes`): a replacing word between the cable and the last cable or sentence start before
+    it, in its sentence."""
+    words = g.substitution_words
+    if words is None or not words.becomes or len(cables) < 2:
+        return frozenset()
+    becomes = phrase_pattern(words.becomes)
+    last = len(sentence_of) - 1
+    swapped: set[int] = set()
+    for cable in cables:
+        sentence = sentence_of[min(cable.position, last)]
+        start = cable.position
+        while start > 0 and sentence_of[start - 1] == sentence:
+            start -= 1
+        start = max([start, *(c.position + 1 for c in cables if c.position < cable.position)])
+        if becomes.search(" ".join(tokens[start : cable.position])):
+            swapped.add(cable.position)
+    return frozenset(swapped)
 
 
 def _inside(position: int, span: tuple[int, int]) -> bool:

@@ -515,3 +515,14 @@ def test_a_follow_up_asking_a_cable_for_the_sound_of_a_midi_link_asks_for_the_au
     )
     assert follow.links[0].source.device == first.links[0].source.device
     assert "midi" not in follow.links[0].source.qualifiers
+
+
+@pytest.mark.parametrize("swap", ["Swapped them for", "I replaced them with", "Then I switched over to"])
+def test_a_cable_said_to_replace_the_one_before_is_the_one_in_use(swap, ontology):
+    reading = read_question(
+        "The mixer feeds my powered speakers. At first I used two guitar leads from the drawer."
+        f" {swap} TRS to TRS cables last week. Is the mixer to speaker run balanced now?",
+        ontology,
+    )
+    cable = reading.links[0].cable
+    assert cable is not None and cable.ends == ("trs", "trs")

@@ -1536,3 +1536,14 @@ def test_mobile_before_a_noun_is_an_adjective(ontology):
         "mobile DJ here: my controller's RCA outs into powered speakers, which cable?", ontology
     )
     assert all("phone" not in pair for pair in devices)
+
+
+def test_a_balance_said_with_a_channel_word_of_a_side_is_that_sides_balance(ontology):
+    reading = read_question(
+        "Drum machine into the desk's line input. The drum machine manual says the output jack is mono and"
+        " unbalanced. I use a TRS lead; is that balanced?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert (link.source.device, link.source.role, link.source.balance) == ("keyboard", "out", "unbalanced")
+    assert judge(reading, ontology).balanced is False
