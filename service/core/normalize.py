@@ -36,6 +36,7 @@ from service.types import Entity
 from service.types import Intent
 
 CONTEXT_VERSION = 1
+CONTEXT_DEVICES = 12  # gear a context remembers across turns
 CABLE_LENGTH_REACH = 3  # "a 20 m XLR cable": a length this many words before a cable word is that cable's
 MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
 GROUP_KINDS = {
@@ -205,6 +206,7 @@ def read_question(
     )
     if has_context and not reading.refusal and context is not None:
         reading = _apply_context(reading, context, ontology)
+        reading = replace(reading, devices_before=_devices_before(context, ontology))
         reading = replace(reading, hazards_said=_hazards_said_across_turns(reading, context, ontology))
     return reading
 
@@ -212,13 +214,14 @@ def read_question(
 def _hazards_said_across_turns(
     reading: Reading, context: Mapping[str, Any], ontology: Ontology
 ) -> tuple[str, ...]:
-    """A hazard the follow-up and the question before it say between them (hazard_words.hazards_said_across)."""
+    """A hazard the follow-up and the question before it say between them (hazard_words.hazards_said_across),
+    or the follow-up says of gear an earlier turn named ("can I unplug the speaker?" after a valve amp)."""
+    devices = reading.devices + reading.devices_before
+    own = hazards_said(reading.cleaned, devices, ontology) if reading.devices_before else []
     before = context.get("question")
-    if not isinstance(before, str) or not before:
-        return reading.hazards_said
-    earlier = " ".join(tokenize(clean(before)))
-    across = hazards_said_across(earlier, reading.cleaned, reading.devices, ontology)
-    return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in across)))
+    earlier = " ".join(tokenize(clean(before))) if isinstance(before, str) and before else ""
+    across = hazards_said_across(earlier, reading.cleaned, devices, ontology) if earlier else []
+    return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in (*own, *across))))
 
 
 def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
@@ -880,7 +883,8 @@ def reading_context(reading: Reading) -> dict[str, Any]:
         "phantom": reading.phantom,
         "formats": list(reading.formats),
         "families": list(reading.families),
-        "devices": list(reading.devices),
+        # the conversation's gear, newest first, so that a later turn still knows it
+        "devices": list(dict.fromkeys(reading.devices + reading.devices_before))[:CONTEXT_DEVICES],
     }
 
 
@@ -1682,6 +1686,15 @@ def _same_gear(
             continue
         out.append(stop)
     return out
+
+
+def _devices_before(context: Mapping[str, Any], ontology: Ontology) -> tuple[str, ...]:
+    """The gear the conversation named before this turn, as the context remembers it (known ids only: a context
+    comes back from the client)."""
+    if context.get("v") != CONTEXT_VERSION:
+        return ()
+    named = context.get("devices") or []
+    return tuple(d for d in named if isinstance(d, str) and d in ontology.devices)
 
 
 def _products_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tuple[str, ...]:

@@ -113,6 +113,8 @@ class Reading:
     formats: tuple[str, ...] = ()
     families: tuple[str, ...] = ()  # every connector family named, in order
     devices: tuple[str, ...] = ()
+    # gear the earlier turns of a conversation named (a follow-up's "unplug the speaker" is about their valve amp)
+    devices_before: tuple[str, ...] = ()
     is_chain: bool = False
     drawn: bool = False  # the user drew the chain with arrows ("mic -> pre -> interface")
     hop: int | None = None  # the link a "which cable for the X-to-Y hop" question asks about

@@ -526,3 +526,16 @@ def test_a_cable_said_to_replace_the_one_before_is_the_one_in_use(swap, ontology
     )
     cable = reading.links[0].cable
     assert cable is not None and cable.ends == ("trs", "trs")
+
+
+def test_a_follow_up_says_a_hazard_of_gear_an_earlier_turn_named(ontology):
+    first = read_question("I own a valve combo amp. Its line out into my interface: which cable?", ontology)
+    second = read_question(
+        "The line out jack is a 1/4 inch one. Is a TS lead right?", ontology, reading_context(first)
+    )
+    third = read_question(
+        "Could I disconnect the internal speaker so it is quiet at night?", ontology, reading_context(second)
+    )
+    assert "tube-amp-no-load" in third.hazards_said
+    alone = read_question("Could I disconnect the internal speaker so it is quiet at night?", ontology)
+    assert "tube-amp-no-load" not in alone.hazards_said
