@@ -678,6 +678,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         "gear",
         "maybe_gear",
         "absent",
+        "absent_gear",
         "into_one",
     }
     if unknown:
@@ -707,6 +708,7 @@ def _hazard(hazard_id: str, body: Any) -> Hazard:
         gear=tuple(str(d) for d in body.get("gear") or ()),
         maybe_gear=tuple(str(d) for d in body.get("maybe_gear") or ()),
         absent=tuple(str(p).lower() for p in body.get("absent") or ()),
+        absent_gear=tuple(str(d) for d in body.get("absent_gear") or ()),
         into_one=_into_one(key, body.get("into_one")),
     )
 
@@ -882,7 +884,7 @@ def _cross_check(o: Ontology) -> None:
         if set(g.separators.values()) - SEPARATOR_ROLES or set(g.attachers.values()) - ATTACHER_ROLES:
             raise KBInvalid("kb/reading.yaml: separators or attachers use an unknown role")
     for hazard in o.hazards.values():
-        for device in hazard.gear:
+        for device in (*hazard.gear, *hazard.absent_gear):
             if device not in o.devices:
                 raise KBInvalid(f"kb/hazards.yaml: hazards.{hazard.id}.gear: unknown device '{device}'")
     for entry in o.faq.values():

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from service.core.lexicon import clean
+from service.core.lexicon import find_mentions
+from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
 from service.core.lexicon import tokenize
 from service.core.ontology import Hazard
@@ -70,9 +72,18 @@ def _gear_lacking(tokens: list[str], devices: set[str], hazard: Hazard, ontology
     g = ontology.grammar
     if g is None:
         return False
-    for i, token in enumerate(tokens):
-        if token in hazard.absent or (token.endswith("s") and token[:-1] in hazard.absent):
-            near = tokens[max(0, i - g.absence_window) : i + g.absence_window + 1]
-            if set(near) & g.absence_words:
-                return True
-    return False
+    needed = [
+        i
+        for i, token in enumerate(tokens)
+        if token in hazard.absent or (token.endswith("s") and token[:-1] in hazard.absent)
+    ]
+    if hazard.absent_gear:
+        # "leave the 4x12 unplugged": the thing missing named as gear of one of the classes
+        needed += [
+            m.start
+            for m in find_mentions(tokens, lexicon_for(ontology))
+            if m.kind == "device" and set(ontology.class_chain(m.id)) & set(hazard.absent_gear)
+        ]
+    return any(
+        set(tokens[max(0, i - g.absence_window) : i + g.absence_window + 1]) & g.absence_words for i in needed
+    )

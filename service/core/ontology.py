@@ -182,6 +182,7 @@ class Hazard:
     )
     gear: tuple[str, ...] = ()  # device classes that fire it, with `absent`: a tube amp...
     absent: tuple[str, ...] = ()  # ...with one of these said to be missing ("the cab left unplugged")
+    absent_gear: tuple[str, ...] = ()  # ...or gear of these classes said to be missing ("the 4x12 unplugged")
     # a broader class named by itself, no product, may be one of `gear` ("my 5150 head": a head of unknown make
     # may have valves), so it fires the hazard too
     maybe_gear: tuple[str, ...] = ()
