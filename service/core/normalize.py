@@ -95,6 +95,7 @@ def read_question(
         and not _preposition_at_clause_end(m, tokens, found, g)
         and not _ends_a_modifier(m, tokens, g)
     ]
+    mentions = _gear_before_a_preposition(mentions, tokens, lexicon, g)
     mentions = _cable_put_in(mentions, g)
     mentions = _refined_devices(mentions, tokens, g)
     mentions = _without_gear_verbs(mentions, tokens, g)
@@ -780,6 +781,30 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
+
+
+def _gear_before_a_preposition(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
+    """ "just the mic IN a pouch", "the mic IN my hand": a port word that ends in a role word which is also a
+    preposition, right before a determiner, is the gear word and the preposition, not a port ("the midi out OF my
+    keyboard" is a port)."""
+    out: list[Mention] = []
+    for m in mentions:
+        nxt = tokens[m.end] if m.end < len(tokens) else ""
+        if (
+            m.kind == "port"
+            and m.end - m.start >= 2
+            and tokens[m.end - 1] in g.role_prepositions
+            and nxt in g.determiners
+        ):
+            out += [
+                replace(found, start=found.start + m.start, end=found.end + m.start)
+                for found in find_mentions(tokens[m.start : m.end - 1], lexicon)
+            ]
+            continue
+        out.append(m)
+    return out
 
 
 def _after_determiner(m: Mention, tokens: list[str], g: Grammar) -> bool:
@@ -1987,8 +2012,41 @@ def _sentence_stops(
                 if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
                     unique.append(stop)
             if len(unique) >= 2:
-                return unique
+                earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
+                return _pronoun_plugged_in(unique, earlier_gear, tokens, g, ontology) or unique
     return [stop for _, stop, is_ref in resolved if not is_ref]
+
+
+def _pronoun_plugged_in(
+    here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
+) -> list[Stop] | None:
+    """ "I got an SM58. My mixer is an 802 and I want to plug IT into the mic input": the sentence names gear and a
+    port of no gear that the gear has, and a pronoun goes into the port. The port is that gear's, and what goes
+    in is the last gear an earlier sentence named that sends."""
+    if len(here) != 2 or not g.object_pronouns:
+        return None
+    gear, port = here
+    if not gear.device or port.device or port.role != "in" or not port.qualifiers or port.position < 2:
+        return None
+    inputs = ontology.devices[gear.device].inputs
+    if not set(port.qualifiers) <= set(inputs):
+        return None
+    link_at = next(
+        (i for i in range(port.position - 1, gear.position, -1) if tokens[i] in g.link_words), None
+    )
+    if link_at is None or tokens[link_at - 1] not in g.object_pronouns:
+        return None
+    sender = next(
+        (
+            s
+            for s in reversed(earlier)
+            if s.device and s.device != gear.device and ontology.devices[s.device].out and s.role != "in"
+        ),
+        None,
+    )
+    if sender is None:
+        return None
+    return [sender, replace(_merge_stop(gear, port, g), position=gear.position)]
 
 
 def _unique(stops: list[Stop]) -> list[Stop]:

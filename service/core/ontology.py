@@ -339,6 +339,8 @@ class Grammar:
     absence_window: int = 3
     doubt_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
+    object_pronouns: frozenset[str] = frozenset()
+    determiners: frozenset[str] = frozenset()
     part_words: frozenset[str] = frozenset()
     audio_asked: AudioAsked | None = None
     setting_verbs: frozenset[str] = frozenset()

@@ -226,8 +226,12 @@ def test_a_tube_amp_said_to_lack_its_cab_raises_the_no_load_hazard_in_any_words(
         "is it fine to run my old head with no cab plugged in for silent practice?"
     )
     # the missing load named as speaker gear, not as a word of the hazard's own
-    assert "tube-amp-no-load" in fired("going direct from my JCM800's line out; may I leave the 2x12 unplugged?")
-    assert "tube-amp-no-load" not in fired("going direct from my JCM800's line out; the 2x12 stays plugged in")
+    assert "tube-amp-no-load" in fired(
+        "going direct from my JCM800's line out; may I leave the 2x12 unplugged?"
+    )
+    assert "tube-amp-no-load" not in fired(
+        "going direct from my JCM800's line out; the 2x12 stays plugged in"
+    )
 
 
 def test_sources_joined_into_a_single_input_raise_the_y_cable_hazard(ontology):

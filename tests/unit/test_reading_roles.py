@@ -1547,3 +1547,24 @@ def test_a_balance_said_with_a_channel_word_of_a_side_is_that_sides_balance(onto
     link = reading.links[0]
     assert (link.source.device, link.source.role, link.source.balance) == ("keyboard", "out", "unbalanced")
     assert judge(reading, ontology).balanced is False
+
+
+def test_a_pronoun_plugged_into_a_port_of_the_gear_named_with_it_is_gear_named_before(ontology):
+    reading = read_question(
+        "My dad gave me his old SM57. The desk here is a Behringer Q1202USB and I'd like to plug it into the"
+        " mic input on channel 2. Which lead?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert link.source.device == "shure-sm57"
+    assert (link.dest.device, link.dest.role, link.dest.qualifiers) == ("behringer-q1202usb", "in", ("mic",))
+
+
+def test_a_port_word_ending_in_a_preposition_before_a_determiner_is_the_gear_and_the_preposition(ontology):
+    reading = read_question(
+        "the mic in a drawer, the interface on the desk: which cable joins them?", ontology
+    )
+    assert "microphone" in reading.devices
+    assert all(
+        "mic" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
+    )
