@@ -64,6 +64,7 @@ BOOLEAN_ATTRIBUTES = (
     "unbalanced_into_xlr",
     "midi_trs",
     "loads_differ",
+    "phantom_needed",
     "plugs_carry_ports",
     ".single",
     ".splits",

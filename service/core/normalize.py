@@ -177,6 +177,7 @@ def read_question(
         entities=_entities(mentions, ontology),
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions, g),
+        phantom_needed=_phantom_needed(tokens, mentions, g),
         length_m=max(lengths) if lengths else None,
         wired_unbalanced=bool(g.unbalanced_wiring)
         and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
@@ -2643,6 +2644,14 @@ def _phantom_state(tokens: list[str], mentions: list[Mention], g: Grammar) -> st
         elif g.phantom_on & set(window):
             return "on"
     return state
+
+
+def _phantom_needed(tokens: list[str], mentions: list[Mention], g: Grammar) -> bool:
+    """ "my condenser NEEDS 48V phantom": a word saying it is required, just before a mention of phantom power."""
+    return any(
+        m.kind == "phantom" and g.phantom_needed & set(tokens[max(0, m.start - 3) : m.start])
+        for m in mentions
+    )
 
 
 # --- follow-ups ---------------------------------------------------------------------------------------------

@@ -340,6 +340,7 @@ class Grammar:
     doubt_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
     object_pronouns: frozenset[str] = frozenset()
+    phantom_needed: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
     part_words: frozenset[str] = frozenset()
     audio_asked: AudioAsked | None = None

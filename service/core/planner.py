@@ -638,7 +638,16 @@ def plan_for_reading(reading: Reading, judgement: Judgement, ontology: Ontology)
     # where a word sits in the question does not change the plan: cache by what the stops say
     source = replace(stated[0].source, position=0)
     dest = replace(stated[0].dest, position=0)
-    return _best_safe_plan(source, dest, reading.phantom, ontology)
+    plan = _best_safe_plan(source, dest, reading.phantom, ontology)
+    # the judge read more than the planner can (a mic said to need phantom): the very cable it turned down is no plan
+    if (
+        plan is not None
+        and judgement.cable is not None
+        and all(part.cable is not None for part in plan.parts)
+        and {part.name for part in plan.parts} == {judgement.cable.name}
+    ):
+        return None
+    return plan
 
 
 @functools.lru_cache(maxsize=1024)

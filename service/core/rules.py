@@ -1016,6 +1016,7 @@ def _attributes(
         "cable.to_family": plug_dst,
         "mating": mating,
         "phantom": reading.phantom,
+        "phantom_needed": reading.phantom_needed,
         "length_m": reading.length_m,
         "loads_differ": len(set(reading.speaker_loads)) > 1,
     }

@@ -45,3 +45,14 @@ def test_a_link_read_in_a_troubleshooting_question_still_carries_its_verdict(ont
     answer = compose_answer(reading, judge(reading, ontology), (), ontology)
     assert answer.intent.value == "troubleshooting"
     assert answer.verdict is not None and answer.verdict.balanced is False
+
+
+def test_the_cable_the_verdict_turned_down_is_not_offered_as_what_works(engine):
+    # the judge reads that the mic needs phantom; the planner alone would call the same cable workable
+    answer = engine.answer(
+        "My condenser requires 48V phantom and has no battery. Will it run into my laptop's 3.5 mm mic input"
+        " through an XLR to 3.5 mm lead?"
+    )
+
+    assert answer.verdict is not None and answer.verdict.compatibility.value == "does_not_work"
+    assert "What works instead" not in answer.text

@@ -92,6 +92,9 @@ LINKS = [
     ("CD player's coaxial out into the optical input of my interface", None, "does_not_work", None),
     ("DI box XLR out into the mixer's TRS line input", None, "works_with_caveat", "XLR-female to TRS-male"),
     ("synth line out into my interface mic input", None, "works_with_caveat", None),
+    # said to need phantom, a condenser is silent on plug-in power; not said, it may be one that runs on it
+    ("my condenser mic needs 48V phantom, into the camera's 3.5mm mic input", None, "does_not_work", None),
+    ("my condenser mic into the camera's 3.5mm mic input", False, "works_with_caveat", None),
     # an interface has no amplifier: its "speaker outs" are its monitor outs, line level
     ("the interface's balanced speaker outs into the powered monitors with TRS cables", None, "works", None),
 ]
