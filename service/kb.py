@@ -169,7 +169,7 @@ def _calibration(path: Path) -> Calibration | None:
     return _validate("calibration", "calibration", _read_yaml(path), Calibration)
 
 
-PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports"}
+PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports", "variants"}
 
 
 def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
@@ -211,6 +211,7 @@ def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
             flags=list(parent.flags),
             kind=body["class"],
             spec=body["source"].strip(),
+            variants=[str(v) for v in body.get("variants") or []],
         )
     return out
 
@@ -774,6 +775,10 @@ def _cross_check(o: Ontology) -> None:
                 raise KBInvalid(f"kb/connectors.yaml: families.{fid}.resolves_to: unknown family '{target}'")
         if not fam.plug and not fam.resolves_to:
             raise KBInvalid(f"kb/connectors.yaml: families.{fid}: needs 'plug' or 'resolves_to'")
+    for did, device in o.devices.items():
+        for vid in device.variants:
+            if vid not in o.variants:
+                raise KBInvalid(f"kb/gear.yaml: products.{did}.variants: unknown connector variant '{vid}'")
     for vid, variant in o.variants.items():
         need_sources("connectors", f"variants.{vid}", variant.sources)
         if variant.family not in o.families:

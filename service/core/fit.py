@@ -31,14 +31,29 @@ class _Said:
     end: int
 
 
-def plug_fit(tokens: list[str], device_positions: frozenset[int], ontology: Ontology) -> PlugFit | None:
-    """The fit of the plug variant and the jack variant the question names, or None when it names no such pair."""
+def plug_fit(
+    tokens: list[str],
+    device_positions: frozenset[int],
+    ontology: Ontology,
+    gear_at: tuple[tuple[int, str], ...] = (),
+    families: frozenset[str] = frozenset(),
+) -> PlugFit | None:
+    """The fit of the plug variant and the jack variant the question names, or None when it names no such pair.
+
+    `gear_at` (position, device id) is the gear named: a product whose jacks follow a variant (kb/gear.yaml
+    `variants`: a MicroFreak's TRS-MIDI is Type B) has that jack where it is named. `families` are the connector
+    families the question names."""
     sides = ontology.grammar.fit_sides if ontology.grammar else None
     if not ontology.variants or sides is None:
         return None
     said = _variants_said(tokens, ontology)
+    gear_jacks = [
+        _Said(variant, position, position + 1)
+        for position, device in gear_at
+        for variant in ontology.devices[device].variants
+    ]
     if not said:
-        return None
+        return _gear_apart(gear_jacks, families, ontology)
     plugs: list[_Said] = []
     jacks: list[_Said] = []
     for one in said:
@@ -49,12 +64,26 @@ def plug_fit(tokens: list[str], device_positions: frozenset[int], ontology: Onto
         plugs, jacks = [undecided[0]], [undecided[1]]
     # "the manual says it's Type B ... a Type A adapter": with one side said, another variant said of neither side
     # is the other side (the same variant said again is the same thing: "the sub's NL4 in ... the rack's NL4 out")
+    known = {s.variant for s in gear_jacks}
+    if jacks and not plugs and known and not known & {s.variant for s in jacks}:
+        # "will the Type A one work on the MicroFreak?": a variant said by gear whose own jacks follow another is
+        # what goes into them
+        plugs, jacks = jacks, []
     decided = {s.variant for s in plugs + jacks}
     others = [s for s in undecided if s.variant not in decided]
     if plugs and not jacks:
-        jacks = others
+        # "a Type A adapter ... on my MicroFreak": the gear's own jack when no jack variant is said
+        jacks = others or gear_jacks
     elif jacks and not plugs:
         plugs = others
+    elif not plugs and not jacks and gear_jacks and len({s.variant for s in undecided}) == 1:
+        # "the adapter says Type A; will it work on the MicroFreak?": a variant said of neither side, and gear whose
+        # jack variant is known
+        plugs, jacks = undecided, gear_jacks
+    elif not plugs and not jacks and len(undecided) == 2 and _said_apart(tokens, *undecided, sides):
+        # "my synth's MIDI in is TRS Type B ... an adapter of type A": two variants said of neither side, not
+        # named together as a pair of terms ("type A / type B", "type A or B")
+        return _apart(undecided[0].variant, undecided[1].variant, ontology)
     for plug in plugs:
         for jack in jacks:
             p, j = ontology.variants[plug.variant], ontology.variants[jack.variant]
@@ -67,6 +96,33 @@ def plug_fit(tokens: list[str], device_positions: frozenset[int], ontology: Onto
                 plug.variant, jack.variant, fits, text, tuple(dict.fromkeys(p.sources + j.sources))
             )
     return None
+
+
+def _apart(first: str, second: str, ontology: Ontology) -> PlugFit | None:
+    """Two variants of one family that go together in neither direction (Type A and Type B TRS-MIDI), else None:
+    with the direction unknown, only a pair that never fits is a misfit."""
+    a, b = ontology.variants[first], ontology.variants[second]
+    if a.family != b.family or second in a.fits or first in b.fits:
+        return None
+    return PlugFit(
+        first,
+        second,
+        False,
+        a.misfit_text.format(plug=a.name, jack=b.name),
+        tuple(dict.fromkeys(a.sources + b.sources)),
+    )
+
+
+def _gear_apart(gear_jacks: list[_Said], families: frozenset[str], ontology: Ontology) -> PlugFit | None:
+    """Two pieces of gear named whose jacks follow variants that never fit each other (a Type B synth and a Type A
+    one joined straight), when the question names no other connector family (a 5-pin DIN cable between adapters)."""
+    variants = list(dict.fromkeys(s.variant for s in gear_jacks))
+    if len(variants) != 2:
+        return None
+    own = {ontology.variants[v].family for v in variants}
+    if families - own:
+        return None
+    return _apart(variants[0], variants[1], ontology)
 
 
 def _variants_said(tokens: list[str], ontology: Ontology) -> list[_Said]:
@@ -121,6 +177,12 @@ def _side(tokens: list[str], said: _Said, devices: frozenset[int], sides: FitSid
             i += step
             distance += 1
     return best[2] if best else None
+
+
+def _said_apart(tokens: list[str], first: _Said, second: _Said, sides: FitSides) -> bool:
+    """Two mentions with a clause break or several words between them: said of two things, not as two terms."""
+    between = tokens[first.end : second.start]
+    return len(between) > 3 or bool(set(between) & set(sides.clause_breaks))
 
 
 def _joined_by_into(tokens: list[str], first: _Said, second: _Said, sides: FitSides) -> bool:

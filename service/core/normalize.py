@@ -204,6 +204,8 @@ def read_question(
             tokens,
             frozenset(i for m in mentions if m.kind == "device" for i in range(m.start, m.end)),
             ontology,
+            tuple((m.start, m.id) for m in mentions if m.kind == "device"),
+            frozenset(m.id for m in mentions if m.kind == "family"),
         ),
     )
     if has_context and not reading.refusal and context is not None:

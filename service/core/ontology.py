@@ -118,6 +118,7 @@ class Device:
     kind: str = ""  # for a product of kb/gear.yaml: the device class it belongs to
     is_a: str = ""  # for a class: the broader class a later, plainer word names it by ("the mic")
     spec: str = ""  # for a product: the maker's specification its ports come from
+    variants: list[str] = field(default_factory=list)  # connector variants its jacks follow (TRS-MIDI Type B)
 
 
 @dataclass(frozen=True)

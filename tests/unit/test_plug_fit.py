@@ -104,3 +104,16 @@ def test_a_variant_must_fit_variants_of_its_own_family(ontology):
     broken["speakon-nl2"] = replace(broken["speakon-nl2"], fits=["midi-type-a"])
     with pytest.raises(KBInvalid, match="variants.speakon-nl2.fits"):
         _cross_check(replace(ontology, variants=broken))
+
+
+def test_a_variant_said_by_gear_whose_jacks_follow_another_is_the_plug_that_misfits(ontology):
+    # kb/gear.yaml: the MicroFreak's TRS-MIDI jacks are Type B, the NTS-1's Type A
+    fit = fit_of("The cheap MIDI adapter I got is a Type A one. Will it work on my MicroFreak?", ontology)
+    assert fit is not None and (fit.plug, fit.jack, fit.fits) == ("midi-type-a", "midi-type-b", False)
+    fit = fit_of("The cheap MIDI adapter I got is a Type A one. Will it work on my NTS-1?", ontology)
+    assert fit is not None and fit.fits
+
+
+def test_two_variants_named_as_a_pair_of_terms_are_no_misfit(ontology):
+    # "Type A / Type B" names the two wirings, not the two ends of a link
+    assert fit_of("what is the difference between TRS MIDI type A / type B?", ontology) is None
