@@ -2014,10 +2014,43 @@ def _sentence_stops(
             for stop in here:
                 if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
                     unique.append(stop)
+            earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
+            into_it = _plugged_into_a_pronoun(unique, earlier_gear, tokens, g, ontology)
+            if into_it:
+                return into_it
             if len(unique) >= 2:
-                earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
                 return _pronoun_plugged_in(unique, earlier_gear, tokens, g, ontology) or unique
     return [stop for _, stop, is_ref in resolved if not is_ref]
+
+
+def _plugged_into_a_pronoun(
+    here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
+) -> list[Stop] | None:
+    """ "my interface's optical in is ADAT only. Can I plug my TV's optical out INTO IT?": an output, then a link
+    word and a pronoun right after it: what the signal goes into is the gear an earlier sentence named that takes
+    one (with the port said of it)."""
+    if not g.object_pronouns:
+        return None
+    for stop in here:
+        if stop.role != "out" or not stop.device:
+            continue
+        after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
+        pairs = zip(after, after[1:], strict=False)
+        if not any(a in g.link_words and b in g.object_pronouns for a, b in pairs):
+            continue
+        dest = next(
+            (
+                s
+                for s in reversed(earlier)
+                if s.device
+                and s.device != stop.device
+                and ontology.devices[s.device].inputs
+                and s.role != "out"
+            ),
+            None,
+        )
+        return [stop, dest] if dest is not None else None
+    return None
 
 
 def _pronoun_plugged_in(

@@ -1568,3 +1568,15 @@ def test_a_port_word_ending_in_a_preposition_before_a_determiner_is_the_gear_and
     assert all(
         "mic" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
     )
+
+
+def test_an_output_plugged_into_a_pronoun_goes_into_gear_an_earlier_sentence_named(ontology):
+    reading = read_question(
+        "The recorder's optical input only takes ADAT, the manual says. Could I plug the game console's optical"
+        " out into it and record the console sound?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert (link.source.device, link.source.role) == ("game-console", "out")
+    assert link.dest.device == "recorder"
+    assert judge(reading, ontology).compatibility == Compatibility.DOES_NOT_WORK
