@@ -2173,8 +2173,10 @@ def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
     i = start - 1
     while i >= 0 and (tokens[i] in g.fillers or tokens[i] in {"(", '"'}):
         i -= 1
-    if i >= 1 and tokens[i] in g.negated_verbs:
-        i -= 1
+    # "doesn't HAVE a preamp", "not ASKING ABOUT my guitar cable": up to two words a negator reaches over
+    for _ in range(2):
+        if i >= 1 and tokens[i] in g.negated_verbs:
+            i -= 1
     return i >= 0 and tokens[i] in g.negators
 
 

@@ -539,3 +539,13 @@ def test_a_follow_up_says_a_hazard_of_gear_an_earlier_turn_named(ontology):
     assert "tube-amp-no-load" in third.hazards_said
     alone = read_question("Could I disconnect the internal speaker so it is quiet at night?", ontology)
     assert "tube-amp-no-load" not in alone.hazards_said
+
+
+def test_a_cable_the_question_says_it_is_not_asking_about_is_not_the_one_asked(ontology):
+    reading = read_question(
+        "Helix floor: its XLR outs are balanced, and an XLR cable goes to the stage box. Does that hop from the"
+        " Helix count as balanced? I am not asking about the guitar lead that feeds the Helix.",
+        ontology,
+    )
+    cables = [link.cable for link in reading.links if link.cable is not None]
+    assert cables and all(cable.ends == ("xlr", "xlr") for cable in cables)
