@@ -790,8 +790,8 @@ def _gear_before_a_preposition(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
 ) -> list[Mention]:
     """ "just the mic IN a pouch", "the mic IN my hand": a port word that ends in a role word which is also a
-    preposition, right before a determiner, is the gear word and the preposition, not a port ("the midi out OF my
-    keyboard" is a port)."""
+    preposition, right before a determiner, is the gear word and the preposition, not a port ("the line out OF the
+    synth" is a port)."""
     out: list[Mention] = []
     for m in mentions:
         nxt = tokens[m.end] if m.end < len(tokens) else ""
@@ -2026,9 +2026,9 @@ def _sentence_stops(
 def _plugged_into_a_pronoun(
     here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
 ) -> list[Stop] | None:
-    """ "my interface's optical in is ADAT only. Can I plug my TV's optical out INTO IT?": an output, then a link
-    word and a pronoun right after it: what the signal goes into is the gear an earlier sentence named that takes
-    one (with the port said of it)."""
+    """ "the recorder's optical input takes ADAT alone; does the console's optical out go INTO IT?": an output,
+    a link word and a pronoun right after it: what the signal goes into is the gear an earlier sentence named that
+    takes one (with the port said of it)."""
     if not g.object_pronouns:
         return None
     for stop in here:
@@ -2056,7 +2056,7 @@ def _plugged_into_a_pronoun(
 def _pronoun_plugged_in(
     here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
 ) -> list[Stop] | None:
-    """ "I got an SM58. My mixer is an 802 and I want to plug IT into the mic input": the sentence names gear and a
+    """ "Dad gave me his SM57. The desk is a Q1202, so IT goes into its mic input": the sentence names gear and a
     port of no gear that the gear has, and a pronoun goes into the port. The port is that gear's, and what goes
     in is the last gear an earlier sentence named that sends."""
     if len(here) != 2 or not g.object_pronouns:
