@@ -1580,3 +1580,11 @@ def test_an_output_plugged_into_a_pronoun_goes_into_gear_an_earlier_sentence_nam
     assert (link.source.device, link.source.role) == ("game-console", "out")
     assert link.dest.device == "recorder"
     assert judge(reading, ontology).compatibility == Compatibility.DOES_NOT_WORK
+
+
+def test_a_gear_adjective_before_looking_describes_a_plug_not_gear(ontology):
+    reading = read_question(
+        "My only lead is a TRS one (the stereo looking one). Guitar -> amp with it, fine?", ontology
+    )
+    assert "hifi-amp" not in reading.devices
+    assert (reading.links[0].source.device, reading.links[0].dest.device) == ("guitar", "amp")
