@@ -1588,3 +1588,18 @@ def test_a_gear_adjective_before_looking_describes_a_plug_not_gear(ontology):
     )
     assert "hifi-amp" not in reading.devices
     assert (reading.links[0].source.device, reading.links[0].dest.device) == ("guitar", "amp")
+
+
+def test_a_gear_word_naming_a_video_call_is_no_gear(ontology):
+    reading = read_question(
+        "For our weekly zoom calls, what lead takes the laptop's headphone out to my powered speaker's RCA inputs?",
+        ontology,
+    )
+    assert all(not d.startswith("zoom") and d != "recorder" for d in reading.devices)
+    assert (reading.links[0].source.device, reading.links[0].dest.device) == ("computer", "powered-speaker")
+
+
+def test_spelled_out_laptop_and_mike_jack_are_the_laptop_and_its_mic_input(ontology):
+    reading = read_question("can my usb microphone go in the mike jack on my lap top?", ontology)
+    assert "computer" in reading.devices
+    assert any("mic" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop)
