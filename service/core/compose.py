@@ -176,7 +176,17 @@ def compose_answer(
     elif asks_verdict and intent is not Intent.HAZARD:
         lines.append(_clarify_lead(reading))
     if judgement.warnings:
-        lines += [f"**{_warning_label(w.severity.value)}:** {w.text}" for w in judgement.warnings]
+        warned = [f"**{_warning_label(w.severity.value)}:** {w.text}" for w in judgement.warnings]
+        # a hazard the question's own words set up ("a Y splitter backwards into the one aux in") is what it
+        # asks about: said right after the lead, before the link-by-link reasons
+        said = [
+            line
+            for w, line in zip(judgement.warnings, warned, strict=True)
+            if w.hazard in reading.hazards_said
+        ]
+        early = said if lines else []
+        lines[1:1] = early
+        lines += [line for line in warned if line not in early]
     if not asks_verdict and judgement.judged:
         lines += _context_lines(judgement)
     if not asks_verdict:

@@ -148,6 +148,7 @@ def read_question(
         gear_said_in,
         gear_at,
         swapped_in,
+        _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
     )
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
@@ -2204,15 +2205,17 @@ def _links(
     gear_said_in: Mapping[int, set[str]] | None = None,
     gear_at: Mapping[int, str] | None = None,
     swapped_in: frozenset[int] = frozenset(),
+    coordinated: frozenset[int] = frozenset(),
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them.
 
-    `swapped_in` holds the positions of cables said to have replaced the one named before them."""
+    `swapped_in` holds the positions of cables said to have replaced the one named before them; `coordinated` the
+    positions of stops joined to the stop before by a coordinator only, a second source beside it."""
     chain = list(stops)
 
     links: list[LinkSpec] = []
     spans: list[tuple[int, int]] = []
-    for a, b in zip(chain, chain[1:], strict=False):
+    for index, (a, b) in enumerate(zip(chain, chain[1:], strict=False)):
         if (
             a.device
             and a.device == b.device
@@ -2220,6 +2223,11 @@ def _links(
             and (a.role, b.role) != ("out", "in")
         ):
             continue  # the signal passes through the device ("interface mic in, then the interface's outs")
+        if b.position in coordinated and index + 2 < len(chain):
+            # "my phone and my laptop into the one aux input": two sources side by side, each into what follows
+            links.append(LinkSpec(a, None, chain[index + 2]))
+            spans.append((a.position, chain[index + 2].position))
+            continue
         links.append(LinkSpec(a, None, b))
         spans.append((a.position, b.position))
     if len(chain) == 2 and links:
@@ -2270,6 +2278,32 @@ def _links(
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _coordinated_sources(
+    stops: list[Stop], tokens: list[str], ontology: Ontology, g: Grammar
+) -> frozenset[int]:
+    """ "both my phone and my laptop into the aux input": gear joined to the gear before it by a coordinator alone,
+    both able to send, and followed by gear that takes a signal, is a second source beside the first."""
+    out: set[int] = set()
+    for a, b, c in zip(stops, stops[1:], stops[2:], strict=False):
+        between = tokens[a.position + len(a.text.split()) : b.position]
+        if not (
+            a.device and b.device and c.device and a.device != b.device and a.role != "in" and b.role != "in"
+        ):
+            continue
+        if not (set(between) & g.coordinators) or not set(between) <= g.coordinators | g.fillers:
+            continue
+        onward = tokens[b.position + len(b.text.split()) : c.position]
+        if not set(onward) & g.link_words or set(onward) & SENTENCE_END:
+            continue  # "a Strat and a Katana for his birthday": two pieces of gear, not two sources into a third
+        if (
+            ontology.devices[a.device].out
+            and ontology.devices[b.device].out
+            and ontology.devices[c.device].inputs
+        ):
+            out.add(b.position)
+    return frozenset(out)
 
 
 def _cables_swapped_in(

@@ -56,3 +56,13 @@ def test_the_cable_the_verdict_turned_down_is_not_offered_as_what_works(engine):
 
     assert answer.verdict is not None and answer.verdict.compatibility.value == "does_not_work"
     assert "What works instead" not in answer.text
+
+
+def test_a_hazard_the_question_sets_up_is_said_right_after_the_lead(engine):
+    answer = engine.answer(
+        "I'll join my tablet and my laptop into the single aux input of the PA with a Y splitter used backwards."
+        " Any problem with that?"
+    )
+    paragraphs = answer.text.split("\n\n")
+    assert any(w.hazard == "y-cable-outputs" for w in answer.verdict.warnings)
+    assert "Y cable" in paragraphs[1]

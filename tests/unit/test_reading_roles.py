@@ -1602,4 +1602,25 @@ def test_a_gear_word_naming_a_video_call_is_no_gear(ontology):
 def test_spelled_out_laptop_and_mike_jack_are_the_laptop_and_its_mic_input(ontology):
     reading = read_question("can my usb microphone go in the mike jack on my lap top?", ontology)
     assert "computer" in reading.devices
-    assert any("mic" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop)
+    assert any(
+        "mic" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest) if stop
+    )
+
+
+def test_two_sources_joined_by_and_each_go_into_what_follows(ontology):
+    reading = read_question(
+        "Can both my tablet and my laptop play into the one aux input of my mixer?", ontology
+    )
+    pairs = [(link.source.device, link.dest.device) for link in reading.links if link.source and link.dest]
+    assert ("phone", "mixer") in pairs and ("computer", "mixer") in pairs
+    assert ("phone", "computer") not in pairs
+
+
+def test_two_pieces_of_gear_joined_by_and_without_a_link_after_are_not_two_sources(ontology):
+    reading = read_question(
+        "My son got a Squier Strat and a Boss Katana 50 for his birthday and no lead came with them. Which lead"
+        " do I buy? The shop offered 'instrument', 'speaker' and 'patch' leads.",
+        ontology,
+    )
+    pairs = [(link.source.device, link.dest.device) for link in reading.links if link.source and link.dest]
+    assert ("guitar", "boss-katana-50-mkii") in pairs and ("guitar", "speakers") not in pairs

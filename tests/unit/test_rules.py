@@ -96,7 +96,12 @@ LINKS = [
     ("my condenser mic needs 48V phantom, into the camera's 3.5mm mic input", None, "does_not_work", None),
     ("my condenser mic into the camera's 3.5mm mic input", False, "works_with_caveat", None),
     # a laptop's one combined headset jack takes a mic on its TRRS contacts, and sends on its headphone side
-    ("dynamic mic into my laptop's headset jack", False, "works_with_caveat", "XLR-female to 3.5mm TRRS-male"),
+    (
+        "dynamic mic into my laptop's headset jack",
+        False,
+        "works_with_caveat",
+        "XLR-female to 3.5mm TRRS-male",
+    ),
     ("laptop headset jack into the mixer's line input", False, "works", None),
     # an interface has no amplifier: its "speaker outs" are its monitor outs, line level
     ("the interface's balanced speaker outs into the powered monitors with TRS cables", None, "works", None),
