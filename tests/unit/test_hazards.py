@@ -293,3 +293,16 @@ def test_a_hazard_said_between_a_follow_up_and_the_question_before_it_is_said(on
     # a follow-up that says none of its words adds nothing, nor does one the earlier question said all of
     assert not hazards_said_across(earlier, "and how long can that lead be", (), ontology)
     assert not hazards_said_across(earlier + " with the amp switched on", "and with speakon", (), ontology)
+
+
+def test_phantom_named_by_its_lamp_and_a_distributed_speaker_line_are_read(ontology):
+    def fired(question):
+        return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
+
+    reading = read_question("my TS-to-XLR adapter goes into the desk and the 48 light is glowing, ok?", ontology)
+    assert reading.phantom == "on"
+    assert "speaker-out-into-input" in fired("can we tap the 70V speaker line into the recorder's line input?")
+    # a French speaker's words for an amp and a guitar lead
+    assert "instrument-cable-as-speaker-cable" in fired(
+        "from the ampli to the enceinte passive with a cable de guitare, is it ok?"
+    )
