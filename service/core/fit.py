@@ -86,16 +86,17 @@ def plug_fit(
         return _apart(undecided[0].variant, undecided[1].variant, ontology)
     for plug in plugs:
         for jack in jacks:
-            p, j = ontology.variants[plug.variant], ontology.variants[jack.variant]
-            if p.family != j.family:
-                continue
-            fits = jack.variant in p.fits
-            template = p.fit_text if fits else p.misfit_text
-            text = template.format(plug=p.name, jack=j.name)
-            return PlugFit(
-                plug.variant, jack.variant, fits, text, tuple(dict.fromkeys(p.sources + j.sources))
-            )
+            if ontology.variants[plug.variant].family == ontology.variants[jack.variant].family:
+                return _fit(plug.variant, jack.variant, ontology)
     return None
+
+
+def _fit(plug: str, jack: str, ontology: Ontology) -> PlugFit:
+    """The fit of a plug variant in a jack variant of its family, in the kb's words."""
+    p, j = ontology.variants[plug], ontology.variants[jack]
+    fits = jack in p.fits
+    text = (p.fit_text if fits else p.misfit_text).format(plug=p.name, jack=j.name)
+    return PlugFit(plug, jack, fits, text, tuple(dict.fromkeys(p.sources + j.sources)))
 
 
 def _apart(first: str, second: str, ontology: Ontology) -> PlugFit | None:
@@ -104,13 +105,7 @@ def _apart(first: str, second: str, ontology: Ontology) -> PlugFit | None:
     a, b = ontology.variants[first], ontology.variants[second]
     if a.family != b.family or second in a.fits or first in b.fits:
         return None
-    return PlugFit(
-        first,
-        second,
-        False,
-        a.misfit_text.format(plug=a.name, jack=b.name),
-        tuple(dict.fromkeys(a.sources + b.sources)),
-    )
+    return _fit(first, second, ontology)
 
 
 def _gear_apart(gear_jacks: list[_Said], families: frozenset[str], ontology: Ontology) -> PlugFit | None:
