@@ -850,12 +850,25 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
 def _without_controls(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the phones knob cranked", "the mic fader": a gear word right before a control word names a control on
     other gear (a level knob), not that gear; so does one before a word it only modifies ("the mic stand", "the
-    piano bar")."""
+    piano bar"), and one inside a phrase naming something else ("the front desk")."""
     named_by_gear = g.control_words | g.compound_heads
+    # "the Bluetooth receiver at the front desk": a gear word inside a phrase that names something else
+    said = set(tokens)
+    elsewhere = {
+        i
+        for phrase in g.not_gear_phrases
+        if said.issuperset(phrase.split())
+        for start in range(len(tokens))
+        if tokens[start : start + len(words := phrase.split())] == words
+        for i in range(start, start + len(words))
+    }
     return [
         m
         for m in mentions
-        if not (m.kind == "device" and m.end < len(tokens) and tokens[m.end] in named_by_gear)
+        if not (
+            m.kind == "device"
+            and ((m.end < len(tokens) and tokens[m.end] in named_by_gear) or m.start in elsewhere)
+        )
     ]
 
 

@@ -369,6 +369,7 @@ class Grammar:
     control_words: frozenset[str] = frozenset()
     # "the mic STAND", "her piano TEACHER", "the piano BAR": a gear word right before one of these names that thing
     compound_heads: frozenset[str] = frozenset()
+    not_gear_phrases: tuple[str, ...] = ()
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before
     placement_near: tuple[str, ...] = ()

@@ -299,9 +299,13 @@ def test_phantom_named_by_its_lamp_and_a_distributed_speaker_line_are_read(ontol
     def fired(question):
         return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
 
-    reading = read_question("my TS-to-XLR adapter goes into the desk and the 48 light is glowing, ok?", ontology)
+    reading = read_question(
+        "my TS-to-XLR adapter goes into the desk and the 48 light is glowing, ok?", ontology
+    )
     assert reading.phantom == "on"
-    assert "speaker-out-into-input" in fired("can we tap the 70V speaker line into the recorder's line input?")
+    assert "speaker-out-into-input" in fired(
+        "can we tap the 70V speaker line into the recorder's line input?"
+    )
     # a French speaker's words for an amp and a guitar lead
     assert "instrument-cable-as-speaker-cable" in fired(
         "from the ampli to the enceinte passive with a cable de guitare, is it ok?"

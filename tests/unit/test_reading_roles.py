@@ -1624,3 +1624,13 @@ def test_two_pieces_of_gear_joined_by_and_without_a_link_after_are_not_two_sourc
     )
     pairs = [(link.source.device, link.dest.device) for link in reading.links if link.source and link.dest]
     assert ("guitar", "boss-katana-50-mkii") in pairs and ("guitar", "speakers") not in pairs
+
+
+def test_a_gear_word_in_a_phrase_naming_furniture_is_no_gear(ontology):
+    reading = read_question(
+        "Our ceiling speakers are passive. Could they run straight off the line out of the streamer at the front"
+        " desk?",
+        ontology,
+    )
+    assert "mixer" not in reading.devices
+    assert reading.links[0].dest.device == "passive-speaker"
