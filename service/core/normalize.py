@@ -1730,23 +1730,18 @@ def _same_gear(
     return out
 
 
-def _devices_before(context: Mapping[str, Any], ontology: Ontology) -> tuple[str, ...]:
+def _devices_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tuple[str, ...]:
     """The gear the conversation named before this turn, as the context remembers it (known ids only: a context
     comes back from the client)."""
-    if context.get("v") != CONTEXT_VERSION:
+    if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
         return ()
     named = context.get("devices") or []
     return tuple(d for d in named if isinstance(d, str) and d in ontology.devices)
 
 
 def _products_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tuple[str, ...]:
-    """The products (not classes) the previous answer's question named, for a follow-up's short names."""
-    if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
-        return ()
-    named = context.get("devices") or []
-    return tuple(
-        d for d in named if isinstance(d, str) and d in ontology.devices and ontology.devices[d].kind
-    )
+    """The products (not classes) the conversation named before, for a follow-up's short names."""
+    return tuple(d for d in _devices_before(context, ontology) if ontology.devices[d].kind)
 
 
 def _brand_references(
@@ -2052,19 +2047,25 @@ def _plugged_into_a_pronoun(
         pairs = zip(after, after[1:], strict=False)
         if not any(a in g.link_words and b in g.object_pronouns for a, b in pairs):
             continue
-        dest = next(
-            (
-                s
-                for s in reversed(earlier)
-                if s.device
-                and s.device != stop.device
-                and ontology.devices[s.device].inputs
-                and s.role != "out"
-            ),
-            None,
-        )
+        dest = _last_gear_on_side(earlier, "in", stop.device, ontology)
         return [stop, dest] if dest is not None else None
     return None
+
+
+def _last_gear_on_side(
+    earlier: list[Stop], side: str, other_than: str | None, ontology: Ontology
+) -> Stop | None:
+    """The last gear named before that has ports on `side` ("out" sends, "in" takes) and is not said to be on the
+    other side: what a pronoun stands for."""
+    other = "in" if side == "out" else "out"
+    return next(
+        (
+            s
+            for s in reversed(earlier)
+            if s.device and s.device != other_than and _can_have(s, side, ontology) and s.role != other
+        ),
+        None,
+    )
 
 
 def _pronoun_plugged_in(
@@ -2086,14 +2087,7 @@ def _pronoun_plugged_in(
     )
     if link_at is None or tokens[link_at - 1] not in g.object_pronouns:
         return None
-    sender = next(
-        (
-            s
-            for s in reversed(earlier)
-            if s.device and s.device != gear.device and ontology.devices[s.device].out and s.role != "in"
-        ),
-        None,
-    )
+    sender = _last_gear_on_side(earlier, "out", gear.device, ontology)
     if sender is None:
         return None
     return [sender, replace(_merge_stop(gear, port, g), position=gear.position)]
