@@ -549,3 +549,18 @@ def test_a_cable_the_question_says_it_is_not_asking_about_is_not_the_one_asked(o
     )
     cables = [link.cable for link in reading.links if link.cable is not None]
     assert cables and all(cable.ends == ("xlr", "xlr") for cable in cables)
+
+
+def test_a_port_said_to_be_missing_is_not_a_port_of_the_gear(ontology):
+    # "nothing labelled phono": the speakers have no PHONO input, so none is read for them
+    reading = read_question(
+        "My desk speakers take RCA on the back, with nothing labelled phono. Can the record deck plug straight"
+        " into them?",
+        ontology,
+    )
+    assert reading.links
+    assert all("phono" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest))
+    said = read_question(
+        "My desk speakers take RCA on the back, one labelled phono. Can the record deck go in?", ontology
+    )
+    assert any("phono" in stop.qualifiers for link in said.links for stop in (link.source, link.dest))
