@@ -401,6 +401,11 @@ PAIR_NOTES = [
         id="5.2 3.5mm TRS -> TRRS phone",
     ),
     pytest.param(
+        "the on-camera mic's 3.5mm TRS to 3.5mm TRS lead plugged straight into a phone headset jack",
+        dict(balanced=False, compatibility=CAVEAT, rule="rule.trs-plug.into-headset-jack"),
+        id="5.2 TRS lead -> phone headset jack",
+    ),
+    pytest.param(
         "phone headset mic TRRS into the camera's 3.5mm mic input",
         dict(balanced=False, compatibility=CAVEAT, rule="rule.trrs.into-trs"),
         id="5.2 TRRS -> 3.5mm TRS camera",

@@ -427,7 +427,7 @@ def test_built_in_says_a_part_is_built_in_not_which_way_the_signal_goes(ontology
     assert cable_of(reading.question, ontology) == "TS-male to TS-male"
 
 
-@pytest.mark.parametrize("instrument", ["mandolin", "upright bass", "violin", "ukulele", "pickup"])
+@pytest.mark.parametrize("instrument", ["mandolin", "upright bass", "violin", "ukulele", "pickup", "harp"])
 def test_an_acoustic_instrument_with_a_pickup_is_an_instrument_level_source(instrument, ontology):
     assert cable_of(f"what lead from my {instrument} into the hi-z input of my interface", ontology) == (
         "TS-male to TS-male"
