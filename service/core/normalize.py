@@ -23,6 +23,7 @@ from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
 from service.core.lexicon import split_slashed
 from service.core.lexicon import tokenize
+from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
 from service.core.ontology import gear_class
@@ -150,6 +151,7 @@ def read_question(
         swapped_in,
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
     )
+    links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
@@ -2285,6 +2287,47 @@ def _links(
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _ports_of_the_one_gear(
+    links: list[LinkSpec], mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
+) -> list[LinkSpec]:
+    """ "Scarlett 4i4 and two JBL 305Ps ... from line outs 1/2 into the JBL inputs": a port named without its gear
+    belongs to the one piece of gear the question names (and does not deny) that has such a port and is at no
+    end of any link."""
+    at_ends = {stop.device for link in links for stop in (link.source, link.dest) if stop and stop.device}
+    spare: dict[str, str] = {}
+    for m in mentions:
+        if m.kind == "device" and m.id not in at_ends and not _negated(tokens, m.start, g):
+            spare.setdefault(m.id, m.text)
+
+    def same_gear(a: str, b: str) -> bool:
+        return a == b or ontology.devices[a].kind == b or ontology.devices[b].kind == a
+
+    def owner(stop: Stop | None) -> Stop | None:
+        if stop is None or stop.device or not stop.qualifiers or stop.role not in ("out", "in"):
+            return None
+        candidates = [
+            device
+            for device in spare
+            if not any(same_gear(device, other) for other in at_ends)
+            and any(_has_port(ontology.devices[device], q, stop.role, ontology) for q in stop.qualifiers)
+        ]
+        distinct = [d for d in candidates if not any(same_gear(d, e) and d != e for e in candidates)]
+        if len(distinct) != 1:
+            return None
+        return replace(stop, device=distinct[0], device_text=spare[distinct[0]])
+
+    return [
+        LinkSpec(owner(link.source) or link.source, link.cable, owner(link.dest) or link.dest)
+        for link in links
+    ]
+
+
+def _has_port(device: Device, word: str, role: str, ontology: Ontology) -> bool:
+    """The gear has a port the port word names on that side: by the word itself or by the port it stands for."""
+    ports = device.out if role == "out" else device.inputs
+    return word in ports or ontology.generic_ports.get(word, {}).get(role) in ports.values()
 
 
 def _coordinated_sources(

@@ -564,3 +564,21 @@ def test_a_port_said_to_be_missing_is_not_a_port_of_the_gear(ontology):
         "My desk speakers take RCA on the back, one labelled phono. Can the record deck go in?", ontology
     )
     assert any("phono" in stop.qualifiers for link in said.links for stop in (link.source, link.dest))
+
+
+def test_a_port_named_without_its_gear_belongs_to_the_one_gear_that_has_it(ontology):
+    reading = read_question(
+        "I have a Scarlett 2i2 and two Yamaha HS5 speakers. TRS leads run from the main outs into the speaker"
+        " inputs. Is this balanced?",
+        ontology,
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [
+        ("focusrite-scarlett-2i2", "yamaha-hs5")
+    ]
+    # two pieces of gear that could own the outputs: the question does not say which, so neither is chosen
+    both = read_question(
+        "I have a Scarlett 2i2, a small mixer and two Yamaha HS5 speakers. TRS leads run from the main outs into"
+        " the speaker inputs. Is this balanced?",
+        ontology,
+    )
+    assert all(link.source.device is None for link in both.links)
