@@ -299,11 +299,18 @@ def _resolve(
     # ...but where the input has a jack made for the sending end's level and the question names none, that one
     # (RCA line into a combo jack goes into its 1/4-inch side; so does a desk's XLR line out, which would
     # overload the mic preamp behind the XLR side)
+    # ...and where the question names several of its jacks ("combo inputs, 1/4-inch or XLR"), the one of those
     by_level = (
         kind.jack_for_level.get(other_port.kind.level or "")
-        if kind and mate and not stop.families and other_port is not None and other_port.kind is not None
+        if kind
+        and mate
+        and len(stop.families) != 1
+        and other_port is not None
+        and other_port.kind is not None
         else None
     )
+    if by_level and stop.families and by_level not in _expand(set(stop.families), ontology):
+        by_level = None
     jack = _jack(
         stop,
         kind,
@@ -311,6 +318,8 @@ def _resolve(
         ontology,
         balance,
     )
+    if by_level and stop.families:
+        jack = by_level  # one of the jacks named: the one for the sending end's level
     own_jack = _jack(stop, kind, None, ontology, balance) if stop.families else None
     # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only
     # usually unbalanced, the balance still depends on the gear

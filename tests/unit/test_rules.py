@@ -499,6 +499,11 @@ def test_a_line_source_into_a_combo_jack_takes_its_quarter_inch_side(ontology):
             "XLR line out of the mixer to the line input of my audio interface, what cable",
             "XLR-female to TRS-male",
         ),
+        # ...also when the question names both of the combo's jacks
+        (
+            "the mixer's XLR main out into the field recorder's combo inputs (they take XLR or 1/4 inch), which lead?",
+            "XLR-female to TRS-male",
+        ),
         # a powered speaker's combo takes line level on both sides: XLR to XLR
         (
             "which lead from the desk's XLR main out into the combo input of my powered speaker?",
