@@ -152,6 +152,7 @@ def read_question(
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
     )
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
+    links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
@@ -2322,6 +2323,30 @@ def _ports_of_the_one_gear(
         LinkSpec(owner(link.source) or link.source, link.cable, owner(link.dest) or link.dest)
         for link in links
     ]
+
+
+def _without_denied_jacks(
+    links: list[LinkSpec], mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
+) -> list[LinkSpec]:
+    """ "plug into the XLR inputs on the HS8s, not the 1/4 ones": a jack the question says it is not using is none
+    of the receiving end's (a cable denied, "I don't have XLR cables", says nothing of the gear's jacks)."""
+    denied: set[str] = set()
+    for i, m in enumerate(mentions):
+        if m.kind != "family" or not _negated(tokens, m.start, g):
+            continue
+        after = mentions[i + 1] if i + 1 < len(mentions) else None
+        if after is not None and after.kind in {"cable", "cableword"} and after.start <= m.end + 1:
+            continue
+        denied |= ontology.related_families({m.id})
+    if not denied:
+        return links
+
+    def kept(stop: Stop | None) -> Stop | None:
+        if stop is None or not set(stop.families) & denied:
+            return stop
+        return replace(stop, families=tuple(f for f in stop.families if f not in denied))
+
+    return [LinkSpec(link.source, link.cable, kept(link.dest)) for link in links]
 
 
 def _has_port(device: Device, word: str, role: str, ontology: Ontology) -> bool:

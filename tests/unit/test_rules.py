@@ -773,3 +773,23 @@ def test_a_port_word_that_names_a_format_decides_on_gear_that_lists_neither(onto
         ontology,
     )
     assert j.compatibility is Compatibility.DOES_NOT_WORK
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        (
+            "The interface outputs are TRS balanced and the KRK speakers have the combined input (XLR and jack in"
+            " one). I prefer the jack of the speaker, not the XLR. Which cable to buy?",
+            "TRS-male to TRS-male",
+        ),
+        (
+            "Outputs of my mixer: balanced TRS. The powered monitors take XLR only on one side and have a combo"
+            " input; I'd go with the XLR side, not the quarter-inch. Which cable to buy?",
+            "TRS-male to XLR-male",
+        ),
+    ],
+)
+def test_a_jack_the_question_says_it_is_not_using_is_not_the_receiving_one(question, cable, ontology):
+    _, j = verdict_for(question, ontology)
+    assert j.cable is not None and j.cable.name == cable
