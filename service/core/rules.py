@@ -549,6 +549,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
     source = _in_format_of(dest, source, link.source, "out", ontology) or source
     dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
+    source, dest = _format_met(link, reading, source, dest, src_family, dst_family, ontology)
     dest = _mic_input_phantom_reaches(link, reading, source, dest, dst_family, ontology) or dest
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
@@ -848,6 +849,52 @@ def _usual_input(source: Port, family: str | None, ontology: Ontology) -> Port |
         return None  # a mic on a 3.5 mm plug is not made for an XLR mic input
     jack = family if family in jacks else kind.jacks[0]
     return Port(feeds, kind, None, f"{kind.name} (assumed)", jack, None, kind.balance, (), True)
+
+
+def _format_met(
+    link: LinkSpec,
+    reading: Reading,
+    source: Port | None,
+    dest: Port | None,
+    src_family: str | None,
+    dst_family: str | None,
+    ontology: Ontology,
+) -> tuple[Port | None, Port | None]:
+    """ "The console is our clock master; the interface has a BNC word clock input": gear named with no port of
+    its own meets a digital or control port through its port of that format, not its usual audio one: when the
+    question asks for the cable, or the gear has such a port ("the TV's optical out into the regular inputs"
+    asks whether an analog input takes it)."""
+    if source is None or dest is None or link.source is None or link.dest is None:
+        return source, dest
+
+    def has_domain(stop: Stop, side: str, domain: str) -> bool:
+        if reading.intent is Intent.CABLE_RECOMMENDATION:
+            return True
+        if not stop.device:
+            return False
+        device = ontology.devices[stop.device]
+        ports = device.out if side == "out" else device.inputs
+        return any(ontology.ports[p].domain == domain for p in ports.values())
+
+    if source.guessed and not dest.guessed:
+        far = _same_format_port(dest, "out", ontology)
+        if (
+            far is not None
+            and (source.kind is None or source.kind.domain != dest.kind.domain)
+            and has_domain(link.source, "out", dest.kind.domain)
+        ):
+            said = replace(link.source, qualifiers=far.qualifiers, role="out")
+            source = _resolve(said, "out", link.dest, dest, src_family, ontology) or source
+    elif dest.guessed and not source.guessed:
+        far = _same_format_port(source, "in", ontology)
+        if (
+            far is not None
+            and (dest.kind is None or dest.kind.domain != source.kind.domain)
+            and has_domain(link.dest, "in", source.kind.domain)
+        ):
+            said = replace(link.dest, qualifiers=far.qualifiers, role="in")
+            dest = _resolve(said, "in", link.source, source, dst_family, ontology) or dest
+    return source, dest
 
 
 def _same_format_port(known: Port | None, side: str, ontology: Ontology) -> Stop | None:

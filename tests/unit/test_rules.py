@@ -793,3 +793,16 @@ def test_a_port_word_that_names_a_format_decides_on_gear_that_lists_neither(onto
 def test_a_jack_the_question_says_it_is_not_using_is_not_the_receiving_one(question, cable, ontology):
     _, j = verdict_for(question, ontology)
     assert j.cable is not None and j.cable.name == cable
+
+
+def test_gear_named_without_a_port_meets_a_digital_port_through_its_port_of_that_format(ontology):
+    j = cable_asked(
+        "Our mixing desk is the master clock, and the recorder has a word clock input on BNC. What lead?",
+        ontology,
+    )
+    assert j.cable is not None and j.cable.name == "BNC to BNC"
+    # asked whether it works, gear with no port of that format stays on its audio one: "no cable makes this work"
+    _, asked = verdict_for(
+        "Will my TV's optical output go into one of the analog inputs on my small mixer?", ontology
+    )
+    assert asked.compatibility is not Compatibility.WORKS
