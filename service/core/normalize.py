@@ -185,6 +185,8 @@ def read_question(
         length_m=max(lengths) if lengths else None,
         wired_unbalanced=bool(g.unbalanced_wiring)
         and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
+        balance_unstated=bool(g.unstated_balance)
+        and phrase_pattern(g.unstated_balance).search(text) is not None,
         speaker_loads=tuple(
             ohms
             for ohms in impedances_in_ohms(cleaned)

@@ -351,6 +351,9 @@ class Grammar:
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()
+    # "the manual DOESN'T SAY", "NOTHING LABELLED": the question says the gear's balance is not documented, so an
+    # XLR jack is no proof of a balanced output
+    unstated_balance: tuple[str, ...] = ()
     role_played_words: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
     # "the DX7's keyboard BECAUSE the DX7 keys feel better": a word that opens a new clause

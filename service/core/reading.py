@@ -111,6 +111,9 @@ class Reading:
     length_m: float | None = None
     speaker_loads: tuple[float, ...] = ()  # speaker impedances stated ("4 ohm cab", "16 ohm output")
     wired_unbalanced: bool = False  # the cable is said to be wired unbalanced ("pin 3 tied to pin 1")
+    balance_unstated: bool = (
+        False  # the gear's papers are said not to tell its balance ("the manual doesn't say")
+    )
     formats: tuple[str, ...] = ()
     families: tuple[str, ...] = ()  # every connector family named, in order
     devices: tuple[str, ...] = ()

@@ -550,6 +550,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     source = _in_format_of(dest, source, link.source, "out", ontology) or source
     dest = _in_format_of(source, dest, link.dest, "in", ontology) or dest
     source, dest = _format_met(link, reading, source, dest, src_family, dst_family, ontology)
+    if reading.balance_unstated:
+        source, dest = _unproven(source, link.source), _unproven(dest, link.dest)
     dest = _mic_input_phantom_reaches(link, reading, source, dest, dst_family, ontology) or dest
     if dest is None and source is not None and reading.phantom != "unknown":
         # Phantom power lives on mic inputs: a question about phantom and one piece of gear means that input.
@@ -849,6 +851,14 @@ def _usual_input(source: Port, family: str | None, ontology: Ontology) -> Port |
         return None  # a mic on a 3.5 mm plug is not made for an XLR mic input
     jack = family if family in jacks else kind.jacks[0]
     return Port(feeds, kind, None, f"{kind.name} (assumed)", jack, None, kind.balance, (), True)
+
+
+def _unproven(port: Port | None, stop: Stop | None) -> Port | None:
+    """An end taken as balanced only for its XLR jack, in a question saying the gear's papers do not tell ("the
+    spec sheet shows XLR outputs but does not state the topology"): its balance is not known."""
+    if port is None or port.balance != "balanced" or (stop and stop.balance) or port.kind is None:
+        return port
+    return replace(port, balance="unknown") if port.kind.balance == "unknown" else port
 
 
 def _format_met(

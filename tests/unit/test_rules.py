@@ -806,3 +806,13 @@ def test_gear_named_without_a_port_meets_a_digital_port_through_its_port_of_that
         "Will my TV's optical output go into one of the analog inputs on my small mixer?", ontology
     )
     assert asked.compatibility is not Compatibility.WORKS
+
+
+def test_an_xlr_jack_proves_no_balance_when_the_question_says_the_papers_do_not_tell(ontology):
+    said = "A second-hand rack reverb has XLR outputs; an XLR cable runs from them into the desk's XLR line input."
+    _, assumed = verdict_for(f"{said} Balanced?", ontology)
+    assert (
+        assumed.balanced is True
+    )  # an XLR line jack is taken as balanced unless the question says otherwise
+    _, unknown = verdict_for(f"{said} Its manual doesn't say what kind of output it is. Balanced?", ontology)
+    assert unknown.balanced is None
