@@ -893,6 +893,11 @@ def _cross_check(o: Ontology) -> None:
         for device in (*hazard.gear, *hazard.absent_gear):
             if device not in o.devices:
                 raise KBInvalid(f"kb/hazards.yaml: hazards.{hazard.id}.gear: unknown device '{device}'")
+        for phrase in (p for group in hazard.mentions for p in group if p.startswith("@")):
+            if phrase[1:] not in o.devices:
+                raise KBInvalid(
+                    f"kb/hazards.yaml: hazards.{hazard.id}.mentions: unknown device class '{phrase}'"
+                )
     for entry in o.faq.values():
         need_sources("faq", f"faq[{entry.id}]", entry.sources)
         for hazard_id in entry.hazards:

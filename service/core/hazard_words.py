@@ -23,7 +23,7 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
     return [
         hazard
         for hazard in ontology.hazards.values()
-        if (hazard.mentions and all(_said_pattern(group).search(text) for group in hazard.mentions))
+        if (hazard.mentions and all(_group_said(group, text, named, ontology) for group in hazard.mentions))
         or _gear_lacking(cleaned.split(), named, hazard, ontology)
         or _joined_into_one(cleaned.split(), hazard, ontology)
     ]
@@ -39,7 +39,7 @@ def hazards_said_across(earlier: str, now: str, devices: Iterable[str], ontology
         for hazard in hazards_said(f"{earlier} {now}", named, ontology)
         if hazard.id not in before
         and hazard.mentions
-        and any(_said_pattern(group).search(f" {now} ") for group in hazard.mentions)
+        and any(_said_pattern(_phrases(group)).search(f" {now} ") for group in hazard.mentions)
     ]
 
 
@@ -54,6 +54,19 @@ def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> b
         token in inputs and set(tokens[max(0, i - rule.window) : i]) & rule.one
         for i, token in enumerate(tokens)
     )
+
+
+def _group_said(group: tuple[str, ...], text: str, named: set[str], ontology: Ontology) -> bool:
+    """A phrase of the group is in the text, or gear of a class the group names ("@microphone": "the 57s") is."""
+    classes = {p[1:] for p in group if p.startswith("@")}
+    if classes and any(set(ontology.class_chain(d)) & classes for d in named if d in ontology.devices):
+        return True
+    phrases = _phrases(group)
+    return bool(phrases) and _said_pattern(phrases).search(text) is not None
+
+
+def _phrases(group: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in group if not p.startswith("@"))
 
 
 @lru_cache(maxsize=256)

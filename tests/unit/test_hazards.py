@@ -310,3 +310,13 @@ def test_phantom_named_by_its_lamp_and_a_distributed_speaker_line_are_read(ontol
     assert "instrument-cable-as-speaker-cable" in fired(
         "from the ampli to the enceinte passive with a cable de guitare, is it ok?"
     )
+
+
+def test_gear_of_a_class_a_hazard_names_counts_as_its_words(ontology):
+    # "@microphone" in phantom-pop's mentions: a mic named by its model is a mic
+    said = read_question("Is it fine to unplug the NT1 while 48V is still on?", ontology)
+    assert said.devices and "microphone" in ontology.class_chain(said.devices[0])
+    assert "phantom-pop" in said.hazards_said
+    # ...and plugging any cable into a channel with phantom on pops the same way
+    swapped = read_question("We unplug the DI lead mid-set with 48V up. Issue?", ontology)
+    assert "phantom-pop" in swapped.hazards_said
