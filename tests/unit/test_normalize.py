@@ -582,3 +582,15 @@ def test_a_port_named_without_its_gear_belongs_to_the_one_gear_that_has_it(ontol
         ontology,
     )
     assert all(link.source.device is None for link in both.links)
+
+
+def test_gear_the_question_says_it_goes_without_is_no_end_of_the_link(ontology):
+    reading = read_question(
+        "To keep the neighbours happy I'd record my combo without putting a mic on it: its speaker out into the"
+        " interface's instrument input, ok?",
+        ontology,
+    )
+    ends = [
+        stop.device for link in reading.links for stop in (link.source, link.dest) if stop and stop.device
+    ]
+    assert ends and not any("mic" in device for device in ends)
