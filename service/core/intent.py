@@ -79,7 +79,8 @@ def decide(
     `evidence`: the lexicon found audio-signal words. `follow_up`: the client sent the previous answer's context.
     `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
     `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
-    nearest-examples gate alone does not refuse such a question (the learned domain model still can).
+    nearest-examples gate alone does not refuse such a question, nor a follow-up with audio-signal words (the
+    learned domain model still can).
        `hazard`: the question's own words raise a hazard of kb/hazards.yaml (a tube amp with no cab): it is
     answered as a safety question whatever the domain model says, since refusing one is the harmful mistake.
     """
@@ -96,7 +97,9 @@ def decide(
     wordy = understanding.known_words >= FOLLOW_UP_KNOWN_WORDS
     if follow_up and not wordy and not evidence:
         return Decision(Intent.OUT_OF_DOMAIN, "topic", max(p_out, 1.0 - understanding.known_words))
-    nearer_out = understanding.nearer_out and not linked
+    # ...nor a follow-up that names audio gear or connectors: in a conversation about cabling, "I'll buy the TRS,
+    # is 5 metres ok?" is in domain unless the learned domain model itself says otherwise
+    nearer_out = understanding.nearer_out and not linked and not (follow_up and evidence)
     refuse = (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS))
     if refuse and hazard:
         return Decision(

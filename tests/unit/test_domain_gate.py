@@ -52,6 +52,20 @@ def test_a_short_follow_up_is_not_refused_by_the_nearest_examples():
     assert decision.intent is not Intent.OUT_OF_DOMAIN
 
 
+def test_a_long_follow_up_with_audio_words_is_not_refused_by_the_nearest_examples():
+    # "ok, I'll buy the TRS leads; is a 5 metre run alright?" in a conversation about cabling
+    understanding = Understanding(0.3, {"concept": 1.0}, nearer_out=True)
+    kept = decide(understanding, evidence=True, injection=False, follow_up=True, words=20, chain=False)
+    assert kept.intent is not Intent.OUT_OF_DOMAIN
+    # ...without audio words it still is, and the learned domain model still refuses when it is sure
+    alone = decide(understanding, evidence=False, injection=False, follow_up=True, words=20, chain=False)
+    assert alone.intent is Intent.OUT_OF_DOMAIN
+    sure = Understanding(0.97, {"concept": 1.0}, nearer_out=True)
+    assert decide(sure, evidence=True, injection=False, follow_up=True, words=20, chain=False).intent is (
+        Intent.OUT_OF_DOMAIN
+    )
+
+
 def test_the_threshold_keeps_left_out_in_domain_examples_answered():
     rng = np.random.default_rng(0)
     inside = rng.normal([3, 0, 0], 1, size=(300, 3))
