@@ -153,7 +153,18 @@ def compose_answer(
         and judgement.compatibility is None
         and entry.compatibility is not None
     )
-    if entry is not None and faq is not None and (faq.score >= FAQ_OVER_RULES or not stated_link or unproven):
+    # a symptom or an idea is what the question asks: the rules prove what a link does, not why it clicks, so an
+    # accepted entry of the question's own intent answers over a link the question only sets the scene with
+    asked_of_entry = (
+        entry is not None
+        and faq is not None
+        and faq.accepted
+        and reading.intent in (Intent.TROUBLESHOOTING, Intent.CONCEPT)
+        and entry.intent == reading.intent.value
+    )
+    if entry is not None and faq is not None and (
+        faq.score >= FAQ_OVER_RULES or not stated_link or unproven or asked_of_entry
+    ):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 
     guide = [p for p in passages if p.passage.kind == "guide"]

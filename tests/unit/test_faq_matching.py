@@ -173,3 +173,27 @@ def test_entries_whose_questions_read_alike_switch_faq_answers_off_and_the_build
     assert faq_threshold_warning(threshold) is None
     _, _, threshold = _match_index(alike, embedder, {}, negatives, 0.85)
     assert threshold > 1.0 and "merge" in faq_threshold_warning(threshold)
+
+
+def test_an_accepted_entry_of_the_questions_own_intent_answers_a_symptom_over_a_stated_link(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import FAQ_OVER_RULES
+    from service.core.compose import compose_answer
+    from service.core.rules import judge
+    from service.types import Intent
+
+    entry = ontology.faq["digital-clicks-and-dropouts"]  # troubleshooting
+    match = FaqMatch(entry.id, score=FAQ_OVER_RULES - 0.1, margin=0.1, accepted=True)
+    # the link (optical out -> optical in) is stated and judged; what is asked is why it clicks
+    reading = read_question(
+        "my preamp's ADAT optical out feeds the interface's ADAT optical in and those channels crackle, why?",
+        ontology,
+    ).with_intent(Intent.TROUBLESHOOTING)
+    judgement = judge(reading, ontology)
+    assert judgement.judged
+    assert compose_answer(reading, judgement, (), ontology, match).text.startswith(entry.answer[:40])
+    # asked whether the link works, the rules' verdict on it still answers
+    asked = reading.with_intent(Intent.COMPATIBILITY)
+    assert not compose_answer(asked, judge(asked, ontology), (), ontology, match).text.startswith(
+        entry.answer[:40]
+    )
