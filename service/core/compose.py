@@ -98,7 +98,14 @@ def compose_answer(
     # Below the acceptance threshold an entry still answers when the rules could judge nothing at all and it
     # is close: a nearby curated situation, quoted with its verdict, beats no verdict.
     near = faq is not None and not judgement.judged and faq.score >= FAQ_NEAR
-    entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near) else None
+    # ...and a close symptom entry answers a troubleshooting question: the rules prove links, not causes
+    symptom = (
+        faq is not None
+        and faq.score >= FAQ_NEAR
+        and reading.intent is Intent.TROUBLESHOOTING
+        and ontology.faq[faq.entry_id].intent == Intent.TROUBLESHOOTING.value
+    )
+    entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near or symptom) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):
         entry = None
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
@@ -158,7 +165,7 @@ def compose_answer(
     asked_of_entry = (
         entry is not None
         and faq is not None
-        and faq.accepted
+        and (faq.accepted or symptom)
         and reading.intent in (Intent.TROUBLESHOOTING, Intent.CONCEPT)
         and entry.intent == reading.intent.value
     )

@@ -197,3 +197,28 @@ def test_an_accepted_entry_of_the_questions_own_intent_answers_a_symptom_over_a_
     assert not compose_answer(asked, judge(asked, ontology), (), ontology, match).text.startswith(
         entry.answer[:40]
     )
+
+
+def test_a_close_symptom_entry_answers_a_troubleshooting_question_below_the_acceptance_threshold(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import FAQ_NEAR
+    from service.core.compose import compose_answer
+    from service.core.rules import judge
+    from service.types import Intent
+
+    entry = ontology.faq["hum-while-laptop-charging"]  # troubleshooting
+    close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
+    reading = read_question(
+        "my interface's TRS outs feed my monitors and there is a hum, only while the laptop charges",
+        ontology,
+    ).with_intent(Intent.TROUBLESHOOTING)
+    judgement = judge(reading, ontology)
+    assert compose_answer(reading, judgement, (), ontology, close).text.startswith(entry.answer[:40])
+    # a close entry does not answer a question asking something else of the same link
+    asked = reading.with_intent(Intent.BALANCED_CHECK)
+    assert not compose_answer(asked, judge(asked, ontology), (), ontology, close).text.startswith(
+        entry.answer[:40]
+    )
+    # nor does a far one
+    far = FaqMatch(entry.id, score=FAQ_NEAR - 0.1, margin=0.02, accepted=False)
+    assert not compose_answer(reading, judgement, (), ontology, far).text.startswith(entry.answer[:40])
