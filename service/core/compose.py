@@ -169,8 +169,10 @@ def compose_answer(
         and reading.intent in (Intent.TROUBLESHOOTING, Intent.CONCEPT)
         and entry.intent == reading.intent.value
     )
-    if entry is not None and faq is not None and (
-        faq.score >= FAQ_OVER_RULES or not stated_link or unproven or asked_of_entry
+    if (
+        entry is not None
+        and faq is not None
+        and (faq.score >= FAQ_OVER_RULES or not stated_link or unproven or asked_of_entry)
     ):
         return _faq_answer(reading, judgement, passages, ontology, entry, faq, context, signals_out)
 

@@ -116,6 +116,7 @@ def read_question(
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
+    mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
@@ -790,6 +791,37 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
+
+
+def _nouns_standing_for_gear(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
+    """ "a little grey box (the DI, I think) ... from the guitar into THE BOX": a plain noun said again after "the"
+    (and a word or two: "the blue box") is the gear it was first said with, when that gear was named right after
+    it in brackets or an apposition."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    devices = [m for m in mentions if m.kind == "device"]
+    said_with: dict[str, Mention] = {}
+    added: list[Mention] = []
+    for i, tok in enumerate(tokens):
+        if i in covered or not tok.isalpha() or len(tok) < 3 or tok in lexicon.reach:
+            continue
+        if tok in said_with:
+            # "the box", "the blue box": a determiner, then at most two words that name nothing
+            d = next((j for j in range(i - 1, max(-1, i - 4), -1) if tokens[j] in g.determiners), None)
+            if d is not None and not any(j in covered for j in range(d + 1, i)):
+                added.append(Mention("device", said_with[tok].id, tok, i, i + 1))
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1] in {"(", ","}:
+            # the apposition runs to the closing bracket or the clause's end, a few words at most
+            end = next(
+                (j for j in range(i + 2, min(len(tokens), i + 9)) if tokens[j] in {")", ".", "?", "!", ";"}),
+                min(len(tokens), i + 9),
+            )
+            named = next((m for m in devices if i + 1 < m.start < end), None)
+            if named is not None:
+                said_with[tok] = named
+    return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
 
 
 def _gear_before_a_preposition(

@@ -594,3 +594,15 @@ def test_gear_the_question_says_it_goes_without_is_no_end_of_the_link(ontology):
         stop.device for link in reading.links for stop in (link.source, link.dest) if stop and stop.device
     ]
     assert ends and not any("mic" in device for device in ends)
+
+
+def test_a_plain_noun_said_again_is_the_gear_it_was_first_said_with(ontology):
+    reading = read_question(
+        "The bassist's lead goes into a small black box (a DI, the tech says), and that box feeds the stage snake."
+        " Which cable runs from the bass into the black box?",
+        ontology,
+    )
+    assert ("guitar", "di-box") in [(link.source.device, link.dest.device) for link in reading.links]
+    # a noun never said with gear is no gear
+    plain = read_question("Which cable runs from the bass into the black box?", ontology)
+    assert "di-box" not in plain.devices
