@@ -98,12 +98,13 @@ def compose_answer(
     # Below the acceptance threshold an entry still answers when the rules could judge nothing at all and it
     # is close: a nearby curated situation, quoted with its verdict, beats no verdict.
     near = faq is not None and not judgement.judged and faq.score >= FAQ_NEAR
-    # ...and a close symptom entry answers a troubleshooting question: the rules prove links, not causes
+    # ...and a close entry about a symptom or an idea answers a question of that intent: the rules prove links,
+    # not causes or meanings
     symptom = (
         faq is not None
         and faq.score >= FAQ_NEAR
-        and reading.intent is Intent.TROUBLESHOOTING
-        and ontology.faq[faq.entry_id].intent == Intent.TROUBLESHOOTING.value
+        and reading.intent in (Intent.TROUBLESHOOTING, Intent.CONCEPT)
+        and ontology.faq[faq.entry_id].intent == reading.intent.value
     )
     entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near or symptom) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):

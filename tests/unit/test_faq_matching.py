@@ -222,3 +222,21 @@ def test_a_close_symptom_entry_answers_a_troubleshooting_question_below_the_acce
     # nor does a far one
     far = FaqMatch(entry.id, score=FAQ_NEAR - 0.1, margin=0.02, accepted=False)
     assert not compose_answer(reading, judgement, (), ontology, far).text.startswith(entry.answer[:40])
+
+
+def test_a_close_concept_entry_answers_a_concept_question(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.compose import FAQ_NEAR
+    from service.core.compose import compose_answer
+    from service.core.rules import judge
+    from service.types import Intent
+
+    entry = ontology.faq["what-balanced-means"]  # concept
+    close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
+    reading = read_question(
+        "my interface's TRS outs feed my monitors' TRS inputs; in everyday words, what does balanced mean?",
+        ontology,
+    ).with_intent(Intent.CONCEPT)
+    judgement = judge(reading, ontology)
+    assert judgement.judged  # a link is read, and still the idea asked about is what answers
+    assert compose_answer(reading, judgement, (), ontology, close).text.startswith(entry.answer[:40])
