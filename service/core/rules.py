@@ -478,6 +478,17 @@ def _jack(
     family = cable_family if cable_family in stop.families else candidates[0]
     if kind and family not in kind.jacks and len(stop.families) > 1:
         family = next((f for f in stop.families if f in kind.jacks), family)
+    if (
+        kind
+        and stop.qualifiers
+        and not cable_family
+        and kind.jacks
+        and kind.domain in {fmt.domain for fmt in ontology.formats.values()}
+        and not _expand(set(stop.families), ontology) & set(kind.jacks)
+    ):
+        # "an OPTICAL IN too, plus lots of RCA": the digital port the question names has none of the jacks said
+        # beside it, so they are the gear's other sockets
+        family = kind.jacks[0]
     return _resolve_size_only(family, kind, ontology, unbalanced=balance in MOSTLY_UNBALANCED)
 
 

@@ -816,3 +816,12 @@ def test_an_xlr_jack_proves_no_balance_when_the_question_says_the_papers_do_not_
     )  # an XLR line jack is taken as balanced unless the question says otherwise
     _, unknown = verdict_for(f"{said} Its manual doesn't say what kind of output it is. Balanced?", ontology)
     assert unknown.balanced is None
+
+
+def test_a_digital_port_named_beside_other_sockets_keeps_its_own_jack(ontology):
+    j = cable_asked(
+        "My TV's only audio out is optical. The AV receiver has an optical in as well as many RCA sockets."
+        " Which cable goes from the TV to the receiver?",
+        ontology,
+    )
+    assert j.cable is not None and j.cable.name == "TOSLINK to TOSLINK"
