@@ -888,33 +888,31 @@ def _format_met(
     if source is None or dest is None or link.source is None or link.dest is None:
         return source, dest
 
-    def has_domain(stop: Stop, side: str, domain: str) -> bool:
-        if reading.intent is Intent.CABLE_RECOMMENDATION:
-            return True
-        if not stop.device:
-            return False
-        device = ontology.devices[stop.device]
-        ports = device.out if side == "out" else device.inputs
-        return any(ontology.ports[p].domain == domain for p in ports.values())
+    def met(guessed: Port, stop: Stop, side: str, known: Port, known_stop: Stop, family: str | None) -> Port:
+        """The guessed end's port of the known end's format, where the question asks for a cable or the gear
+        has one."""
+        far = _same_format_port(known, side, ontology)
+        if far is None or (guessed.kind is not None and guessed.kind.domain == known.kind.domain):
+            return guessed
+        if reading.intent is not Intent.CABLE_RECOMMENDATION:
+            ports = (
+                {}
+                if not stop.device
+                else (
+                    ontology.devices[stop.device].out
+                    if side == "out"
+                    else ontology.devices[stop.device].inputs
+                )
+            )
+            if not any(ontology.ports[p].domain == known.kind.domain for p in ports.values()):
+                return guessed
+        said = replace(stop, qualifiers=far.qualifiers, role=side)
+        return _resolve(said, side, known_stop, known, family, ontology) or guessed
 
     if source.guessed and not dest.guessed:
-        far = _same_format_port(dest, "out", ontology)
-        if (
-            far is not None
-            and (source.kind is None or source.kind.domain != dest.kind.domain)
-            and has_domain(link.source, "out", dest.kind.domain)
-        ):
-            said = replace(link.source, qualifiers=far.qualifiers, role="out")
-            source = _resolve(said, "out", link.dest, dest, src_family, ontology) or source
+        source = met(source, link.source, "out", dest, link.dest, src_family)
     elif dest.guessed and not source.guessed:
-        far = _same_format_port(source, "in", ontology)
-        if (
-            far is not None
-            and (dest.kind is None or dest.kind.domain != source.kind.domain)
-            and has_domain(link.dest, "in", source.kind.domain)
-        ):
-            said = replace(link.dest, qualifiers=far.qualifiers, role="in")
-            dest = _resolve(said, "in", link.source, source, dst_family, ontology) or dest
+        dest = met(dest, link.dest, "in", source, link.source, dst_family)
     return source, dest
 
 
