@@ -100,13 +100,14 @@ def compose_answer(
     near = faq is not None and not judgement.judged and faq.score >= FAQ_NEAR
     # ...and a close entry about a symptom or an idea answers a question of that intent: the rules prove links,
     # not causes or meanings
+    matched = ontology.faq.get(faq.entry_id) if faq is not None else None
     symptom = (
-        faq is not None
+        matched is not None
         and faq.score >= FAQ_NEAR
         and reading.intent in (Intent.TROUBLESHOOTING, Intent.CONCEPT)
-        and ontology.faq[faq.entry_id].intent == reading.intent.value
+        and matched.intent == reading.intent.value
     )
-    entry = ontology.faq.get(faq.entry_id) if faq is not None and (faq.accepted or near or symptom) else None
+    entry = matched if faq is not None and (faq.accepted or near or symptom) else None
     if entry is not None and not _about_what_was_asked(entry, reading, ontology):
         entry = None
     stated_link = judgement.judged and not any(f.guessed for f in judgement.links)
