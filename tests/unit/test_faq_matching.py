@@ -1,6 +1,7 @@
 """How a question finds a curated situation of kb/faq.yaml: scoring by several variants, and the gear gate."""
 
 import numpy as np
+import pytest
 
 from service.core.classifier import FaqIndex
 from service.core.classifier import entry_scores
@@ -199,20 +200,36 @@ def test_an_accepted_entry_of_the_questions_own_intent_answers_a_symptom_over_a_
     )
 
 
-def test_a_close_symptom_entry_answers_a_troubleshooting_question_below_the_acceptance_threshold(ontology):
+@pytest.mark.parametrize(
+    ("entry_id", "intent", "question"),
+    [
+        (
+            "hum-while-laptop-charging",
+            "troubleshooting",
+            "my interface's TRS outs feed my monitors and there is a hum, only while the laptop charges",
+        ),
+        (
+            "what-balanced-means",
+            "concept",
+            "my interface's TRS outs feed my monitors' TRS inputs; in everyday words, what does balanced mean?",
+        ),
+    ],
+)
+def test_a_close_entry_of_the_questions_intent_answers_below_the_acceptance_threshold(
+    entry_id, intent, question, ontology
+):
+    # a symptom's cause or an idea's meaning, over a link the question only sets the scene with
     from service.core.classifier import FaqMatch
     from service.core.compose import FAQ_NEAR
     from service.core.compose import compose_answer
     from service.core.rules import judge
     from service.types import Intent
 
-    entry = ontology.faq["hum-while-laptop-charging"]  # troubleshooting
+    entry = ontology.faq[entry_id]
     close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
-    reading = read_question(
-        "my interface's TRS outs feed my monitors and there is a hum, only while the laptop charges",
-        ontology,
-    ).with_intent(Intent.TROUBLESHOOTING)
+    reading = read_question(question, ontology).with_intent(Intent(intent))
     judgement = judge(reading, ontology)
+    assert judgement.judged
     assert compose_answer(reading, judgement, (), ontology, close).text.startswith(entry.answer[:40])
     # a close entry does not answer a question asking something else of the same link
     asked = reading.with_intent(Intent.BALANCED_CHECK)
@@ -222,21 +239,3 @@ def test_a_close_symptom_entry_answers_a_troubleshooting_question_below_the_acce
     # nor does a far one
     far = FaqMatch(entry.id, score=FAQ_NEAR - 0.1, margin=0.02, accepted=False)
     assert not compose_answer(reading, judgement, (), ontology, far).text.startswith(entry.answer[:40])
-
-
-def test_a_close_concept_entry_answers_a_concept_question(ontology):
-    from service.core.classifier import FaqMatch
-    from service.core.compose import FAQ_NEAR
-    from service.core.compose import compose_answer
-    from service.core.rules import judge
-    from service.types import Intent
-
-    entry = ontology.faq["what-balanced-means"]  # concept
-    close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
-    reading = read_question(
-        "my interface's TRS outs feed my monitors' TRS inputs; in everyday words, what does balanced mean?",
-        ontology,
-    ).with_intent(Intent.CONCEPT)
-    judgement = judge(reading, ontology)
-    assert judgement.judged  # a link is read, and still the idea asked about is what answers
-    assert compose_answer(reading, judgement, (), ontology, close).text.startswith(entry.answer[:40])
