@@ -86,6 +86,13 @@ LINKS = [
         None,
     ),
     ("turntable into the phono input of my DJ mixer", False, "works", "RCA-male to RCA-male"),
+    # a mono unbalanced leg on a small plug gains nothing from a TRS plug at the other end
+    (
+        "the module's 3.5mm mono out into a 1/4 inch line input of the mixer",
+        False,
+        "works",
+        "3.5mm TS-male to TS-male",
+    ),
     ("turntable straight into my interface line input", False, "works_with_caveat", None),
     ("MIDI out of my keyboard into the MIDI out of my synth", None, "does_not_work", None),
     ("keyboard midi out into synth midi in", None, "works", "MIDI DIN-5 male to MIDI DIN-5 male"),
