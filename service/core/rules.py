@@ -643,6 +643,21 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     ):
         # one stereo plug into two inputs: left and right split, one unbalanced leg per input (TRS to dual TS)
         plug_dst = twin
+    src_twin = _g(ontology).mono_plug.get(plug_src or "")
+    src_stated = bool(link.source and (plug_src in link.source.families or link.source.balance == "balanced"))
+    if (
+        src_twin
+        and src_twin != plug_src
+        and not (src_stated or src_family == plug_src)
+        and plug_dst is not None
+        and _g(ontology).mono_plug.get(plug_dst) == plug_dst
+        and source is not None
+        and source.balance in (*MOSTLY_UNBALANCED, "unknown")
+        and not (source.kind and (source.kind.stereo or source.kind.split))
+    ):
+        # the mirror case: a mono output not known to be balanced, into an input that takes a TS plug, has nothing
+        # for a TRS plug's ring to carry: the link is unbalanced whatever the output, and TS to TS is the usual lead
+        plug_src = src_twin
     mating = _mating(cable, source, dest, plug_src, plug_dst, ontology)
     cable_name = _cable(source, dest, plug_src, plug_dst, cable, ontology) if plug_src and plug_dst else None
     two_leg = (

@@ -832,3 +832,13 @@ def test_a_digital_port_named_beside_other_sockets_keeps_its_own_jack(ontology):
         ontology,
     )
     assert j.cable is not None and j.cable.name == "TOSLINK to TOSLINK"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["its 1/4 inch outputs into the guitar amp's input", "1/4 inch line outputs into the pedal's TS input"],
+)
+def test_an_output_not_known_balanced_into_a_ts_input_takes_a_ts_plug_at_both_ends(question, ontology):
+    # the link is unbalanced whatever the output is: a TRS plug's ring would have nothing to carry
+    cable = cable_asked(question, ontology).cable
+    assert cable is not None and cable.name == "TS-male to TS-male"
