@@ -19,6 +19,9 @@ BUNDLED = "bundled"
 HASH = "hash"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 QUERY_ENCODERS = ("onnx", "torch")
+# An index built through the int8 ONNX export holds other (if near) vectors than one built by sentence-transformers:
+# the embedder's name, which the index manifest records, tells them apart.
+ONNX_NAME_SUFFIX = " (onnx int8)"
 DEFAULT_MODEL_CACHE = Path(__file__).resolve().parent.parent / "var" / "model-cache"
 
 
@@ -36,10 +39,11 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """The real model, loaded from a local folder; never downloads (HF_HUB_OFFLINE is forced).
 
-    With query_encoder "onnx" a single text (a query) goes through a checked onnxruntime export of the same
-    weights (index/onnx_query.py), made on first use and kept in cache_dir, on `threads` threads; batches
-    (index builds) always go through sentence-transformers. Once the export exists, a process that only encodes
-    queries never loads torch.
+    With query_encoder "onnx" every text goes through a checked int8 onnxruntime export of the same weights
+    (index/onnx_query.py), made on first use and kept in cache_dir, on `threads` threads: queries, and the
+    passages and examples of an index build, so that both sides of a search come from the same encoder. Its name
+    then says so (ONNX_NAME_SUFFIX), which makes an index built by the other encoder stale. Once the export exists,
+    a process that only encodes never loads torch.
     """
 
     def __init__(
@@ -58,7 +62,6 @@ class SentenceTransformerEmbedder:
         if not Path(model_dir).is_dir():
             raise FileNotFoundError(f"embedding model folder not found: {model_dir}")
         self._model_dir = Path(model_dir)
-        self.name = name
         self._st = None
         self._lock = threading.Lock()
         self._fast = None
@@ -70,6 +73,7 @@ class SentenceTransformerEmbedder:
             ) or OnnxQueryEncoder.create(
                 self._sentence_transformer(), self._model_dir, cache_dir, self._encode_torch, threads=threads
             )
+        self.name = name + ONNX_NAME_SUFFIX if self._fast is not None else name
         self.dim = (
             self._fast.dim if self._fast else int(self._sentence_transformer().get_embedding_dimension())
         )
@@ -86,8 +90,8 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed texts with the model, normalized so inner product is cosine similarity."""
-        if len(texts) == 1 and self._fast is not None:
-            return self._fast.encode(texts[0])
+        if self._fast is not None:
+            return _encode_each(self._fast, texts, self.dim, progress=progress)
         return self._encode_torch(texts, progress=progress)
 
     def _encode_torch(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
@@ -126,7 +130,7 @@ class OnnxEmbedder:
 
     def __init__(self, encoder, name: str) -> None:
         self._fast = encoder
-        self.name = name
+        self.name = name + ONNX_NAME_SUFFIX
         self.dim = encoder.dim
 
     @classmethod
@@ -149,9 +153,19 @@ class OnnxEmbedder:
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed texts through onnxruntime, one at a time; rows are unit length."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.concatenate([self._fast.encode(text) for text in texts]).astype(np.float32, copy=False)
+        return _encode_each(self._fast, texts, self.dim, progress=progress)
+
+
+def _encode_each(encoder, texts: Sequence[str], dim: int, *, progress: bool = False) -> np.ndarray:
+    """Texts one at a time through an ONNX encoder: no padding, and at this model's size no slower than batches."""
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    rows = []
+    for done, text in enumerate(texts, 1):
+        rows.append(encoder.encode(text))
+        if progress and (done % 500 == 0 or done == len(texts)):
+            log.info("encoded %d of %d texts", done, len(texts))
+    return np.concatenate(rows).astype(np.float32, copy=False)
 
 
 class HashEmbedder:

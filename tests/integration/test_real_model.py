@@ -10,6 +10,7 @@ import pytest
 from index.build import build_index
 from index.embedder import bundled_model_dir
 from index.embedder import load_embedder
+from index.onnx_query import ONNX_MIN_COSINE
 from index.onnx_query import OnnxQueryEncoder
 from index.reader_training import load_reader
 from service.adapters.render import to_api
@@ -48,7 +49,7 @@ def real_engine(real_index, ontology):
 
 def test_model_dimension_matches_the_manifest(real_engine):
     assert real_engine.retriever.manifest.dim == 384
-    assert real_engine.retriever.manifest.model_name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert real_engine.retriever.manifest.model_name == "sentence-transformers/all-MiniLM-L6-v2 (onnx int8)"
 
 
 @pytest.mark.parametrize(
@@ -108,20 +109,24 @@ def onnx_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("model-cache")
 
 
-def test_onnx_query_encoder_gives_sentence_transformers_vectors(onnx_cache):
+def test_the_int8_onnx_encoder_gives_vectors_near_sentence_transformers_for_queries_and_batches(onnx_cache):
     fast = load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache)
     slow = load_embedder("bundled", query_encoder="torch")
     assert (fast.query_encoder, slow.query_encoder) == ("onnx", "torch")
+    assert fast.name != slow.name  # so an index built by one is stale for the other
     for question in QUESTIONS:
-        np.testing.assert_allclose(fast.encode([question]), slow.encode([question]), atol=1e-5)
-    # batches (index builds) always go through sentence-transformers
-    np.testing.assert_array_equal(fast.encode(list(QUESTIONS)), slow.encode(list(QUESTIONS)))
+        cosine = float(fast.encode([question])[0] @ slow.encode([question])[0])
+        assert ONNX_MIN_COSINE <= cosine <= 1.0 + 1e-5, question
+    # an index build's batches go through the same encoder as the questions searched against them
+    np.testing.assert_array_equal(
+        fast.encode(list(QUESTIONS)), np.concatenate([fast.encode([q]) for q in QUESTIONS])
+    )
 
 
 def test_a_damaged_onnx_export_is_not_used(onnx_cache):
     load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache)  # makes the export if missing
     (reference,) = onnx_cache.glob("*.npy")
-    np.save(reference, np.load(reference) + 0.01)  # the export no longer reproduces its reference vectors
+    np.save(reference, -np.load(reference))  # the export no longer reproduces its reference vectors
     assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is None
     assert (
         load_embedder("bundled", query_encoder="onnx", cache_dir=onnx_cache).query_encoder == "onnx"
@@ -129,14 +134,46 @@ def test_a_damaged_onnx_export_is_not_used(onnx_cache):
     assert OnnxQueryEncoder.load_checked(bundled_model_dir(), onnx_cache) is not None
 
 
-def test_the_speed_ups_do_not_change_any_answer(real_index, ontology):
-    """ONNX query encoder + answer cache against plain sentence-transformers, on the dev set and our paraphrases."""
+def test_the_answer_cache_changes_no_answer(real_index, ontology):
+    """A repeated question (from the cache) gets the answer it got the first time, on the dev set and ours."""
     out, embedder = real_index
-    fast = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out), answer_cache_size=64)
-    plain = Engine(
-        ontology, HybridRetriever.load(out, load_embedder("bundled", query_encoder="torch")), load_reader(out)
+    cached = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out), answer_cache_size=64)
+    plain = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out), answer_cache_size=0)
+    for question in dev_and_paraphrase_questions():
+        expected = to_api(plain.answer(question))
+        assert to_api(cached.answer(question)) == expected, question
+        assert to_api(cached.answer(question)) == expected, question  # from the cache
+
+
+def test_the_int8_encoder_answers_as_sentence_transformers_does(real_index, ontology, tmp_path):
+    """Each encoder with an index of its own vectors: the verdicts, cables and intents agree on nearly every
+    question (int8 moves a few borderline ones across a learned threshold, either way)."""
+    out, embedder = real_index
+    torch_embedder = load_embedder("bundled", query_encoder="torch")
+    build_index(
+        KB_DIR,
+        tmp_path,
+        torch_embedder,
+        extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(KB_DIR, ontology),
     )
-    assert embedder.query_encoder == "onnx"
+    int8 = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out))
+    floats = Engine(ontology, HybridRetriever.load(tmp_path, torch_embedder), load_reader(tmp_path))
+    questions = dev_and_paraphrase_questions()
+    differ = [q for q in questions if outcome(int8.answer(q)) != outcome(floats.answer(q))]
+    assert len(differ) <= 0.05 * len(questions), differ
+
+
+def outcome(answer) -> tuple:
+    api = to_api(answer)
+    return (
+        api["intent"],
+        json.dumps(api.get("verdict"), sort_keys=True),
+        json.dumps(api.get("cable"), sort_keys=True),
+    )
+
+
+def dev_and_paraphrase_questions() -> list[str]:
     questions = []
     if (
         DEV_SET.is_file()
@@ -147,15 +184,5 @@ def test_the_speed_ups_do_not_change_any_answer(real_index, ontology):
     questions += [
         json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()
     ]
-    for question in questions:
-        expected = without_scores(to_api(plain.answer(question)))
-        assert without_scores(to_api(fast.answer(question))) == expected, question
-        assert without_scores(to_api(fast.answer(question))) == expected, question  # from the cache
+    return questions
 
-
-def without_scores(api: dict) -> dict:
-    """The answer as a client sees it, less the passages' similarity scores: the two encoders differ in the
-    sixth decimal, which can tip a score rounded to four decimals either way. Everything else must be equal."""
-    for source in api.get("sources") or []:
-        source.pop("score", None)
-    return api
