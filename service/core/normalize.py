@@ -1355,6 +1355,9 @@ def _elements(
                 stops.append(replace(stop, qualifiers=(level,), role="out"))
             elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
+            elif _received_past_a_link_word(group, merged[:index], stops, tokens, sentence_of):
+                # "from the board's XLR out into that 1/4 inch hole": the jack past "into" is where it goes
+                stops.append(replace(stop, role="in"))
             elif (
                 pending_attach
                 and stops
@@ -1880,6 +1883,31 @@ def _said_to_be(tokens: list[str], start: int, g: Grammar) -> bool:
     while k >= 0 and tokens[k] in g.fillers:
         k -= 1
     return k >= 0 and tokens[k] in g.predicate_words
+
+
+def _received_past_a_link_word(
+    group: list[Mention],
+    before: list[list[Mention]],
+    stops: list[Stop],
+    tokens: list[str],
+    sentence_of: list[int],
+) -> bool:
+    """A connector phrase right after a link word ("into", "to") that follows an output said as such names the
+    receiving jack, though no gear or side is said with it ("the XLR out into that 1/4 inch hole"). Not after a
+    plug ("a mini plug to a single XLR" is a cable) or plain gear ("into the XLR sockets on them" may be its own)."""
+    if not stops or len(before) < 2 or not any(m.kind == "family" for m in group):
+        return False
+    link = before[-1][0]
+    last = stops[-1]
+    return (
+        link.kind == "sep"
+        and link.id == "leads_to"
+        and _close_words(tokens[link.end : group[0].start])
+        and last.role == "out"
+        and before[-2][0].start >= last.position
+        and not {m.kind for m in before[-2]} & {"cable", "cableword"}
+        and sentence_of[link.start] == sentence_of[group[0].start] == sentence_of[last.position]
+    )
 
 
 def _close_words(between: list[str]) -> bool:

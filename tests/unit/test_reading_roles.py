@@ -1634,3 +1634,23 @@ def test_a_gear_word_in_a_phrase_naming_furniture_is_no_gear(ontology):
     )
     assert "mixer" not in reading.devices
     assert reading.links[0].dest.device == "passive-speaker"
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        (
+            "what lead goes from the desk's XLR out into that 1/4 inch hole on the recorder side?",
+            "XLR-female to TRS-male",
+        ),
+        (
+            "I need to get from the mixer's XLR output to a quarter-inch jack, which cable?",
+            "XLR-female to TRS-male",
+        ),
+    ],
+)
+def test_a_jack_right_after_into_following_an_output_is_the_receiving_end(question, cable, ontology):
+    reading = read_question(question, ontology)
+    assert reading.links and reading.links[0].dest is not None
+    assert "quarter_inch" in reading.links[0].dest.families
+    assert cable_of(question, ontology) == cable
