@@ -1268,6 +1268,8 @@ def _elements(
             and any(m.kind == "device" for m in merged[index + 2])
             and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
             and _close_words(tokens[group[-1].end : merged[index + 1][0].start])
+            # "a USB-C port ON IT and my PC ...": the pronoun is the owner, the gear after it is not
+            and not set(tokens[merged[index + 1][0].end : merged[index + 2][0].start]) & set(g.object_pronouns)
         )
         if head.kind in {"sep", "phantom"}:
             pending_attach = None

@@ -1654,3 +1654,10 @@ def test_a_jack_right_after_into_following_an_output_is_the_receiving_end(questi
     assert reading.links and reading.links[0].dest is not None
     assert "quarter_inch" in reading.links[0].dest.families
     assert cable_of(question, ontology) == cable
+
+
+def test_a_pronoun_after_on_is_the_owner_so_the_gear_after_it_does_not_take_the_port(ontology):
+    question = (
+        "the field recorder has a USB-C socket on it and my desktop only takes USB-A, what lead do I buy?"
+    )
+    assert cable_of(question, ontology) == "USB-C to USB-A"
