@@ -842,3 +842,9 @@ def test_an_output_not_known_balanced_into_a_ts_input_takes_a_ts_plug_at_both_en
     # the link is unbalanced whatever the output is: a TRS plug's ring would have nothing to carry
     cable = cable_asked(question, ontology).cable
     assert cable is not None and cable.name == "TS-male to TS-male"
+
+
+def test_gear_whose_maker_gives_it_a_usb_c_port_is_joined_with_usb_c_plugs(ontology):
+    # the catalog knows the port, so a question that names no USB jack still gets the right plugs
+    cable = cable_asked("what lead do I need between my iPad Air and the MOTU M4?", ontology).cable
+    assert cable is not None and cable.name == "USB-C to USB-C"
