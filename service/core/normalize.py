@@ -798,12 +798,16 @@ def _nouns_standing_for_gear(
 ) -> list[Mention]:
     """ "a little grey box (the DI, I think) ... from the guitar into THE BOX": a plain noun said again after "the"
     (and a word or two: "the blue box") is the gear it was first said with, when that gear was named right after
-    it in brackets or an apposition."""
+    it in brackets or an apposition, or when the noun ended the gear's own name ("a stereo DI box ... the box's
+    outputs")."""
     covered = {i for m in mentions for i in range(m.start, m.end)}
     devices = [m for m in mentions if m.kind == "device"]
     said_with: dict[str, Mention] = {}
     added: list[Mention] = []
     for i, tok in enumerate(tokens):
+        named_with = next((m for m in devices if m.end - 1 == i and m.end - m.start >= 2), None)
+        if named_with is not None and tok.isalpha() and len(tok) >= 3 and tok not in lexicon.reach:
+            said_with.setdefault(tok, named_with)
         if i in covered or not tok.isalpha() or len(tok) < 3 or tok in lexicon.reach:
             continue
         if tok in said_with:
@@ -1269,7 +1273,8 @@ def _elements(
             and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
             and _close_words(tokens[group[-1].end : merged[index + 1][0].start])
             # "a USB-C port ON IT and my PC ...": the pronoun is the owner, the gear after it is not
-            and not set(tokens[merged[index + 1][0].end : merged[index + 2][0].start]) & set(g.object_pronouns)
+            and not set(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
+            & set(g.object_pronouns)
         )
         if head.kind in {"sep", "phantom"}:
             pending_attach = None

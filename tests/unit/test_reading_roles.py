@@ -1661,3 +1661,10 @@ def test_a_pronoun_after_on_is_the_owner_so_the_gear_after_it_does_not_take_the_
         "the field recorder has a USB-C socket on it and my desktop only takes USB-A, what lead do I buy?"
     )
     assert cable_of(question, ontology) == "USB-C to USB-A"
+
+
+def test_the_last_word_of_a_gears_name_said_again_after_the_is_that_gear(ontology):
+    question = (
+        "We bought a passive DI box for the keys. What lead runs from the box's XLR output to the snake?"
+    )
+    assert link_devices(question, ontology)[-1] == ("passive-di", "stage-box")
