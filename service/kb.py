@@ -68,6 +68,9 @@ BOOLEAN_ATTRIBUTES = (
     "plugs_carry_ports",
     ".single",
     ".splits",
+    ".named",
+    ".two",
+    ".guessed",
 )
 
 

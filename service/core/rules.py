@@ -1101,6 +1101,8 @@ def _attributes(
         "cable.two_leg": two_leg,
         # left and right each on a plug of their own ("3.5 mm TRS to dual TS"), or squeezed onto one
         "cable.splits": bool(cable_name and cable_name.to_end.startswith("dual ")),
+        # the question names the cable (its plugs), rather than leaving the answer to pick one
+        "cable.named": bool(cable and cable.ends),
         "cable.families": [f for f in (plug_src, plug_dst) if f],
         "cable.from_family": plug_src,
         "cable.to_family": plug_dst,
@@ -1131,6 +1133,9 @@ def _attributes(
                 else None,
                 f"{prefix}.flags": list(port.flags),
                 f"{prefix}.single": port.single,
+                f"{prefix}.two": port.two,
+                # the port is the gear's usual one, not one the question names
+                f"{prefix}.guessed": port.guessed,
             }
         )
     if source and dest and source.kind and dest.kind:

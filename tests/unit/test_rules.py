@@ -109,7 +109,8 @@ LINKS = [
         "works_with_caveat",
         "XLR-female to 3.5mm TRRS-male",
     ),
-    ("laptop headset jack into the mixer's line input", False, "works", None),
+    # (its stereo side into one named line input: both sides arrive only through a splitter into two inputs)
+    ("laptop headset jack into the mixer's line input", False, "works_with_caveat", None),
     # an interface has no amplifier: its "speaker outs" are its monitor outs, line level
     ("the interface's balanced speaker outs into the powered monitors with TRS cables", None, "works", None),
 ]
@@ -848,3 +849,24 @@ def test_gear_whose_maker_gives_it_a_usb_c_port_is_joined_with_usb_c_plugs(ontol
     # the catalog knows the port, so a question that names no USB jack still gets the right plugs
     cable = cable_asked("what lead do I need between my iPad Air and the MOTU M4?", ontology).cable
     assert cable is not None and cable.name == "USB-C to USB-C"
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        # the answer's splitter lead is what makes it work: one plain lead into that one input carries one side
+        (
+            "can the practice amp's headphone jack go into the interface's instrument input?",
+            "works_with_caveat",
+        ),
+        # the question says two inputs: the splitter is the plain answer
+        ("can the practice amp's headphone jack go into the mixer's two line inputs?", "works"),
+        # a stereo pair of RCA inputs takes both sides
+        ("can the practice amp's headphone jack go into the hi-fi's RCA input?", "works"),
+    ],
+)
+def test_a_stereo_output_into_one_named_mono_input_works_only_with_a_splitter_into_two(
+    question, verdict, ontology
+):
+    reading = read_question(question, ontology, understanding=Understanding(0.0, {"compatibility": 1.0}))
+    assert judge(reading, ontology).compatibility == Compatibility(verdict)
