@@ -872,7 +872,9 @@ def _without_gear_adjectives(mentions: list[Mention], tokens: list[str], g: Gram
     describing = {"family", "cable", "cableword", "port", "role", "device", "level", "balance", "dual"}
 
     def touches(m: Mention, i: int) -> bool:
-        after = any(n.start == m.end and n.kind in describing for n in mentions[i + 1 : i + 3])
+        # "a stereo (TRS) jack cable": an opening bracket right after it still touches what it opens on
+        next_at = m.end + 1 if m.end < len(tokens) and tokens[m.end] == "(" else m.end
+        after = any(n.start == next_at and n.kind in describing for n in mentions[i + 1 : i + 3])
         before = any(
             n.end == m.start and n.kind in {"family", "cable", "port"} for n in mentions[max(0, i - 2) : i]
         )

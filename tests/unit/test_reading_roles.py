@@ -1668,3 +1668,10 @@ def test_the_last_word_of_a_gears_name_said_again_after_the_is_that_gear(ontolog
         "We bought a passive DI box for the keys. What lead runs from the box's XLR output to the snake?"
     )
     assert link_devices(question, ontology)[-1] == ("passive-di", "stage-box")
+
+
+def test_a_gear_adjective_before_a_bracketed_connector_describes_the_cable(ontology):
+    reading = read_question(
+        "all I own is a stereo (TRS) patch lead, will it do for the bass into the combo amp?", ontology
+    )
+    assert "hifi-amp" not in reading.devices
