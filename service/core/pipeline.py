@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
@@ -12,6 +13,7 @@ import numpy as np
 
 from index.types import ScoredPassage
 from service.core.cache import LRUCache
+from service.core.classifier import FaqMatch
 from service.core.classifier import ReaderModels
 from service.core.compose import compose_answer
 from service.core.intent import Understanding
@@ -22,6 +24,14 @@ from service.core.query import with_gear_classes
 from service.core.rules import judge
 from service.core.rules import with_hazard_by_meaning
 from service.types import Answer
+from service.types import Intent
+
+# Long posts whose curated entry is matched sentence by sentence as well (see Engine._nearest_sentence_match): the
+# intents whose answer is a cause or a meaning rather than a link the rules judge.
+SENTENCE_MATCHED_INTENTS = (Intent.TROUBLESHOOTING, Intent.CONCEPT)
+SENTENCE_BREAK = re.compile(r"(?<=[.?!;])\s+")
+MIN_SENTENCE_WORDS = 5  # shorter ones ("Ideas?", "Cable is new.") say too little to match an entry by
+MAX_SENTENCES_MATCHED = 8  # each costs one encode
 
 
 class Retriever(Protocol):
@@ -97,6 +107,8 @@ class Engine:
         reading = read_question(question, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
+        if faq is not None and not faq.accepted and reading.intent in SENTENCE_MATCHED_INTENTS:
+            faq = self._nearest_sentence_match(text, faq)
         hazard = None
         passages = ()
         if not reading.refusal:
@@ -113,6 +125,22 @@ class Engine:
             self.answers.put(key, answer)
             return _detached(answer)
         return answer
+
+
+    def _nearest_sentence_match(self, text: str, whole: FaqMatch) -> FaqMatch:
+        """In a long post the symptom is one sentence among the set-up ("... every few seconds there are clicks on
+        the ADAT channels only. Sample rate is 48k ..."), and the whole post's vector is far from every curated
+        question: the entry nearest one of its sentences, when nearer than the whole post, is the closer match.
+        It is never accepted on a sentence alone; compose uses it only as a close entry of the question's intent."""
+        sentences = [s for s in SENTENCE_BREAK.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+        if len(sentences) < 2:
+            return whole
+        best = whole
+        for sentence in sentences[:MAX_SENTENCES_MATCHED]:
+            found = self.reader.faq.match(self.retriever.embed(sentence))
+            if found is not None and found.score > best.score:
+                best = found
+        return best if best is whole else dataclasses.replace(best, accepted=False)
 
 
 def _detached(answer: Answer) -> Answer:
