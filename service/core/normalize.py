@@ -56,6 +56,7 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
+ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
 NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it
 
@@ -1383,8 +1384,14 @@ def _elements(
                 and (
                     # "the outs are balanced TRS": said of the gear, even inside a question
                     (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
-                    # "the desk's main outs (balanced, says its spec sheet)"
-                    or (stop_end is not None and tokens[stop_end : head.start] == ["("])
+                    # "the desk's main outs (balanced, says its spec sheet)", "the aux out (the manual calls it
+                    # impedance balanced)": an aside in brackets opened right after the gear
+                    or (
+                        stop_end is not None
+                        and tokens[stop_end : stop_end + 1] == ["("]
+                        and head.start - stop_end <= ASIDE_WORDS
+                        and not set(tokens[stop_end + 1 : head.start]) & (BREAKERS | {")"})
+                    )
                     # "amp rack input, balanced.": an aside closing the phrase it follows
                     or (
                         stop_end is not None

@@ -1675,3 +1675,9 @@ def test_a_gear_adjective_before_a_bracketed_connector_describes_the_cable(ontol
         "all I own is a stereo (TRS) patch lead, will it do for the bass into the combo amp?", ontology
     )
     assert "hifi-amp" not in reading.devices
+
+
+def test_a_balance_said_in_a_bracketed_aside_right_after_gear_is_that_gears(ontology):
+    question = "The desk's aux out (Yamaha call it impedance balanced) runs over a TRS lead to the wedge's TRS input."
+    reading = read_question(question, ontology)
+    assert reading.links and reading.links[0].source.balance == "impedance_balanced"
