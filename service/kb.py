@@ -65,6 +65,7 @@ BOOLEAN_ATTRIBUTES = (
     "midi_trs",
     "loads_differ",
     "phantom_needed",
+    "phantom_said",
     "plugs_carry_ports",
     ".single",
     ".splits",

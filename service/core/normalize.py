@@ -184,6 +184,7 @@ def read_question(
         links=tuple(links),
         phantom=_phantom_state(tokens, mentions, g),
         phantom_needed=_phantom_needed(tokens, mentions, g),
+        phantom_said=any(m.kind == "phantom" for m in mentions),
         length_m=max(lengths) if lengths else None,
         wired_unbalanced=bool(g.unbalanced_wiring)
         and phrase_pattern(g.unbalanced_wiring).search(text) is not None,

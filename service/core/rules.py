@@ -1109,6 +1109,7 @@ def _attributes(
         "mating": mating,
         "phantom": reading.phantom,
         "phantom_needed": reading.phantom_needed,
+        "phantom_said": reading.phantom_said,
         "length_m": reading.length_m,
         "loads_differ": len(set(reading.speaker_loads)) > 1,
     }

@@ -870,3 +870,20 @@ def test_a_stereo_output_into_one_named_mono_input_works_only_with_a_splitter_in
 ):
     reading = read_question(question, ontology, understanding=Understanding(0.0, {"compatibility": 1.0}))
     assert judge(reading, ontology).compatibility == Compatibility(verdict)
+
+
+@pytest.mark.parametrize(
+    ("question", "rule_id"),
+    [
+        (
+            "my AT2020 goes into the mixer's mic input, do I have to turn phantom on?",
+            "rule.phantom.condenser-needs-it",
+        ),
+        ("SM58 into the interface's mic input: does it want the 48V?", "rule.phantom.dynamic-needs-none"),
+        ("SM58 into the interface's mic input, which cable?", None),
+    ],
+)
+def test_whether_a_mic_needs_phantom_is_said_when_the_question_brings_phantom_up(question, rule_id, ontology):
+    _, j = verdict_for(question, ontology)
+    rules = {r for f in j.links for r in f.rule_ids if r.startswith("rule.phantom.") and "need" in r}
+    assert rules == ({rule_id} if rule_id else set())
