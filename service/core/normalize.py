@@ -2056,6 +2056,9 @@ def _sentence_stops(
                 says
                 and (not said_before or adds)
                 and (stop.role is None or earlier.role in (None, stop.role))
+                # "a normal cable INTO a passive DI, and the DI's XLR out goes to the stage box": the side named
+                # later is the other side of gear the signal was said to go into, not the side it comes in by
+                and not (stop.role == "out" and _received(tokens, earlier.position, g))
             ):
                 # "a USB mic and a laptop ... that mic's socket is USB-C": what a later mention says about its
                 # jack or port describes the gear itself, wherever the link is read from
@@ -2216,6 +2219,17 @@ def _goes_on_to_describe(stop: Stop, tokens: list[str], g: Grammar) -> bool:
     """ "the wedge only HAS a 1/4 inch input": gear that is the subject of a describing verb is being described."""
     after = stop.position + max(1, len(stop.device_text.split()))
     return any(g.attachers.get(tok) == "describes" for tok in tokens[after : after + 2])
+
+
+def _received(tokens: list[str], position: int, g: Grammar) -> bool:
+    """The gear at `position` is said right after a word that sends something into it ("into a passive DI")."""
+    i = position - 1
+    while i >= 0 and position - i <= RECEIVED_REACH and tokens[i] in g.fillers:
+        i -= 1
+    return i >= 0 and g.separators.get(tokens[i]) == "leads_to"
+
+
+RECEIVED_REACH = 3  # fillers ("a", "the", "my") between the link word and the gear
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:

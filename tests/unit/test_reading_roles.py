@@ -1681,3 +1681,14 @@ def test_a_balance_said_in_a_bracketed_aside_right_after_gear_is_that_gears(onto
     question = "The desk's aux out (Yamaha call it impedance balanced) runs over a TRS lead to the wedge's TRS input."
     reading = read_question(question, ontology)
     assert reading.links and reading.links[0].source.balance == "impedance_balanced"
+
+
+def test_the_output_named_later_of_gear_the_signal_went_into_is_not_the_side_it_came_in_by(ontology):
+    reading = read_question(
+        "The bass goes on a guitar lead into an active DI, and the DI's XLR out runs to the snake. Balanced?",
+        ontology,
+    )
+    into_the_di = [
+        link for link in reading.links if link.dest is not None and link.dest.device == "active-di"
+    ]
+    assert into_the_di and into_the_di[0].dest.role != "out" and "xlr" not in into_the_di[0].dest.families
