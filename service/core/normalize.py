@@ -186,8 +186,10 @@ def read_question(
         phantom_needed=_phantom_needed(tokens, mentions, g),
         phantom_said=any(m.kind == "phantom" for m in mentions),
         length_m=max(lengths) if lengths else None,
-        wired_unbalanced=bool(g.unbalanced_wiring)
-        and phrase_pattern(g.unbalanced_wiring).search(text) is not None,
+        wired_unbalanced=(
+            bool(g.unbalanced_wiring) and phrase_pattern(g.unbalanced_wiring).search(text) is not None
+        )
+        or _pins_joined(text, g),
         balance_unstated=bool(g.unstated_balance)
         and phrase_pattern(g.unstated_balance).search(text) is not None,
         speaker_loads=tuple(
@@ -2871,6 +2873,17 @@ def _entities(mentions: list[Mention], ontology: Ontology) -> tuple[Entity, ...]
         elif m.kind == "phantom":
             out.setdefault("phantom-power", Entity("phantom-power", m.text, "term"))
     return tuple(out.values())
+
+
+def _pins_joined(text: str, g: Grammar) -> bool:
+    """ "pins 1 and 3 soldered together", "pin 3 together with pin 1": the grammar's two pins named as a pair."""
+    if len(g.joined_pins) != 2 or not g.pin_words or not g.pin_joiners:
+        return False
+    pin = "|".join(re.escape(w) for w in g.pin_words)
+    join = "|".join(re.escape(j) for j in sorted(g.pin_joiners, key=len, reverse=True))
+    number = "|".join(re.escape(n) for n in g.joined_pins)
+    pattern = rf"\b(?:{pin}) ({number}) (?:{join}) (?:(?:{pin}) )?({number})\b"
+    return any(m.group(1) != m.group(2) for m in re.finditer(pattern, text))
 
 
 def _phantom_state(tokens: list[str], mentions: list[Mention], g: Grammar) -> str:

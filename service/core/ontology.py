@@ -351,6 +351,11 @@ class Grammar:
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()
+    # "pins 1 and 3 soldered together", "pin 3 together with pin 1": a cable's two pins named as a joined pair,
+    # however the joining is worded, is wired unbalanced
+    joined_pins: tuple[str, ...] = ()
+    pin_words: tuple[str, ...] = ()
+    pin_joiners: tuple[str, ...] = ()
     # "the manual DOESN'T SAY", "NOTHING LABELLED": the question says the gear's balance is not documented, so an
     # XLR jack is no proof of a balanced output
     unstated_balance: tuple[str, ...] = ()
