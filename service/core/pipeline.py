@@ -126,7 +126,6 @@ class Engine:
             return _detached(answer)
         return answer
 
-
     def _nearest_sentence_match(self, text: str, whole: FaqMatch) -> FaqMatch:
         """In a long post the symptom is one sentence among the set-up ("... every few seconds there are clicks on
         the ADAT channels only. Sample rate is 48k ..."), and the whole post's vector is far from every curated

@@ -108,7 +108,7 @@ class Reading:
     links: tuple[LinkSpec, ...] = ()
     phantom: str = "unknown"  # on | off | unknown
     phantom_needed: bool = False  # the question says the gear needs phantom power to work at all
-    phantom_said: bool = False  # the question mentions phantom power at all ("must I switch the 48V on for it?")
+    phantom_said: bool = False  # the question mentions phantom power at all ("must I turn 48V on?")
     length_m: float | None = None
     speaker_loads: tuple[float, ...] = ()  # speaker impedances stated ("4 ohm cab", "16 ohm output")
     wired_unbalanced: bool = False  # the cable is said to be wired unbalanced ("pin 3 tied to pin 1")
