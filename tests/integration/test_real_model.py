@@ -185,4 +185,3 @@ def dev_and_paraphrase_questions() -> list[str]:
         json.loads(line)["question"] for line in PARAPHRASES.read_text().splitlines() if line.strip()
     ]
     return questions
-
