@@ -28,17 +28,22 @@ def ontology():
     return load_ontology(KB_DIR)
 
 
+def index_kb(out: Path, embedder, ontology):
+    """The real kb/ indexed with `embedder` into `out`, as `cablewise index build` does; returns the manifest."""
+    return build_index(
+        KB_DIR,
+        out,
+        embedder,
+        extra_passages=ontology_passages(ontology),
+        reader=reader_training_data(KB_DIR, ontology),
+    )
+
+
 @pytest.fixture(scope="session")
 def hash_index_dir(tmp_path_factory, ontology) -> Path:
     """The real kb/ indexed with the HashEmbedder into a temporary folder."""
     out = tmp_path_factory.mktemp("index")
-    build_index(
-        KB_DIR,
-        out,
-        HashEmbedder(),
-        extra_passages=ontology_passages(ontology),
-        reader=reader_training_data(KB_DIR, ontology),
-    )
+    index_kb(out, HashEmbedder(), ontology)
     return out
 
 

@@ -6,18 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
 from index.embedder import load_embedder
 from index.reader_training import load_reader
 from service.core.pipeline import Engine
 from service.evaluation import format_report
 from service.evaluation import load_items
 from service.evaluation import run
-from service.kb import ontology_passages
-from service.kb import reader_training_data
 from service.retrieval import HybridRetriever
-from tests.conftest import KB_DIR
 from tests.conftest import SHARED
+from tests.conftest import index_kb
 
 pytestmark = pytest.mark.eval
 DEV_SET = SHARED / "eval" / "dev-questions.jsonl"
@@ -28,13 +25,7 @@ PARAPHRASES = Path(__file__).with_name("paraphrases.jsonl")
 def report_engine(tmp_path_factory, ontology):
     embedder = load_embedder("bundled")
     out = tmp_path_factory.mktemp("eval-index")
-    build_index(
-        KB_DIR,
-        out,
-        embedder,
-        extra_passages=ontology_passages(ontology),
-        reader=reader_training_data(KB_DIR, ontology),
-    )
+    index_kb(out, embedder, ontology)
     return Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out))
 
 

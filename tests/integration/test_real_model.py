@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 
-from index.build import build_index
 from index.embedder import bundled_model_dir
 from index.embedder import load_embedder
 from index.onnx_query import ONNX_MIN_COSINE
@@ -15,10 +14,9 @@ from index.onnx_query import OnnxQueryEncoder
 from index.reader_training import load_reader
 from service.adapters.render import to_api
 from service.core.pipeline import Engine
-from service.kb import ontology_passages
-from service.kb import reader_training_data
 from service.retrieval import HybridRetriever
 from tests.conftest import KB_DIR
+from tests.conftest import index_kb
 
 DEV_SET = KB_DIR.parent.parent / "shared" / "eval" / "dev-questions.jsonl"
 PARAPHRASES = KB_DIR.parent / "tests" / "eval" / "paraphrases.jsonl"
@@ -30,13 +28,7 @@ pytestmark = pytest.mark.slow
 def real_index(tmp_path_factory, ontology):
     embedder = load_embedder("bundled")
     out = tmp_path_factory.mktemp("real-index")
-    manifest = build_index(
-        KB_DIR,
-        out,
-        embedder,
-        extra_passages=ontology_passages(ontology),
-        reader=reader_training_data(KB_DIR, ontology),
-    )
+    manifest = index_kb(out, embedder, ontology)
     assert manifest.dim == embedder.dim == 384
     return out, embedder
 
@@ -150,13 +142,7 @@ def test_the_int8_encoder_answers_as_sentence_transformers_does(real_index, onto
     question (int8 moves a few borderline ones across a learned threshold, either way)."""
     out, embedder = real_index
     torch_embedder = load_embedder("bundled", query_encoder="torch")
-    build_index(
-        KB_DIR,
-        tmp_path,
-        torch_embedder,
-        extra_passages=ontology_passages(ontology),
-        reader=reader_training_data(KB_DIR, ontology),
-    )
+    index_kb(tmp_path, torch_embedder, ontology)
     int8 = Engine(ontology, HybridRetriever.load(out, embedder), load_reader(out))
     floats = Engine(ontology, HybridRetriever.load(tmp_path, torch_embedder), load_reader(tmp_path))
     questions = dev_and_paraphrase_questions()
