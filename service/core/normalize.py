@@ -1278,7 +1278,7 @@ def _elements(
             and any(m.kind == "device" for m in merged[index + 2])
             and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
             and _close_words(tokens[group[-1].end : merged[index + 1][0].start])
-            # "a USB-C port ON IT and my PC ...": the pronoun is the owner, the gear after it is not
+            # "a USB-C socket ON IT and the laptop ...": the pronoun is the owner, the gear after it is not
             and not set(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
             & set(g.object_pronouns)
         )
@@ -1369,7 +1369,7 @@ def _elements(
             elif both and stops:
                 stops = [_merge_stop(s, stop, g) for s in stops]
             elif _received_past_a_link_word(group, merged[:index], stops, tokens, sentence_of):
-                # "from the board's XLR out into that 1/4 inch hole": the jack past "into" is where it goes
+                # "the desk's XLR output into that quarter-inch socket": the jack past "into" is where it goes
                 stops.append(replace(stop, role="in"))
             elif (
                 pending_attach
@@ -1912,8 +1912,9 @@ def _received_past_a_link_word(
     sentence_of: list[int],
 ) -> bool:
     """A connector phrase right after a link word ("into", "to") that follows an output said as such names the
-    receiving jack, though no gear or side is said with it ("the XLR out into that 1/4 inch hole"). Not after a
-    plug ("a mini plug to a single XLR" is a cable) or plain gear ("into the XLR sockets on them" may be its own)."""
+    receiving jack, though no gear or side is said with it ("the XLR output into that quarter-inch socket"). Not
+    after a plug ("a minijack plug to one XLR" is a cable) or plain gear ("into the XLR jacks on them" may be its
+    own)."""
     if not stops or len(before) < 2 or not any(m.kind == "family" for m in group):
         return False
     link = before[-1][0]
@@ -2058,7 +2059,7 @@ def _sentence_stops(
                 says
                 and (not said_before or adds)
                 and (stop.role is None or earlier.role in (None, stop.role))
-                # "a normal cable INTO a passive DI, and the DI's XLR out goes to the stage box": the side named
+                # "a patch lead INTO an active DI, then the DI's XLR output feeds the snake": the side named
                 # later is the other side of gear the signal was said to go into, not the side it comes in by
                 and not (stop.role == "out" and _received(tokens, earlier.position, g))
             ):
@@ -2876,7 +2877,7 @@ def _entities(mentions: list[Mention], ontology: Ontology) -> tuple[Entity, ...]
 
 
 def _pins_joined(text: str, g: Grammar) -> bool:
-    """ "pins 1 and 3 soldered together", "pin 3 together with pin 1": the grammar's two pins named as a pair."""
+    """ "pins 1 and 3 soldered together", "pin 1 joined with pin 3": the grammar's two pins named as a pair."""
     if len(g.joined_pins) != 2 or not g.pin_words or not g.pin_joiners:
         return False
     pin = "|".join(re.escape(w) for w in g.pin_words)

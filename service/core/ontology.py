@@ -351,7 +351,7 @@ class Grammar:
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)
     unbalanced_wiring: tuple[str, ...] = ()
-    # "pins 1 and 3 soldered together", "pin 3 together with pin 1": a cable's two pins named as a joined pair,
+    # "pins 1 and 3 soldered together", "pin 1 joined with pin 3": a cable's two pins named as a joined pair,
     # however the joining is worded, is wired unbalanced
     joined_pins: tuple[str, ...] = ()
     pin_words: tuple[str, ...] = ()

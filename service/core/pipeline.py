@@ -30,7 +30,7 @@ from service.types import Intent
 # intents whose answer is a cause or a meaning rather than a link the rules judge.
 SENTENCE_MATCHED_INTENTS = (Intent.TROUBLESHOOTING, Intent.CONCEPT)
 SENTENCE_BREAK = re.compile(r"(?<=[.?!;])\s+")
-MIN_SENTENCE_WORDS = 5  # shorter ones ("Ideas?", "Cable is new.") say too little to match an entry by
+MIN_SENTENCE_WORDS = 5  # shorter ones ("Any ideas?", "New lead.") say too little to match an entry by
 MAX_SENTENCES_MATCHED = 8  # each costs one encode
 
 
@@ -127,8 +127,8 @@ class Engine:
         return answer
 
     def _nearest_sentence_match(self, text: str, whole: FaqMatch) -> FaqMatch:
-        """In a long post the symptom is one sentence among the set-up ("... every few seconds there are clicks on
-        the ADAT channels only. Sample rate is 48k ..."), and the whole post's vector is far from every curated
+        """In a long post the symptom is one sentence among the set-up ("... the expander's eight channels tick now
+        and then. Both boxes run at 48 kHz ..."), and the whole post's vector is far from every curated
         question: the entry nearest one of its sentences, when nearer than the whole post, is the closer match.
         It is never accepted on a sentence alone; compose uses it only as a close entry of the question's intent."""
         sentences = [s for s in SENTENCE_BREAK.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]

@@ -612,7 +612,7 @@ def test_a_plain_noun_said_again_is_the_gear_it_was_first_said_with(ontology):
     ("question", "joined"),
     [
         ("my XLR lead has pins 1 and 3 soldered together at one end, still balanced?", True),
-        ("I wired pin 3 together with pin 1 since the wire has one core. balanced?", True),
+        ("I tied pin 1 with pin 3 because my cable has one core. balanced?", True),
         ("the patch cable joins pin 1 plus pin 3 in the plug, is it balanced?", True),
         # a wiring map names the pins one by one: nothing is joined
         ("TRS to XLR: tip to pin 2, ring to pin 3, sleeve to pin 1. balanced?", False),

@@ -1640,7 +1640,7 @@ def test_a_gear_word_in_a_phrase_naming_furniture_is_no_gear(ontology):
     ("question", "cable"),
     [
         (
-            "what lead goes from the desk's XLR out into that 1/4 inch hole on the recorder side?",
+            "which lead runs from the console's XLR output into that quarter-inch socket?",
             "XLR-female to TRS-male",
         ),
         (
