@@ -179,7 +179,6 @@ def test_entries_whose_questions_read_alike_switch_faq_answers_off_and_the_build
 def test_an_accepted_entry_of_the_questions_own_intent_answers_a_symptom_over_a_stated_link(ontology):
     from service.core.classifier import FaqMatch
     from service.core.compose import FAQ_OVER_RULES
-    from service.core.compose import compose_answer
     from service.core.rules import judge
     from service.types import Intent
 
@@ -190,14 +189,10 @@ def test_an_accepted_entry_of_the_questions_own_intent_answers_a_symptom_over_a_
         "my preamp's ADAT optical out feeds the interface's ADAT optical in and those channels crackle, why?",
         ontology,
     ).with_intent(Intent.TROUBLESHOOTING)
-    judgement = judge(reading, ontology)
-    assert judgement.judged
-    assert compose_answer(reading, judgement, (), ontology, match).text.startswith(entry.answer[:40])
+    assert judge(reading, ontology).judged
+    assert answered_by(entry, reading, match, ontology)
     # asked whether the link works, the rules' verdict on it still answers
-    asked = reading.with_intent(Intent.COMPATIBILITY)
-    assert not compose_answer(asked, judge(asked, ontology), (), ontology, match).text.startswith(
-        entry.answer[:40]
-    )
+    assert not answered_by(entry, reading.with_intent(Intent.COMPATIBILITY), match, ontology)
 
 
 @pytest.mark.parametrize(
@@ -221,21 +216,26 @@ def test_a_close_entry_of_the_questions_intent_answers_below_the_acceptance_thre
     # a symptom's cause or an idea's meaning, over a link the question only sets the scene with
     from service.core.classifier import FaqMatch
     from service.core.compose import FAQ_NEAR
-    from service.core.compose import compose_answer
     from service.core.rules import judge
     from service.types import Intent
 
     entry = ontology.faq[entry_id]
     close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
     reading = read_question(question, ontology).with_intent(Intent(intent))
-    judgement = judge(reading, ontology)
-    assert judgement.judged
-    assert compose_answer(reading, judgement, (), ontology, close).text.startswith(entry.answer[:40])
+    assert judge(reading, ontology).judged
+    assert answered_by(entry, reading, close, ontology)
     # a close entry does not answer a question asking something else of the same link
-    asked = reading.with_intent(Intent.BALANCED_CHECK)
-    assert not compose_answer(asked, judge(asked, ontology), (), ontology, close).text.startswith(
-        entry.answer[:40]
-    )
+    assert not answered_by(entry, reading.with_intent(Intent.BALANCED_CHECK), close, ontology)
     # nor does a far one
     far = FaqMatch(entry.id, score=FAQ_NEAR - 0.1, margin=0.02, accepted=False)
-    assert not compose_answer(reading, judgement, (), ontology, far).text.startswith(entry.answer[:40])
+    assert not answered_by(entry, reading, far, ontology)
+
+
+def answered_by(entry, reading, match, ontology) -> bool:
+    """The composed answer, with the rules' judgement of the reading and this FAQ match, opens with the entry."""
+    from service.core.compose import compose_answer
+    from service.core.rules import judge
+
+    return compose_answer(reading, judge(reading, ontology), (), ontology, match).text.startswith(
+        entry.answer[:40]
+    )
