@@ -24,7 +24,7 @@ from index.types import Passage
 
 log = logging.getLogger("cablewise.index")
 
-KB_SUFFIXES = {".md", ".yaml", ".yml"}
+KB_SUFFIXES = {".md", ".yaml", ".yml", ".txt"}
 
 
 def kb_fingerprint(kb_dir: Path) -> str:

@@ -111,7 +111,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
     for row, cells in _mapping("pairs", "grid", raw["pairs"].get("grid")).items():
         for column, code in _mapping("pairs", f"grid.{row}", cells).items():
             pair_grid[frozenset((row, column))] = code
-    terms = _terms(raw["terms"])
+    terms = replace(_terms(raw["terms"]), words=_words(kb_dir / "words.txt"))
 
     ontology = Ontology(
         sources=sources,
@@ -734,6 +734,14 @@ def _into_one(key: str, body: Any) -> IntoOne | None:
         one=frozenset(str(w).lower() for w in body["one"]),
         window=body["window"],
     )
+
+
+def _words(path: Path) -> frozenset[str]:
+    """kb/words.txt: one English word a line, '#' comments; a kb folder without the file has none."""
+    if not path.exists():
+        return frozenset()
+    lines = (line.split("#", 1)[0].strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line)
 
 
 def _terms(raw: dict[str, Any]) -> Terms:

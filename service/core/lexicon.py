@@ -126,6 +126,7 @@ class Lexicon:
     compound_joiners: frozenset[str] = (
         frozenset()
     )  # "card OF sound": a two-word name said the other way round
+    known_words: frozenset[str] = frozenset()  # real English words: a correction would change the meaning
 
     @functools.cached_property
     def reach(self) -> dict[str, int]:
@@ -214,6 +215,7 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         longest=max(len(k) for k in table),
         vocabulary=frozenset(vocabulary | set(ontology.terms.spelling)),
         spelling=spelling,
+        known_words=ontology.terms.words,
         fillers=grammar.fillers if grammar is not None else frozenset(),
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
@@ -240,10 +242,16 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
     """Replace unknown words one or two edits away from a domain word ("balenced" -> "balanced").
 
     Short words are left alone: at five letters or fewer a single edit too often turns one real word into another.
+    So are real English words (kb/words.txt): "recorded" music is not a recorder.
     """
     fixed, corrections = [], []
     for token in tokens:
-        if len(token) < 6 or not token.isalpha() or token in lexicon.vocabulary:
+        if (
+            len(token) < 6
+            or not token.isalpha()
+            or token in lexicon.vocabulary
+            or token in lexicon.known_words
+        ):
             fixed.append(token)
             continue
         budget = 1 if len(token) < 9 else 2

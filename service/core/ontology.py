@@ -247,6 +247,7 @@ class Terms:
     weak_terms: tuple[str, ...]
     injection: tuple[str, ...]
     spelling: tuple[str, ...]
+    words: frozenset[str] = frozenset()  # English words spelled right (kb/words.txt): never "corrected"
 
 
 @dataclass(frozen=True)

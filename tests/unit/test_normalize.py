@@ -227,6 +227,24 @@ def test_a_real_word_is_not_spelled_into_a_domain_word(ontology):
     assert fixed[-1] == "connected"
 
 
+def test_english_words_from_kb_are_never_corrected_but_misspellings_still_are(ontology):
+    from service.core.lexicon import correct_spelling
+    from service.core.lexicon import lexicon_for
+
+    lexicon = lexicon_for(ontology)
+    for word in ("recorded", "conductor", "though", "amplified", "chancel"):
+        assert word in ontology.terms.words
+        assert correct_spelling([word], lexicon)[0] == [word]
+    assert correct_spelling(["balenced", "condensor"], lexicon)[0] == ["balanced", "condenser"]
+
+
+def test_music_that_was_recorded_is_not_a_recorder(ontology):
+    reading = read_question(
+        "I play recorded music from my phone into the speaker's RCA inputs, which lead?", ontology
+    )
+    assert "recorder" not in reading.devices
+
+
 def test_a_cable_described_as_wired_unbalanced_makes_the_link_unbalanced(ontology):
     from service.core.rules import judge
 
