@@ -62,7 +62,8 @@ def clean(text: str) -> str:
     t = re.sub(r"(?<=[a-z])n't\b", " not", t)
     # "I'm", "we're", "they've": the clipped verb is no connector word ("m" would read as a male XLR end)
     t = re.sub(r"\bi'm\b", "i am", t)
-    t = re.sub(r"(?<=[a-z])'(re|ve|ll|d)\b", "", t)
+    t = re.sub(r"(?<=[a-z])'re\b", " are", t)  # "they're unbalanced" says what they are
+    t = re.sub(r"(?<=[a-z])'(ve|ll|d)\b", "", t)
     t = re.sub(r"(?<=[a-z0-9])'s\b", " 's", t)
     t = re.sub(r"(?<=[a-z])s'(?=[\s,.?!)]|$)", "s", t)
     t = re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", t)

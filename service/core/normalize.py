@@ -57,6 +57,7 @@ GROUP_KINDS = {
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
+ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
 NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it
 
@@ -1039,8 +1040,7 @@ def _asides_on_cables(groups: list[list[Mention]], tokens: list[str]) -> list[li
     sentence_of = _sentence_index(tokens)
     joined: list[list[Mention]] = []
     for group in groups:
-        bracketed = group[0].start > 0 and tokens[group[0].start - 1] == "("
-        if bracketed and all(m.kind in {"family", "balance"} for m in group):
+        if _in_an_aside(tokens, group[0].start) and all(m.kind in {"family", "balance"} for m in group):
             cable_at = _last_cable_group(joined, sentence_of[group[0].start], sentence_of)
             if cable_at is not None:
                 joined[cable_at] = joined[cable_at] + group
@@ -1049,13 +1049,23 @@ def _asides_on_cables(groups: list[list[Mention]], tokens: list[str]) -> list[li
     return joined
 
 
+def _in_an_aside(tokens: list[str], start: int) -> bool:
+    """ "(TS ones)", "(the 2-conductor TS kind)": a bracket opened a few words before, with nothing named between."""
+    for at in range(start - 1, max(start - 1 - ASIDE_OPENING_WORDS, -1), -1):
+        if tokens[at] == "(":
+            return True
+        if not tokens[at].replace("-", "").isalnum():
+            return False
+    return False
+
+
 def _last_cable_group(groups: list[list[Mention]], sentence: int, sentence_of: list[int]) -> int | None:
     """The last group naming a cable in that sentence, with no connector or gear phrase after it."""
     for index in range(len(groups) - 1, -1, -1):
         group = groups[index]
         if sentence_of[group[-1].start] != sentence:
             return None
-        if any(m.kind == "cableword" for m in group):
+        if any(m.kind in {"cableword", "cable"} for m in group):
             return index
         if any(m.kind in GROUP_KINDS for m in group):
             return None

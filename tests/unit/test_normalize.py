@@ -638,3 +638,13 @@ def test_a_plain_noun_said_again_is_the_gear_it_was_first_said_with(ontology):
 )
 def test_two_pins_named_as_a_joined_pair_wire_the_cable_unbalanced(question, joined, ontology):
     assert read_question(question, ontology).wired_unbalanced is joined
+
+
+def test_an_aside_naming_plugs_a_few_words_in_describes_the_cable_before_it(ontology):
+    reading = read_question(
+        "can I run my old guitar leads (the two-conductor TS sort) from the 2i2's outs into the speakers' 1/4 jacks?",
+        ontology,
+    )
+    [link] = reading.links
+    assert link.cable.ends == ("ts", "ts")
+    assert "ts" not in link.source.families

@@ -310,6 +310,11 @@ def test_a_ts_plug_in_a_named_trs_input_is_a_caveat_unless_the_source_is_unbalan
     questions = {
         "TS guitar cable from the interface line out into the monitor's TRS input, ok?": Compatibility.WORKS_WITH_CAVEAT,
         "RCA to TS cable from the cd player's RCA outs into the mixer's TRS line input, ok?": Compatibility.WORKS,
+        # a keyboard's outs are usually unbalanced, not known to be: the TS lead still gives up the input's balance
+        "my keyboard's 1/4 outs into the desk's balanced TRS line ins with TS leads, fine?": Compatibility.WORKS_WITH_CAVEAT,
+        "the keyboard's 1/4 outs, they're unbalanced, into the desk's balanced TRS line ins with TS leads, fine?": (
+            Compatibility.WORKS
+        ),
     }
     for question, verdict in questions.items():
         assert judge(read_question(question, ontology), ontology).compatibility is verdict, question
