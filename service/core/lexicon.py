@@ -23,6 +23,9 @@ _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
 FEET_UNITS = ("ft", "feet", "foot")
 _OHMS = re.compile(r"\b(\d+(?:\.\d+)?)\s*-?\s*(?:ohms?|\u03a9|\u2126)")
+# "96k", "88.2 kHz", "192000 Hz": a number is a sample rate only when it is one of the rates digital audio runs at
+_RATE = re.compile(r"\b(\d+(?:\.\d+)?)\s*-?\s*(k|khz|hz)\b")
+SAMPLE_RATES_KHZ = (32.0, 44.1, 48.0, 88.2, 96.0, 176.4, 192.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,12 @@ def _spelled_numbers_as_digits(text: str, numbers: Mapping[str, int]) -> str:
             run = []
         out.append(word)
     return " ".join(out[:-1])
+
+
+def sample_rates_in_khz(cleaned: str) -> list[float]:
+    """Sample rates the question states ("at 96k", "48 kHz", "44100 Hz")."""
+    rates = (float(number) / (1000 if unit == "hz" else 1) for number, unit in _RATE.findall(cleaned))
+    return [rate for rate in rates if rate in SAMPLE_RATES_KHZ]
 
 
 def impedances_in_ohms(cleaned: str) -> list[float]:

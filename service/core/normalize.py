@@ -21,6 +21,7 @@ from service.core.lexicon import impedances_in_ohms
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
+from service.core.lexicon import sample_rates_in_khz
 from service.core.lexicon import split_slashed
 from service.core.lexicon import tokenize
 from service.core.ontology import Device
@@ -187,6 +188,7 @@ def read_question(
         phantom_needed=_phantom_needed(tokens, mentions, g),
         phantom_said=any(m.kind == "phantom" for m in mentions),
         length_m=max(lengths) if lengths else None,
+        sample_rate_khz=max(sample_rates_in_khz(cleaned), default=None),
         wired_unbalanced=(
             bool(g.unbalanced_wiring) and phrase_pattern(g.unbalanced_wiring).search(text) is not None
         )

@@ -110,6 +110,7 @@ class Reading:
     phantom_needed: bool = False  # the question says the gear needs phantom power to work at all
     phantom_said: bool = False  # the question mentions phantom power at all ("must I turn 48V on?")
     length_m: float | None = None
+    sample_rate_khz: float | None = None  # the highest sample rate the question states ("at 96k")
     speaker_loads: tuple[float, ...] = ()  # speaker impedances stated ("4 ohm cab", "16 ohm output")
     wired_unbalanced: bool = False  # the cable is said to be wired unbalanced ("pin 3 tied to pin 1")
     balance_unstated: bool = (

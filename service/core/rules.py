@@ -1111,6 +1111,7 @@ def _attributes(
         "phantom_needed": reading.phantom_needed,
         "phantom_said": reading.phantom_said,
         "length_m": reading.length_m,
+        "sample_rate_khz": reading.sample_rate_khz,
         "loads_differ": len(set(reading.speaker_loads)) > 1,
     }
     for prefix, port in (("src", source), ("dst", dest)):

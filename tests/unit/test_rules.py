@@ -892,3 +892,21 @@ def test_whether_a_mic_needs_phantom_is_said_when_the_question_brings_phantom_up
     _, j = verdict_for(question, ontology)
     rules = {r for f in j.links for r in f.rule_ids if r.startswith("rule.phantom.") and "need" in r}
     assert rules == ({rule_id} if rule_id else set())
+
+
+def test_adat_above_48k_carries_fewer_channels_so_it_is_a_caveat(ontology):
+    base = (
+        "an ADAT cable from the preamp's ADAT out into my interface's ADAT in, recording at {}: will it work?"
+    )
+    verdicts = {
+        rate: judge(read_question(base.format(rate), ontology), ontology).compatibility
+        for rate in ("48k", "96 kHz")
+    }
+    assert verdicts == {"48k": Compatibility.WORKS, "96 kHz": Compatibility.WORKS_WITH_CAVEAT}
+
+
+def test_only_rates_digital_audio_runs_at_are_read_as_sample_rates():
+    from service.core.lexicon import sample_rates_in_khz
+
+    assert sample_rates_in_khz("at 96k, sometimes 44100 hz, never 88.2 khz") == [96.0, 44.1, 88.2]
+    assert sample_rates_in_khz("a 10k resistor and a 1k pot") == []
