@@ -57,6 +57,7 @@ GROUP_KINDS = {
 }
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
+PHANTOM_STATE_REACH = 12  # words after a mention of phantom power that may say whether it is on
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -2900,15 +2901,33 @@ def _pins_joined(text: str, g: Grammar) -> bool:
 
 
 def _phantom_state(tokens: list[str], mentions: list[Mention], g: Grammar) -> str:
-    """Is phantom power on, off, or not said? Read the few words around each mention of it."""
-    state = "unknown"
+    """Is phantom power on, off, or not said? The state word nearest a mention of it, in its sentence, decides.
+
+    "On" before a determiner ("the 48V switch ON THE back") may be a preposition: it counts only when no other
+    word says the state."""
+    state, weak = "unknown", "unknown"
     for m in (m for m in mentions if m.kind == "phantom"):
-        window = tokens[max(0, m.start - 3) : m.end + 8]
-        if g.phantom_off & set(window):
+        span = range(max(0, m.start - 3), m.end + PHANTOM_STATE_REACH)
+        for at, word in sorted(
+            _in_the_sentence(tokens, m.start, span), key=lambda pair: abs(pair[0] - m.start)
+        ):
+            said = "off" if word in g.phantom_off else "on" if word in g.phantom_on else None
+            if said is None:
+                continue
+            if at + 1 < len(tokens) and tokens[at + 1] in g.determiners:
+                weak = said if weak == "unknown" else weak
+                continue
+            if said == "on":
+                return "on"
             state = "off"
-        elif g.phantom_on & set(window):
-            return "on"
-    return state
+            break
+    return state if state != "unknown" else weak
+
+
+def _in_the_sentence(tokens: list[str], anchor: int, span: range) -> list[tuple[int, str]]:
+    """The tokens of span (with their positions) in the sentence of the token at anchor."""
+    sentence_of = _sentence_index(tokens)
+    return [(at, tokens[at]) for at in span if at < len(tokens) and sentence_of[at] == sentence_of[anchor]]
 
 
 def _phantom_needed(tokens: list[str], mentions: list[Mention], g: Grammar) -> bool:

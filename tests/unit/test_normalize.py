@@ -648,3 +648,13 @@ def test_an_aside_naming_plugs_a_few_words_in_describes_the_cable_before_it(onto
     [link] = reading.links
     assert link.cable.ends == ("ts", "ts")
     assert "ts" not in link.source.families
+
+
+def test_the_phantom_state_is_the_word_nearest_it_in_its_sentence(ontology):
+    states = {
+        "my desk has one 48V switch for every channel and it's always on since the choir mics need it": "on",
+        "the phantom button sits on the back panel and I keep it off for the keyboard": "off",
+        "48V is on. There is no DI on the keys, is that ok?": "on",
+        "there's a phantom switch. It is on the mixer": "unknown",
+    }
+    assert {question: read_question(question, ontology).phantom for question in states} == states
