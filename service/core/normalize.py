@@ -2213,9 +2213,17 @@ def _renames_narrower(earlier: Stop, later: Stop, tokens: list[str], ontology: O
     if not (earlier.device and later.device and later.position > earlier.position):
         return False
     before = tokens[max(0, later.position - 3) : later.position]
-    if not set(before) & g.predicate_words:
+    narrower = earlier.device in _broader(later.device, ontology)[1:]
+    # "my microphone is dynamic, a Shure SM58": a narrower name set off by a comma and a determiner renames it
+    appositive = (
+        len(before) >= 2
+        and before[-2] == ","
+        and before[-1] in g.determiners
+        and later.position - earlier.position <= 8
+    )
+    if not set(before) & g.predicate_words and not (narrower and appositive):
         return False
-    if earlier.device in _broader(later.device, ontology)[1:]:
+    if narrower:
         return True
     # "the booth monitor is a powered speaker": said right after it, a sibling class renames the gear too
     siblings = set(_broader(earlier.device, ontology)[1:]) & set(_broader(later.device, ontology)[1:])

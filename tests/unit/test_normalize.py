@@ -658,3 +658,10 @@ def test_the_phantom_state_is_the_word_nearest_it_in_its_sentence(ontology):
         "there's a phantom switch. It is on the mixer": "unknown",
     }
     assert {question: read_question(question, ontology).phantom for question in states} == states
+
+
+def test_a_narrower_name_set_off_by_a_comma_renames_the_gear_before_it(ontology):
+    reading = read_question(
+        "my mic is old, an SM57, and it goes into the desk. is 48V on it a problem?", ontology
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [("shure-sm57", "mixer")]
