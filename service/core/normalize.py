@@ -1690,7 +1690,7 @@ def _ports_to_their_gear(
             and set(port.qualifiers) <= outputs_of_after
         ):
             port = replace(port, role="out")
-        if port.device is not None or port.role is None:
+        if port.device is not None or port.role is None or _owned_by_unknown_gear(port, tokens, g):
             i += 1
             continue
         # "line outputs from a drum machine", "the mains come off the desk": an output named just before
@@ -1728,6 +1728,18 @@ def _ports_to_their_gear(
         out[owner] = _merge_stop(out[owner], port, g)
         del out[i]
     return out
+
+
+def _owned_by_unknown_gear(port: Stop, tokens: list[str], g: Grammar) -> bool:
+    """ "the module's output": a port said with a possessive of a word that names no gear the lexicon knows is that
+    thing's, not a port of other gear named nearby ("it's output", a pronoun, still refers back)."""
+    at = port.position
+    return (
+        at >= 2
+        and tokens[at - 1] == "'s"
+        and tokens[at - 2].isalpha()
+        and tokens[at - 2] not in g.object_pronouns
+    )
 
 
 def _sender_of_a_from_port(

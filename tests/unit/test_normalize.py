@@ -665,3 +665,14 @@ def test_a_narrower_name_set_off_by_a_comma_renames_the_gear_before_it(ontology)
         "my mic is old, an SM57, and it goes into the desk. is 48V on it a problem?", ontology
     )
     assert [(link.source.device, link.dest.device) for link in reading.links] == [("shure-sm57", "mixer")]
+
+
+def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_nearby(ontology):
+    reading = read_question(
+        "Got a powered sub. The sub has only XLR inputs and the unit's output is an unbalanced 1/4 inch jack. "
+        "What cable?",
+        ontology,
+    )
+    [link] = reading.links
+    assert link.source.device is None and link.source.families == ("quarter_inch",)
+    assert link.dest.families == ("xlr",) and link.dest.role == "in"
