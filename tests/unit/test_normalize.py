@@ -676,3 +676,10 @@ def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_near
     [link] = reading.links
     assert link.source.device is None and link.source.families == ("quarter_inch",)
     assert link.dest.families == ("xlr",) and link.dest.role == "in"
+
+
+def test_gear_naming_a_place_is_no_gear(ontology):
+    reading = read_question(
+        "two condenser mics up in the piano loft feed the desk's XLR inputs, what cables?", ontology
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [("condenser-mic", "mixer")]
