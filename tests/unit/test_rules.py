@@ -910,3 +910,10 @@ def test_only_rates_digital_audio_runs_at_are_read_as_sample_rates():
 
     assert sample_rates_in_khz("at 96k, sometimes 44100 hz, never 88.2 khz") == [96.0, 44.1, 88.2]
     assert sample_rates_in_khz("a 10k resistor and a 1k pot") == []
+
+
+def test_a_condenser_said_to_need_phantom_into_an_input_said_to_have_none_does_not_work(ontology):
+    question = "my condenser needs phantom power; the speaker's mic input has no phantom. will it work?"
+    judgement = judge(read_question(question, ontology), ontology)
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK
+    assert any("rule.phantom.condenser-said-to-need-it-without-it" in f.rule_ids for f in judgement.links)
