@@ -58,6 +58,12 @@ GROUP_KINDS = {
 BREAKERS = {".", "?", "!", ";", ":", ","}
 SENTENCE_END = {".", "?", "!", ";"}
 PHANTOM_STATE_REACH = 12  # words after a mention of phantom power that may say whether it is on
+MODEL_WORDS_AFTER_BRAND = (
+    3  # "Yamaha Club V S115V": words after a maker's name that may hold its model number
+)
+USED_REACH = (
+    6  # "I'd USE the XLR inputs on the Kalis": words before gear that may say the port is the one used
+)
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -1869,9 +1875,23 @@ def _brand_references(
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
         # (a short word ending in "s" is too likely another word: "us", "its")
         first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
-        if first is not None and i >= first.end and i not in covered:
+        if (
+            first is not None
+            and i >= first.end
+            and i not in covered
+            and not _another_model(tokens, i, covered)
+        ):
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _another_model(tokens: list[str], brand_at: int, covered: set[int]) -> bool:
+    """ "a Yamaha EMX5 ... two Yamaha Club V S115V cabinets": the maker's name followed by a model number the
+    lexicon does not know names another product of that maker."""
+    return any(
+        at not in covered and any(c.isdigit() for c in tokens[at]) and tokens[at][0].isalpha()
+        for at in range(brand_at + 1, min(brand_at + 1 + MODEL_WORDS_AFTER_BRAND, len(tokens)))
+    )
 
 
 def _earlier_products_named_short(
@@ -2080,7 +2100,29 @@ def _sentence_stops(
                 and set(earlier.families) <= set(stop.families)
                 and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
             )
-            if (
+            # "the Kalis have XLR, TRS and RCA inputs. I'd use the XLR inputs on the Kalis": one of the jacks
+            # named before, said again as the one used, is the one meant
+            picks_one = (
+                bool(stop.families)
+                and set(stop.families) < set(earlier.families)
+                and stop.role is not None
+                and earlier.role in (None, stop.role)
+                and any(
+                    g.attachers.get(word) == "uses"
+                    for _, word in _in_the_sentence(
+                        tokens, stop.position, range(max(0, stop.position - USED_REACH), stop.position)
+                    )
+                )
+            )
+            if picks_one:
+                # every mention of the gear that listed the jacks (the first and any that referred back to it)
+                resolved = [
+                    (at_sentence, replace(s, families=stop.families), is_ref)
+                    if s.device == earlier.device and set(s.families) == set(earlier.families)
+                    else (at_sentence, s, is_ref)
+                    for at_sentence, s, is_ref in resolved
+                ]
+            elif (
                 says
                 and (not said_before or adds)
                 and (stop.role is None or earlier.role in (None, stop.role))

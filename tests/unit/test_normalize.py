@@ -683,3 +683,23 @@ def test_gear_naming_a_place_is_no_gear(ontology):
         "two condenser mics up in the piano loft feed the desk's XLR inputs, what cables?", ontology
     )
     assert [(link.source.device, link.dest.device) for link in reading.links] == [("condenser-mic", "mixer")]
+
+
+def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ontology):
+    reading = read_question(
+        "I have a Scarlett 2i2 and Kali LP-6 monitors. The Kalis have XLR, TRS and RCA inputs. I want to use "
+        "the XLR inputs on the Kalis. Which cable from the Scarlett's line outs?",
+        ontology,
+    )
+    assert [link.dest.families for link in reading.links] == [("xlr",)]
+
+
+def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology):
+    reading = read_question(
+        "Our Yamaha EMX5 has speakON outs; we got two passive Yamaha Club V S115V cabs with speakON inputs. "
+        "speakON to speakON, fine?",
+        ontology,
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [
+        ("yamaha-emx5", "passive-speaker")
+    ]
