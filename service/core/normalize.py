@@ -162,6 +162,7 @@ def read_question(
         swapped_in,
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
     )
+    links = _between_gears(links)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
@@ -2081,6 +2082,9 @@ def _sentence_stops(
             # the side this mention names is the side this sentence uses ("the mixer's RCA ins ... (mixer out
             # to the amp)")
             reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
+            if earlier.role and stop.role and earlier.role != stop.role:
+                # "mixer XLR in ... mixer main out (balanced TRS)": the other side of the gear has jacks of its own
+                reference = replace(stop, device=earlier.device, device_text=earlier.device_text)
             if _renames_narrower(earlier, stop, tokens, ontology, g):
                 # "the sub ... it's a passive sub": the gear named before is of the narrower class said now
                 narrower = {"device": stop.device, "device_text": stop.device_text}
@@ -2144,7 +2148,21 @@ def _sentence_stops(
         # "Chain: iD14 -> Crown -> speakers. ... What cable from the Audient outputs to the Crown inputs?": a
         # question that links two pieces of gear asks about that hop; otherwise the chain the arrows draw
         drawn = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "->"}
-        chain = [stop for sent, stop, is_ref in resolved if not is_ref and sent in drawn]
+        chain = []
+        for sent, stop, is_ref in resolved:
+            if sent not in drawn:
+                continue
+            # "receiver -> mixer XLR in; mixer main out -> amp": gear drawn again by its output, right after its
+            # input, passes the signal through: its output is the next link's sender (the link inside it is
+            # dropped, see _between_gears)
+            passes_on = (
+                bool(chain)
+                and chain[-1].device == stop.device
+                and chain[-1].role == "in"
+                and stop.role == "out"
+            )
+            if not is_ref or passes_on:
+                chain.append(stop)
         if len(chain) < 2:
             chain = [stop for _, stop, is_ref in resolved if not is_ref]
         # "... Is the amp DI out -> FOH connection balanced?": a question that draws one hop itself asks about it
@@ -2459,6 +2477,22 @@ def _links(
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _between_gears(links: list[LinkSpec]) -> list[LinkSpec]:
+    """A link from gear's input to its own output is the signal passing through it, not a cable."""
+    inside = [
+        link
+        for link in links
+        if link.source
+        and link.dest
+        and link.source.device
+        and link.source.device == link.dest.device
+        and link.source.role == "in"
+        and link.dest.role == "out"
+        and link.cable is None
+    ]
+    return [link for link in links if link not in inside] if inside and len(links) > len(inside) else links
 
 
 def _ports_of_the_one_gear(

@@ -703,3 +703,16 @@ def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology)
     assert [(link.source.device, link.dest.device) for link in reading.links] == [
         ("yamaha-emx5", "passive-speaker")
     ]
+
+
+def test_gear_drawn_again_by_its_output_passes_the_signal_on_with_its_own_jacks(ontology):
+    reading = read_question(
+        "setup: mic -> XLR cable -> desk XLR in; desk main out (balanced TRS) -> TRS to XLR lead -> power amp "
+        "XLR input. all balanced?",
+        ontology,
+    )
+    assert [(link.source.device, link.source.role, link.dest.device) for link in reading.links] == [
+        ("microphone", None, "mixer"),
+        ("mixer", "out", "power-amp"),
+    ]
+    assert reading.links[1].source.families == ("trs",)
