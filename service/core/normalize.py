@@ -2753,7 +2753,14 @@ def _asked_sentence(
         return None
 
     def says_something(span: tuple[int, int]) -> bool:
-        return any(m.kind in ("device", "family", "cable") and span[0] <= m.start < span[1] for m in mentions)
+        return any(
+            (m.kind in ("device", "family", "cable") or (m.kind == "cableword" and m.end in part_at))
+            and span[0] <= m.start < span[1]
+            for m in mentions
+        )
+
+    # "the CABLE PART": a cable word naming the part says which link it is
+    part_at = {i for i, tok in enumerate(tokens) if tok in g.part_words}
 
     def points_at_a_part(span: tuple[int, int]) -> bool:
         # "THAT part", "the long RUN" (a determiner just before it), not the verb of "could we run a cable"
@@ -2807,6 +2814,17 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         ]
         if len(on_it) == 1:
             return on_it[0]
+        # "mic -> bodypack -> receiver's XLR out -> XLR cable -> PA. Is the CABLED PART balanced?": the one link
+        # that has a cable, when a cable word names the part
+        g = _grammar(ontology)
+        cabled = [index for index, link in enumerate(links) if link.cable is not None]
+        names_the_cable = any(
+            m.kind == "cableword" and m.end < len(tokens) and tokens[m.end] in g.part_words
+            for m in mentions
+            if span[0] <= m.start < span[1]
+        )
+        if names_the_cable and len(cabled) == 1:
+            return cabled[0]
         # "... then 20 m of XLR on to the stage box. Is the 20 m run balanced?": the cable said with that length
         return _link_of_the_length_said(tokens, span, links)
     if len(named) < 2:

@@ -716,3 +716,20 @@ def test_gear_drawn_again_by_its_output_passes_the_signal_on_with_its_own_jacks(
         ("mixer", "out", "power-amp"),
     ]
     assert reading.links[1].source.families == ("trs",)
+
+
+def test_a_receiver_beside_wireless_parts_is_the_mics_receiver(ontology):
+    wireless = read_question(
+        "the beltpack transmitter talks to the receiver, whose XLR out goes to the desk", ontology
+    )
+    hifi = read_question("my turntable goes into the receiver's phono input", ontology)
+    assert "microphone" in wireless.devices and "hifi-amp" not in wireless.devices
+    assert "hifi-amp" in hifi.devices
+
+
+def test_the_cable_part_of_a_drawn_chain_is_the_link_with_a_cable(ontology):
+    reading = read_question(
+        "lav -> beltpack -> receiver XLR out -> 10 m XLR cable -> the desk's XLR in. Is the cable run balanced?",
+        ontology,
+    )
+    assert reading.hop is not None and reading.links[reading.hop].cable is not None
