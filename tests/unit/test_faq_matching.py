@@ -215,19 +215,20 @@ def test_a_close_entry_of_the_questions_intent_answers_below_the_acceptance_thre
 ):
     # a symptom's cause or an idea's meaning, over a link the question only sets the scene with
     from service.core.classifier import FaqMatch
-    from service.core.compose import FAQ_NEAR
+    from service.core.compose import SYMPTOM_NEAR
     from service.core.rules import judge
     from service.types import Intent
 
     entry = ontology.faq[entry_id]
-    close = FaqMatch(entry.id, score=FAQ_NEAR + 0.02, margin=0.02, accepted=False)
+    # nearer than other close entries need to be: a symptom or an idea is worded many ways
+    close = FaqMatch(entry.id, score=SYMPTOM_NEAR + 0.02, margin=0.02, accepted=False)
     reading = read_question(question, ontology).with_intent(Intent(intent))
     assert judge(reading, ontology).judged
     assert answered_by(entry, reading, close, ontology)
     # a close entry does not answer a question asking something else of the same link
     assert not answered_by(entry, reading.with_intent(Intent.BALANCED_CHECK), close, ontology)
     # nor does a far one
-    far = FaqMatch(entry.id, score=FAQ_NEAR - 0.1, margin=0.02, accepted=False)
+    far = FaqMatch(entry.id, score=SYMPTOM_NEAR - 0.1, margin=0.02, accepted=False)
     assert not answered_by(entry, reading, far, ontology)
 
 
