@@ -443,7 +443,9 @@ def _ports_named_for_gear(
         k = gear.start - 1
         while k >= 0 and tokens[k] in g.fillers:
             k -= 1
-        if k <= 0 or tokens[k] not in g.purpose_words or tokens[:k].count("(") > tokens[:k].count(")"):
+        if k <= 0 or tokens[k] not in g.purpose_words:
+            continue
+        if tokens[:k].count("(") > tokens[:k].count(")") and not _aside_describes_gear_before(tokens, k, g):
             continue  # an aside ("(jack outs for monitors go to the headphone amp)") does not reshape the link
         jack = _jack_served(mentions[:j], tokens, k, side, sockets)
         if jack is None:
@@ -473,6 +475,16 @@ def _ports_named_for_gear(
                         out[i] = None
                 break
     return [m for m in out if m is not None]
+
+
+def _aside_describes_gear_before(tokens: list[str], at: int, g: Grammar) -> bool:
+    """ "the phone (IT HAS a 3.5 jack for the headphones)": an aside that opens by describing the gear before it."""
+    opened = max(i for i in range(at) if tokens[i] == "(")
+    return (
+        opened + 2 < len(tokens)
+        and tokens[opened + 1] in g.object_pronouns
+        and g.attachers.get(tokens[opened + 2]) == "describes"
+    )
 
 
 def _jack_served(

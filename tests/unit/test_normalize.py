@@ -733,3 +733,21 @@ def test_the_cable_part_of_a_drawn_chain_is_the_link_with_a_cable(ontology):
         ontology,
     )
     assert reading.hop is not None and reading.links[reading.hop].cable is not None
+
+
+def test_a_phone_and_a_jack_named_the_way_round_non_native_writers_say_them(ontology):
+    reading = read_question("il telefono ha un jack 3,5 per le cuffie", ontology)
+    assert "phone" in reading.devices and "trs35" in reading.families
+
+
+def test_an_aside_describing_the_gear_before_it_names_the_port_its_jack_serves(ontology):
+    reading = read_question(
+        "I connect my phone (it has a 3.5 mm jack for the headphones) into two line inputs of the mixer, which cable?",
+        ontology,
+    )
+    [link] = reading.links
+    assert (link.source.device, link.source.qualifiers, link.dest.device) == (
+        "phone",
+        ("headphone",),
+        "mixer",
+    )
