@@ -64,6 +64,7 @@ MODEL_WORDS_AFTER_BRAND = (
 USED_REACH = (
     6  # "I'd USE the XLR inputs on the Kalis": words before gear that may say the port is the one used
 )
+XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -1224,7 +1225,7 @@ def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
         qualifiers=tuple(dict.fromkeys(base.qualifiers + extra.qualifiers)),
         role=base.role or extra.role,
         families=tuple(_merge_families(list(base.families + extra.families), g)),
-        gender=base.gender or extra.gender,
+        gender=_jack_gender(base, extra),
         balance=extra.balance or base.balance,
         formats=base.formats + extra.formats,
         level=base.level or extra.level,
@@ -1232,6 +1233,17 @@ def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
         dual=base.dual or extra.dual,
         channels=extra.channels or base.channels,
     )
+
+
+def _jack_gender(base: Stop, extra: Stop) -> str | None:
+    """Both genders said of one port ("XLR male on the cable's end, into the monitor's XLR female input"): the
+    port's own is the one its side has (XLR follows the signal: female inputs, male outputs); the other is the
+    plug's."""
+    if base.gender and extra.gender and base.gender != extra.gender:
+        role = base.role or extra.role
+        if role in XLR_JACK_GENDER:
+            return XLR_JACK_GENDER[role]
+    return base.gender or extra.gender
 
 
 def _sentence_index(tokens: list[str]) -> list[int]:

@@ -751,3 +751,15 @@ def test_an_aside_describing_the_gear_before_it_names_the_port_its_jack_serves(o
         ("headphone",),
         "mixer",
     )
+
+
+def test_both_genders_said_of_an_input_leave_it_the_female_jack_inputs_have(ontology):
+    from service.core.rules import judge
+
+    reading = read_question(
+        "I have an SSL2 and Yamaha HS5 monitors. My leads are XLR male at one end (into the XLR female input on "
+        "the monitor) and RCA at the other. I want the monitor's XLR input fed from the SSL2's outputs. Which cable?",
+        ontology,
+    )
+    assert [link.dest.gender for link in reading.links if link.dest and link.dest.role == "in"] == ["female"]
+    assert judge(reading, ontology).cable.name.endswith("XLR-male")
