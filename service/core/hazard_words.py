@@ -4,6 +4,7 @@ into a single input (`into_one`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -23,7 +24,11 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
     return [
         hazard
         for hazard in ontology.hazards.values()
-        if (hazard.mentions and all(_group_said(group, text, named, ontology) for group in hazard.mentions))
+        if (
+            hazard.mentions
+            and all(_group_said(group, text, named, ontology) for group in hazard.mentions)
+            and not _said_the_other_way_round(hazard, text, ontology)
+        )
         or _gear_lacking(cleaned.split(), named, hazard, ontology)
         or _joined_into_one(cleaned.split(), hazard, ontology)
     ]
@@ -41,6 +46,24 @@ def hazards_said_across(earlier: str, now: str, devices: Iterable[str], ontology
         and hazard.mentions
         and any(_said_pattern(_phrases(group)).search(f" {now} ") for group in hazard.mentions)
     ]
+
+
+def _said_the_other_way_round(hazard: Hazard, text: str, ontology: Ontology) -> bool:
+    """ "my speaker cable as a guitar cable": a hazard of two groups (an instrument cable, used for a speaker) said
+    with the second group's thing used in the role of the first's is the opposite swap, which those words do not
+    make a hazard."""
+    g = ontology.grammar
+    if g is None or not g.used_as or len(hazard.mentions) != 2:
+        return False
+    first, second = (_phrases(group) for group in hazard.mentions)
+    if not first or not second:
+        return False
+    used_as = "|".join(re.escape(p) for p in sorted(g.used_as, key=len, reverse=True))
+    determiner = "|".join(re.escape(d) for d in sorted(g.determiners))
+    swapped = re.compile(
+        rf"{_said_pattern(second).pattern} (?:{used_as}) (?:(?:{determiner}) )?{_said_pattern(first).pattern}"
+    )
+    return swapped.search(text) is not None
 
 
 def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> bool:

@@ -338,6 +338,9 @@ class Grammar:
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
     absence_words: frozenset[str] = frozenset()
+    # "the speaker cable AS A guitar cable": a thing said before one of these phrases is used in the role of the
+    # thing after it
+    used_as: tuple[str, ...] = ()
     absence_window: int = 3
     doubt_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()

@@ -320,3 +320,18 @@ def test_gear_of_a_class_a_hazard_names_counts_as_its_words(ontology):
     # ...and plugging any cable into a channel with phantom on pops the same way
     swapped = read_question("We unplug the DI lead mid-set with 48V up. Issue?", ontology)
     assert "phantom-pop" in swapped.hazards_said
+
+
+def test_a_speaker_cable_used_as_a_guitar_cable_is_not_the_guitar_cable_as_speaker_cable_hazard(ontology):
+    from service.core.hazard_words import hazards_said
+    from service.core.lexicon import clean
+
+    def said(question: str) -> set[str]:
+        return {h.id for h in hazards_said(clean(question), (), ontology)}
+
+    assert "instrument-cable-as-speaker-cable" in said(
+        "can I use a guitar cable as a speaker cable for my cab?"
+    )
+    assert "instrument-cable-as-speaker-cable" not in said(
+        "can I use my speaker cable as a guitar cable tonight?"
+    )
