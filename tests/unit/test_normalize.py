@@ -763,3 +763,8 @@ def test_both_genders_said_of_an_input_leave_it_the_female_jack_inputs_have(onto
     )
     assert [link.dest.gender for link in reading.links if link.dest and link.dest.role == "in"] == ["female"]
     assert judge(reading, ontology).cable.name.endswith("XLR-male")
+
+
+def test_stereo_quarter_inch_outs_are_a_pair_of_jacks_not_a_trs_plug(ontology):
+    reading = read_question("the synth's stereo 1/4 inch outs go into my DI, what lead?", ontology)
+    assert "trs" not in reading.families
