@@ -65,6 +65,7 @@ USED_REACH = (
     6  # "I'd USE the XLR inputs on the Kalis": words before gear that may say the port is the one used
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
+DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -121,6 +122,7 @@ def read_question(
     mentions = _without_connector_prepositions(mentions, tokens, g)
     mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _without_likenesses(mentions, tokens, g)
+    mentions = _without_denied_ports(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
     mentions = _two_inputs(mentions, tokens, g)
@@ -561,6 +563,22 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
         )
 
     return [m for m in mentions if not says_where(m)]
+
+
+def _without_denied_ports(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "both only XLR input, NO link or thru out": a port said not to be there (a negator a few words before it,
+    over other words of a list joined by "or") is no stop of the link."""
+    starts = {i for m in mentions for i in range(m.start, m.end)}
+
+    def denied(m: Mention) -> bool:
+        for at in range(m.start - 1, max(-1, m.start - 1 - DENIED_PORT_REACH), -1):
+            if tokens[at] in g.negators:
+                return True
+            if at in starts or not tokens[at].isalnum():
+                return False
+        return False
+
+    return [m for m in mentions if not (m.kind == "port" and denied(m))]
 
 
 def _ends_a_modifier(m: Mention, tokens: list[str], g: Grammar) -> bool:

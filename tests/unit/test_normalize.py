@@ -768,3 +768,13 @@ def test_both_genders_said_of_an_input_leave_it_the_female_jack_inputs_have(onto
 def test_stereo_quarter_inch_outs_are_a_pair_of_jacks_not_a_trs_plug(ontology):
     reading = read_question("the synth's stereo 1/4 inch outs go into my DI, what lead?", ontology)
     assert "trs" not in reading.families
+
+
+def test_a_port_said_not_to_be_there_is_no_stop(ontology):
+    reading = read_question(
+        "two powered wedges, XLR input only, no link or thru out. can I join wedge 2 to wedge 1 with an XLR?",
+        ontology,
+    )
+    assert not any(
+        stop and "link" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest)
+    )
