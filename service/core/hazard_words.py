@@ -49,7 +49,7 @@ def hazards_said_across(earlier: str, now: str, devices: Iterable[str], ontology
 
 
 def _said_the_other_way_round(hazard: Hazard, text: str, ontology: Ontology) -> bool:
-    """ "my speaker cable as a guitar cable": a hazard of two groups (an instrument cable, used for a speaker) said
+    """ "the speaker cable as an instrument lead": a hazard of two groups (an instrument cable, used for a speaker) said
     with the second group's thing used in the role of the first's is the opposite swap, which those words do not
     make a hazard."""
     g = ontology.grammar

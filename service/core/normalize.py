@@ -62,7 +62,7 @@ MODEL_WORDS_AFTER_BRAND = (
     3  # "Yamaha Club V S115V": words after a maker's name that may hold its model number
 )
 USED_REACH = (
-    6  # "I'd USE the XLR inputs on the Kalis": words before gear that may say the port is the one used
+    6  # "we'll USE its XLR jacks on the Genelecs": words before gear that may say the port is the one used
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
 DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
@@ -566,7 +566,7 @@ def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: G
 
 
 def _without_denied_ports(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "both only XLR input, NO link or thru out": a port said not to be there (a negator a few words before it,
+    """ "XLR ins only, NO link or thru out": a port said not to be there (a negator a few words before it,
     over other words of a list joined by "or") is no stop of the link."""
     starts = {i for m in mentions for i in range(m.start, m.end)}
 
@@ -2125,7 +2125,7 @@ def _sentence_stops(
             # to the amp)")
             reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
             if earlier.role and stop.role and earlier.role != stop.role:
-                # "mixer XLR in ... mixer main out (balanced TRS)": the other side of the gear has jacks of its own
+                # "desk XLR in ... desk mains (balanced TRS)": the other side of the gear has jacks of its own
                 reference = replace(stop, device=earlier.device, device_text=earlier.device_text)
             if _renames_narrower(earlier, stop, tokens, ontology, g):
                 # "the sub ... it's a passive sub": the gear named before is of the narrower class said now
@@ -2146,7 +2146,7 @@ def _sentence_stops(
                 and set(earlier.families) <= set(stop.families)
                 and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
             )
-            # "the Kalis have XLR, TRS and RCA inputs. I'd use the XLR inputs on the Kalis": one of the jacks
+            # "the Genelecs take XLR, TRS or RCA. We'll use their XLR jacks": one of the jacks
             # named before, said again as the one used, is the one meant
             picks_one = (
                 bool(stop.families)
@@ -2194,7 +2194,7 @@ def _sentence_stops(
         for sent, stop, is_ref in resolved:
             if sent not in drawn:
                 continue
-            # "receiver -> mixer XLR in; mixer main out -> amp": gear drawn again by its output, right after its
+            # "receiver -> desk XLR in; desk mains -> amp": gear drawn again by its output, right after its
             # input, passes the signal through: its output is the next link's sender (the link inside it is
             # dropped, see _between_gears)
             passes_on = (

@@ -338,7 +338,7 @@ class Grammar:
     cable_back_references: tuple[str, ...] = ()
     gear_adjectives: frozenset[str] = frozenset()
     absence_words: frozenset[str] = frozenset()
-    # "the speaker cable AS A guitar cable": a thing said before one of these phrases is used in the role of the
+    # "the speaker cable AS AN instrument lead": a thing said before one of these phrases is used in the role of the
     # thing after it
     used_as: tuple[str, ...] = ()
     absence_window: int = 3

@@ -330,8 +330,8 @@ def test_a_speaker_cable_used_as_a_guitar_cable_is_not_the_guitar_cable_as_speak
         return {h.id for h in hazards_said(clean(question), (), ontology)}
 
     assert "instrument-cable-as-speaker-cable" in said(
-        "can I use a guitar cable as a speaker cable for my cab?"
+        "would a guitar cable do as the speaker cable to my cab?"
     )
     assert "instrument-cable-as-speaker-cable" not in said(
-        "can I use my speaker cable as a guitar cable tonight?"
+        "is it ok to play through the speaker cable as an instrument lead?"
     )

@@ -240,7 +240,7 @@ def test_english_words_from_kb_are_never_corrected_but_misspellings_still_are(on
 
 def test_music_that_was_recorded_is_not_a_recorder(ontology):
     reading = read_question(
-        "I play recorded music from my phone into the speaker's RCA inputs, which lead?", ontology
+        "recorded tracks on my tablet should reach the speaker's RCA ins: which lead?", ontology
     )
     assert "recorder" not in reading.devices
 
@@ -653,7 +653,7 @@ def test_an_aside_naming_plugs_a_few_words_in_describes_the_cable_before_it(onto
 def test_the_phantom_state_is_the_word_nearest_it_in_its_sentence(ontology):
     states = {
         "my desk has one 48V switch for every channel and it's always on since the choir mics need it": "on",
-        "the phantom button sits on the back panel and I keep it off for the keyboard": "off",
+        "the phantom button sits at the rear, I keep it off for the keyboard": "off",
         "48V is on. There is no DI on the keys, is that ok?": "on",
         "there's a phantom switch. It is on the mixer": "unknown",
     }
@@ -669,7 +669,7 @@ def test_a_narrower_name_set_off_by_a_comma_renames_the_gear_before_it(ontology)
 
 def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_nearby(ontology):
     reading = read_question(
-        "Got a powered sub. The sub has only XLR inputs and the unit's output is an unbalanced 1/4 inch jack. "
+        "Got a powered sub. The sub has only XLR inputs and the unit's output jack is an unbalanced quarter inch one. "
         "What cable?",
         ontology,
     )
@@ -680,15 +680,15 @@ def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_near
 
 def test_gear_naming_a_place_is_no_gear(ontology):
     reading = read_question(
-        "two condenser mics up in the piano loft feed the desk's XLR inputs, what cables?", ontology
+        "a pair of condenser mics hung in the piano loft feed the desk's XLR inputs, what cables?", ontology
     )
     assert [(link.source.device, link.dest.device) for link in reading.links] == [("condenser-mic", "mixer")]
 
 
 def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ontology):
     reading = read_question(
-        "I have a Scarlett 2i2 and Kali LP-6 monitors. The Kalis have XLR, TRS and RCA inputs. I want to use "
-        "the XLR inputs on the Kalis. Which cable from the Scarlett's line outs?",
+        "I have a Scarlett 2i2 and Kali LP-6 monitors. Each Kali has XLR, TRS and RCA inputs. I plan to use "
+        "the XLR inputs of those monitors. Which cable do I want from the 2i2?",
         ontology,
     )
     assert [link.dest.families for link in reading.links] == [("xlr",)]
@@ -696,7 +696,7 @@ def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ont
 
 def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology):
     reading = read_question(
-        "Our Yamaha EMX5 has speakON outs; we got two passive Yamaha Club V S115V cabs with speakON inputs. "
+        "Our Yamaha EMX5 has speakON outs; we got two Yamaha Club V S115V cabinets, passive, with speakON inputs. "
         "speakON to speakON, fine?",
         ontology,
     )
@@ -707,7 +707,7 @@ def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology)
 
 def test_gear_drawn_again_by_its_output_passes_the_signal_on_with_its_own_jacks(ontology):
     reading = read_question(
-        "setup: mic -> XLR cable -> desk XLR in; desk main out (balanced TRS) -> TRS to XLR lead -> power amp "
+        "setup: mic -> XLR cable -> desk XLR in; desk main output (balanced TRS) -> a TRS-XLR lead -> power amp "
         "XLR input. all balanced?",
         ontology,
     )
@@ -742,7 +742,7 @@ def test_a_phone_and_a_jack_named_the_way_round_non_native_writers_say_them(onto
 
 def test_an_aside_describing_the_gear_before_it_names_the_port_its_jack_serves(ontology):
     reading = read_question(
-        "I connect my phone (it has a 3.5 mm jack for the headphones) into two line inputs of the mixer, which cable?",
+        "I connect my phone (it has one 3.5 mm jack for the headphones) into two line inputs of the mixer, which cable?",
         ontology,
     )
     [link] = reading.links
@@ -772,7 +772,7 @@ def test_stereo_quarter_inch_outs_are_a_pair_of_jacks_not_a_trs_plug(ontology):
 
 def test_a_port_said_not_to_be_there_is_no_stop(ontology):
     reading = read_question(
-        "two powered wedges, XLR input only, no link or thru out. can I join wedge 2 to wedge 1 with an XLR?",
+        "two powered wedges, XLR input only, no link or thru out; may I join wedge 2 to wedge 1 with an XLR?",
         ontology,
     )
     assert not any(

@@ -311,8 +311,8 @@ def test_a_ts_plug_in_a_named_trs_input_is_a_caveat_unless_the_source_is_unbalan
         "TS guitar cable from the interface line out into the monitor's TRS input, ok?": Compatibility.WORKS_WITH_CAVEAT,
         "RCA to TS cable from the cd player's RCA outs into the mixer's TRS line input, ok?": Compatibility.WORKS,
         # a keyboard's outs are usually unbalanced, not known to be: the TS lead still gives up the input's balance
-        "my keyboard's 1/4 outs into the desk's balanced TRS line ins with TS leads, fine?": Compatibility.WORKS_WITH_CAVEAT,
-        "the keyboard's 1/4 outs, they're unbalanced, into the desk's balanced TRS line ins with TS leads, fine?": (
+        "the synth's 1/4 outs to the console's balanced TRS line ins with TS leads, fine?": Compatibility.WORKS_WITH_CAVEAT,
+        "the synth's 1/4 outs, they're unbalanced, to the console's balanced TRS line ins with TS leads, fine?": (
             Compatibility.WORKS
         ),
     }
@@ -895,9 +895,7 @@ def test_whether_a_mic_needs_phantom_is_said_when_the_question_brings_phantom_up
 
 
 def test_adat_above_48k_carries_fewer_channels_so_it_is_a_caveat(ontology):
-    base = (
-        "an ADAT cable from the preamp's ADAT out into my interface's ADAT in, recording at {}: will it work?"
-    )
+    base = "optical lead, preamp ADAT out feeding the ADAT in of my interface, recording at {}: will it work?"
     verdicts = {
         rate: judge(read_question(base.format(rate), ontology), ontology).compatibility
         for rate in ("48k", "96 kHz")
