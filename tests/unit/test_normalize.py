@@ -660,11 +660,17 @@ def test_the_phantom_state_is_the_word_nearest_it_in_its_sentence(ontology):
     assert {question: read_question(question, ontology).phantom for question in states} == states
 
 
+def linked_gear(question: str, ontology) -> list[tuple[str | None, str | None]]:
+    """The gear at the two ends of each link the reader finds in the question."""
+    return [
+        (link.source.device if link.source else None, link.dest.device if link.dest else None)
+        for link in read_question(question, ontology).links
+    ]
+
+
 def test_a_narrower_name_set_off_by_a_comma_renames_the_gear_before_it(ontology):
-    reading = read_question(
-        "my mic is old, an SM57, and it goes into the desk. is 48V on it a problem?", ontology
-    )
-    assert [(link.source.device, link.dest.device) for link in reading.links] == [("shure-sm57", "mixer")]
+    question = "my mic is old, an SM57, and it goes into the desk. is 48V on it a problem?"
+    assert linked_gear(question, ontology) == [("shure-sm57", "mixer")]
 
 
 def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_nearby(ontology):
@@ -679,10 +685,8 @@ def test_a_port_of_something_the_lexicon_does_not_know_is_not_given_to_gear_near
 
 
 def test_gear_naming_a_place_is_no_gear(ontology):
-    reading = read_question(
-        "a pair of condenser mics hung in the piano loft feed the desk's XLR inputs, what cables?", ontology
-    )
-    assert [(link.source.device, link.dest.device) for link in reading.links] == [("condenser-mic", "mixer")]
+    question = "a pair of condenser mics hung in the piano loft feed the desk's XLR inputs, what cables?"
+    assert linked_gear(question, ontology) == [("condenser-mic", "mixer")]
 
 
 def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ontology):
@@ -695,14 +699,11 @@ def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ont
 
 
 def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology):
-    reading = read_question(
+    question = (
         "Our Yamaha EMX5 has speakON outs; we got two Yamaha Club V S115V cabinets, passive, with speakON inputs. "
-        "speakON to speakON, fine?",
-        ontology,
+        "speakON to speakON, fine?"
     )
-    assert [(link.source.device, link.dest.device) for link in reading.links] == [
-        ("yamaha-emx5", "passive-speaker")
-    ]
+    assert linked_gear(question, ontology) == [("yamaha-emx5", "passive-speaker")]
 
 
 def test_gear_drawn_again_by_its_output_passes_the_signal_on_with_its_own_jacks(ontology):
