@@ -58,12 +58,19 @@ def _said_the_other_way_round(hazard: Hazard, text: str, ontology: Ontology) -> 
     first, second = (_phrases(group) for group in hazard.mentions)
     if not first or not second:
         return False
-    used_as = "|".join(re.escape(p) for p in sorted(g.used_as, key=len, reverse=True))
-    determiner = "|".join(re.escape(d) for d in sorted(g.determiners))
-    swapped = re.compile(
-        rf"{_said_pattern(second).pattern} (?:{used_as}) (?:(?:{determiner}) )?{_said_pattern(first).pattern}"
+    return _swap_pattern(first, second, g.used_as, tuple(sorted(g.determiners))).search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _swap_pattern(
+    first: tuple[str, ...], second: tuple[str, ...], used_as: tuple[str, ...], determiners: tuple[str, ...]
+) -> re.Pattern[str]:
+    """ "<second's thing> as a <first's thing>", built once per hazard (the request path checks every hazard)."""
+    joined = "|".join(re.escape(p) for p in sorted(used_as, key=len, reverse=True))
+    determiner = "|".join(re.escape(d) for d in determiners)
+    return re.compile(
+        rf"{_said_pattern(second).pattern} (?:{joined}) (?:(?:{determiner}) )?{_said_pattern(first).pattern}"
     )
-    return swapped.search(text) is not None
 
 
 def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> bool:
