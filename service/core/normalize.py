@@ -168,6 +168,7 @@ def read_question(
     links = _between_gears(links)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
+    links = _senders_feed_receivers(links, introduced, ontology)
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
@@ -2535,6 +2536,73 @@ def _between_gears(links: list[LinkSpec]) -> list[LinkSpec]:
         and link.cable is None
     ]
     return [link for link in links if link not in inside] if inside and len(links) > len(inside) else links
+
+
+def _only_sends(stop: Stop | None, ontology: Ontology) -> bool:
+    """Gear that has outputs and no inputs (a microphone, a guitar, a turntable) can only be a link's source."""
+    if stop is None or not stop.device or stop.role == "in":
+        return False
+    device = ontology.devices[stop.device]
+    return bool(device.out) and not device.inputs
+
+
+def _senders_feed_receivers(
+    links: list[LinkSpec], introduced: Mapping[int, str], ontology: Ontology
+) -> list[LinkSpec]:
+    """Links read in word order follow the signal: gear that only sends is never a destination.
+
+    "The interface has one 48V button; an SM7B on input 2 and the condenser on input 1": the interface receives
+    the SM7B (the link turns round), and the condenser, named after the SM7B, is a second source into what the SM7B
+    feeds (or the other way round). Two senders with nothing they feed named are not a connection ("SM58 or Beta 58?"), so that link goes
+    when other links remain. Gear said to be plugged into ("into the camcorder's microphone hole") keeps its place:
+    the words name its input."""
+    if not any(_only_sends(link.dest, ontology) for link in links):
+        return links
+    fed: dict[str, Stop] = {}  # sending device -> the receiving stop it feeds
+    turned: list[LinkSpec | None] = []
+    for link in links:
+        source, dest = link.source, link.dest
+        if (
+            _only_sends(dest, ontology)
+            and source is not None
+            and source.device
+            and not _only_sends(source, ontology)
+        ):
+            if source.role != "out" and introduced.get(dest.position) != "leads_to":
+                link = LinkSpec(replace(dest, role=None), link.cable, replace(source, role=None))
+        elif _only_sends(dest, ontology) and _only_sends(source, ontology):
+            turned.append(None)  # decided once every sender's receiver is known
+            continue
+        if link.source and link.source.device and link.dest and not _only_sends(link.dest, ontology):
+            fed.setdefault(link.source.device, link.dest)
+        turned.append(link)
+    out: list[LinkSpec] = []
+    for original, link in zip(links, turned, strict=True):
+        if link is None:
+            assert original.source is not None and original.source.device and original.dest is not None
+            # "an M160 and an SM58 on the mixer": the first sender feeds what the second does, or the second
+            # what the first does
+            first, second = original.source, original.dest
+            if first.device in fed:
+                link = LinkSpec(second, original.cable, fed[first.device])
+            elif second.device in fed:
+                link = LinkSpec(first, original.cable, fed[second.device])
+            else:
+                continue
+        if not any(_same_ends(link, kept) for kept in out):
+            out.append(link)
+    return out or links
+
+
+def _same_ends(a: LinkSpec, b: LinkSpec) -> bool:
+    return (
+        a.source is not None
+        and b.source is not None
+        and a.dest is not None
+        and b.dest is not None
+        and (a.source.device, a.source.text, a.dest.device, a.dest.text)
+        == (b.source.device, b.source.text, b.dest.device, b.dest.text)
+    )
 
 
 def _ports_of_the_one_gear(

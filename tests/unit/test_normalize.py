@@ -779,3 +779,19 @@ def test_a_port_said_not_to_be_there_is_no_stop(ontology):
     assert not any(
         stop and "link" in stop.qualifiers for link in reading.links for stop in (link.source, link.dest)
     )
+
+
+def test_gear_that_only_sends_is_never_a_destination(ontology):
+    # the desk is named first and each mic after it: each mic feeds the desk, no mic feeds a mic
+    question = (
+        "Our Yamaha MG10XU: an AT2020 sits on channel 1 and an SM58 on channel 2. Is 48V a worry for the 58?"
+    )
+    assert linked_gear(question, ontology) == [
+        ("condenser-mic", "yamaha-mg10xu"),
+        ("shure-sm58", "yamaha-mg10xu"),
+    ]
+
+
+def test_a_second_sender_named_before_the_first_feeds_the_same_gear(ontology):
+    question = "I have a Beyerdynamic M160 and an SM57 on my mixer with 48V on. Safe?"
+    assert linked_gear(question, ontology) == [("beyerdynamic-m160", "mixer"), ("shure-sm57", "mixer")]
