@@ -142,7 +142,7 @@ def compose_answer(
         entry is not None
         and entry.hazards
         and all(ontology.hazards[h].levels for h in entry.hazards)
-        and levels_rule_out(hazard_levels, judgement)
+        and levels_rule_out(hazard_levels, judgement, ontology)
     ):
         # a sibling situation whose hazard needs a level the question's own link does not carry (the speaker
         # outputs of a powered mixer, asked about its main outs)

@@ -1131,6 +1131,25 @@ def _merge_families(families: list[str], g: Grammar) -> list[str]:
     return [merged] if merged else unique
 
 
+def _describes_cable_before(
+    merged: list[list[Mention]], group: list[Mention], tokens: list[str], g: Grammar
+) -> bool:
+    """ "a 110-ohm digital cable, XLR at both ends": the connector describes the cable said right before it."""
+    if not merged or not {m.kind for m in merged[-1]} & {"cable", "cableword"}:
+        return False
+    describing = {word for word, role in g.attachers.items() if role == "describes"}
+    return set(tokens[merged[-1][-1].end : group[0].start]) <= g.fillers | g.coordinators | describing | {
+        ",",
+        "-",
+        "(",
+    }
+
+
+def _said_of_every_end(tokens: list[str], at: int, g: Grammar) -> bool:
+    """A phrase of reading.yaml `every_end_phrases` right after position `at` ("XLR ON BOTH ENDS")."""
+    return any(tokens[at : at + len(words)] == words for words in (p.split() for p in g.every_end_phrases))
+
+
 def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: bool) -> CableSpec:
     ends: list[str] = []
     genders: list[str | None] = []
@@ -1174,7 +1193,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
             ends, genders, duals = merged, [next((g for g in genders if g), None)], [any(duals)]
     if len(ends) == 1:
         ends, genders, duals = ends * 2, genders * 2, duals * 2
-    text = " ".join(m.text for m in group if m.id != "explicit")
+    text = " ".join(m.text for m in group if m.text and m.id != "explicit")
     return CableSpec(tuple(ends), tuple(genders), tuple(duals), kind, text, group[0].start, explicit)
 
 
@@ -1305,6 +1324,13 @@ def _elements(
             merged.append(group + [joint] + groups[i + 2])
             i += 3
             continue
+        if (
+            _connector_only(group)
+            and _said_of_every_end(tokens, group[-1].end, g)
+            and not _describes_cable_before(merged, group, tokens, g)
+        ):
+            # "I'd rather keep it 1/4 at both ends": a cable with that connector at each end
+            group = group + [Mention("cableword", "every_end", "", group[-1].end, group[-1].end)]
         merged.append(group)
         i += 1
 

@@ -1305,7 +1305,7 @@ def _hazards_from_words(reading: Reading, findings: list[LinkFinding], ontology:
     a guitar cable and a speaker, yet no amplifier drives that speaker through it)."""
     fired = []
     for hazard in (ontology.hazards[h] for h in reading.hazards_said):
-        if hazard.levels and _levels_absent(hazard.levels, findings):
+        if hazard.levels and _levels_absent(hazard.levels, findings, ontology):
             continue
         if hazard.needs_phantom and reading.phantom == "off":
             continue  # the question says phantom is off on that input
@@ -1421,7 +1421,7 @@ def with_hazard_by_meaning(
     warnings = tuple(
         Warning(h.id, Severity(h.severity), h.text)
         for h in hazards
-        if not (h.levels and levels_rule_out(h.levels, j))
+        if not (h.levels and levels_rule_out(h.levels, j, ontology))
     )
     if not warnings:
         return j
@@ -1444,11 +1444,20 @@ def _receives_no_phantom(dest: Port | None, ontology: Ontology) -> bool:
     return not any(kind is not None and (kind.phantom or kind.level in phantom_levels) for kind in kinds)
 
 
-def levels_rule_out(levels: tuple[str, ...], j: Judgement) -> bool:
+def levels_rule_out(levels: tuple[str, ...], j: Judgement, ontology: Ontology) -> bool:
     """The links the rules judged have both ends at known levels, none of them one the hazard needs, and the
     sending port is the one the question named: a mixer's main out into a powered speaker reads near "speaker
     out into an input" but carries no speaker level."""
-    return _levels_absent(levels, list(j.links))
+    return _levels_absent(levels, list(j.links), ontology)
+
+
+def _sends_at(device: str | None, levels: tuple[str, ...], ontology: Ontology) -> bool:
+    """The gear may have an output at one of these levels: a product of kb/gear.yaml has the outputs it lists, a
+    class of gear ("the PA", "an amp") or gear not named may have any."""
+    gear = ontology.devices.get(device or "")
+    if gear is None or not gear.kind:
+        return True
+    return any(ontology.ports[kind].level in levels for kind in gear.out.values())
 
 
 def _levels_meet(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
@@ -1464,10 +1473,12 @@ def _levels_meet(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
     return not known or any(pair & set(levels) and pair - set(levels) for pair in known)
 
 
-def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
+def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding], ontology: Ontology) -> bool:
     judged = [f for f in findings if f.source and f.dest and f.source.kind and f.dest.kind]
     return bool(judged) and all(
-        not f.source.guessed
+        # a port the question did not name may be another of the gear's outputs, unless none of them is at
+        # those levels (a MOTU M2 has no speaker-level output)
+        (not f.source.guessed or not _sends_at(f.source.device, levels, ontology))
         and f.source.kind.level
         and f.dest.kind.level
         and not {f.source.kind.level, f.dest.kind.level} & set(levels)

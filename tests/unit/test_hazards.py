@@ -335,3 +335,17 @@ def test_a_speaker_cable_used_as_a_guitar_cable_is_not_the_guitar_cable_as_speak
     assert "instrument-cable-as-speaker-cable" not in said(
         "is it ok to play through the speaker cable as an instrument lead?"
     )
+
+
+def test_a_product_with_no_speaker_level_output_needs_no_port_named_to_rule_the_speaker_hazards_out(ontology):
+    # no port of the MOTU is named, but none of its outputs is speaker level: the guitar leads join line levels
+    product = judge(
+        read_question("Can I use my old guitar cables from the MOTU M2 to my JBL 305P speakers?", ontology),
+        ontology,
+    )
+    assert "instrument-cable-as-speaker-cable" not in {w.hazard for w in product.warnings}
+    # a class of gear ("an amp") may have a speaker output, so the same words about it still warn
+    amp = judge(
+        read_question("Can I use my old guitar cables from the amp to my speakers?", ontology), ontology
+    )
+    assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp.warnings}

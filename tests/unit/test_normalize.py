@@ -795,3 +795,20 @@ def test_gear_that_only_sends_is_never_a_destination(ontology):
 def test_a_second_sender_named_before_the_first_feeds_the_same_gear(ontology):
     question = "I have a Beyerdynamic M160 and an SM57 on my mixer with 48V on. Safe?"
     assert linked_gear(question, ontology) == [("beyerdynamic-m160", "mixer"), ("shure-sm57", "mixer")]
+
+
+def test_gear_named_for_a_time_of_life_is_not_gear_in_the_link(ontology):
+    question = "Audient iD4 into my Kali LP-6 speakers with a lead from my bass years, ok?"
+    assert linked_gear(question, ontology) == [("audient-id4", "kali-lp-6")]
+
+
+def test_a_distance_from_the_desk_is_the_furniture(ontology):
+    question = "Just got an iD4 and two Kali LP-6 monitors. What cable do I need? The right monitor is about 2 m away from the desk."
+    assert ("mixer", "studio-monitor") not in linked_gear(question, ontology)
+
+
+def test_a_connector_said_of_both_ends_is_a_cable_of_that_connector(ontology):
+    reading = read_question(
+        "Audient iD4 to my Kali LP-6 speakers, I want TRS at both ends. Which lead?", ontology
+    )
+    assert reading.links[0].cable is not None and reading.links[0].cable.ends == ("trs", "trs")
