@@ -18,6 +18,9 @@ FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make se
 REFUSE_WITHOUT_EVIDENCE = 0.5
 REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
+# a follow-up with audio-signal words whose nearest examples are not another subject's: the conversation set the
+# subject, so only a near-certain domain model refuses it ("now I get random clicks on the new channels")
+REFUSE_FOLLOW_UP_WITH_EVIDENCE = 0.995
 # how sure a refusal is when only the nearest examples call the question another subject
 NEARER_OUT_CONFIDENCE = 0.7
 FOLLOW_UP_WORDS = 12  # a message this short, after an answer, may be a follow-up even if the gate doubts it
@@ -89,7 +92,11 @@ def decide(
     p_out = understanding.p_out_of_domain
     # Without any audio-signal word and without an answer to follow, a question must look clearly in domain.
     limit = (
-        REFUSE_WITH_EVIDENCE
+        (
+            REFUSE_FOLLOW_UP_WITH_EVIDENCE
+            if follow_up and not understanding.nearer_out
+            else REFUSE_WITH_EVIDENCE
+        )
         if evidence
         else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
     )

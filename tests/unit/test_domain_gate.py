@@ -66,6 +66,25 @@ def test_a_long_follow_up_with_audio_words_is_not_refused_by_the_nearest_example
     )
 
 
+def test_a_follow_up_with_audio_words_near_no_other_subject_needs_a_near_certain_domain_model_to_refuse():
+    # "now there are clicks on the new channels" after an answer about an ADAT expander: the domain model,
+    # trained on questions that name their gear, doubts a message that names none
+    doubted = Understanding(0.97, {"troubleshooting": 1.0}, nearer_out=False)
+    kept = decide(doubted, evidence=True, injection=False, follow_up=True, words=20, chain=False)
+    assert kept.intent is Intent.TROUBLESHOOTING
+    # ...the same doubt is a refusal when the question comes alone, or its nearest examples are another subject's
+    alone = decide(doubted, evidence=True, injection=False, follow_up=False, words=20, chain=False)
+    assert alone.intent is Intent.OUT_OF_DOMAIN
+    elsewhere = Understanding(0.97, {"troubleshooting": 1.0}, nearer_out=True)
+    assert decide(
+        elsewhere, evidence=True, injection=False, follow_up=True, words=20, chain=False
+    ).intent is (Intent.OUT_OF_DOMAIN)
+    certain = Understanding(0.999, {"troubleshooting": 1.0}, nearer_out=False)
+    assert decide(certain, evidence=True, injection=False, follow_up=True, words=20, chain=False).intent is (
+        Intent.OUT_OF_DOMAIN
+    )
+
+
 def test_the_threshold_keeps_left_out_in_domain_examples_answered():
     rng = np.random.default_rng(0)
     inside = rng.normal([3, 0, 0], 1, size=(300, 3))
