@@ -2440,7 +2440,10 @@ def _broader(device: str, ontology: Ontology) -> list[str]:
 def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
     """The phrase at `start` names gear NOT in use: "not the hi-z one", "the deck doesn't have a preamp"."""
     i = start - 1
-    while i >= 0 and (tokens[i] in g.fillers or tokens[i] in {"(", '"'}):
+    # "skip buying ANOTHER amplifier": a word for another piece of the same gear is glue here too
+    while i >= 0 and (
+        tokens[i] in g.fillers or tokens[i] in g.other_instance_words or tokens[i] in {"(", '"'}
+    ):
         i -= 1
     # "doesn't HAVE a preamp", "not ASKING ABOUT my guitar cable": up to two words a negator reaches over
     for _ in range(2):

@@ -812,3 +812,8 @@ def test_a_connector_said_of_both_ends_is_a_cable_of_that_connector(ontology):
         "Audient iD4 to my Kali LP-6 speakers, I want TRS at both ends. Which lead?", ontology
     )
     assert reading.links[0].cable is not None and reading.links[0].cable.ends == ("trs", "trs")
+
+
+def test_gear_one_skips_buying_another_of_is_not_in_the_link(ontology):
+    question = "The laptop has a line out. Can it feed my passive speakers directly so I can skip buying another amp?"
+    assert "amp" not in {end for link in linked_gear(question, ontology) for end in link}
