@@ -817,3 +817,18 @@ def test_a_connector_said_of_both_ends_is_a_cable_of_that_connector(ontology):
 def test_gear_one_skips_buying_another_of_is_not_in_the_link(ontology):
     question = "The laptop has a line out. Can it feed my passive speakers directly so I can skip buying another amp?"
     assert "amp" not in {end for link in linked_gear(question, ontology) for end in link}
+
+
+def test_a_balance_the_manual_calls_a_port_is_said_of_that_port(ontology):
+    reading = read_question(
+        "My desk's TRS outputs the handbook calls impedance balanced feed two KRK monitors. Balanced link?",
+        ontology,
+    )
+    assert reading.links[0].source is not None and reading.links[0].source.balance == "impedance_balanced"
+
+
+def test_a_differential_input_is_a_balanced_one(ontology):
+    reading = read_question(
+        "Interface TRS outs to monitors with differential TRS inputs: balanced?", ontology
+    )
+    assert reading.links[0].dest is not None and reading.links[0].dest.balance == "balanced"
