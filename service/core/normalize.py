@@ -3377,6 +3377,16 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and previous_intent != Intent.OUT_OF_DOMAIN.value
     ):
         intent = Intent(previous_intent)  # "and with XLR?" asks what the question before it asked
+    g = _grammar(ontology)
+    if (
+        intent is Intent.CABLE_RECOMMENDATION
+        and any(link.cable is not None for link in reading.links)
+        and g.cable_back_references
+        and phrase_pattern(g.cable_back_references).search(reading.cleaned)
+    ):
+        # "I've only got guitar cables right now, can I use those?": after a cable was recommended, a cable of
+        # the user's own put forward asks whether it works
+        intent = Intent.COMPATIBILITY
     phantom = reading.phantom if reading.phantom != "unknown" else str(context.get("phantom") or "unknown")
     query = f"{context.get('question', '')} {reading.question}".strip()
     return replace(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.core.intent import Understanding
@@ -832,3 +834,19 @@ def test_a_differential_input_is_a_balanced_one(ontology):
         "Interface TRS outs to monitors with differential TRS inputs: balanced?", ontology
     )
     assert reading.links[0].dest is not None and reading.links[0].dest.balance == "balanced"
+
+
+def test_a_cable_of_ones_own_put_forward_after_a_recommendation_asks_whether_it_works(ontology):
+    first = read_question(
+        "which cable from my Audient iD4 outputs to the XLR inputs of my Kali monitors?", ontology
+    )
+    first = replace(first, intent=Intent.CABLE_RECOMMENDATION)
+    # the classifier reads the follow-up as asking for a cable, as it reads "which cable can I use"
+    asking_for_a_cable = Understanding(0.0, {"cable_recommendation": 0.7, "compatibility": 0.3})
+    follow = read_question(
+        "hmm, all I have at home are TS instrument leads, could I use those?",
+        ontology,
+        reading_context(first),
+        asking_for_a_cable,
+    )
+    assert follow.intent is Intent.COMPATIBILITY
