@@ -1475,7 +1475,7 @@ def _elements(
                 and sentence_of[head.start] == sentence_of[stops[-1].position]
                 and (
                     # "the outs are balanced TRS": said of the gear, even inside a question
-                    (head.start > 0 and tokens[head.start - 1] in g.predicate_words)
+                    (head.start > 0 and tokens[head.start - 1] in g.predicate_words | g.naming_words)
                     # "the desk's main outs (balanced, says its spec sheet)", "the aux out (the manual calls it
                     # impedance balanced)": an aside in brackets opened right after the gear
                     or (
@@ -1492,7 +1492,8 @@ def _elements(
                     )
                     or (
                         sentence_of[head.start] not in question_sentences
-                        and set(tokens[max(0, head.start - 3) : head.start]) & g.predicate_words
+                        and set(tokens[max(0, head.start - 3) : head.start])
+                        & (g.predicate_words | g.naming_words)
                     )
                 )
             ):
@@ -2016,7 +2017,7 @@ def _said_to_be(tokens: list[str], start: int, g: Grammar) -> bool:
     k = start - 1
     while k >= 0 and tokens[k] in g.fillers:
         k -= 1
-    return k >= 0 and tokens[k] in g.predicate_words
+    return k >= 0 and tokens[k] in g.predicate_words | g.naming_words
 
 
 def _received_past_a_link_word(

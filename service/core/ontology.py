@@ -382,6 +382,7 @@ class Grammar:
     # "the mic STAND", "her piano TEACHER", "the piano BAR": a gear word right before one of these names that thing
     compound_heads: frozenset[str] = frozenset()
     not_gear_phrases: tuple[str, ...] = ()
+    naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
     every_end_phrases: tuple[str, ...] = ()  # "XLR at both ends": a cable with that connector at each end
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before
