@@ -850,3 +850,8 @@ def test_a_cable_of_ones_own_put_forward_after_a_recommendation_asks_whether_it_
         asking_for_a_cable,
     )
     assert follow.intent is Intent.COMPATIBILITY
+
+
+def test_gear_phantom_is_on_because_of_is_not_a_link_end(ontology):
+    question = "My tablet goes into channel 3 of the mixer with a 3.5mm to XLR lead, and 48V is on because of the choir mics."
+    assert {end for link in linked_gear(question, ontology) for end in link} == {"phone", "mixer"}
