@@ -3227,7 +3227,15 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and reading.intent in ASKS_ABOUT_A_LINK  # "works fine on the same cable" only compares
         and phrase_pattern(same_words).search(reading.cleaned) is not None
     )
-    if has_gear and not cue and not one_ended and not same_cable:
+    g = _grammar(ontology)
+    # "could that same optical input also take ...?": a port said to be the one before continues the question
+    same_port = any(
+        _points_back_to_a_port(stop, reading.cleaned.split(), g)
+        for link in reading.links
+        for stop in (link.source, link.dest)
+        if stop is not None
+    )
+    if has_gear and not cue and not one_ended and not same_cable and not same_port:
         if reading.phantom == "on" and context.get("phantom") != "on":
             # "oh, the overheads need 48 V on a single global button": phantom now reaches the link asked
             # about before as well, so that link is judged again beside the new one
@@ -3295,6 +3303,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             first = replace(first, cable=None)  # "what cable then?" asks for the cable the new gear needs
 
         def in_place_of(new: Stop, old: Stop | None) -> Stop:
+            # "could that same optical input take the Blu-ray's feed?": a port of no gear said to be the one
+            # before is that gear's port
+            if old is not None and old.device and _points_back_to_a_port(new, reading.cleaned.split(), g):
+                return replace(old, role=new.role or old.role, qualifiers=old.qualifiers or new.qualifiers)
             # "into the speakers' 1/4 inputs" after "JBL 305Ps": the same gear by its class, now on the port
             # the follow-up names (or still on the old one when it names none)
             if old is None or not _same_device(old, new, ontology):
@@ -3378,7 +3390,6 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and previous_intent != Intent.OUT_OF_DOMAIN.value
     ):
         intent = Intent(previous_intent)  # "and with XLR?" asks what the question before it asked
-    g = _grammar(ontology)
     if (
         intent is Intent.CABLE_RECOMMENDATION
         and any(link.cable is not None for link in reading.links)
@@ -3401,6 +3412,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         families=tuple(dict.fromkeys(tuple(context.get("families") or ()) + reading.families)),
         formats=tuple(dict.fromkeys(tuple(context.get("formats") or ()) + reading.formats)),
     )
+
+
+def _points_back_to_a_port(stop: Stop, tokens: list[str], g: Grammar) -> bool:
+    """ "that same optical input": a port of no gear, right after a word of reading.yaml `same_port_words`."""
+    if stop.device or not (stop.qualifiers or stop.families) or not g.same_port_words:
+        return False
+    before = tokens[max(0, stop.position - 2) : stop.position]
+    return bool(set(before) & g.same_port_words)
 
 
 def _for_the_sound(link: LinkSpec, cleaned: str, ontology: Ontology) -> LinkSpec:

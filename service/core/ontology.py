@@ -383,6 +383,7 @@ class Grammar:
     compound_heads: frozenset[str] = frozenset()
     not_gear_phrases: tuple[str, ...] = ()
     naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
+    same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up
     every_end_phrases: tuple[str, ...] = ()  # "XLR at both ends": a cable with that connector at each end
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before

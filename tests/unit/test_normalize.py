@@ -855,3 +855,16 @@ def test_a_cable_of_ones_own_put_forward_after_a_recommendation_asks_whether_it_
 def test_gear_phantom_is_on_because_of_is_not_a_link_end(ontology):
     question = "My tablet goes into channel 3 of the mixer with a 3.5mm to XLR lead, and 48V is on because of the choir mics."
     assert {end for link in linked_gear(question, ontology) for end in link} == {"phone", "mixer"}
+
+
+def test_a_port_said_to_be_the_same_in_a_follow_up_is_the_port_before(ontology):
+    first = read_question(
+        "Which cable from my ADA8200's ADAT out to the optical input of my Scarlett 18i20?", ontology
+    )
+    follow = read_question(
+        "Could the DVD player's feed go into that same optical input too?", ontology, reading_context(first)
+    )
+    assert [(link.source.device, link.dest.device) for link in follow.links] == [
+        ("cd-player", "focusrite-scarlett-18i20")
+    ]
+    assert judge(follow, ontology).compatibility is Compatibility.DOES_NOT_WORK
