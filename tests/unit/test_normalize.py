@@ -868,3 +868,8 @@ def test_a_port_said_to_be_the_same_in_a_follow_up_is_the_port_before(ontology):
         ("cd-player", "focusrite-scarlett-18i20")
     ]
     assert judge(follow, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_di_boxes_said_as_dis_are_gear(ontology):
+    question = "What lead goes from my Nord's outputs into the DIs at the stage?"
+    assert linked_gear(question, ontology) == [("keyboard", "di-box")]
