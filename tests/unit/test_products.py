@@ -193,3 +193,14 @@ def test_the_ends_decide_the_kind_when_they_can(ontology, reading):
 def test_an_answer_without_a_cable_needs_nothing(ontology, reading):
     assert cable_need(_answer("why does it hum?", None), ontology, reading) is None
     assert fitting_products(None, CATALOG) == ()
+
+
+def test_a_product_with_midi_on_minijacks_sends_from_its_3_5_mm_jack(ontology):
+    from service.core.normalize import read_question
+    from service.core.rules import judge
+
+    reading = read_question(
+        "which lead from a Novation Circuit Tracks midi out to the 5-pin midi in of my Minilogue?", ontology
+    )
+    cable = judge(reading, ontology).cable
+    assert cable is not None and (cable.from_end, cable.to_end) == ("3.5mm TRS-male", "MIDI DIN-5 male")
