@@ -873,3 +873,12 @@ def test_a_port_said_to_be_the_same_in_a_follow_up_is_the_port_before(ontology):
 def test_di_boxes_said_as_dis_are_gear(ontology):
     question = "What lead goes from my Nord's outputs into the DIs at the stage?"
     assert linked_gear(question, ontology) == [("keyboard", "di-box")]
+
+
+def test_phono_beside_rca_names_the_plug_and_a_patch_after_gear_is_no_gear(ontology):
+    reading = read_question(
+        "My radio's LINE OUT is a phono-type socket used for the phone patch. Which lead to my mixer's line input?",
+        ontology,
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [(None, "mixer")]
+    assert reading.links[0].source.families == ("rca",) and "phono" not in reading.links[0].source.qualifiers
