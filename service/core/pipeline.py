@@ -108,7 +108,7 @@ class Engine:
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
         if faq is not None and not faq.accepted and reading.intent in SENTENCE_MATCHED_INTENTS:
-            faq = self._nearest_sentence_match(text, faq)
+            faq = self._nearest_sentence_match(text, faq, reading.intent)
         hazard = None
         passages = ()
         if not reading.refusal:
@@ -126,18 +126,24 @@ class Engine:
             return _detached(answer)
         return answer
 
-    def _nearest_sentence_match(self, text: str, whole: FaqMatch) -> FaqMatch:
+    def _nearest_sentence_match(self, text: str, whole: FaqMatch, intent: Intent) -> FaqMatch:
         """In a long post the symptom is one sentence among the set-up ("... the expander's eight channels tick now
         and then. Both boxes run at 48 kHz ..."), and the whole post's vector is far from every curated
         question: the entry nearest one of its sentences, when nearer than the whole post, is the closer match.
-        It is never accepted on a sentence alone; compose uses it only as a close entry of the question's intent."""
+        It is never accepted on a sentence alone; compose uses it only as a close entry of the question's intent,
+        so only entries of that intent are looked for (the set-up sentence "all 8 ADAT channels show up" is
+        nearest an entry explaining channel counts, not the clicks the post asks about)."""
         sentences = [s for s in SENTENCE_BREAK.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
         if len(sentences) < 2:
             return whole
         best = whole
         for sentence in sentences[:MAX_SENTENCES_MATCHED]:
             found = self.reader.faq.match(self.retriever.embed(sentence))
-            if found is not None and found.score > best.score:
+            if (
+                found is not None
+                and found.score > best.score
+                and self.ontology.faq[found.entry_id].intent == intent.value
+            ):
                 best = found
         return best if best is whole else dataclasses.replace(best, accepted=False)
 
