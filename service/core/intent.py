@@ -19,7 +19,7 @@ REFUSE_WITHOUT_EVIDENCE = 0.5
 REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
 # a follow-up with audio-signal words whose nearest examples are not another subject's: the conversation set the
-# subject, so only a near-certain domain model refuses it ("now I get random clicks on the new channels")
+# subject, so only a near-certain domain model refuses it ("clicks have started on the expander's channels")
 REFUSE_FOLLOW_UP_WITH_EVIDENCE = 0.995
 # how sure a refusal is when only the nearest examples call the question another subject
 NEARER_OUT_CONFIDENCE = 0.7

@@ -1134,7 +1134,7 @@ def _merge_families(families: list[str], g: Grammar) -> list[str]:
 def _describes_cable_before(
     merged: list[list[Mention]], group: list[Mention], tokens: list[str], g: Grammar
 ) -> bool:
-    """ "a 110-ohm digital cable, XLR at both ends": the connector describes the cable said right before it."""
+    """ "an AES lead, XLR on both ends": the connector describes the cable said right before it."""
     if not merged or not {m.kind for m in merged[-1]} & {"cable", "cableword"}:
         return False
     describing = {word for word, role in g.attachers.items() if role == "describes"}
@@ -1329,7 +1329,7 @@ def _elements(
             and _said_of_every_end(tokens, group[-1].end, g)
             and not _describes_cable_before(merged, group, tokens, g)
         ):
-            # "I'd rather keep it 1/4 at both ends": a cable with that connector at each end
+            # "jack plugs at both ends, please": a cable with that connector at each end
             group = group + [Mention("cableword", "every_end", "", group[-1].end, group[-1].end)]
         merged.append(group)
         i += 1
@@ -2584,7 +2584,7 @@ def _senders_feed_receivers(
     "The interface has one 48V button; an SM7B on input 2 and the condenser on input 1": the interface receives
     the SM7B (the link turns round), and the condenser, named after the SM7B, is a second source into what the SM7B
     feeds (or the other way round). Two senders with nothing they feed named are not a connection ("SM58 or Beta 58?"), so that link goes
-    when other links remain. Gear said to be plugged into ("into the camcorder's microphone hole") keeps its place:
+    when other links remain. Gear said to be plugged into ("into the camcorder's mic hole") keeps its place:
     the words name its input."""
     if not any(_only_sends(link.dest, ontology) for link in links):
         return links
@@ -3228,7 +3228,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and phrase_pattern(same_words).search(reading.cleaned) is not None
     )
     g = _grammar(ontology)
-    # "could that same optical input also take ...?": a port said to be the one before continues the question
+    # "would that same optical input accept this one too?": a port said to be the one before continues the question
     same_port = any(
         _points_back_to_a_port(stop, reading.cleaned.split(), g)
         for link in reading.links
@@ -3303,7 +3303,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             first = replace(first, cable=None)  # "what cable then?" asks for the cable the new gear needs
 
         def in_place_of(new: Stop, old: Stop | None) -> Stop:
-            # "could that same optical input take the Blu-ray's feed?": a port of no gear said to be the one
+            # "would that same optical input accept the Blu-ray's feed?": a port of no gear said to be the one
             # before is that gear's port
             if old is not None and old.device and _points_back_to_a_port(new, reading.cleaned.split(), g):
                 return replace(old, role=new.role or old.role, qualifiers=old.qualifiers or new.qualifiers)

@@ -345,7 +345,5 @@ def test_a_product_with_no_speaker_level_output_needs_no_port_named_to_rule_the_
     )
     assert "instrument-cable-as-speaker-cable" not in {w.hazard for w in product.warnings}
     # a class of gear ("an amp") may have a speaker output, so the same words about it still warn
-    amp = judge(
-        read_question("Can I use my old guitar cables from the amp to my speakers?", ontology), ontology
-    )
+    amp = judge(read_question("Can old guitar leads join the amp and my speakers?", ontology), ontology)
     assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp.warnings}

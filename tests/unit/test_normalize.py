@@ -805,7 +805,7 @@ def test_gear_named_for_a_time_of_life_is_not_gear_in_the_link(ontology):
 
 
 def test_a_distance_from_the_desk_is_the_furniture(ontology):
-    question = "Just got an iD4 and two Kali LP-6 monitors. What cable do I need? The right monitor is about 2 m away from the desk."
+    question = "Just got an iD4 and two Kali LP-6 monitors. Which lead should I buy? The right monitor is about 2 m away from the desk."
     assert ("mixer", "studio-monitor") not in linked_gear(question, ontology)
 
 
@@ -838,7 +838,7 @@ def test_a_differential_input_is_a_balanced_one(ontology):
 
 def test_a_cable_of_ones_own_put_forward_after_a_recommendation_asks_whether_it_works(ontology):
     first = read_question(
-        "which cable from my Audient iD4 outputs to the XLR inputs of my Kali monitors?", ontology
+        "which cable from my Audient iD4 outputs, feeding my Kali monitors' XLR ins?", ontology
     )
     first = replace(first, intent=Intent.CABLE_RECOMMENDATION)
     # the classifier reads the follow-up as asking for a cable, as it reads "which cable can I use"
@@ -853,13 +853,13 @@ def test_a_cable_of_ones_own_put_forward_after_a_recommendation_asks_whether_it_
 
 
 def test_gear_phantom_is_on_because_of_is_not_a_link_end(ontology):
-    question = "My tablet goes into channel 3 of the mixer with a 3.5mm to XLR lead, and 48V is on because of the choir mics."
+    question = "My tablet sits on desk channel 3 over a minijack-to-XLR adapter lead, and 48V is up because of the choir mics."
     assert {end for link in linked_gear(question, ontology) for end in link} == {"phone", "mixer"}
 
 
 def test_a_port_said_to_be_the_same_in_a_follow_up_is_the_port_before(ontology):
     first = read_question(
-        "Which cable from my ADA8200's ADAT out to the optical input of my Scarlett 18i20?", ontology
+        "Which cable from the ADAT output of my ADA8200 into the Scarlett 18i20's optical input?", ontology
     )
     follow = read_question(
         "Could the DVD player's feed go into that same optical input too?", ontology, reading_context(first)
@@ -877,7 +877,7 @@ def test_di_boxes_said_as_dis_are_gear(ontology):
 
 def test_phono_beside_rca_names_the_plug_and_a_patch_after_gear_is_no_gear(ontology):
     reading = read_question(
-        "My radio's LINE OUT is a phono-type socket used for the phone patch. Which lead to my mixer's line input?",
+        "My radio's LINE OUT is a phono-type socket used for the phone patch. Which lead reaches my desk's line in?",
         ontology,
     )
     assert [(link.source.device, link.dest.device) for link in reading.links] == [(None, "mixer")]

@@ -200,7 +200,8 @@ def test_a_product_with_midi_on_minijacks_sends_from_its_3_5_mm_jack(ontology):
     from service.core.rules import judge
 
     reading = read_question(
-        "which lead from a Novation Circuit Tracks midi out to the 5-pin midi in of my Minilogue?", ontology
+        "which lead from a Novation Circuit Tracks midi out into a Minilogue, whose midi in is 5-pin DIN?",
+        ontology,
     )
     cable = judge(reading, ontology).cable
     assert cable is not None and (cable.from_end, cable.to_end) == ("3.5mm TRS-male", "MIDI DIN-5 male")
