@@ -403,6 +403,7 @@ def _pick(
         ]
         if on_its_jack or same_domain:
             return (on_its_jack or same_domain)[0]
+    digital = {fmt.domain for fmt in ontology.formats.values()}
     if other is not None and other.kind is not None:
         g = _g(ontology)
         hint = g.level_ports.get(other.kind.level or "") or g.domain_ports.get(other.kind.domain)
@@ -411,15 +412,13 @@ def _pick(
         named = _expand(set(stop.families), ontology)
         if hint and hint in ports and (not named or named & set(ontology.ports[ports[hint]].jacks)):
             return ports[hint]
-        digital_domains = {fmt.domain for fmt in ontology.formats.values()}
-        if other.kind.domain in digital_domains and other.jack and not named:
+        if other.kind.domain in digital and other.jack and not named:
             # "a Blu-ray player into the interface's ADAT input": the player's output on that jack (its optical
             # out), whose format the rules then compare, not its analog default
             on_that_jack = [p for p in ports.values() if other.jack in ontology.ports[p].jacks]
             if on_that_jack:
                 return on_that_jack[0]
     families = list(stop.families) + ([cable_family] if cable_family else [])
-    digital = {fmt.domain for fmt in ontology.formats.values()}
     for family in families:
         wanted = _expand({family}, ontology)  # "usb_a" fits a port whose jack is listed as "usb"
         default = ports.get("default")
