@@ -2583,9 +2583,9 @@ def _senders_feed_receivers(
 
     "The interface has one 48V button; an SM7B on input 2 and the condenser on input 1": the interface receives
     the SM7B (the link turns round), and the condenser, named after the SM7B, is a second source into what the SM7B
-    feeds (or the other way round). Two senders with nothing they feed named are not a connection ("SM58 or Beta 58?"), so that link goes
-    when other links remain. Gear said to be plugged into ("into the camcorder's mic hole") keeps its place:
-    the words name its input."""
+    feeds (or the other way round). Two senders with nothing they feed named are not a connection ("SM58 or
+    Beta 58?"), so that link goes when other links remain. Gear said to be plugged into ("into the camcorder's mic
+    hole") keeps its place: the words name its input."""
     if not any(_only_sends(link.dest, ontology) for link in links):
         return links
     fed: dict[str, Stop] = {}  # sending device -> the receiving stop it feeds
@@ -3228,9 +3228,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         and phrase_pattern(same_words).search(reading.cleaned) is not None
     )
     g = _grammar(ontology)
+    words = reading.cleaned.split()
     # "would that same optical input accept this one too?": a port said to be the one before continues the question
     same_port = any(
-        _points_back_to_a_port(stop, reading.cleaned.split(), g)
+        _points_back_to_a_port(stop, words, g)
         for link in reading.links
         for stop in (link.source, link.dest)
         if stop is not None
@@ -3241,7 +3242,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             # about before as well, so that link is judged again beside the new one
             return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)
         return reading
-    previous, removed = _without_removed_gear(previous, reading.cleaned.split(), ontology)
+    previous, removed = _without_removed_gear(previous, words, ontology)
     if removed:
         # the gear taken out is no new end of the link asked about either
         kept = [
@@ -3305,7 +3306,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         def in_place_of(new: Stop, old: Stop | None) -> Stop:
             # "would that same optical input accept the Blu-ray's feed?": a port of no gear said to be the one
             # before is that gear's port
-            if old is not None and old.device and _points_back_to_a_port(new, reading.cleaned.split(), g):
+            if old is not None and old.device and _points_back_to_a_port(new, words, g):
                 return replace(old, role=new.role or old.role, qualifiers=old.qualifiers or new.qualifiers)
             # "into the speakers' 1/4 inputs" after "JBL 305Ps": the same gear by its class, now on the port
             # the follow-up names (or still on the old one when it names none)
@@ -3326,7 +3327,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             )
 
         for link in reading.links:
-            swapped = _substituted(link, first, reading.cleaned.split(), ontology)
+            swapped = _substituted(link, first, words, ontology)
             if swapped is not None:
                 # "and if the speakers were powered monitors instead?": the gear said to become other gear is an
                 # end of the link before, and the other gear takes its place there
