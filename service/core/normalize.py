@@ -169,6 +169,8 @@ def read_question(
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
+    links = _gear_on_a_loop(links, ontology)
+    is_chain = is_chain and len(links) >= 2
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
     span = _hop_span(tokens, mentions, links, ontology) if is_chain and hop is None else None
     if span is not None:
@@ -2622,6 +2624,57 @@ def _senders_feed_receivers(
         if not any(_same_ends(link, kept) for kept in out):
             out.append(link)
     return out or links
+
+
+def _gear_on_a_loop(links: list[LinkSpec], ontology: Ontology) -> list[LinkSpec]:
+    """Gear put on a jack that sends and takes the signal back (a compressor on a mixer's insert) is a loop, not a
+    stop down a chain: the one jack feeds the processor's input and its output comes back on the same plug, so
+    whatever order a post names the mixer, the channel, the mic and the compressor in, the link is that jack to the
+    processor nearest it in the words. A loop word said of gear without such a jack ("the vocal mic's insert")
+    belongs to the gear that has one."""
+    stops = sorted(
+        {
+            (s.position, s.text): s for link in links for s in (link.source, link.dest) if s is not None
+        }.values(),
+        key=lambda s: s.position,
+    )
+    loop = next((s for s in stops if _names_a_loop_port(s, ontology)), None)
+    if loop is None:
+        return links
+    if not (loop.device and _has_a_loop_port(loop.device, ontology)):
+        hosts = [s for s in stops if s.device and _has_a_loop_port(s.device, ontology)]
+        host = min(hosts, key=lambda s: abs(s.position - loop.position), default=None)
+        loop = replace(
+            loop, device=host.device if host else None, device_text=host.device_text if host else ""
+        )
+    processors = [
+        s
+        for s in stops
+        if s.device
+        and s.position != loop.position
+        and s.device != loop.device
+        and not _has_a_loop_port(s.device, ontology)
+        and ontology.devices[s.device].inputs
+        and ontology.devices[s.device].out
+    ]
+    if not processors:
+        return links
+    processor = min(processors, key=lambda s: abs(s.position - loop.position))
+    y_cable = next((link.cable for link in links if link.cable is not None and any(link.cable.duals)), None)
+    return [LinkSpec(replace(loop, role="out"), y_cable, replace(processor, role=None))]
+
+
+def _names_a_loop_port(stop: Stop, ontology: Ontology) -> bool:
+    return any(
+        ontology.ports[port].returns
+        for q in stop.qualifiers
+        for port in ontology.generic_ports.get(q, {}).values()
+    )
+
+
+def _has_a_loop_port(device: str, ontology: Ontology) -> bool:
+    gear = ontology.devices.get(device)
+    return gear is not None and any(ontology.ports[port].returns for port in gear.out.values())
 
 
 def _same_ends(a: LinkSpec, b: LinkSpec) -> bool:

@@ -95,6 +95,9 @@ class PortKind:
     level: str | None = None
     stereo: bool = False
     split: bool = False
+    # one jack that sends and takes the signal back (an insert: out on the tip, back in on the ring), so gear
+    # put on it is a loop, not a stop down the chain
+    returns: bool = False
     hiz: bool = False
     phantom: bool = False
     # the input this output is made for, whatever gear it is on (a mic's: a mic input)

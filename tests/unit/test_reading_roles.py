@@ -1692,3 +1692,33 @@ def test_the_output_named_later_of_gear_the_signal_went_into_is_not_the_side_it_
         link for link in reading.links if link.dest is not None and link.dest.device == "active-di"
     ]
     assert into_the_di and into_the_di[0].dest.role != "out" and "xlr" not in into_the_di[0].dest.families
+
+
+@pytest.mark.parametrize(
+    ("question", "mixer"),
+    [
+        # the processor named first, the insert after it
+        (
+            "I bought a second-hand compressor and want it on the insert of my Mackie 1402VLZ4's vocal channel. "
+            "The channel's insert is just one socket. Which lead do I need?",
+            "mackie-1402vlz4",
+        ),
+        # the mixer, then a mic, then the insert said of the mic's channel, then the processor
+        (
+            "My Soundcraft EPM8 has the vocal mic on channel 2 and that channel has an insert jack. I got an EQ "
+            "with a separate input and output; what cable joins them?",
+            "soundcraft-epm8",
+        ),
+        # the insert named with no gear, the mixer named elsewhere
+        (
+            "Mackie 1202VLZ4 here. I'd like a limiter on one channel through the insert. Which cable?",
+            "mackie-1202vlz4",
+        ),
+    ],
+)
+def test_gear_put_on_an_insert_is_a_loop_from_the_insert_to_the_processor(question, mixer, ontology):
+    reading = read_question(question, ontology)
+    assert [(link.source.device, link.source.qualifiers, link.dest.device) for link in reading.links] == [
+        (mixer, ("insert",), "outboard")
+    ]
+    assert cable_of(question, ontology) == "TRS-male to dual TS-male"
