@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -129,7 +130,7 @@ def read_question(
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
-    mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, g)
+    mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
@@ -843,7 +844,7 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
 
 
 def _nouns_standing_for_gear(
-    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology, g: Grammar
 ) -> list[Mention]:
     """ "a little grey box (the DI, I think) ... from the guitar into THE BOX": a plain noun said again after "the"
     (and a word or two: "the blue box") is the gear it was first said with, when that gear was named right after
@@ -853,10 +854,16 @@ def _nouns_standing_for_gear(
     devices = [m for m in mentions if m.kind == "device"]
     said_with: dict[str, Mention] = {}
     added: list[Mention] = []
+    renamed: dict[int, Mention] = {}
     for i, tok in enumerate(tokens):
         named_with = next((m for m in devices if m.end - 1 == i and m.end - m.start >= 2), None)
         if named_with is not None and tok.isalpha() and len(tok) >= 3 and tok not in lexicon.reach:
             said_with.setdefault(tok, named_with)
+        gear_here = next((m for m in devices if m.start == i), None)
+        if gear_here is not None and gear_here.end - gear_here.start <= 2:
+            renamed.update(_class_word_said_again(gear_here, tokens, devices, said_with, ontology, g))
+            if gear_here.end == i + 1:
+                continue
         if i in covered or not tok.isalpha() or len(tok) < 3 or tok in lexicon.reach:
             continue
         if tok in said_with:
@@ -874,7 +881,44 @@ def _nouns_standing_for_gear(
             named = next((m for m in devices if i + 1 < m.start < end), None)
             if named is not None:
                 said_with[tok] = named
+    mentions = [renamed.get(m.start, m) if m.kind == "device" else m for m in mentions]
     return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
+
+
+def _class_word_said_again(
+    m: Mention,
+    tokens: list[str],
+    devices: list[Mention],
+    said_with: dict[str, Mention],
+    ontology: Ontology,
+    g: Grammar,
+) -> dict[int, Mention]:
+    """ "my wireless receiver (Shure BLX4) ... which cable takes THE RECEIVER into the mixer": a class word (or
+    the last word of a two-word one) said again alone after a determiner is the gear it named first, as its
+    sentence refined it or as the product in brackets right after it narrowed it."""
+    tok = tokens[m.end - 1]
+    first = said_with.get(tok)
+    if first is not None:
+        said_again = m.end == m.start + 1 and m.start > 0 and tokens[m.start - 1] in g.determiners
+        return {m.start: replace(m, id=first.id)} if said_again and first.id != m.id else {}
+    narrowed = m if m.end == m.start + 1 else None  # "the mic" after "a USB mic" may be another mic
+    if m.end < len(tokens) and tokens[m.end] == "(":
+        closing = next((j for j in range(m.end + 1, min(len(tokens), m.end + 6)) if tokens[j] == ")"), m.end)
+        named = next((d for d in devices if m.end < d.start < closing), None)
+        # "receiver (a Shure BLX4)" is that product; "(and a Shure BLX4)" is more gear, unless of the same class;
+        # "my amp (guitar)" says what kind of amp, not that it is a guitar
+        if (
+            named is not None
+            and ontology.devices[named.id].kind
+            and (
+                m.id in ontology.class_chain(named.id)
+                or all(t in g.fillers or t in g.determiners for t in tokens[m.end + 1 : named.start])
+            )
+        ):
+            narrowed = named
+    if narrowed is not None:
+        said_with[tok] = narrowed
+    return {}
 
 
 def _gear_before_a_preposition(
@@ -1944,6 +1988,7 @@ def _brand_references(
                 and (last,) not in lexicon.phrases
             ):
                 brands.setdefault(last, m)
+    added += _makers_said_again(tokens, mentions, covered, ontology, g)
     for i, tok in enumerate(tokens):
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
         # (a short word ending in "s" is too likely another word: "us", "its")
@@ -1956,6 +2001,36 @@ def _brand_references(
         ):
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _makers_said_again(
+    tokens: list[str], mentions: list[Mention], covered: set[int], ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "a small Marantz hi-fi amp ... the Marantz only has RCA ins": a maker of gear.yaml's products said right
+    before a class of gear, then alone after a determiner, is that gear (an unknown model of a known maker)."""
+    makers = _makers(ontology)
+    said_before: dict[str, Mention] = {}
+    for m in mentions:
+        at = m.start - 1
+        if m.kind == "device" and not ontology.devices[m.id].kind and at >= 0 and at not in covered:
+            if tokens[at] in makers:
+                said_before.setdefault(tokens[at], m)
+    starts = {m.start for m in mentions}
+    return [
+        Mention("device", said_before[tok].id, tok, i, i + 1)
+        for i, tok in enumerate(tokens)
+        if tok in said_before
+        and i > said_before[tok].end
+        and i not in covered
+        and tokens[i - 1] in g.determiners
+        and i + 1 not in starts
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _makers(ontology: Ontology) -> frozenset[str]:
+    """The first word of every product's name in gear.yaml: its maker."""
+    return frozenset(d.name.split()[0].lower() for d in ontology.devices.values() if d.kind)
 
 
 def _another_model(tokens: list[str], brand_at: int, covered: set[int]) -> bool:

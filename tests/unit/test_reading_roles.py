@@ -1722,3 +1722,30 @@ def test_gear_put_on_an_insert_is_a_loop_from_the_insert_to_the_processor(questi
         (mixer, ("insert",), "outboard")
     ]
     assert cable_of(question, ontology) == "TRS-male to dual TS-male"
+
+
+def test_a_class_word_said_again_is_the_product_named_in_brackets_after_it_first(ontology):
+    question = (
+        "Our handheld's receiver (a Shure SLX4) sits by the stage. "
+        "Which lead takes the receiver into the Soundcraft EPM8?"
+    )
+    assert link_devices(question, ontology) == [("shure-slx4", "soundcraft-epm8")]
+
+
+def test_a_bracket_saying_what_kind_of_gear_does_not_make_it_other_gear(ontology):
+    question = "My amp (guitar) sits on the floor. Can an SM57 go into the amp with an XLR to jack lead?"
+    assert link_devices(question, ontology)[-1][1] != "guitar"
+
+
+def test_a_maker_said_again_alone_is_the_gear_it_was_said_before(ontology):
+    question = (
+        "Running a feed to a Denon hi-fi amp in the office off the X32's XLR outs. "
+        "The Denon only has RCA ins. Which lead?"
+    )
+    (link,) = read_question(question, ontology).links
+    assert (link.source.device, link.dest.device, link.dest.families) == (
+        "behringer-x32",
+        "hifi-amp",
+        ("rca",),
+    )
+    assert cable_of(question, ontology) == "XLR-female to RCA-male"
