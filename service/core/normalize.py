@@ -132,6 +132,7 @@ def read_question(
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
+    mentions = _without_gear_in_asides(mentions, tokens, ontology, g)
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
@@ -885,6 +886,40 @@ def _nouns_standing_for_gear(
     return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
 
 
+def _without_gear_in_asides(
+    mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "my wireless receiver (the one my assistant's headset goes to) has a mono 1/4-inch out": other gear named
+    in a bracketed aside that says more than its name, right after gear, is about that gear, not a stop of the
+    link, when what follows the bracket describes the gear before it ("... ) HAS"). The same gear said again in brackets ("my
+    interface (a Scarlett 2i2 3rd gen)", "my amp (guitar)") stays."""
+    gear_ending_at = {m.end: m for m in mentions if m.kind == "device"}
+    describing = {m.start for m in mentions if m.kind == "attach" and m.id == "describes"}
+    dropped: set[int] = set()
+    for opened, tok in enumerate(tokens):
+        before = gear_ending_at.get(opened)
+        if tok != "(" or before is None:
+            continue
+        closing = next(
+            (j for j in range(opened + 1, len(tokens)) if tokens[j] in {")", ".", "?", "!"}), len(tokens)
+        )
+        if closing + 1 not in describing:
+            continue  # "(the one meant for phones) straight into the camera": the aside still says what it is
+        inside = [m for m in mentions if opened < m.start and m.end <= closing]
+        named = {i for m in inside for i in range(m.start, m.end)}
+        says_more = any(
+            t not in g.fillers and t not in g.determiners and i not in named
+            for i, t in enumerate(tokens[opened + 1 : closing], opened + 1)
+        )
+        for m in inside:
+            other = m.kind == "device" and not (
+                before.id in ontology.class_chain(m.id) or m.id in ontology.class_chain(before.id)
+            )
+            if other and says_more:
+                dropped.add(m.start)
+    return [m for m in mentions if not (m.kind == "device" and m.start in dropped)] if dropped else mentions
+
+
 def _class_word_said_again(
     m: Mention,
     tokens: list[str],
@@ -998,12 +1033,17 @@ def _without_controls(mentions: list[Mention], tokens: list[str], g: Grammar) ->
         if tokens[start : start + len(words := phrase.split())] == words
         for i in range(start, start + len(words))
     }
+    # "the mic MIX OUT": a head word that starts a port's name (a role word right after it) is that port's label
+    labels = {m.start - 1 for m in mentions if m.kind == "role"}
     return [
         m
         for m in mentions
         if not (
             m.kind == "device"
-            and ((m.end < len(tokens) and tokens[m.end] in named_by_gear) or m.start in elsewhere)
+            and (
+                (m.end < len(tokens) and tokens[m.end] in named_by_gear and m.end not in labels)
+                or m.start in elsewhere
+            )
         )
     ]
 

@@ -1749,3 +1749,22 @@ def test_a_maker_said_again_alone_is_the_gear_it_was_said_before(ontology):
         ("rca",),
     )
     assert cable_of(question, ontology) == "XLR-female to RCA-male"
+
+
+def test_gear_in_a_bracketed_aside_leaves_what_follows_to_the_gear_before_it(ontology):
+    question = (
+        "The old wireless receiver (the one the presenter's headset talks to) has a single unbalanced 1/4-inch "
+        "output, and the desk has 1/4-inch line inputs. What cable?"
+    )
+    (link,) = read_question(question, ontology).links
+    assert (link.source.device, link.dest.device) == ("microphone", "mixer")
+    assert cable_of(question, ontology) == "TS-male to TS-male"
+
+
+def test_a_gear_word_before_mix_names_the_blend_unless_it_labels_a_port(ontology):
+    # a blend named by what it is made of is no gear
+    mix = "I record a stereo mix of the gig into my Zoom H6 from the desk. Which cable?"
+    assert set(read_question(mix, ontology).devices) == {"mixer", "zoom-h6"}
+    # a head word that starts a port's name is that port's label: the link still starts at its gear
+    label = "The karaoke machine's mic mix out goes to the desk. Which cable?"
+    assert link_devices(label, ontology) == [("karaoke-machine", "mixer")]
