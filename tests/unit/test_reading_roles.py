@@ -1768,3 +1768,14 @@ def test_a_gear_word_before_mix_names_the_blend_unless_it_labels_a_port(ontology
     # a head word that starts a port's name is that port's label: the link still starts at its gear
     label = "The karaoke machine's mic mix out goes to the desk. Which cable?"
     assert link_devices(label, ontology) == [("karaoke-machine", "mixer")]
+
+
+def test_non_native_words_for_cable_mixer_and_what_a_manual_writes_are_read(ontology):
+    question = (
+        "From my mikser I take the main out XLR into the interface. Is that balanced? "
+        "And my drum machine output, manual write unbalanced, with TRS kabel into the interface?"
+    )
+    reading = read_question(question, ontology)
+    assert "mixer" in reading.devices
+    assert any(link.cable and link.cable.ends == ("trs", "trs") for link in reading.links)
+    assert "unbalanced" in stated_balances(reading)
