@@ -180,6 +180,9 @@ class Hazard:
     mitigated_when: tuple[Condition, ...] = ()
     mitigated_text: str = ""
     levels: tuple[str, ...] = ()  # the hazard needs an end at one of these signal levels (empty: any link)
+    # ...and it is that level reaching an end at another one (speaker level into a line input), not a link
+    # between two ends at that level (an amp into its cab)
+    across_levels: bool = False
     needs_phantom: bool = False  # it exists only while phantom power is on
     needs_unbalanced: bool = (
         False  # it needs unbalanced wiring: not matched by meaning over links judged balanced

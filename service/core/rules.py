@@ -11,6 +11,7 @@ from service.core.classifier import FaqMatch
 from service.core.fit import PlugFit
 from service.core.ontology import Device
 from service.core.ontology import Grammar
+from service.core.ontology import Hazard
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
 from service.core.reading import SINGLE_INPUT
@@ -180,7 +181,7 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     if any(
         w.hazard in said
         and w.severity is Severity.DANGER
-        and _levels_meet(ontology.hazards[w.hazard].levels, findings)
+        and _levels_meet(ontology.hazards[w.hazard], findings)
         for w in warnings
     ):
         compatibility = Compatibility.UNSAFE
@@ -1466,9 +1467,11 @@ def _sends_at(device: str | None, levels: tuple[str, ...], ontology: Ontology) -
     return any(ontology.ports[kind].level in levels for kind in gear.out.values())
 
 
-def _levels_meet(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
-    """A hazard of those levels can happen on these links: it needs none, or no link has both levels known, or a
-    link joins one of those levels to another (speaker level into a line input; not an amp into its cab)."""
+def _levels_meet(hazard: Hazard, findings: list[LinkFinding]) -> bool:
+    """The hazard can happen on these links: it needs no level, or no link has both levels known, or a link has
+    an end at one of its levels (an instrument cable between an amp and its cab); for a hazard across levels, a
+    link joins one of them to another (speaker level into a line input; not an amp into its cab)."""
+    levels = set(hazard.levels)
     if not levels:
         return True
     known = [
@@ -1476,7 +1479,7 @@ def _levels_meet(levels: tuple[str, ...], findings: list[LinkFinding]) -> bool:
         for f in findings
         if f.source and f.dest and f.source.kind and f.dest.kind and f.source.kind.level and f.dest.kind.level
     ]
-    return not known or any(pair & set(levels) and pair - set(levels) for pair in known)
+    return not known or any(pair & levels and (pair - levels or not hazard.across_levels) for pair in known)
 
 
 def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding], ontology: Ontology) -> bool:

@@ -110,6 +110,17 @@ def test_a_speaker_cable_hazard_named_by_its_words_needs_a_speaker_level_link(on
     assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp_to_cab.warnings}
 
 
+def test_a_cable_hazard_said_of_an_amp_into_its_speaker_makes_the_link_unsafe(ontology):
+    # the danger is the cable on a link between two speaker-level ends: the amp-to-speaker link itself is sound
+    question = (
+        "Out of speaker wire tonight: can a guitar lead join the amp's speaker output to the passive cab?"
+    )
+    assert judge(read_question(question, ontology), ontology).compatibility is Compatibility.UNSAFE
+    # a speaker output into a line input is unsafe; an amp into its cab named with the same words is not
+    cab = "the amp's speaker output goes into the cab's input with a speakON lead, fine?"
+    assert judge(read_question(cab, ontology), ontology).compatibility is not Compatibility.UNSAFE
+
+
 def test_a_hazard_matched_by_meaning_brings_the_hazards_raised_with_it(ontology):
     from service.core.classifier import FaqMatch
     from service.core.rules import with_hazard_by_meaning
