@@ -108,6 +108,12 @@ def read_question(
         )
         and not _preposition_at_clause_end(m, tokens, found, g)
         and not _ends_a_modifier(m, tokens, g)
+        # "put the synth's line out IN THERE": a role word before a pronoun of place is the preposition
+        and not (
+            m.kind == "role"
+            and m.text in g.role_prepositions
+            and tokens[m.end : m.end + 1] in [[w] for w in g.place_pronouns]
+        )
     ]
     mentions = _gear_before_a_preposition(mentions, tokens, lexicon, g)
     mentions = _cable_put_in(mentions, g)
@@ -128,6 +134,7 @@ def read_question(
     mentions = _single_inputs(mentions, tokens, g)
     mentions = _two_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
+    mentions = _gear_words_naming_a_jack(mentions, tokens, lexicon, ontology)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
@@ -427,6 +434,39 @@ def _ports_named_by_gear_words(
         out[i + 1] = None
         out[i + 2] = replace(gear, kind="port", id=named[0].id)
     return [m for m in out if m is not None]
+
+
+def _gear_words_naming_a_jack(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology
+) -> list[Mention]:
+    """ "into the mic XLR input of a recorder", "the headphone 3.5 mm out": a gear word, connector words, then a side
+    the gear has no ports on (a mic has no inputs) names a port kind by the gear's word, as "mic input" does."""
+    out = list(mentions)
+    for i, gear in enumerate(mentions):
+        if gear.kind != "device":
+            continue
+
+        def next_to(a: Mention, b: Mention) -> bool:  # "mic-ONLY XLR input": glue words may sit between
+            return all(tok in lexicon.fillers for tok in tokens[a.end : b.start])
+
+        j = i + 1
+        while j < len(mentions) and mentions[j].kind == "family" and next_to(mentions[j - 1], mentions[j]):
+            j += 1
+        if j == i + 1 or j >= len(mentions):
+            continue  # no connector between: "mic input" is a port phrase of the lexicon already
+        role = mentions[j]
+        device = ontology.devices[gear.id]
+        if (
+            role.kind != "role"
+            or not next_to(mentions[j - 1], role)
+            or (device.out if role.id == "out" else device.inputs)
+        ):
+            continue
+        phrase = [*tokens[gear.start : gear.end], role.id]
+        named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.end == len(phrase)]
+        if named and named[0].start == 0:
+            out[i] = replace(gear, kind="port", id=named[0].id)
+    return out
 
 
 def _ports_named_for_gear(

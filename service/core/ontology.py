@@ -390,6 +390,9 @@ class Grammar:
     not_gear_phrases: tuple[str, ...] = ()
     naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
     same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up
+    place_pronouns: frozenset[str] = (
+        frozenset()
+    )  # "put the line out in THERE": the role word before is a preposition
     every_end_phrases: tuple[str, ...] = ()  # "XLR at both ends": a cable with that connector at each end
     substitution_words: SubstitutionWords | None = None
     # "put a DI box NEXT TO the keyboard": in a follow-up, gear said to go beside one end of the link before

@@ -1779,3 +1779,20 @@ def test_non_native_words_for_cable_mixer_and_what_a_manual_writes_are_read(onto
     assert "mixer" in reading.devices
     assert any(link.cable and link.cable.ends == ("trs", "trs") for link in reading.links)
     assert "unbalanced" in stated_balances(reading)
+
+
+def test_a_gear_word_then_a_connector_then_a_side_the_gear_lacks_names_a_port(ontology):
+    # a mic has no inputs: "the mic XLR input" is a mic input with an XLR jack, not a microphone in the chain
+    question = "Can the desk's line output go into the mic-only XLR input of my old field recorder?"
+    (link,) = read_question(question, ontology).links
+    assert (link.dest.device, link.dest.qualifiers, link.dest.families) == ("recorder", ("mic",), ("xlr",))
+
+
+def test_a_role_word_before_a_pronoun_of_place_is_a_preposition(ontology):
+    question = "The last free channel on my Mackie 402VLZ4 is a mic input. Can I put my Minilogue's line out in there?"
+    (link,) = read_question(question, ontology).links
+    assert (link.source.device, link.source.role, link.dest.device) == (
+        "korg-minilogue",
+        "out",
+        "mackie-402vlz4",
+    )
