@@ -3137,7 +3137,8 @@ def _names_device(stop: Stop | None, device: str, ontology: Ontology) -> bool:
 
 def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology) -> int | None:
     """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
-    asked = _asked_sentence(tokens, mentions, _grammar(ontology))
+    g = _grammar(ontology)
+    asked = _asked_sentence(tokens, mentions, g)
     if asked is None:
         return None
     span, pointed_back = asked
@@ -3160,11 +3161,15 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
                 link.source and link.dest and link.source.device == link.dest.device
             )  # one gear named twice
         ]
+        cable_asked = bool(set(tokens[span[0] : span[1]]) & g.cable_words)
+        if len(on_it) > 1 and cable_asked:
+            # "two mics into the mixer, the mixer's USB to the laptop. Which USB cable?": the link whose sending
+            # gear has an output on that connector (a mic has no USB out)
+            on_it = [i for i in on_it if _sends_on(links[i].source, families, ontology)] or on_it
         if len(on_it) == 1:
             return on_it[0]
         # "mic -> bodypack -> receiver's XLR out -> XLR cable -> PA. Is the CABLED PART balanced?": the one link
         # that has a cable, when a cable word names the part
-        g = _grammar(ontology)
         cabled = [index for index, link in enumerate(links) if link.cable is not None]
         names_the_cable = any(
             m.kind == "cableword" and m.end < len(tokens) and tokens[m.end] in g.part_words
@@ -3191,6 +3196,17 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         }:
             return index
     return None
+
+
+def _sends_on(stop: Stop | None, families: set[str], ontology: Ontology) -> bool:
+    """The stop's gear has an output on one of these connectors (a family by size: any of its members)."""
+    if stop is None or not stop.device:
+        return False
+    named = families | {
+        f for fam in families if fam in ontology.families for f in ontology.families[fam].resolves_to
+    }
+    jacks = {j for port in ontology.devices[stop.device].out.values() for j in ontology.ports[port].jacks}
+    return bool(jacks & named)
 
 
 def _link_of_the_length_said(tokens: list[str], span: tuple[int, int], links: list[LinkSpec]) -> int | None:

@@ -1796,3 +1796,14 @@ def test_a_role_word_before_a_pronoun_of_place_is_a_preposition(ontology):
         "out",
         "mackie-402vlz4",
     )
+
+
+def test_a_cable_asked_by_its_connector_is_for_the_link_whose_sender_has_that_output(ontology):
+    question = (
+        "Two mics go into my Yamaha MG10XU and the mixer's USB goes to the laptop. "
+        "The laptop only has USB-A. Which USB cable do I get?"
+    )
+    reading = read_question(question, ontology)
+    assert reading.hop is not None
+    assert reading.links[reading.hop].source.device == "yamaha-mg10xu"
+    assert cable_of(question, ontology) == "USB-B to USB-A"
