@@ -652,7 +652,16 @@ def _link_rule(index: int, body: Any) -> LinkRule:
     if not isinstance(body, dict) or not body.get("id"):
         raise KBInvalid(f"kb/rules.yaml: {key}: needs an 'id'")
     key = f"link_rules[{body['id']}]"
-    unknown = set(body) - {"id", "when", "verdict", "text", "hazard", "sources", "misread_among_links"}
+    unknown = set(body) - {
+        "id",
+        "when",
+        "verdict",
+        "text",
+        "hazard",
+        "sources",
+        "suggests",
+        "misread_among_links",
+    }
     if unknown:
         raise KBInvalid(f"kb/rules.yaml: {key}: unknown keys {sorted(unknown)}")
     if body.get("verdict") not in VERDICTS:
@@ -664,6 +673,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
         text=_text("rules", key, body),
         sources=tuple(body.get("sources") or ()),
         hazard=body.get("hazard"),
+        suggests=tuple(str(d) for d in body.get("suggests") or ()),
         misread_among_links=bool(body.get("misread_among_links", False)),
     )
 
@@ -853,6 +863,9 @@ def _cross_check(o: Ontology) -> None:
         need_sources("rules", f"link_rules[{rule.id}]", rule.sources)
         if rule.hazard and rule.hazard not in o.hazards:
             raise KBInvalid(f"kb/rules.yaml: link_rules[{rule.id}].hazard: unknown hazard '{rule.hazard}'")
+        for device in rule.suggests:
+            if device not in o.devices:
+                raise KBInvalid(f"kb/rules.yaml: link_rules[{rule.id}].suggests: unknown device '{device}'")
     for hazard in o.hazards.values():
         need_sources("hazards", f"hazards.{hazard.id}", hazard.sources)
     for fmt_id, fmt in o.formats.items():

@@ -88,6 +88,9 @@ def compose_answer(
     plugs = _judged_plugs(judgement)
     if plugs and context.get("links"):
         context["cable_families"] = plugs  # "will that same cable carry the audio too?" means this cable
+    suggested = _suggested_gear(judgement, ontology)
+    if suggested and context.get("links"):
+        context["suggested"] = suggested  # "ok, what cord goes into THAT BOX?" means the DI box suggested
     if reading.refusal:
         text = REFUSAL_INSTRUCTIONS if reading.refusal == "instructions" else REFUSAL
         return Answer(
@@ -401,6 +404,16 @@ def _balance_note(focus: list[LinkFinding]) -> list[str]:
     if f.balanced is False and f.balance_culprits:
         return [f"The link is unbalanced: {f.balance_culprits[0]}."]
     return []
+
+
+def _suggested_gear(j: Judgement, ontology: Ontology) -> list[str]:
+    """The gear the rules behind the answer tell the user to put in between (rules.yaml `suggests`)."""
+    rules = {rule.id: rule for rule in ontology.link_rules}
+    return list(
+        dict.fromkeys(
+            d for f in j.links for rule_id in f.rule_ids if rule_id in rules for d in rules[rule_id].suggests
+        )
+    )
 
 
 def _context_lines(j: Judgement) -> list[str]:

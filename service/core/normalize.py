@@ -139,6 +139,8 @@ def read_question(
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
+    mentions = _nouns_naming_gear_before(mentions, tokens, lexicon, g, _gear_before(context, ontology))
+    mentions = _classes_naming_gear_before(mentions, tokens, ontology, g, _devices_before(context, ontology))
     mentions = _without_gear_in_asides(mentions, tokens, ontology, g)
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
@@ -2026,6 +2028,65 @@ def _devices_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tu
     return tuple(d for d in named if isinstance(d, str) and d in ontology.devices)
 
 
+def _gear_before(context: Mapping[str, Any] | None, ontology: Ontology) -> dict[str, str]:
+    """Words that name gear met before this turn, each with its device: the last word of every name of gear the
+    answer before told the user to put in ("use a DI box": box), then the last word the conversation used for
+    its gear ("the sound module": module)."""
+    if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
+        return {}
+    words: dict[str, str] = {}
+    for device in context.get("suggested") or []:
+        if isinstance(device, str) and device in ontology.devices:
+            for alias in ontology.devices[device].aliases:
+                if " " in alias:
+                    words.setdefault(alias.split()[-1], device)
+    for link in context.get("links") or []:
+        for end in ("source", "dest"):
+            stop = link.get(end) if isinstance(link, Mapping) else None
+            said = stop.get("device_text") if isinstance(stop, Mapping) else None
+            device = stop.get("device") if isinstance(stop, Mapping) else None
+            if isinstance(said, str) and said.strip() and device in ontology.devices:
+                words.setdefault(said.split()[-1], device)
+    return words
+
+
+def _nouns_naming_gear_before(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar, before: dict[str, str]
+) -> list[Mention]:
+    """ "(use a DI box) ... ok what cord goes from the guitar into THAT BOX": in a follow-up, a plain noun after a
+    determiner that ends a name of gear met before (_gear_before) is that gear."""
+    if not before:
+        return mentions
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    added = [
+        Mention("device", before[tok], tok, i, i + 1)
+        for i, tok in enumerate(tokens)
+        if tok in before
+        and i not in covered
+        and tok not in lexicon.reach
+        and i > 0
+        and (tokens[i - 1] in g.determiners or tokens[i - 1] in g.object_pronouns)  # "the box", "THAT box"
+    ]
+    return sorted(mentions + added, key=lambda m: (m.start, m.end)) if added else mentions
+
+
+def _classes_naming_gear_before(
+    mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar, before: tuple[str, ...]
+) -> list[Mention]:
+    """ "my active speakers ..." then "which leads go from the box to THE SPEAKERS?": in a follow-up, a class word
+    after a determiner is the one piece of gear of a narrower class the conversation named."""
+    if not before:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.kind == "device" and m.start > 0 and tokens[m.start - 1] in g.determiners:
+            narrower = [d for d in before if d != m.id and m.id in ontology.class_chain(d)]
+            if len(narrower) == 1:
+                m = replace(m, id=narrower[0])
+        out.append(m)
+    return out
+
+
 def _products_before(context: Mapping[str, Any] | None, ontology: Ontology) -> tuple[str, ...]:
     """The products (not classes) the conversation named before, for a follow-up's short names."""
     return tuple(d for d in _devices_before(context, ontology) if ontology.devices[d].kind)
@@ -3419,6 +3480,30 @@ def _phantom_needed(tokens: list[str], mentions: list[Mention], g: Grammar) -> b
 # --- follow-ups ---------------------------------------------------------------------------------------------
 
 
+def _ports_said_before(reading: Reading, previous: list[LinkSpec]) -> Reading:
+    """ "... into the phono sockets of my active speakers" then "which leads go from the box to the speakers?": gear
+    said again at the same end of a link, with no port named, is on the port the conversation named for it."""
+    said: dict[tuple[str, str], Stop] = {}
+    for link in previous:
+        for end, stop in (("source", link.source), ("dest", link.dest)):
+            if stop is not None and stop.device and (stop.families or stop.qualifiers or stop.formats):
+                said.setdefault((end, stop.device), stop)
+
+    def on_its_port(end: str, stop: Stop | None) -> Stop | None:
+        if stop is None or not stop.device or stop.families or stop.qualifiers or stop.formats:
+            return stop
+        before = said.get((end, stop.device))
+        if before is None:
+            return stop
+        return replace(stop, families=before.families, qualifiers=before.qualifiers, formats=before.formats)
+
+    links = tuple(
+        replace(link, source=on_its_port("source", link.source), dest=on_its_port("dest", link.dest))
+        for link in reading.links
+    )
+    return replace(reading, links=links) if links != reading.links else reading
+
+
 def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontology) -> Reading:
     """Fill in what a follow-up leaves out ("and with XLR?", "is that safe?") from the previous answer."""
     if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
@@ -3461,6 +3546,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         if stop is not None
     )
     if has_gear and not cue and not one_ended and not same_cable and not same_port:
+        reading = _ports_said_before(reading, previous)
         if reading.phantom == "on" and context.get("phantom") != "on":
             # "oh, the overheads need 48 V on a single global button": phantom now reaches the link asked
             # about before as well, so that link is judged again beside the new one

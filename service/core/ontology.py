@@ -160,6 +160,7 @@ class LinkRule:
     text: str
     sources: tuple[str, ...]
     hazard: str | None = None
+    suggests: tuple[str, ...] = ()  # device ids of the gear its text tells the user to put in between
     misread_among_links: bool = False  # among several links read from prose, more likely a misreading
 
     def applies(self, attributes: dict[str, Any]) -> bool:

@@ -1807,3 +1807,41 @@ def test_a_cable_asked_by_its_connector_is_for_the_link_whose_sender_has_that_ou
     assert reading.hop is not None
     assert reading.links[reading.hop].source.device == "yamaha-mg10xu"
     assert cable_of(question, ontology) == "USB-B to USB-A"
+
+
+def test_a_follow_up_naming_gear_the_answer_suggested_by_a_plain_noun_means_that_gear(ontology):
+    from service.core.compose import compose_answer
+    from service.core.intent import Understanding
+
+    asks_for_a_cable = Understanding(0.0, {"cable_recommendation": 0.9, "concept": 0.1})
+    first = read_question("can my bass go straight into the desk's XLR mic input?", ontology)
+    answer = compose_answer(first, judge(first, ontology), (), ontology)
+    assert answer.context["suggested"] == ["di-box"]  # the rule's text told the user to use a DI box
+    second = read_question(
+        "right, what lead from the bass into that box?", ontology, answer.context, asks_for_a_cable
+    )
+    assert link_devices_of(second) == [("guitar", "di-box")]
+    assert judge(second, ontology).cable.name == "TS-male to TS-male"
+    second_answer = compose_answer(second, judge(second, ontology), (), ontology)
+    third = read_question("and from the box to the desk?", ontology, second_answer.context, asks_for_a_cable)
+    assert link_devices_of(third)[0] == ("di-box", "mixer")
+    assert judge(third, ontology).cable.name == "XLR-female to XLR-male"
+
+
+def test_gear_said_again_in_a_follow_up_keeps_the_port_the_conversation_named(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question("my turntable goes into the phono RCA sockets of my active speakers", ontology)
+    context = reading_context(first)
+    follow_up = read_question(
+        "I bought a phono preamp. Which leads from the preamp to the speakers?", ontology, context
+    )
+    (link,) = follow_up.links
+    assert (link.dest.device, link.dest.families) == ("powered-speaker", ("rca",))
+
+
+def link_devices_of(reading):
+    return [
+        (link.source.device if link.source else None, link.dest.device if link.dest else None)
+        for link in reading.links
+    ]
