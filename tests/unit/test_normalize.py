@@ -702,7 +702,7 @@ def test_the_jack_said_to_be_used_among_those_listed_before_is_the_one_meant(ont
 
 def test_a_makers_name_with_an_unknown_model_number_is_another_product(ontology):
     question = (
-        "Our Yamaha EMX5 has speakON outs; we got two Yamaha Club V S115V cabinets, passive, with speakON inputs. "
+        "Our Yamaha EMX5 has speakON outs; we got two Yamaha Club V S112V cabinets, passive, with speakON inputs. "
         "speakON to speakON, fine?"
     )
     assert linked_gear(question, ontology) == [("yamaha-emx5", "passive-speaker")]
