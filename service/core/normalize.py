@@ -67,6 +67,7 @@ USED_REACH = (
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
 DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
+HEADING_WORDS = 4  # a colon this early closes a heading ("Bass DI check:"), not a list of the gear's parts
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -135,6 +136,7 @@ def read_question(
     mentions = _two_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _gear_words_naming_a_jack(mentions, tokens, lexicon, ontology)
+    mentions = _gear_words_naming_a_cable(mentions, tokens, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
@@ -145,7 +147,9 @@ def read_question(
     mentions = _elided_families(mentions)
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
-    stops, cables, arrows = _elements(tokens, _without_doubted_balance(mentions, tokens, g), ontology)
+    stops, cables, arrows = _elements(
+        tokens, _without_doubted_balance(_without_heading(mentions, tokens), tokens, g), ontology
+    )
     if arrows:
         stops = _without_asides(stops, tokens)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
@@ -277,6 +281,16 @@ def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
             inside.add(i)
     kept = [stop for stop in stops if stop.position not in inside]
     return kept if len(kept) >= 2 else stops
+
+
+def _without_heading(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
+    """ "Bass DI check: Radial J48 (XLR out) -> XLR -> snake", "Track PA: passive speakers ...": a post that opens
+    with a short heading and a colon names its topic there; gear in the heading is no stop of the links the rest
+    describes, when the rest names two pieces of gear of its own."""
+    colon = next((i for i, tok in enumerate(tokens[: HEADING_WORDS + 1]) if tok == ":"), None)
+    if colon is None or sum(m.kind == "device" and m.start > colon for m in mentions) < 2:
+        return mentions
+    return [m for m in mentions if not (m.kind == "device" and m.end <= colon)]
 
 
 def _names_a_connection(link: LinkSpec) -> bool:
@@ -468,6 +482,28 @@ def _gear_words_naming_a_jack(
         named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.end == len(phrase)]
         if named and named[0].start == 0:
             out[i] = replace(gear, kind="port", id=named[0].id)
+    return out
+
+
+def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "an XLR to quarter inch mono GUITAR jack cable", "a MIC xlr lead": a gear word right before connector words
+    and a cable word says what the cable is for, not gear of the link."""
+    out = []
+    for i, m in enumerate(mentions):
+        j = i + 1
+        while j < len(mentions) and mentions[j].kind == "family" and mentions[j].start == mentions[j - 1].end:
+            j += 1
+        cable_next = (
+            j < len(mentions) and mentions[j].kind == "cableword" and mentions[j].start == mentions[j - 1].end
+        )
+        # "jack cable" is read as one connector phrase that ends in the cable word
+        names_a_cable = (
+            m.kind == "device"
+            and j > i + 1
+            and (cable_next or tokens[mentions[j - 1].end - 1] in g.cable_words)
+        )
+        if not names_a_cable:
+            out.append(m)
     return out
 
 

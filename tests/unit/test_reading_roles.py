@@ -1845,3 +1845,21 @@ def link_devices_of(reading):
         (link.source.device if link.source else None, link.dest.device if link.dest else None)
         for link in reading.links
     ]
+
+
+def test_gear_in_a_short_heading_is_no_stop_of_the_chain_after_it(ontology):
+    question = (
+        "Keys DI check: Radial ProDI (XLR out) -> XLR -> stage box -> X32 local inputs. Balanced all the way?"
+    )
+    reading = read_question(question, ontology)
+    assert reading.links[0].source.device == "radial-prodi"
+    assert judge(reading, ontology).balanced is True
+    # a heading that names the only gear still counts
+    assert link_devices("Insert Y: tip leg into the compressor input, ok?", ontology)[0][1] == "outboard"
+
+
+def test_a_gear_word_right_before_connector_and_cable_words_describes_the_cable(ontology):
+    question = (
+        "if I plug a dynamic mic into my practice amp with an XLR to 1/4 mono guitar jack cable, balanced?"
+    )
+    assert link_devices(question, ontology) == [("dynamic-mic", "guitar-amp")]
