@@ -3526,7 +3526,10 @@ def _ports_said_before(reading: Reading, previous: list[LinkSpec]) -> Reading:
                 said.setdefault((end, stop.device), stop)
 
     def on_its_port(end: str, stop: Stop | None) -> Stop | None:
+        # "the audio OUTPUTS of this synth are unbalanced": a side or a balance said is another port of the gear
         if stop is None or not stop.device or stop.families or stop.qualifiers or stop.formats:
+            return stop
+        if stop.role or stop.balance or stop.level:
             return stop
         before = said.get((end, stop.device))
         if before is None:
@@ -3659,7 +3662,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             if old is None or not _same_device(old, new, ontology):
                 return new
             port = (new.families, new.qualifiers, new.formats)
-            if not any(port):
+            if not any(port) and not new.balance:
+                # (a balance said of it, "the audio outs are unbalanced", is said of its audio port, whatever
+                # port the link before named: a MIDI out has none)
                 port = (old.families, old.qualifiers, old.formats)
             families, qualifiers, formats = port
             return replace(

@@ -1863,3 +1863,19 @@ def test_a_gear_word_right_before_connector_and_cable_words_describes_the_cable(
         "if I plug a dynamic mic into my practice amp with an XLR to 1/4 mono guitar jack cable, balanced?"
     )
     assert link_devices(question, ontology) == [("dynamic-mic", "guitar-amp")]
+
+
+def test_a_balance_said_of_gear_in_a_follow_up_is_said_of_its_audio_port_not_the_port_before(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question(
+        "My synth's MIDI OUT goes to the computer's USB port with an adapter, ok?", ontology
+    )
+    follow_up = read_question(
+        "And the audio outputs of this synth are unbalanced jacks, into my interface line inputs with TRS cables. "
+        "Balanced then?",
+        ontology,
+        reading_context(first),
+    )
+    assert judge(follow_up, ontology).balanced is False
+    assert all("midi" not in link.source.qualifiers for link in follow_up.links if link.source)
