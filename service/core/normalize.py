@@ -148,7 +148,7 @@ def read_question(
     evidence = _has_evidence(text, mentions, ontology)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(
-        tokens, _without_doubted_balance(_without_heading(mentions, tokens), tokens, g), ontology
+        tokens, _without_doubted_balance(_without_heading(mentions, tokens, g), tokens, g), ontology
     )
     if arrows:
         stops = _without_asides(stops, tokens)
@@ -283,12 +283,16 @@ def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
     return kept if len(kept) >= 2 else stops
 
 
-def _without_heading(mentions: list[Mention], tokens: list[str]) -> list[Mention]:
+def _without_heading(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "Bass DI check: Radial J48 (XLR out) -> XLR -> snake", "Track PA: passive speakers ...": a post that opens
     with a short heading and a colon names its topic there; gear in the heading is no stop of the links the rest
     describes, when the rest names two pieces of gear of its own."""
     colon = next((i for i, tok in enumerate(tokens[: HEADING_WORDS + 1]) if tok == ":"), None)
     if colon is None or sum(m.kind == "device" and m.start > colon for m in mentions) < 2:
+        return mentions
+    # "Our Yamaha MG10XU: an AT2020 on channel 1 ..." names the gear itself, not a topic ("check", "loop")
+    named = {i for m in mentions if m.end <= colon for i in range(m.start, m.end)}
+    if all(i in named or tok in g.fillers for i, tok in enumerate(tokens[:colon])):
         return mentions
     return [m for m in mentions if not (m.kind == "device" and m.end <= colon)]
 
