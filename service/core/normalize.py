@@ -67,7 +67,7 @@ USED_REACH = (
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
 DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
-HEADING_WORDS = 4  # a colon this early closes a heading ("Bass DI check:"), not a list of the gear's parts
+HEADING_WORDS = 4  # a colon this early closes a heading ("Keys DI test:"), not a list of the gear's parts
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -284,7 +284,7 @@ def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
 
 
 def _without_heading(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "Bass DI check: Radial J48 (XLR out) -> XLR -> snake", "Track PA: passive speakers ...": a post that opens
+    """ "Keys DI test: ProDI (XLR out) -> XLR -> multicore", "Stage PA: two passive tops ...": a post that opens
     with a short heading and a colon names its topic there; gear in the heading is no stop of the links the rest
     describes, when the rest names two pieces of gear of its own."""
     colon = next((i for i, tok in enumerate(tokens[: HEADING_WORDS + 1]) if tok == ":"), None)
@@ -490,7 +490,7 @@ def _gear_words_naming_a_jack(
 
 
 def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "an XLR to quarter inch mono GUITAR jack cable", "a MIC xlr lead": a gear word right before connector words
+    """ "an XLR to TS GUITAR jack lead", "a MIC xlr lead": a gear word right before connector words
     and a cable word says what the cable is for, not gear of the link."""
     out = []
     for i, m in enumerate(mentions):
@@ -971,7 +971,7 @@ def _nouns_standing_for_gear(
 def _without_gear_in_asides(
     mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
 ) -> list[Mention]:
-    """ "my wireless receiver (the one my assistant's headset goes to) has a mono 1/4-inch out": other gear named
+    """ "the old receiver (the one our presenter's headset talks to) has a mono jack out": other gear named
     in a bracketed aside that says more than its name, right after gear, is about that gear, not a stop of the
     link, when what follows the bracket describes the gear before it ("... ) HAS"). The same gear said again in brackets ("my
     interface (a Scarlett 2i2 3rd gen)", "my amp (guitar)") stays."""
@@ -986,7 +986,7 @@ def _without_gear_in_asides(
             (j for j in range(opened + 1, len(tokens)) if tokens[j] in {")", ".", "?", "!"}), len(tokens)
         )
         if closing + 1 not in describing:
-            continue  # "(the one meant for phones) straight into the camera": the aside still says what it is
+            continue  # "(the phone kind) plugged into the camera": the aside still says what it is
         inside = [m for m in mentions if opened < m.start and m.end <= closing]
         named = {i for m in inside for i in range(m.start, m.end)}
         says_more = any(
@@ -1010,7 +1010,7 @@ def _class_word_said_again(
     ontology: Ontology,
     g: Grammar,
 ) -> dict[int, Mention]:
-    """ "my wireless receiver (Shure BLX4) ... which cable takes THE RECEIVER into the mixer": a class word (or
+    """ "our handheld's receiver (a Shure SLX4) ... what lead from THE RECEIVER to the desk": a class word (or
     the last word of a two-word one) said again alone after a determiner is the gear it named first, as its
     sentence refined it or as the product in brackets right after it narrowed it."""
     tok = tokens[m.end - 1]
@@ -2093,7 +2093,7 @@ def _gear_before(context: Mapping[str, Any] | None, ontology: Ontology) -> dict[
 def _nouns_naming_gear_before(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar, before: dict[str, str]
 ) -> list[Mention]:
-    """ "(use a DI box) ... ok what cord goes from the guitar into THAT BOX": in a follow-up, a plain noun after a
+    """ "(use a DI box) ... right, which lead from the bass into THAT BOX": in a follow-up, a plain noun after a
     determiner that ends a name of gear met before (_gear_before) is that gear."""
     if not before:
         return mentions
@@ -2113,7 +2113,7 @@ def _nouns_naming_gear_before(
 def _classes_naming_gear_before(
     mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar, before: tuple[str, ...]
 ) -> list[Mention]:
-    """ "my active speakers ..." then "which leads go from the box to THE SPEAKERS?": in a follow-up, a class word
+    """ "my active speakers ..." then "and the preamp to THE SPEAKERS, which lead?": in a follow-up, a class word
     after a determiner is the one piece of gear of a narrower class the conversation named."""
     if not before:
         return mentions
@@ -3521,7 +3521,7 @@ def _phantom_needed(tokens: list[str], mentions: list[Mention], g: Grammar) -> b
 
 
 def _ports_said_before(reading: Reading, previous: list[LinkSpec]) -> Reading:
-    """ "... into the phono sockets of my active speakers" then "which leads go from the box to the speakers?": gear
+    """ "... into the phono sockets of my active speakers" then "and the preamp to the speakers, which lead?": gear
     said again at the same end of a link, with no port named, is on the port the conversation named for it."""
     said: dict[tuple[str, str], Stop] = {}
     for link in previous:

@@ -113,7 +113,7 @@ def test_a_speaker_cable_hazard_named_by_its_words_needs_a_speaker_level_link(on
 def test_a_cable_hazard_said_of_an_amp_into_its_speaker_makes_the_link_unsafe(ontology):
     # the danger is the cable on a link between two speaker-level ends: the amp-to-speaker link itself is sound
     question = (
-        "Out of speaker wire tonight: can a guitar lead join the amp's speaker output to the passive cab?"
+        "Out of speaker wire tonight: can a guitar lead join the amp head's speaker jack to the passive cab?"
     )
     assert judge(read_question(question, ontology), ontology).compatibility is Compatibility.UNSAFE
     # a speaker output into a line input is unsafe; an amp into its cab named with the same words is not

@@ -1705,7 +1705,7 @@ def test_the_output_named_later_of_gear_the_signal_went_into_is_not_the_side_it_
         ),
         # the mixer, then a mic, then the insert said of the mic's channel, then the processor
         (
-            "My Soundcraft EPM8 has the vocal mic on channel 2 and that channel has an insert jack. I got an EQ "
+            "My Soundcraft EPM8 has the vocal mic on channel 2, whose strip carries an insert socket. I got an EQ "
             "with a separate input and output; what cable joins them?",
             "soundcraft-epm8",
         ),
@@ -1753,8 +1753,8 @@ def test_a_maker_said_again_alone_is_the_gear_it_was_said_before(ontology):
 
 def test_gear_in_a_bracketed_aside_leaves_what_follows_to_the_gear_before_it(ontology):
     question = (
-        "The old wireless receiver (the one the presenter's headset talks to) has a single unbalanced 1/4-inch "
-        "output, and the desk has 1/4-inch line inputs. What cable?"
+        "The old wireless receiver (the one the presenter's headset talks to) has one unbalanced mono 1/4-inch "
+        "output; the desk offers 1/4-inch line inputs. What cable?"
     )
     (link,) = read_question(question, ontology).links
     assert (link.source.device, link.dest.device) == ("microphone", "mixer")
@@ -1783,13 +1783,13 @@ def test_non_native_words_for_cable_mixer_and_what_a_manual_writes_are_read(onto
 
 def test_a_gear_word_then_a_connector_then_a_side_the_gear_lacks_names_a_port(ontology):
     # a mic has no inputs: "the mic XLR input" is a mic input with an XLR jack, not a microphone in the chain
-    question = "Can the desk's line output go into the mic-only XLR input of my old field recorder?"
+    question = "Can the desk's line output be patched to the old field recorder's mic-only XLR input?"
     (link,) = read_question(question, ontology).links
     assert (link.dest.device, link.dest.qualifiers, link.dest.families) == ("recorder", ("mic",), ("xlr",))
 
 
 def test_a_role_word_before_a_pronoun_of_place_is_a_preposition(ontology):
-    question = "The last free channel on my Mackie 402VLZ4 is a mic input. Can I put my Minilogue's line out in there?"
+    question = "The last free channel on my Mackie 402VLZ4 is a mic input. Could the Minilogue's line out go in there?"
     (link,) = read_question(question, ontology).links
     assert (link.source.device, link.source.role, link.dest.device) == (
         "korg-minilogue",
@@ -1800,8 +1800,8 @@ def test_a_role_word_before_a_pronoun_of_place_is_a_preposition(ontology):
 
 def test_a_cable_asked_by_its_connector_is_for_the_link_whose_sender_has_that_output(ontology):
     question = (
-        "Two mics go into my Yamaha MG10XU and the mixer's USB goes to the laptop. "
-        "The laptop only has USB-A. Which USB cable do I get?"
+        "Two mics feed my Yamaha MG10XU, and its USB port runs to the laptop. "
+        "That computer has just USB-A. Which USB cable do I get?"
     )
     reading = read_question(question, ontology)
     assert reading.hop is not None
@@ -1823,7 +1823,9 @@ def test_a_follow_up_naming_gear_the_answer_suggested_by_a_plain_noun_means_that
     assert link_devices_of(second) == [("guitar", "di-box")]
     assert judge(second, ontology).cable.name == "TS-male to TS-male"
     second_answer = compose_answer(second, judge(second, ontology), (), ontology)
-    third = read_question("and from the box to the desk?", ontology, second_answer.context, asks_for_a_cable)
+    third = read_question(
+        "and the box on to the desk, what lead?", ontology, second_answer.context, asks_for_a_cable
+    )
     assert link_devices_of(third)[0] == ("di-box", "mixer")
     assert judge(third, ontology).cable.name == "XLR-female to XLR-male"
 
@@ -1849,19 +1851,17 @@ def link_devices_of(reading):
 
 def test_gear_in_a_short_heading_is_no_stop_of_the_chain_after_it(ontology):
     question = (
-        "Keys DI check: Radial ProDI (XLR out) -> XLR -> stage box -> X32 local inputs. Balanced all the way?"
+        "Keys DI test: Radial ProDI (XLR out) -> XLR -> stage box -> X32 inputs. Is every leg balanced?"
     )
     reading = read_question(question, ontology)
     assert reading.links[0].source.device == "radial-prodi"
     assert judge(reading, ontology).balanced is True
     # a heading that names the only gear still counts
-    assert link_devices("Insert Y: tip leg into the compressor input, ok?", ontology)[0][1] == "outboard"
+    assert link_devices("Insert Y: tip plug to the compressor input, right?", ontology)[0][1] == "outboard"
 
 
 def test_a_gear_word_right_before_connector_and_cable_words_describes_the_cable(ontology):
-    question = (
-        "if I plug a dynamic mic into my practice amp with an XLR to 1/4 mono guitar jack cable, balanced?"
-    )
+    question = "a dynamic mic into my practice amp, using an XLR/1/4 mono guitar jack cable: balanced?"
     assert link_devices(question, ontology) == [("dynamic-mic", "guitar-amp")]
 
 
@@ -1872,7 +1872,7 @@ def test_a_balance_said_of_gear_in_a_follow_up_is_said_of_its_audio_port_not_the
         "My synth's MIDI OUT goes to the computer's USB port with an adapter, ok?", ontology
     )
     follow_up = read_question(
-        "And the audio outputs of this synth are unbalanced jacks, into my interface line inputs with TRS cables. "
+        "Also its audio outs are unbalanced jacks, and TRS cables take them to my interface line inputs. "
         "Balanced then?",
         ontology,
         reading_context(first),
