@@ -456,6 +456,19 @@ def _ports_named_by_gear_words(
     return [m for m in out if m is not None]
 
 
+def _connectors_after(mentions: list[Mention], i: int, tokens: list[str], glue: frozenset[str]) -> int:
+    """The index of the first mention after the run of connector words that follows mention `i` (i + 1 when none
+    does); only `glue` words may sit between them ("mic-ONLY XLR input")."""
+    j = i + 1
+    while (
+        j < len(mentions)
+        and mentions[j].kind == "family"
+        and all(tok in glue for tok in tokens[mentions[j - 1].end : mentions[j].start])
+    ):
+        j += 1
+    return j
+
+
 def _gear_words_naming_a_jack(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology
 ) -> list[Mention]:
@@ -463,22 +476,14 @@ def _gear_words_naming_a_jack(
     the gear has no ports on (a mic has no inputs) names a port kind by the gear's word, as "mic input" does."""
     out = list(mentions)
     for i, gear in enumerate(mentions):
-        if gear.kind != "device":
-            continue
-
-        def next_to(a: Mention, b: Mention) -> bool:  # "mic-ONLY XLR input": glue words may sit between
-            return all(tok in lexicon.fillers for tok in tokens[a.end : b.start])
-
-        j = i + 1
-        while j < len(mentions) and mentions[j].kind == "family" and next_to(mentions[j - 1], mentions[j]):
-            j += 1
-        if j == i + 1 or j >= len(mentions):
+        j = _connectors_after(mentions, i, tokens, lexicon.fillers)
+        if gear.kind != "device" or j == i + 1 or j >= len(mentions):
             continue  # no connector between: "mic input" is a port phrase of the lexicon already
         role = mentions[j]
         device = ontology.devices[gear.id]
         if (
             role.kind != "role"
-            or not next_to(mentions[j - 1], role)
+            or not all(tok in lexicon.fillers for tok in tokens[mentions[j - 1].end : role.start])
             or (device.out if role.id == "out" else device.inputs)
         ):
             continue
@@ -494,9 +499,7 @@ def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Gr
     and a cable word says what the cable is for, not gear of the link."""
     out = []
     for i, m in enumerate(mentions):
-        j = i + 1
-        while j < len(mentions) and mentions[j].kind == "family" and mentions[j].start == mentions[j - 1].end:
-            j += 1
+        j = _connectors_after(mentions, i, tokens, frozenset())
         cable_next = (
             j < len(mentions) and mentions[j].kind == "cableword" and mentions[j].start == mentions[j - 1].end
         )
