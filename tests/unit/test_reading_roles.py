@@ -12,7 +12,10 @@ from service.types import Intent
 
 
 def link_devices(question, ontology):
-    reading = read_question(question, ontology)
+    return link_devices_of(read_question(question, ontology))
+
+
+def link_devices_of(reading):
     return [
         (link.source.device if link.source else None, link.dest.device if link.dest else None)
         for link in reading.links
@@ -1840,13 +1843,6 @@ def test_gear_said_again_in_a_follow_up_keeps_the_port_the_conversation_named(on
     )
     (link,) = follow_up.links
     assert (link.dest.device, link.dest.families) == ("powered-speaker", ("rca",))
-
-
-def link_devices_of(reading):
-    return [
-        (link.source.device if link.source else None, link.dest.device if link.dest else None)
-        for link in reading.links
-    ]
 
 
 def test_gear_in_a_short_heading_is_no_stop_of_the_chain_after_it(ontology):
