@@ -128,9 +128,7 @@ class Lexicon:
     fillers: frozenset[str]  # glue words: never start a mention, may sit inside a noun phrase
     paired: dict[str, str] = field(default_factory=dict)  # word -> family, only beside another connector
     sized: SizedSockets | None = None  # "the big headphone-type jack": a socket described by its size
-    counted: CountedPins | None = (
-        None  # "three-pin sockets", "five little holes": a connector by its pin count
-    )
+    counted: tuple[CountedPins, ...] = ()  # "three-pin sockets", "two black stripes": a connector by a count
     numbers: dict[str, int] = field(default_factory=dict)  # spelled-out numbers ("five")
     pair_joiners: frozenset[str] = frozenset()
     compound_joiners: frozenset[str] = (
@@ -231,7 +229,9 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
         compound_joiners=grammar.compound_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
-        counted=grammar.counted_pins if grammar is not None else None,
+        counted=tuple(c for c in (grammar.counted_pins, grammar.counted_bands) if c is not None)
+        if grammar is not None
+        else (),
         numbers=dict(grammar.spoken_numbers) if grammar is not None else {},
     )
 
@@ -370,8 +370,10 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
         else:
             i += 1
     mentions = _one_connector_named_twice(mentions)
+    for counted in lexicon.counted:
+        mentions = _counted_pins(tokens, mentions, counted, lexicon.numbers)
     if lexicon.sized is not None:
-        mentions = _sized_sockets(tokens, _counted_pins(tokens, mentions, lexicon), lexicon.sized)
+        mentions = _sized_sockets(tokens, mentions, lexicon.sized)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
 
 
@@ -400,16 +402,16 @@ def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:
     return merged
 
 
-def _counted_pins(tokens: list[str], mentions: list[Mention], lexicon: Lexicon) -> list[Mention]:
+def _counted_pins(
+    tokens: list[str], mentions: list[Mention], counted: CountedPins, numbers: dict[str, int]
+) -> list[Mention]:
     """A number of pins or holes names a connector ("three-pin sockets" are XLR, "a round socket with five little
-    holes" is MIDI), unless a connector is named there already."""
-    counted = lexicon.counted
-    if counted is None:
-        return mentions
+    holes" is MIDI), and a number of bands a plug ("two black stripes" is TRS), unless a connector is named there
+    already."""
     named = {i for m in mentions if m.kind in ("family", "cable") for i in range(m.start, m.end)}
     found: list[Mention] = []
     for i, token in enumerate(tokens):
-        number = int(token) if token.isdigit() else lexicon.numbers.get(token)
+        number = int(token) if token.isdigit() else numbers.get(token)
         if number not in counted.families or i in named:
             continue
         for k in range(i + 1, min(i + 4, len(tokens))):
@@ -435,7 +437,8 @@ def _sized_sockets(tokens: list[str], mentions: list[Mention], sized: SizedSocke
     found: list[Mention] = []
     shape_only: set[int] = set()
     for i, token in enumerate(tokens):
-        if token not in sized.sizes or i in families:
+        # "a big chunky plug": one socket, however many size words describe it
+        if token not in sized.sizes or i in families or any(m.start <= i < m.end for m in found):
             continue
         for k in range(i + 1, min(i + 4, len(tokens))):
             if tokens[k] in sized.sockets:

@@ -71,6 +71,9 @@ HEADING_WORDS = 4  # a colon this early closes a heading ("Keys DI test:"), not 
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
+ALTERNATIVE_REACH = (
+    3  # "nothing about +4 or -10": words back from "or" to the start of the thing denied before it
+)
 NEGATION_REACH = 4  # "do not have a | power cord": how far before a phrase a negator still denies it
 
 
@@ -94,7 +97,14 @@ def read_question(
     # ...unless a connector or balance word right before makes it a noun ("the TRS out of my synth")
     found = find_mentions(tokens, lexicon)
     # ...and "the laptop's audio IN stereo": right before a channel word it is the preposition too
-    ends_described = {m.end for m in found if m.kind in {"family", "balance"}}
+    # ...and a channel word before it makes it a noun when "of" names its owner ("the STEREO OUT OF our desk";
+    # "the old stereo IN the kitchen" is gear and a preposition)
+    owner_words = {word for word, role in g.attachers.items() if role == "owner"}
+    ends_described = {m.end for m in found if m.kind in {"family", "balance"}} | {
+        m.end
+        for m in found
+        if m.kind == "mono" and tokens[m.end + 1 : m.end + 2] in [[w] for w in owner_words]
+    }
     channel_said_at = {m.start for m in found if m.kind == "mono"}
     mentions = [
         m
@@ -138,6 +148,7 @@ def read_question(
     mentions = _gear_words_naming_a_jack(mentions, tokens, lexicon, ontology)
     mentions = _gear_words_naming_a_cable(mentions, tokens, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
+    mentions = _labels_naming_ports(mentions, tokens, lexicon, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
     mentions = _nouns_standing_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _brand_references(tokens, mentions, ontology, g, _products_before(context, ontology))
@@ -151,7 +162,7 @@ def read_question(
         tokens, _without_doubted_balance(_without_heading(mentions, tokens, g), tokens, g), ontology
     )
     if arrows:
-        stops = _without_asides(stops, tokens)
+        stops = _without_preamble(_without_asides(stops, tokens), tokens, g)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
@@ -281,6 +292,20 @@ def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
             inside.add(i)
     kept = [stop for stop in stops if stop.position not in inside]
     return kept if len(kept) >= 2 else stops
+
+
+def _without_preamble(stops: list[Stop], tokens: list[str], g: Grammar) -> list[Stop]:
+    """ "They gave me the feed over a spare line: desk XLR out -> cable -> speaker": in a drawn chain, a port of no
+    gear said before the colon that opens the drawing is the story of the set-up, not a stop of the chain."""
+    drawn = {word for word, role in g.separators.items() if role == "arrow"}
+    first_arrow = next((i for i, tok in enumerate(tokens) if tok in drawn), None)
+    if first_arrow is None:
+        return stops
+    colon = next((i for i in range(first_arrow - 1, -1, -1) if tokens[i] in {":", ".", "?", "!"}), None)
+    if colon is None or tokens[colon] != ":":
+        return stops
+    kept = [stop for stop in stops if stop.device or stop.position > colon]
+    return kept if sum(stop.position > colon for stop in kept) >= 2 else stops
 
 
 def _without_heading(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -511,6 +536,45 @@ def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Gr
         )
         if not names_a_cable:
             out.append(m)
+    return out
+
+
+LABEL_REACH = (
+    3  # words from the jack word to the word that says it bears a label ("a hole on the back marked")
+)
+
+
+def _labels_naming_ports(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
+    """ "a hole marked PHONES", "the socket labelled MIC": a gear word printed beside a jack is the jack's label,
+    the port that gear word names ("phones" jack: a headphone output), not gear of the link. So is gear said to
+    use the jack just named: "the round sockets the microphones USE" are mic inputs."""
+    if not (g.label_words or g.serving_verbs):
+        return mentions
+    jacks = (g.sized_sockets.sockets if g.sized_sockets else frozenset()).union(*g.port_role_words.values())
+    out = list(mentions)
+    for j, gear in enumerate(mentions):
+        if gear.kind != "device":
+            continue
+        k = gear.start - 1
+        while k >= 0 and tokens[k] in {'"', "'"}:
+            k -= 1
+        labelled = (
+            k >= 1 and tokens[k] in g.label_words and bool(set(tokens[max(0, k - LABEL_REACH) : k]) & jacks)
+        )
+        k = gear.start - 1
+        while k >= 0 and tokens[k] in g.determiners:
+            k -= 1
+        serving = (
+            k >= 0 and tokens[k] in jacks and gear.end < len(tokens) and tokens[gear.end] in g.serving_verbs
+        )
+        if not (labelled or serving):
+            continue
+        phrase = [*tokens[gear.start : gear.end], "jack"]
+        named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.start == 0]
+        if named and named[0].end >= gear.end - gear.start:
+            out[j] = replace(gear, kind="port", id=named[0].id)
     return out
 
 
@@ -781,7 +845,8 @@ LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("lo
 
 def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "two outputs that look like oversized headphone holes": a port word said of what a jack looks like names
-    its shape (a connector, when the lexicon reads one there), not what the port is for."""
+    its shape (a connector, when the lexicon reads one there), not what the port is for; a cable said so ("a big
+    plug, like the ones on guitar cords") shows the plug's shape and is no cable of the link."""
     ends = set()
     for phrase in g.likeness_phrases:
         words = phrase.split()
@@ -793,7 +858,7 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
             for end in ends
         )
 
-    return [m for m in mentions if not (m.kind == "port" and likened(m))]
+    return [m for m in mentions if not (m.kind in ("port", "cable") and likened(m))]
 
 
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -1536,6 +1601,7 @@ def _elements(
             and merged[index + 1][0].kind == "attach"
             and merged[index + 1][0].id == "owner"
             and any(m.kind == "device" for m in merged[index + 2])
+            and sentence_of[merged[index + 2][0].start] == sentence_of[head.start]
             and _close_words(tokens[merged[index + 1][0].end : merged[index + 2][0].start])
             and _close_words(tokens[group[-1].end : merged[index + 1][0].start])
             # "a USB-C socket ON IT and the laptop ...": the pronoun is the owner, the gear after it is not
@@ -1607,13 +1673,28 @@ def _elements(
             "role" in kinds and bool(kinds & {"family", "balance", "mono", "format"})
         )
         # "my output module HAS 3.5mm mono jacks": a side named of gear the lexicon does not know, then described
-        describes_gear = describes_gear or (
-            kinds == {"role"}
-            and group[-1].text not in g.role_prepositions  # "patched IN with a jack lead" names no side
-            and index + 1 < len(merged)
-            and merged[index + 1][0].kind == "attach"
-            and merged[index + 1][0].id == "describes"
-            and merged[index + 1][0].start - group[-1].end <= 1
+        describes_gear = (
+            describes_gear
+            or (
+                kinds == {"role"}
+                and group[-1].text not in g.role_prepositions  # "patched IN with a jack lead" names no side
+                and index + 1 < len(merged)
+                and (
+                    (
+                        merged[index + 1][0].kind == "attach"
+                        and merged[index + 1][0].id == "describes"
+                        and merged[index + 1][0].start - group[-1].end <= 1
+                    )
+                    # "the console's audio input IS a single 3.5 mm jack": a side of no gear said to be a connector
+                    # ("ITS input is the round kind" is the gear's, said of it below)
+                    or (
+                        pending_attach is None
+                        and tokens[group[-1].end : group[-1].end + 1] in [[w] for w in g.predicate_words]
+                        and merged[index + 1][0].kind == "family"
+                        and merged[index + 1][0].start - group[-1].end <= 4
+                    )
+                )
+            )
         )
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
@@ -1643,7 +1724,9 @@ def _elements(
                 # a balance, or a format ("the optical in is ADAT only"), said of the port before
                 and bool(kinds & {"balance", "format"})
                 and kinds <= {"balance", "family", "format"}
-                and sentence_of[head.start] == sentence_of[stops[-1].position]
+                # "Juno-DS. Its manual lists its outputs as unbalanced": the sentence that last described the gear
+                and sentence_of[head.start]
+                in {sentence_of[stops[-1].position], sentence_of[(stop_end or stops[-1].position + 1) - 1]}
                 and (
                     # "the outs are balanced TRS": said of the gear, even inside a question
                     (head.start > 0 and tokens[head.start - 1] in g.predicate_words | g.naming_words)
@@ -1678,6 +1761,8 @@ def _elements(
             and stops
             and stops[-1].device is None
             and stop.device
+            # "... line outs. Destination: a pair OF monitors": an "of" in the next sentence owns nothing before it
+            and sentence_of[attach_end - 1] == sentence_of[stops[-1].position]
             and not (
                 stops[-1].role == "out" and _gear_past_a_separator(stops[-1], head.start, merged[:index])
             )
@@ -1921,6 +2006,7 @@ def _ports_to_their_gear(
     links the two: "an interface and monitors. It has balanced outs and they have XLR inputs", "the monitors take
     TRS on their combo inputs". Gear that cannot have the port is passed over; the nearest that can takes it,
     unless a port of it is named already (then the port is some other gear's)."""
+    drawn = {word for word, role in g.separators.items() if role == "arrow"}
     out = list(stops)
     i = 0
     while i < len(out):
@@ -1960,7 +2046,15 @@ def _ports_to_their_gear(
             if sentence_of[port.position] - sentence_of[gear.position] > 1:
                 break
             between = set(tokens[gear.position : port.position])
-            if between & g.link_words:
+            # "desk channel 1 -> MAIN OUT XLR -> speaker": in a drawn chain, an output drawn one arrow after gear
+            # is that gear's way out, not gear of its own
+            drawn_out = (
+                port.role == "out"
+                and j == i - 1
+                and between & g.link_words <= drawn
+                and sum(t in drawn for t in tokens[gear.position : port.position]) == 1
+            )
+            if between & g.link_words and not drawn_out:
                 break
             if gear.device and _can_have(gear, port.role, ontology):
                 # the nearest gear that could have the port: its own unless it already has a port named
@@ -2276,6 +2370,10 @@ def _said_to_be(tokens: list[str], start: int, g: Grammar) -> bool:
     """The phrase at `start` follows a predicate word, past any determiners ("... IS a coaxial jack"); the
     possessive "'s" is a filler, so "the recorder's input" is no predicate."""
     k = start - 1
+    while k >= 0 and tokens[k] in {'"', "'"}:
+        k -= 1
+    if k >= 0 and tokens[k] in g.label_words:
+        return True  # "sockets MARKED 'Line'": the label printed on the jack, right after the word saying so
     while k >= 0 and tokens[k] in g.fillers:
         k -= 1
     return k >= 0 and tokens[k] in g.predicate_words | g.naming_words
@@ -2707,6 +2805,9 @@ def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
         tokens[i] in g.fillers or tokens[i] in g.other_instance_words or tokens[i] in {"(", '"'}
     ):
         i -= 1
+    # "nothing about +4 OR -10", "no XLR OR TRS": a negation reaches over "or" to the next thing named
+    if i >= 1 and tokens[i] in g.alternative_words:
+        return any(_negated(tokens, k, g) for k in range(i - 1, max(-1, i - ALTERNATIVE_REACH - 1), -1))
     # "doesn't HAVE a preamp", "not ASKING ABOUT my guitar cable": up to two words a negator reaches over
     for _ in range(2):
         if i >= 1 and tokens[i] in g.negated_verbs:

@@ -336,6 +336,7 @@ class Grammar:
     stereo_output_plugs: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None
     counted_pins: CountedPins | None = None
+    counted_bands: CountedPins | None = None  # "a big plug with two black stripes" is TRS
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()
@@ -390,6 +391,9 @@ class Grammar:
     compound_heads: frozenset[str] = frozenset()
     not_gear_phrases: tuple[str, ...] = ()
     naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
+    alternative_words: frozenset[str] = frozenset()  # "nothing about +4 OR -10": a negation reaches over it
+    label_words: frozenset[str] = frozenset()  # "a hole MARKED phones": the word after is the jack's label
+    serving_verbs: frozenset[str] = frozenset()  # "the sockets the mics USE": the gear before names the jack
     same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up
     place_pronouns: frozenset[str] = (
         frozenset()
@@ -467,8 +471,8 @@ class GearVerbs:
 
 @dataclass(frozen=True)
 class CountedPins:
-    """A connector described by how many pins or holes it has ("a round socket with five little holes");
-    kb/reading.yaml counted_pins."""
+    """A connector described by how many pins or holes it has ("a round socket with five little holes"), or a
+    plug by how many insulating bands it has ("two black stripes"); kb/reading.yaml counted_pins, counted_bands."""
 
     __pydantic_config__ = _STRICT
     families: dict[int, str]

@@ -672,8 +672,10 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         if not (plug_src and plug_dst)
         else (_two_leg(plug_src, ontology) and _two_leg(plug_dst, ontology))
     )
-    if reading.wired_unbalanced and two_leg is not None:
-        two_leg = False  # "the ring isn't connected": two-leg plugs, one signal conductor
+    if reading.wired_unbalanced:
+        # "the ring isn't connected": two-leg plugs, one signal conductor; the plugs need not be known to say so
+        # ("a 3-pin run with pins 1 and 3 bridged")
+        two_leg = False
 
     attrs = _attributes(
         source, dest, cable, cable_name, plug_src, plug_dst, two_leg, mating, reading, ontology

@@ -1875,3 +1875,114 @@ def test_a_balance_said_of_gear_in_a_follow_up_is_said_of_its_audio_port_not_the
     )
     assert judge(follow_up, ontology).balanced is False
     assert all("midi" not in link.source.qualifiers for link in follow_up.links if link.source)
+
+
+def test_an_output_drawn_one_arrow_after_gear_is_that_gears_way_out(ontology):
+    question = (
+        "SM58 -> XLR lead -> mixer channel 3 -> MAIN OUT XLR -> XLR lead -> powered speaker. All balanced?"
+    )
+    reading = read_question(question, ontology)
+    assert link_devices_of(reading) == [("shure-sm58", "mixer"), ("mixer", "powered-speaker")]
+    assert "xlr" in reading.links[1].source.families
+
+
+def test_a_balance_a_manual_lists_in_the_sentence_after_the_gear_is_said_of_its_ports(ontology):
+    question = (
+        "My vintage synth. The spec sheet lists its quarter-inch outputs as unbalanced. TRS cables run from "
+        "them to my interface's line inputs. Is it balanced now?"
+    )
+    assert "unbalanced" in stated_balances(read_question(question, ontology))
+
+
+def test_a_port_of_no_gear_in_the_story_before_a_drawn_chain_is_no_stop(ontology):
+    question = (
+        "They gave me the feed over a spare line: desk XLR out -> XLR cable -> powered speaker XLR input. "
+        "Balanced?"
+    )
+    assert link_devices(question, ontology) == [("mixer", "powered-speaker")]
+
+
+def test_a_cable_wired_with_its_cold_pin_bridged_is_unbalanced_whatever_its_plugs(ontology):
+    question = (
+        "My mixer's XLR line out feeds a run whose cable has pins 1 and 3 bridged inside one plug. "
+        "Is that run balanced?"
+    )
+    assert judged(question, ontology).balanced is False
+
+
+def test_of_in_the_next_sentence_owns_no_port_of_the_sentence_before(ontology):
+    question = (
+        "Output side: a Focusrite Scarlett 2i2, balanced TRS line outs. Input side: a pair of powered speakers, "
+        "XLR input only. Cable?"
+    )
+    reading = read_question(question, ontology)
+    assert link_devices_of(reading) == [("focusrite-scarlett-2i2", "powered-speaker")]
+    assert "line" in reading.links[0].source.qualifiers
+    assert cable_of(question, ontology) == "TRS-male to XLR-male"
+
+
+def test_plugs_described_by_stripes_and_sockets_by_colour_name_their_connectors(ontology):
+    question = (
+        "Our keyboard's headphone jack takes a big plug with two black stripes, and our speaker has one red "
+        "and one white socket. Which cord joins them?"
+    )
+    assert cable_of(question, ontology) == "TRS-male to dual RCA-male"
+
+
+def test_a_gear_word_printed_on_a_jack_is_its_label_not_gear(ontology):
+    reading = read_question(
+        "The piano has a socket labelled PHONES. Can it go into my powered speaker's RCA inputs?", ontology
+    )
+    assert link_devices_of(reading) == [("keyboard", "powered-speaker")]
+    assert "headphone" in reading.links[0].source.qualifiers
+
+
+def test_a_cable_a_plug_is_likened_to_is_no_cable_of_the_link(ontology):
+    reading = read_question(
+        "My keyboard's output takes a plug like the ones on guitar cables. Can it go into my mixer?", ontology
+    )
+    assert all(link.cable is None for link in reading.links)
+
+
+def test_gear_said_to_use_a_jack_names_what_the_jack_is_for(ontology):
+    reading = read_question(
+        "Can the keyboard's output go into one of the round sockets the mics use on our mixer?", ontology
+    )
+    assert link_devices_of(reading) == [("keyboard", "mixer")]
+    assert "mic" in reading.links[0].dest.qualifiers
+
+
+def test_a_channel_word_before_out_of_makes_it_a_port_not_a_preposition(ontology):
+    assert link_devices("Which lead from the STEREO OUT of my mixer to the power amp?", ontology) == [
+        ("mixer", "power-amp")
+    ]
+
+
+def test_a_side_of_no_named_gear_said_to_be_a_connector_is_a_port(ontology):
+    question = (
+        "My lighting desk's audio input is a 3.5mm stereo jack. I feed it from the RCA record outs on the "
+        "mixer. Which cable?"
+    )
+    assert cable_of(question, ontology) == "dual RCA-male to 3.5mm TRS-male"
+
+
+def test_a_negation_reaches_over_or_to_the_next_thing_named(ontology):
+    reading = read_question(
+        "The old interface has two jacks marked LINE OUT, nothing about +4 or -10. TRS cables go from them "
+        "to my monitors. Balanced?",
+        ontology,
+    )
+    assert all(
+        "consumer" not in stop.qualifiers
+        for link in reading.links
+        for stop in (link.source, link.dest)
+        if stop
+    )
+
+
+def test_a_port_label_in_quotes_after_marked_is_said_of_the_gear_before(ontology):
+    question = (
+        "The desk has only quarter-inch sockets marked 'Line' on its spare channels. My CD player has RCA "
+        "outs. Will an RCA to jack cable work?"
+    )
+    assert link_devices(question, ontology) == [("cd-player", "mixer")]
