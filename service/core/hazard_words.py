@@ -80,6 +80,10 @@ def _joined_into_one(tokens: list[str], hazard: Hazard, ontology: Ontology) -> b
     if rule is None or not _said_pattern(rule.join).search(f" {' '.join(tokens)} "):
         return False
     inputs = set(ontology.terms.roles.get("in", ()))
+    if ontology.grammar is not None:
+        inputs |= set(
+            ontology.grammar.port_role_words.get("in", ())
+        )  # "into that one CHANNEL" is an input too
     return any(
         token in inputs and set(tokens[max(0, i - rule.window) : i]) & rule.one
         for i, token in enumerate(tokens)

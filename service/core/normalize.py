@@ -67,7 +67,10 @@ USED_REACH = (
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
 DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
-HEADING_WORDS = 4  # a colon this early closes a heading ("Keys DI test:"), not a list of the gear's parts
+HEADING_WORDS = 6  # a colon this early closes a heading ("Keys DI test:"), not a list of the gear's parts
+BRACKET_REACH = (
+    10  # words from a class word to a bracket naming its product ("a speaker on a stand (a DBR10)")
+)
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -140,6 +143,7 @@ def read_question(
     mentions = _without_connector_prepositions(mentions, tokens, g)
     mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _without_likenesses(mentions, tokens, g)
+    mentions = _without_capacity_wanted(mentions, tokens, g)
     mentions = _without_denied_ports(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
@@ -861,6 +865,21 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
     return [m for m in mentions if not (m.kind in ("port", "cable") and likened(m))]
 
 
+def _without_capacity_wanted(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "bought an ADA8200 for MORE mic inputs", "I need EXTRA line ins": ports wanted in number are why gear was
+    bought, not a jack of the link asked about."""
+    if not g.capacity_words:
+        return mentions
+
+    def wanted(m: Mention) -> bool:
+        k = m.start - 1
+        while k >= 0 and tokens[k] in g.fillers:
+            k -= 1
+        return k >= 0 and tokens[k] in g.capacity_words
+
+    return [m for m in mentions if not (m.kind in ("port", "role") and wanted(m))]
+
+
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "the exit of master IN XLR male", "outputs IN TRS": a role word that is also a preposition, right before a
     connector and a few words after the side was already said, says what connector that side is on."""
@@ -1087,17 +1106,33 @@ def _class_word_said_again(
         said_again = m.end == m.start + 1 and m.start > 0 and tokens[m.start - 1] in g.determiners
         return {m.start: replace(m, id=first.id)} if said_again and first.id != m.id else {}
     narrowed = m if m.end == m.start + 1 else None  # "the mic" after "a USB mic" may be another mic
-    if m.end < len(tokens) and tokens[m.end] == "(":
-        closing = next((j for j in range(m.end + 1, min(len(tokens), m.end + 6)) if tokens[j] == ")"), m.end)
-        named = next((d for d in devices if m.end < d.start < closing), None)
+    # "a speaker on a tall stand for the concert (a Yamaha DBR10)": the bracket may close the phrase a few words on,
+    # with no other gear and no clause break between
+    opened = next(
+        (
+            j
+            for j in range(m.end, min(len(tokens), m.end + BRACKET_REACH))
+            if tokens[j] == "(" or tokens[j] in BREAKERS or any(d.start == j for d in devices)
+        ),
+        None,
+    )
+    if opened is not None and tokens[opened] == "(":
+        closing = next(
+            (j for j in range(opened + 1, min(len(tokens), opened + 6)) if tokens[j] == ")"), opened
+        )
+        named = next((d for d in devices if opened < d.start < closing), None)
         # "receiver (a Shure BLX4)" is that product; "(and a Shure BLX4)" is more gear, unless of the same class;
-        # "my amp (guitar)" says what kind of amp, not that it is a guitar
+        # "my amp (guitar)" says what kind of amp, not that it is a guitar; a bracket further on must name gear
+        # of the same class
         if (
             named is not None
             and ontology.devices[named.id].kind
             and (
                 m.id in ontology.class_chain(named.id)
-                or all(t in g.fillers or t in g.determiners for t in tokens[m.end + 1 : named.start])
+                or (
+                    opened == m.end
+                    and all(t in g.fillers or t in g.determiners for t in tokens[opened + 1 : named.start])
+                )
             )
         ):
             narrowed = named

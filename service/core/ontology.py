@@ -392,6 +392,7 @@ class Grammar:
     not_gear_phrases: tuple[str, ...] = ()
     naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
     alternative_words: frozenset[str] = frozenset()  # "nothing about +4 OR -10": a negation reaches over it
+    capacity_words: frozenset[str] = frozenset()  # "for MORE mic inputs": ports wanted, not in use
     label_words: frozenset[str] = frozenset()  # "a hole MARKED phones": the word after is the jack's label
     serving_verbs: frozenset[str] = frozenset()  # "the sockets the mics USE": the gear before names the jack
     same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up

@@ -1487,11 +1487,15 @@ def _levels_meet(hazard: Hazard, findings: list[LinkFinding]) -> bool:
 def _levels_absent(levels: tuple[str, ...], findings: list[LinkFinding], ontology: Ontology) -> bool:
     judged = [f for f in findings if f.source and f.dest and f.source.kind and f.dest.kind]
     return bool(judged) and all(
-        # a port the question did not name may be another of the gear's outputs, unless none of them is at
-        # those levels (a MOTU M2 has no speaker-level output)
-        (not f.source.guessed or not _sends_at(f.source.device, levels, ontology))
-        and f.source.kind.level
-        and f.dest.kind.level
-        and not {f.source.kind.level, f.dest.kind.level} & set(levels)
+        # a digital or control link (optical into an ADAT input): ports with no signal level at all, as named
+        (not f.source.kind.level and not f.dest.kind.level and not f.source.guessed and not f.dest.guessed)
+        or (
+            # a port the question did not name may be another of the gear's outputs, unless none of them is
+            # at those levels (a MOTU M2 has no speaker-level output)
+            (not f.source.guessed or not _sends_at(f.source.device, levels, ontology))
+            and bool(f.source.kind.level)
+            and bool(f.dest.kind.level)
+            and not {f.source.kind.level, f.dest.kind.level} & set(levels)
+        )
         for f in judged
     )

@@ -358,3 +358,40 @@ def test_a_product_with_no_speaker_level_output_needs_no_port_named_to_rule_the_
     # a class of gear ("an amp") may have a speaker output, so the same words about it still warn
     amp = judge(read_question("Can old guitar leads join the amp and my speakers?", ontology), ontology)
     assert "instrument-cable-as-speaker-cable" in {w.hazard for w in amp.warnings}
+
+
+def test_two_outputs_joined_into_one_mixer_channel_raise_the_y_cable_hazard(ontology):
+    fired = {
+        w.hazard
+        for w in judge(
+            read_question(
+                "two laptops but one free mixer channel: can I y-cable both headphone outs together into that "
+                "one channel?",
+                ontology,
+            ),
+            ontology,
+        ).warnings
+    }
+    assert "y-cable-outputs" in fired
+
+
+def test_no_analog_level_hazard_is_matched_over_a_digital_link_the_question_names(ontology):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    match = FaqMatch("speaker-out-into-input", 0.7, 0.2, True)
+
+    def by_meaning(question):
+        reading = read_question(question, ontology)
+        reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+        return {
+            w.hazard
+            for w in with_hazard_by_meaning(judge(reading, ontology), reading, match, ontology).warnings
+        }
+
+    assert "speaker-out-into-input" not in by_meaning(
+        "Can my TV optical output go into my interface's ADAT input?"
+    )
+    # the same match over an analog link whose levels are not ruled out still warns
+    assert "speaker-out-into-input" in by_meaning("Can the amp output go into my interface input?")

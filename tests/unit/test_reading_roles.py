@@ -1986,3 +1986,29 @@ def test_a_port_label_in_quotes_after_marked_is_said_of_the_gear_before(ontology
         "outs. Will an RCA to jack cable work?"
     )
     assert link_devices(question, ontology) == [("cd-player", "mixer")]
+
+
+def test_a_heading_of_six_words_before_its_colon_names_no_stop(ontology):
+    question = (
+        "New toy on the desk today: Behringer UMC404HD. First job: a Rode NT1 condenser into input 1. "
+        "Which lead?"
+    )
+    assert link_devices(question, ontology) == [("rode-nt1", "behringer-umc404hd")]
+
+
+def test_a_product_in_brackets_a_few_words_after_a_class_word_narrows_it(ontology):
+    question = (
+        "We got a speaker on a tall stand for the school hall (a Yamaha DBR10) and a small mixer. Which "
+        "cord goes from the mixer's XLR out to the speaker?"
+    )
+    assert link_devices(question, ontology) == [("mixer", "yamaha-dbr10")]
+
+
+def test_ports_wanted_in_number_are_no_jack_of_the_link(ontology):
+    question = (
+        "I got a Behringer ADA8200 for more mic inputs; my interface is a Focusrite Scarlett 18i20. "
+        "Which cable joins them?"
+    )
+    reading = read_question(question, ontology)
+    assert all("mic" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest))
+    assert cable_of(question, ontology) == "TOSLINK to TOSLINK"
