@@ -199,6 +199,7 @@ def read_question(
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
+    links = links if arrows else [_turned_to_what_it_feeds(link, introduced, ontology) for link in links]
     links = _gear_on_a_loop(links, ontology)
     is_chain = is_chain and len(links) >= 2
     hop = _hop(tokens, mentions, links, ontology) if is_chain else None
@@ -3536,6 +3537,26 @@ def _orient(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology | 
     if (b_by == "comes_from" and a_by != "comes_from") or (a_by == "leads_to" and b_by is None):
         return LinkSpec(b, link.cable, a)
     return _usb_link_from_its_sender(link, ontology) if ontology is not None else link
+
+
+def _turned_to_what_it_feeds(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology) -> LinkSpec:
+    """ "expanding my interface with an ADA8200": with no port, role or "from"/"into" saying which way, gear whose
+    usual output is made for an input the other has (an ADAT preamp's ADAT out, the interface's ADAT in) sends."""
+    a, b = link.source, link.dest
+    if a is None or b is None or a.role or b.role or introduced.get(a.position) or introduced.get(b.position):
+        return link
+    if _made_to_feed(b, a, ontology) and not _made_to_feed(a, b, ontology):
+        return LinkSpec(b, link.cable, a)
+    return link
+
+
+def _made_to_feed(sender: Stop, receiver: Stop, ontology: Ontology) -> bool:
+    """The sender's usual output is made for an input the receiver has (ports.yaml `feeds`)."""
+    if not sender.device or not receiver.device:
+        return False
+    usual = ontology.devices[sender.device].out.get("default")
+    feeds = ontology.ports[usual].feeds if usual in ontology.ports else None
+    return feeds is not None and feeds in ontology.devices[receiver.device].inputs.values()
 
 
 def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:

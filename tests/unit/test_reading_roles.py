@@ -2012,3 +2012,17 @@ def test_ports_wanted_in_number_are_no_jack_of_the_link(ontology):
     reading = read_question(question, ontology)
     assert all("mic" not in stop.qualifiers for link in reading.links for stop in (link.source, link.dest))
     assert cable_of(question, ontology) == "TOSLINK to TOSLINK"
+
+
+def test_gear_whose_usual_output_is_made_for_the_others_input_sends(ontology):
+    question = "Growing my Audient iD44 with a Behringer ADA8200 for the drum kit; what goes between them?"
+    assert link_devices(question, ontology)[0] == ("behringer-ada8200", "audient-id44")
+    assert cable_of(question, ontology) == "TOSLINK to TOSLINK"
+
+
+def test_a_shop_named_after_an_instrument_is_no_gear(ontology):
+    reading = read_question(
+        "A Guitar Center guy said TRS cables make it balanced, so my keyboard into the desk with TRS is balanced?",
+        ontology,
+    )
+    assert link_devices_of(reading) == [("keyboard", "mixer")]
