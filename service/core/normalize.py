@@ -1422,6 +1422,40 @@ def _said_of_every_end(tokens: list[str], at: int, g: Grammar) -> bool:
     return any(tokens[at : at + len(words)] == words for words in (p.split() for p in g.every_end_phrases))
 
 
+MONO_PLUG_REACH = (
+    8  # words from a cable to "mono plugs" said of it ("the 1/4 cables I already had, mono plugs")
+)
+
+
+def _says_mono_of(
+    cable: CableSpec, group: list[Mention], tokens: list[str], sentence_of: list[int], g: Grammar
+) -> bool:
+    """ "mono plugs" in the cable's sentence a few words after it: a channel word saying mono before a plug word
+    ("a TRS cable carrying a mono signal" says nothing of its plugs)."""
+    head = group[0]
+    plugs = g.sized_sockets.sockets if g.sized_sockets else frozenset()
+    return (
+        head.id == "mono"
+        and tokens[head.end : head.end + 1] in [[w] for w in plugs]
+        and cable.position < head.start
+        and head.start - cable.position <= MONO_PLUG_REACH
+        and sentence_of[head.start] == sentence_of[cable.position]
+    )
+
+
+def _mono_cable(cable: CableSpec, ontology: Ontology) -> CableSpec:
+    """The cable with each end's mono plug: a plug named by size only is the one-conductor plug of that size."""
+    mono = _grammar(ontology).mono_plug
+
+    def one_conductor(end: str) -> str:
+        if end in mono:
+            return mono[end]
+        sizes = ontology.families[end].resolves_to if end in ontology.families else ()
+        return next((f for f in sizes if mono.get(f) == f), end)
+
+    return replace(cable, ends=tuple(one_conductor(e) for e in cable.ends))
+
+
 def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: bool) -> CableSpec:
     ends: list[str] = []
     genders: list[str | None] = []
@@ -1735,6 +1769,9 @@ def _elements(
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
+                if kinds == {"mono"} and cables and _says_mono_of(cables[-1], group, tokens, sentence_of, g):
+                    # "the 1/4 cables I already had, mono plugs": the cable's plugs carry one conductor
+                    cables[-1] = _mono_cable(cables[-1], ontology)
                 pending_attach = None
                 continue
             if owned_next:

@@ -1224,6 +1224,7 @@ def _balance(
         names = ", ".join(dict.fromkeys(ontology.families[f].name for f in single))
         culprits.append(
             f"the cable's {names} end carries one signal conductor, so the cable is unbalanced"
+            + ("" if culprits else " (TRS or XLR ends carry both legs)")
             if names
             else WIRED_UNBALANCED
         )

@@ -2026,3 +2026,15 @@ def test_a_shop_named_after_an_instrument_is_no_gear(ontology):
         ontology,
     )
     assert link_devices_of(reading) == [("keyboard", "mixer")]
+
+
+def test_mono_plugs_said_of_a_cable_make_its_ends_one_conductor_plugs(ontology):
+    question = (
+        "My interface feeds my monitors. I use the 1/4 leads from my drawer, mono plugs on them. "
+        "Is the interface to monitor link balanced?"
+    )
+    reading = read_question(question, ontology)
+    assert reading.links[0].cable.ends == ("ts", "ts")
+    judgement = judge(reading, ontology)
+    assert judgement.balanced is False
+    assert any("TRS or XLR" in culprit for finding in judgement.links for culprit in finding.balance_culprits)
