@@ -171,7 +171,7 @@ def read_question(
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
     sentence_of = _sentence_index(tokens)
-    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    asking = _asking_sentences(tokens, sentence_of, g)
     asked = frozenset(i for i, sentence in enumerate(sentence_of) if sentence in asking)
     asked |= _cable_referred_back(tokens, cables, sentence_of, asking, g)
     swapped_in = _cables_swapped_in(tokens, cables, sentence_of, g)
@@ -1599,6 +1599,14 @@ def _sentence_index(tokens: list[str]) -> list[int]:
     return index
 
 
+def _asking_sentences(tokens: list[str], sentence_of: list[int], g: Grammar) -> set[int]:
+    """The sentences that ask: those ending in "?", and those opening with a question word, which posts often end
+    with a full stop ("Which one do I buy for mic -> vocaster.")."""
+    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    starts = [i for i in range(len(tokens)) if i == 0 or sentence_of[i] != sentence_of[i - 1]]
+    return asking | {sentence_of[i] for i in starts if tokens[i] in g.question_openers}
+
+
 def _elements(
     tokens: list[str], mentions: list[Mention], ontology: Ontology
 ) -> tuple[list[Stop], list[CableSpec], bool]:
@@ -2645,7 +2653,7 @@ def _sentence_stops(
             resolved.append((sentence, stop, False))
     sentences = sorted({sentence for sentence, _, _ in resolved})
     linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words}
-    asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
+    asking = _asking_sentences(tokens, sentence_of, g)
     if arrows:
         # "Chain: iD14 -> Crown -> speakers. ... What cable from the Audient outputs to the Crown inputs?": a
         # question that links two pieces of gear asks about that hop; otherwise the chain the arrows draw

@@ -393,6 +393,7 @@ class Grammar:
     naming_words: frozenset[str] = frozenset()  # "outputs the manual CALLS balanced"
     alternative_words: frozenset[str] = frozenset()  # "nothing about +4 OR -10": a negation reaches over it
     capacity_words: frozenset[str] = frozenset()  # "for MORE mic inputs": ports wanted, not in use
+    question_openers: frozenset[str] = frozenset()  # "WHICH one do I buy.": a sentence that asks without "?"
     label_words: frozenset[str] = frozenset()  # "a hole MARKED phones": the word after is the jack's label
     serving_verbs: frozenset[str] = frozenset()  # "the sockets the mics USE": the gear before names the jack
     same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up
