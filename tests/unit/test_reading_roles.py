@@ -2038,3 +2038,10 @@ def test_mono_plugs_said_of_a_cable_make_its_ends_one_conductor_plugs(ontology):
     judgement = judge(reading, ontology)
     assert judgement.balanced is False
     assert any("TRS or XLR" in culprit for finding in judgement.links for culprit in finding.balance_culprits)
+
+
+def test_a_sentence_opening_with_a_question_word_asks_without_a_question_mark(ontology):
+    question = (
+        "Keys rig: synth -> Radial ProDI -> stage box XLR input. Which lead goes from the DI to the stage box"
+    )
+    assert link_devices(question, ontology) == [("radial-prodi", "stage-box")]
