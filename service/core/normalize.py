@@ -753,8 +753,19 @@ def _parts_said_built_in(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
 ) -> list[Mention]:
     """ "a turntable with the preamp inside": gear words then a word saying they are built in read as the phrase
-    said the other way round ("built in preamp"), when the lexicon knows that phrase as a port."""
-    return [(_built_in_port(m, tokens, lexicon, g) if m.kind == "device" else None) or m for m in mentions]
+    said the other way round ("built in preamp"), when the lexicon knows that phrase as a port. Gear words said
+    built in the usual way round that the lexicon does not read as a port ("the combo's INTERNAL speaker", "the
+    laptop's BUILT-IN speakers") name a part of gear, no stop of a link."""
+    out = [(_built_in_port(m, tokens, lexicon, g) if m.kind == "device" else None) or m for m in mentions]
+    prefixes = [before.split() for before in set(g.postposed_modifiers.values())]
+    return [
+        m
+        for m in out
+        if not (
+            m.kind == "device"
+            and any(m.start >= len(p) and tokens[m.start - len(p) : m.start] == p for p in prefixes)
+        )
+    ]
 
 
 def _built_in_port(m: Mention, tokens: list[str], lexicon: Lexicon, g: Grammar) -> Mention | None:

@@ -2045,3 +2045,12 @@ def test_a_sentence_opening_with_a_question_word_asks_without_a_question_mark(on
         "Keys rig: synth -> Radial ProDI -> stage box XLR input. Which lead goes from the DI to the stage box"
     )
     assert link_devices(question, ontology) == [("radial-prodi", "stage-box")]
+
+
+def test_gear_said_to_be_built_in_is_a_part_of_other_gear_not_a_stop(ontology):
+    question = (
+        "My small tube combo has an ext speaker jack. I want a cable from it into my interface's instrument "
+        "input, with the internal speaker still hooked up. Fine?"
+    )
+    assert link_devices(question, ontology) == [("tube-amp", "audio-interface")]
+    assert judged(question, ontology).compatibility is Compatibility.UNSAFE
