@@ -159,9 +159,9 @@ def _with_faq_families(ontology: Ontology) -> Ontology:
             mentions = find_mentions(tokenize(clean(question)), lexicon)
             counts.update({m.id for m in mentions if m.kind == "family"})
             gear.update({gear_class(m.id, ontology) for m in mentions if m.kind == "device"})
-        families = tuple(sorted(f for f, n in counts.items() if n * 2 >= len(entry.questions)))
+        families = tuple(sorted(f for f, n in counts.items() if n * 2 > len(entry.questions)))
         # gear classes most variants name: "a phone or laptop into a mixer" is not about an SM58 into a mixer
-        devices = tuple(sorted(d for d, n in gear.items() if n * 2 >= len(entry.questions)))
+        devices = tuple(sorted(d for d, n in gear.items() if n * 2 > len(entry.questions)))
         faq[entry_id] = replace(entry, families=families, devices=devices)
     return replace(ontology, faq=faq)
 

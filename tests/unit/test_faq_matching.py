@@ -240,3 +240,21 @@ def answered_by(entry, reading, match, ontology) -> bool:
     return compose_answer(reading, judge(reading, ontology), (), ontology, match).text.startswith(
         entry.answer[:40]
     )
+
+
+def test_an_entry_is_about_a_connector_only_when_more_than_half_its_variants_name_it(ontology):
+    from dataclasses import replace
+
+    from service.core.ontology import FaqEntry
+    from service.kb import _with_faq_families
+
+    def entry_about(questions):
+        entry = FaqEntry(
+            id="probe", intent="concept", questions=tuple(questions), answer="An answer.", sources=("R110",)
+        )
+        probed = _with_faq_families(replace(ontology, faq={"probe": entry}))
+        return probed.faq["probe"].families
+
+    half = ["phone into the mixer, vocals vanish", "my TRS lead makes the singer disappear"]
+    assert entry_about(half) == ()
+    assert entry_about([*half, "a TRS cable from the phone and the voice is gone"]) == ("trs",)
