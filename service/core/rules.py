@@ -244,7 +244,17 @@ def _resolve(
             ports = device.inputs if side == "out" else device.out
             side = other_side if ports else side
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
-        named = [q for q in stop.qualifiers if q not in ports and side in ontology.generic_ports.get(q, {})]
+        # ...but not a port word a jack made for one signal level only cannot carry ("drives the mains ... its
+        # speakON output" is no line output)
+        one_level = [f for f in stop.families if _port_of_its_only_level(f, side, ontology) is not None]
+        on_jacks = _expand(set(one_level), ontology)
+        named = [
+            q
+            for q in stop.qualifiers
+            if q not in ports
+            and side in ontology.generic_ports.get(q, {})
+            and (not on_jacks or on_jacks & set(ontology.ports[ontology.generic_ports[q][side]].jacks))
+        ]
         # the question names a port or a signal format the gear's class does not list ("the recorder's coax
         # digital in", "AES3id from the console"): believe the question, the catalog is what is incomplete
         named += [

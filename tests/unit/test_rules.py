@@ -915,3 +915,13 @@ def test_a_condenser_said_to_need_phantom_into_an_input_said_to_have_none_does_n
     judgement = judge(read_question(question, ontology), ontology)
     assert judgement.compatibility is Compatibility.DOES_NOT_WORK
     assert any("rule.phantom.condenser-said-to-need-it-without-it" in f.rule_ids for f in judgement.links)
+
+
+def test_a_port_word_a_one_level_jack_cannot_carry_yields_to_the_jack(ontology):
+    reading = read_question(
+        "Our Behringer EP2000 drives the mains. Can its speakON output feed a powered sub's XLR input?",
+        ontology,
+    )
+    judgement = judge(reading, ontology)
+    assert judgement.links[0].source.kind_id == "speaker-out"
+    assert judgement.compatibility is Compatibility.UNSAFE
