@@ -395,3 +395,16 @@ def test_no_analog_level_hazard_is_matched_over_a_digital_link_the_question_name
     )
     # the same match over an analog link whose levels are not ruled out still warns
     assert "speaker-out-into-input" in by_meaning("Can the amp output go into my interface input?")
+
+
+def test_the_phantom_pop_hazard_is_read_in_past_tense_verbs_too(ontology):
+    fired = {
+        w.hazard
+        for w in judge(
+            read_question(
+                "I yanked the mic lead out with 48V on and it thumped, did I break anything?", ontology
+            ),
+            ontology,
+        ).warnings
+    }
+    assert "phantom-pop" in fired
