@@ -144,6 +144,7 @@ def read_question(
     mentions = _without_place_prepositions(mentions, tokens, g)
     mentions = _without_likenesses(mentions, tokens, g)
     mentions = _without_capacity_wanted(mentions, tokens, g)
+    mentions = _without_absent_gear(mentions, tokens, g)
     mentions = _without_denied_ports(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
@@ -875,6 +876,14 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if not (m.kind in ("port", "cable") and likened(m))]
+
+
+def _without_absent_gear(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    """ "wires from the amp's speaker terminals (with the speakers DISCONNECTED) into my interface": gear said to be
+    out of the set-up right after its name is no stop of the link ("my amp WITHOUT the neighbours hearing" is no
+    absence: a word that negates what follows it says nothing of the gear before it)."""
+    said_after = [[w] for w in set(g.absence_words) - set(g.negators)]
+    return [m for m in mentions if not (m.kind == "device" and tokens[m.end : m.end + 1] in said_after)]
 
 
 def _without_capacity_wanted(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

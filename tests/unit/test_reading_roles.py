@@ -2054,3 +2054,14 @@ def test_gear_said_to_be_built_in_is_a_part_of_other_gear_not_a_stop(ontology):
     )
     assert link_devices(question, ontology) == [("tube-amp", "audio-interface")]
     assert judged(question, ontology).compatibility is Compatibility.UNSAFE
+
+
+def test_gear_said_to_be_disconnected_right_after_its_name_is_no_stop(ontology):
+    question = (
+        "My old hi-fi amp has no line out. Could I take its speaker terminals (with the speakers "
+        "disconnected) into my interface's line input?"
+    )
+    assert link_devices(question, ontology) == [("hifi-amp", "audio-interface")]
+    assert judged(question, ontology).compatibility is Compatibility.UNSAFE
+    # a word that negates what follows it says nothing of the gear before it
+    assert link_devices("Can my synth go into my mixer without a DI?", ontology) == [("keyboard", "mixer")]
