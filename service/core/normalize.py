@@ -2984,6 +2984,10 @@ def _links(
             if _goes_into_a_source(cable, links, to_positions, gear_at or {}, arrows, ontology)
             else _cable_link(cable, links, spans, arrows, from_positions, sentence_of, gear_said_in, ontology)
         )
+        if target is not None and not _cable_fits_link(cable, links[target], ontology):
+            # "bass into a DI with a jack lead ... is the run from the DI's XLR out to the desk balanced?": a jack
+            # lead cannot be the cable on an end said to be XLR; it is the cable of a hop the question left out
+            target = None
         present = links[target].cable if target is not None else None
         # "any jack lead should do, so I used a guitar lead": a cable of a named kind says more than a
         # plain connector cable on the same link
@@ -3286,6 +3290,29 @@ def _cable_referred_back(
         if before:
             referred.add(max(before))
     return frozenset(referred)
+
+
+def _cable_fits_link(cable: CableSpec, link: LinkSpec, ontology: Ontology | None) -> bool:
+    """No end of the link names a connector that none of the cable's plugs even goes into (a jack lead on an XLR
+    out; a TS plug in a TRS jack goes in, and that mismatch is often what is asked)."""
+    if ontology is None or not cable.ends:
+        return True
+    plugs = _shapes(set(cable.ends), ontology)
+    for stop in (link.source, link.dest):
+        # only a side said with one connector ("the DI's XLR out"): a stop's connectors gathered from around
+        # the post may be the gear's other jacks
+        said = stop is not None and stop.role is not None and len(stop.families) == 1
+        if said and not _shapes(set(stop.families), ontology) & plugs:
+            return False
+    return True
+
+
+def _shapes(families: set[str], ontology: Ontology) -> set[str]:
+    """The plug shapes of these families: the families a size-only family stands for have that size's shape
+    (TS and TRS are both quarter-inch); other families are their own shape."""
+    sizes = {f: set(fam.resolves_to) for f, fam in ontology.families.items() if fam.resolves_to}
+    sized = {f: size for size, members in sizes.items() for f in members | {size}}
+    return {sized.get(f, f) for f in families}
 
 
 def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]:

@@ -2065,3 +2065,14 @@ def test_gear_said_to_be_disconnected_right_after_its_name_is_no_stop(ontology):
     assert judged(question, ontology).compatibility is Compatibility.UNSAFE
     # a word that negates what follows it says nothing of the gear before it
     assert link_devices("Can my synth go into my mixer without a DI?", ontology) == [("keyboard", "mixer")]
+
+
+def test_a_cable_that_cannot_go_into_a_side_said_with_its_connector_is_another_hops(ontology):
+    question = (
+        "My bass feeds an active DI over a jack lead, and the DI's XLR out goes to the stage box. Is the "
+        "snake run from the DI to the desk balanced?"
+    )
+    reading = read_question(question, ontology)
+    assert link_devices_of(reading) == [("active-di", "mixer")]
+    assert reading.links[0].cable is None
+    assert judge(reading, ontology).balanced is True
