@@ -863,7 +863,7 @@ LIKENESS_REACH = 4  # words from "looks like" to the port word it describes ("lo
 def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "two outputs that look like oversized headphone holes": a port word said of what a jack looks like names
     its shape (a connector, when the lexicon reads one there), not what the port is for; a cable said so ("a big
-    plug, like the ones on guitar cords") shows the plug's shape and is no cable of the link."""
+    plug, like the ones on a guitar lead") shows the plug's shape and is no cable of the link."""
     ends = set()
     for phrase in g.likeness_phrases:
         words = phrase.split()
@@ -879,7 +879,7 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
 
 
 def _without_absent_gear(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "wires from the amp's speaker terminals (with the speakers DISCONNECTED) into my interface": gear said to be
+    """ "its binding posts (the cab DISCONNECTED) into my recorder's input": gear said to be
     out of the set-up right after its name is no stop of the link ("my amp WITHOUT the neighbours hearing" is no
     absence: a word that negates what follows it says nothing of the gear before it)."""
     said_after = [[w] for w in set(g.absence_words) - set(g.negators)]
@@ -1127,7 +1127,7 @@ def _class_word_said_again(
         said_again = m.end == m.start + 1 and m.start > 0 and tokens[m.start - 1] in g.determiners
         return {m.start: replace(m, id=first.id)} if said_again and first.id != m.id else {}
     narrowed = m if m.end == m.start + 1 else None  # "the mic" after "a USB mic" may be another mic
-    # "a speaker on a tall stand for the concert (a Yamaha DBR10)": the bracket may close the phrase a few words on,
+    # "a PA box on a pole by the stage (a Yamaha DBR10)": the bracket may close the phrase a few words on,
     # with no other gear and no clause break between
     opened = next(
         (
@@ -1443,7 +1443,7 @@ def _said_of_every_end(tokens: list[str], at: int, g: Grammar) -> bool:
 
 
 MONO_PLUG_REACH = (
-    8  # words from a cable to "mono plugs" said of it ("the 1/4 cables I already had, mono plugs")
+    8  # words from a cable to "mono plugs" said of it ("old quarter-inch leads from a drawer, mono plugs")
 )
 
 
@@ -1621,7 +1621,7 @@ def _sentence_index(tokens: list[str]) -> list[int]:
 
 def _asking_sentences(tokens: list[str], sentence_of: list[int], g: Grammar) -> set[int]:
     """The sentences that ask: those ending in "?", and those opening with a question word, which posts often end
-    with a full stop ("Which one do I buy for mic -> vocaster.")."""
+    with a full stop ("What lead goes mic -> recorder.")."""
     asking = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     starts = [i for i in range(len(tokens)) if i == 0 or sentence_of[i] != sentence_of[i - 1]]
     return asking | {sentence_of[i] for i in starts if tokens[i] in g.question_openers}
@@ -1783,7 +1783,7 @@ def _elements(
                         and merged[index + 1][0].id == "describes"
                         and merged[index + 1][0].start - group[-1].end <= 1
                     )
-                    # "the console's audio input IS a single 3.5 mm jack": a side of no gear said to be a connector
+                    # "the desk's sound input IS one 3.5 mm socket": a side of no gear said to be a connector
                     # ("ITS input is the round kind" is the gear's, said of it below)
                     or (
                         pending_attach is None
@@ -1798,7 +1798,7 @@ def _elements(
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
                 if kinds == {"mono"} and cables and _says_mono_of(cables[-1], group, tokens, sentence_of, g):
-                    # "the 1/4 cables I already had, mono plugs": the cable's plugs carry one conductor
+                    # "old quarter-inch leads from a drawer, mono plugs": the cable's plugs carry one conductor
                     cables[-1] = _mono_cable(cables[-1], ontology)
                 pending_attach = None
                 continue
@@ -1825,7 +1825,7 @@ def _elements(
                 # a balance, or a format ("the optical in is ADAT only"), said of the port before
                 and bool(kinds & {"balance", "format"})
                 and kinds <= {"balance", "family", "format"}
-                # "Juno-DS. Its manual lists its outputs as unbalanced": the sentence that last described the gear
+                # "A Juno-DS. Its handbook gives its outputs as unbalanced": the sentence that last described the gear
                 and sentence_of[head.start]
                 in {sentence_of[stops[-1].position], sentence_of[(stop_end or stops[-1].position + 1) - 1]}
                 and (
@@ -1862,7 +1862,7 @@ def _elements(
             and stops
             and stops[-1].device is None
             and stop.device
-            # "... line outs. Destination: a pair OF monitors": an "of" in the next sentence owns nothing before it
+            # "... its TRS outs. Receiving end: two OF the monitors": an "of" in the next sentence owns nothing before it
             and sentence_of[attach_end - 1] == sentence_of[stops[-1].position]
             and not (
                 stops[-1].role == "out" and _gear_past_a_separator(stops[-1], head.start, merged[:index])
@@ -2985,7 +2985,7 @@ def _links(
             else _cable_link(cable, links, spans, arrows, from_positions, sentence_of, gear_said_in, ontology)
         )
         if target is not None and not _cable_fits_link(cable, links[target], ontology):
-            # "bass into a DI with a jack lead ... is the run from the DI's XLR out to the desk balanced?": a jack
+            # "bass into a DI over a jack lead ... then its XLR out to the desk, balanced?": a jack
             # lead cannot be the cable on an end said to be XLR; it is the cable of a hop the question left out
             target = None
         present = links[target].cable if target is not None else None

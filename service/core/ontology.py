@@ -473,7 +473,7 @@ class GearVerbs:
 
 @dataclass(frozen=True)
 class CountedPins:
-    """A connector described by how many pins or holes it has ("a round socket with five little holes"), or a
+    """A connector described by how many pins or holes it has ("a round socket, 5 small holes"), or a
     plug by how many insulating bands it has ("two black stripes"); kb/reading.yaml counted_pins, counted_bands."""
 
     __pydantic_config__ = _STRICT

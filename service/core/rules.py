@@ -684,7 +684,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     )
     if reading.wired_unbalanced:
         # "the ring isn't connected": two-leg plugs, one signal conductor; the plugs need not be known to say so
-        # ("a 3-pin run with pins 1 and 3 bridged")
+        # ("a 3-pin lead whose cold pin is bridged to the shield")
         two_leg = False
 
     attrs = _attributes(

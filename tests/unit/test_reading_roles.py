@@ -1888,7 +1888,7 @@ def test_an_output_drawn_one_arrow_after_gear_is_that_gears_way_out(ontology):
 
 def test_a_balance_a_manual_lists_in_the_sentence_after_the_gear_is_said_of_its_ports(ontology):
     question = (
-        "My vintage synth. The spec sheet lists its quarter-inch outputs as unbalanced. TRS cables run from "
+        "My vintage synth. Its spec sheet gives the 1/4-inch outs as unbalanced. TRS cables run from "
         "them to my interface's line inputs. Is it balanced now?"
     )
     assert "unbalanced" in stated_balances(read_question(question, ontology))
@@ -1904,7 +1904,7 @@ def test_a_port_of_no_gear_in_the_story_before_a_drawn_chain_is_no_stop(ontology
 
 def test_a_cable_wired_with_its_cold_pin_bridged_is_unbalanced_whatever_its_plugs(ontology):
     question = (
-        "My mixer's XLR line out feeds a run whose cable has pins 1 and 3 bridged inside one plug. "
+        "My mixer's XLR line out feeds a long run; in one plug of that lead pins 1 and 3 are bridged. "
         "Is that run balanced?"
     )
     assert judged(question, ontology).balanced is False
@@ -1912,7 +1912,7 @@ def test_a_cable_wired_with_its_cold_pin_bridged_is_unbalanced_whatever_its_plug
 
 def test_of_in_the_next_sentence_owns_no_port_of_the_sentence_before(ontology):
     question = (
-        "Output side: a Focusrite Scarlett 2i2, balanced TRS line outs. Input side: a pair of powered speakers, "
+        "Output side: a Focusrite Scarlett 2i2, balanced line outs on TRS. Input side: a pair of powered speakers, "
         "XLR input only. Cable?"
     )
     reading = read_question(question, ontology)
@@ -1939,7 +1939,8 @@ def test_a_gear_word_printed_on_a_jack_is_its_label_not_gear(ontology):
 
 def test_a_cable_a_plug_is_likened_to_is_no_cable_of_the_link(ontology):
     reading = read_question(
-        "My keyboard's output takes a plug like the ones on guitar cables. Can it go into my mixer?", ontology
+        "My keyboard's output takes a plug just like the ones on a guitar lead. Can it go into my mixer?",
+        ontology,
     )
     assert all(link.cable is None for link in reading.links)
 
@@ -1960,7 +1961,7 @@ def test_a_channel_word_before_out_of_makes_it_a_port_not_a_preposition(ontology
 
 def test_a_side_of_no_named_gear_said_to_be_a_connector_is_a_port(ontology):
     question = (
-        "My lighting desk's audio input is a 3.5mm stereo jack. I feed it from the RCA record outs on the "
+        "My lighting desk's audio input is one 3.5mm stereo socket. I feed it from the RCA record outs on the "
         "mixer. Which cable?"
     )
     assert cable_of(question, ontology) == "dual RCA-male to 3.5mm TRS-male"
@@ -1982,7 +1983,7 @@ def test_a_negation_reaches_over_or_to_the_next_thing_named(ontology):
 
 def test_a_port_label_in_quotes_after_marked_is_said_of_the_gear_before(ontology):
     question = (
-        "The desk has only quarter-inch sockets marked 'Line' on its spare channels. My CD player has RCA "
+        "The desk's free channels have just quarter-inch sockets marked 'Line'. My CD player has RCA "
         "outs. Will an RCA to jack cable work?"
     )
     assert link_devices(question, ontology) == [("cd-player", "mixer")]
@@ -1998,15 +1999,15 @@ def test_a_heading_of_six_words_before_its_colon_names_no_stop(ontology):
 
 def test_a_product_in_brackets_a_few_words_after_a_class_word_narrows_it(ontology):
     question = (
-        "We got a speaker on a tall stand for the school hall (a Yamaha DBR10) and a small mixer. Which "
-        "cord goes from the mixer's XLR out to the speaker?"
+        "There's a speaker up on a tall stand in the school hall (a Yamaha DBR10) and a small mixer. Which "
+        "lead is right for the mixer XLR out into the speaker?"
     )
     assert link_devices(question, ontology) == [("mixer", "yamaha-dbr10")]
 
 
 def test_ports_wanted_in_number_are_no_jack_of_the_link(ontology):
     question = (
-        "I got a Behringer ADA8200 for more mic inputs; my interface is a Focusrite Scarlett 18i20. "
+        "I got a Behringer ADA8200 for more mic inputs; the interface here is an 18i20. "
         "Which cable joins them?"
     )
     reading = read_question(question, ontology)
@@ -2015,7 +2016,9 @@ def test_ports_wanted_in_number_are_no_jack_of_the_link(ontology):
 
 
 def test_gear_whose_usual_output_is_made_for_the_others_input_sends(ontology):
-    question = "Growing my Audient iD44 with a Behringer ADA8200 for the drum kit; what goes between them?"
+    question = (
+        "Growing an Audient iD44 by adding a Behringer ADA8200 for the drum kit; what goes between them?"
+    )
     assert link_devices(question, ontology)[0] == ("behringer-ada8200", "audient-id44")
     assert cable_of(question, ontology) == "TOSLINK to TOSLINK"
 
@@ -2042,7 +2045,7 @@ def test_mono_plugs_said_of_a_cable_make_its_ends_one_conductor_plugs(ontology):
 
 def test_a_sentence_opening_with_a_question_word_asks_without_a_question_mark(ontology):
     question = (
-        "Keys rig: synth -> Radial ProDI -> stage box XLR input. Which lead goes from the DI to the stage box"
+        "Keys rig: synth -> Radial ProDI -> stage box XLR input. Which lead should I use from DI to stage box"
     )
     assert link_devices(question, ontology) == [("radial-prodi", "stage-box")]
 
@@ -2059,7 +2062,7 @@ def test_gear_said_to_be_built_in_is_a_part_of_other_gear_not_a_stop(ontology):
 def test_gear_said_to_be_disconnected_right_after_its_name_is_no_stop(ontology):
     question = (
         "My old hi-fi amp has no line out. Could I take its speaker terminals (with the speakers "
-        "disconnected) into my interface's line input?"
+        "disconnected) into an interface line input?"
     )
     assert link_devices(question, ontology) == [("hifi-amp", "audio-interface")]
     assert judged(question, ontology).compatibility is Compatibility.UNSAFE
@@ -2069,8 +2072,8 @@ def test_gear_said_to_be_disconnected_right_after_its_name_is_no_stop(ontology):
 
 def test_a_cable_that_cannot_go_into_a_side_said_with_its_connector_is_another_hops(ontology):
     question = (
-        "My bass feeds an active DI over a jack lead, and the DI's XLR out goes to the stage box. Is the "
-        "snake run from the DI to the desk balanced?"
+        "My bass feeds an active DI over a jack lead, while the DI's XLR output feeds the stage box. Is the "
+        "snake run, DI to desk, balanced?"
     )
     reading = read_question(question, ontology)
     assert link_devices_of(reading) == [("active-di", "mixer")]
