@@ -400,14 +400,19 @@ def _without_roles_played(mentions: list[Mention], tokens: list[str], g: Grammar
     the other gear plays, not another piece of gear in the link."""
     if not g.role_played_words:
         return mentions
+    return [
+        m
+        for m in mentions
+        if not (m.kind == "device" and _word_before_is(tokens, m.start, g.role_played_words, g))
+    ]
 
-    def played(m: Mention) -> bool:
-        i = m.start - 1
-        while i >= 0 and tokens[i] in g.fillers:
-            i -= 1
-        return i >= 0 and tokens[i] in g.role_played_words
 
-    return [m for m in mentions if not (m.kind == "device" and played(m))]
+def _word_before_is(tokens: list[str], start: int, words: frozenset[str], g: Grammar) -> bool:
+    """The word before `start`, past glue words, is one of `words` ("AS my monitor", "for MORE mic inputs")."""
+    i = start - 1
+    while i >= 0 and tokens[i] in g.fillers:
+        i -= 1
+    return i >= 0 and tokens[i] in words
 
 
 def _elided_families(mentions: list[Mention]) -> list[Mention]:
@@ -891,14 +896,11 @@ def _without_capacity_wanted(mentions: list[Mention], tokens: list[str], g: Gram
     bought, not a jack of the link asked about."""
     if not g.capacity_words:
         return mentions
-
-    def wanted(m: Mention) -> bool:
-        k = m.start - 1
-        while k >= 0 and tokens[k] in g.fillers:
-            k -= 1
-        return k >= 0 and tokens[k] in g.capacity_words
-
-    return [m for m in mentions if not (m.kind in ("port", "role") and wanted(m))]
+    return [
+        m
+        for m in mentions
+        if not (m.kind in ("port", "role") and _word_before_is(tokens, m.start, g.capacity_words, g))
+    ]
 
 
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
