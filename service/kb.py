@@ -661,6 +661,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
         "sources",
         "suggests",
         "misread_among_links",
+        "wrong_cable",
     }
     if unknown:
         raise KBInvalid(f"kb/rules.yaml: {key}: unknown keys {sorted(unknown)}")
@@ -675,6 +676,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
         hazard=body.get("hazard"),
         suggests=tuple(str(d) for d in body.get("suggests") or ()),
         misread_among_links=bool(body.get("misread_among_links", False)),
+        wrong_cable=bool(body.get("wrong_cable", False)),
     )
 
 

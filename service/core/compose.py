@@ -291,7 +291,9 @@ def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[s
             lines += _chain_lines(j)
         lines += _reasons(focus)
         if j.cable and intent is Intent.COMPATIBILITY:
-            lines.append(f"Cable: {j.cable.name}.")
+            swapped = next((f.cable for f in focus if f.remedy == j.cable and f.cable), None)
+            instead = f" (not a {swapped.name})" if swapped and swapped.name != j.cable.name else ""
+            lines.append(f"Cable: {j.cable.name}{instead}.")
         lines += _balance_note(focus)
     # The general balance facts only where balance is the question: the first 120 words are what people read.
     facts = [f.text for f in j.facts if f.id in j.cited][:2] if about_balance else []
@@ -358,17 +360,22 @@ def _recommendation_lead(j: Judgement, focus: list[LinkFinding], ontology: Ontol
     finding = next((f for f in focus if f.cable), None)
     if finding is None or finding.cable is None:
         return "I can't name the cable yet: I need to know the connector at each end."
-    lead = f"Use a **{finding.cable.name}** cable ({finding.label})."
-    src_plug, dst_plug = finding.plug_families
+    # the cable that puts right what the question's own cable gets wrong, when there is one
+    cable = finding.remedy or finding.cable
+    verdict = finding.remedy_compatibility if finding.remedy else finding.compatibility
+    lead = f"Use a **{cable.name}** cable ({finding.label})."
+    src_plug, dst_plug = finding.remedy_plugs if finding.remedy else finding.plug_families
     if src_plug and dst_plug and ontology is not None:
         # the plugs in words too: "TRS-male" is one token to a reader skimming for "TRS"
         src_name, dst_name = ontology.families[src_plug].name, ontology.families[dst_plug].name
         src_at = finding.source.name if finding.source else "the sending end"
         dst_at = finding.dest.name if finding.dest else "the receiving end"
-        lead = (
-            f"Use a **{finding.cable.name}** cable: {src_name} at the {src_at}, {dst_name} at the {dst_at}."
-        )
-    if finding.compatibility in (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE):
+        lead = f"Use a **{cable.name}** cable: {src_name} at the {src_at}, {dst_name} at the {dst_at}."
+    if finding.remedy and finding.remedy.name == finding.cable.name:
+        lead += " The plugs are right, but not the kind of cable the question names, as below."
+    elif finding.remedy:
+        lead += f" Not a {finding.cable.name}: that one is the trouble, as below."
+    if verdict in (Compatibility.DOES_NOT_WORK, Compatibility.UNSAFE):
         lead = f"A cable alone won't do it ({finding.label})."
     return lead
 

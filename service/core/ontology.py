@@ -162,6 +162,7 @@ class LinkRule:
     hazard: str | None = None
     suggests: tuple[str, ...] = ()  # device ids of the gear its text tells the user to put in between
     misread_among_links: bool = False  # among several links read from prose, more likely a misreading
+    wrong_cable: bool = False  # the cable is what is wrong: another cable between the same ports clears it
 
     def applies(self, attributes: dict[str, Any]) -> bool:
         """Tell whether every condition holds for these link attributes."""

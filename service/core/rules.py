@@ -96,6 +96,11 @@ class LinkFinding:
     guessed: bool = False
     derived_plugs: bool = False  # a cable end came from the gear's usual jack, not from the question
     problems: tuple[str, ...] = ()  # the reasons of the rules whose verdict is worse than "works"
+    # the cable that clears what the question's own cable gets wrong ("the 3.5 mm lead the mic came with" into a
+    # phone's headset jack): same ports, a better verdict; None when the cable is not the trouble
+    remedy: Cable | None = None
+    remedy_plugs: tuple[str | None, str | None] = (None, None)
+    remedy_compatibility: Compatibility | None = None
 
     @property
     def label(self) -> str:
@@ -170,7 +175,8 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
 
     verdicts = [f.compatibility for f in deciding if f.compatibility is not None]
     compatibility = max(verdicts, key=lambda v: v.rank) if verdicts else None
-    cable = next((f.cable for f in deciding if f.cable is not None), None)
+    # the cable to use: the one that clears the trouble of the question's own cable, else the link's
+    cable = next((f.remedy or f.cable for f in deciding if f.cable is not None), None)
 
     # what the question itself says (a tube amp with no cab) before what a link read from it implies
     said = _hazards_from_words(reading, findings, ontology)
@@ -545,6 +551,47 @@ def _orient(source: Port | None, dest: Port | None) -> bool:
 
 
 def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFinding | None:
+    """Judge the link as the question gives it; when a rule says the question's own cable is what is wrong
+    (kb/rules.yaml `wrong_cable`), also name the cable that puts it right: the same plugs on a cable made for the
+    link (speaker cable, not a guitar lead), else the plugs the gear's jacks take, else one plug of the question's."""
+    finding = _judge_link_as_given(link, reading, ontology)
+    if finding is None or link.cable is None or finding.source is None or finding.dest is None:
+        return finding
+    wrong = {r.id for r in ontology.link_rules if r.wrong_cable}
+    if not wrong & set(finding.rule_ids) or finding.compatibility is None:
+        return finding
+    src_plug, dst_plug = finding.plug_families
+    unpinned = LinkSpec(link.source, None, link.dest)
+    for sides in ((src_plug, dst_plug), (None, None), (src_plug, None), (None, dst_plug)):
+        other = _judge_link_as_given(unpinned, reading, ontology, sides=sides)
+        if (
+            other is not None
+            and other.cable is not None
+            and other.compatibility is not None
+            and not wrong & set(other.rule_ids)
+            and other.compatibility.rank <= finding.compatibility.rank
+            and _same_port(other.source, finding.source)
+            and _same_port(other.dest, finding.dest)
+        ):
+            return replace(
+                finding,
+                remedy=other.cable,
+                remedy_plugs=other.plug_families,
+                remedy_compatibility=other.compatibility,
+            )
+    return finding
+
+
+def _same_port(a: Port | None, b: Port | None) -> bool:
+    return a is not None and b is not None and a.kind_id == b.kind_id and a.device == b.device
+
+
+def _judge_link_as_given(
+    link: LinkSpec,
+    reading: Reading,
+    ontology: Ontology,
+    sides: tuple[str | None, str | None] | None = None,
+) -> LinkFinding | None:
     cable = link.cable
     if link.source is None and link.dest is None:
         return _judge_ends_only(cable, reading, ontology) if cable and cable.ends else None
@@ -573,6 +620,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     if _orient(source, dest):
         source, dest = dest, source
         src_family, dst_family = dst_family, src_family
+    if sides is not None:
+        src_family, dst_family = sides  # plugs kept from the question's cable, the signal's way round
     # A port of unnamed gear that says no format of its own carries the format of the end it joins, when its
     # jack fits: "the AES3id output on BNC into the next box's BNC input" is an AES3id input.
     source = _in_format_of(dest, source, link.source, "out", ontology) or source

@@ -925,3 +925,44 @@ def test_a_port_word_a_one_level_jack_cannot_carry_yields_to_the_jack(ontology):
     judgement = judge(reading, ontology)
     assert judgement.links[0].source.kind_id == "speaker-out"
     assert judgement.compatibility is Compatibility.UNSAFE
+
+
+# --- the cable that puts right what the question's own cable gets wrong ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "remedy"),
+    [
+        # same plugs, another kind of cable: speaker cable, not the guitar lead
+        (
+            "the amp head's speaker out to the cab's 1/4 jack with a spare guitar lead: what should I use?",
+            Compatibility.UNSAFE,
+            "TS-male to TS-male",
+        ),
+        # the gear's own jacks decide: both ends are balanced TRS, so TRS plugs carry both legs
+        (
+            "interface balanced TRS line out into the mixer's balanced TRS line input with a TS instrument cable",
+            Compatibility.WORKS_WITH_CAVEAT,
+            "TRS-male to TRS-male",
+        ),
+        # a phone's headset jack wants a four-pole plug: keep the mic's TRS end, change the other
+        (
+            "my lav mic has a 3.5mm TRS plug; with a 3.5mm TRS to 3.5mm TRS lead into the phone's TRRS headset jack",
+            Compatibility.WORKS_WITH_CAVEAT,
+            "3.5mm TRS-male to 3.5mm TRRS-male",
+        ),
+    ],
+)
+def test_a_cable_the_rules_blame_gets_a_remedy(ontology, question, verdict, remedy):
+    j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
+    assert j.compatibility is verdict, j
+    (link,) = [f for f in j.links if f.remedy]
+    assert link.cable is not None and link.remedy is not None
+    assert link.remedy.name == remedy and j.cable == link.remedy, j.links
+
+
+def test_a_cable_that_fits_gets_no_remedy(ontology):
+    question = "interface balanced TRS line out into the mixer's balanced TRS line input with a TRS cable"
+    j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
+    assert j.compatibility is Compatibility.WORKS and j.balanced is True
+    assert all(f.remedy is None for f in j.links) and j.cable.name == "TRS-male to TRS-male"
