@@ -647,6 +647,15 @@ def _conditions(file: str, key: str, when: Any) -> tuple[Condition, ...]:
     return tuple(conditions)
 
 
+def _blame(key: str, value: Any) -> tuple[Condition, ...] | None:
+    """`wrong_cable`: true (always), false, or the further conditions under which the rule blames the cable."""
+    if value is True:
+        return ()
+    if value is False or value is None:
+        return None
+    return _conditions("rules", f"{key}.wrong_cable", value)
+
+
 def _link_rule(index: int, body: Any) -> LinkRule:
     key = f"link_rules[{index}]"
     if not isinstance(body, dict) or not body.get("id"):
@@ -676,7 +685,7 @@ def _link_rule(index: int, body: Any) -> LinkRule:
         hazard=body.get("hazard"),
         suggests=tuple(str(d) for d in body.get("suggests") or ()),
         misread_among_links=bool(body.get("misread_among_links", False)),
-        wrong_cable=bool(body.get("wrong_cable", False)),
+        wrong_cable=_blame(key, body.get("wrong_cable", False)),
     )
 
 

@@ -162,11 +162,17 @@ class LinkRule:
     hazard: str | None = None
     suggests: tuple[str, ...] = ()  # device ids of the gear its text tells the user to put in between
     misread_among_links: bool = False  # among several links read from prose, more likely a misreading
-    wrong_cable: bool = False  # the cable is what is wrong: another cable between the same ports clears it
+    # the cable is what is wrong (another cable between the same ports clears it) when these conditions hold too;
+    # None: the rule never blames the cable
+    wrong_cable: tuple[Condition, ...] | None = None
 
     def applies(self, attributes: dict[str, Any]) -> bool:
         """Tell whether every condition holds for these link attributes."""
         return all(condition.holds(attributes) for condition in self.when)
+
+    def blames_cable(self, attributes: dict[str, Any]) -> bool:
+        """Tell whether, applying to these attributes, the rule says the cable is what is wrong."""
+        return self.wrong_cable is not None and all(c.holds(attributes) for c in self.wrong_cable)
 
 
 @dataclass(frozen=True)

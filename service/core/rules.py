@@ -101,6 +101,7 @@ class LinkFinding:
     remedy: Cable | None = None
     remedy_plugs: tuple[str | None, str | None] = (None, None)
     remedy_compatibility: Compatibility | None = None
+    cable_blamed: bool = False  # a rule that applies says the cable itself is what is wrong (kb/rules.yaml)
 
     @property
     def label(self) -> str:
@@ -557,8 +558,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     finding = _judge_link_as_given(link, reading, ontology)
     if finding is None or link.cable is None or finding.source is None or finding.dest is None:
         return finding
-    wrong = {r.id for r in ontology.link_rules if r.wrong_cable}
-    if not wrong & set(finding.rule_ids) or finding.compatibility is None:
+    if not finding.cable_blamed or finding.compatibility is None:
         return finding
     src_plug, dst_plug = finding.plug_families
     unpinned = LinkSpec(link.source, None, link.dest)
@@ -568,7 +568,7 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
             other is not None
             and other.cable is not None
             and other.compatibility is not None
-            and not wrong & set(other.rule_ids)
+            and not other.cable_blamed
             and other.compatibility.rank <= finding.compatibility.rank
             and _same_port(other.source, finding.source)
             and _same_port(other.dest, finding.dest)
@@ -780,6 +780,7 @@ def _judge_link_as_given(
         problems=tuple(
             dict.fromkeys(r.text.format(**fill) for r in ordered if Compatibility(r.verdict).rank > 0)
         ),
+        cable_blamed=any(r.blames_cable(attrs) for r in matched),
     )
 
 
