@@ -296,7 +296,7 @@ def _resolve(
             kind_id = kind_id or next(iter(fitting or ports), None)
         for key in stop.families + (_g(ontology).default_port,):
             kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
-    kind = ontology.ports.get(kind_id) if kind_id else None
+    kind = _as_on_its_gear(ontology.ports.get(kind_id) if kind_id else None, kind_id, stop.device, ontology)
     # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
     port_name = kind.name if kind else ""
@@ -380,6 +380,22 @@ def _resolve(
     return Port(
         kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair, single, two
     )
+
+
+def _as_on_its_gear(
+    kind: PortKind | None, kind_id: str | None, device: str | None, ontology: Ontology
+) -> PortKind | None:
+    """The port kind with the jacks its gear really has (kb/planner.yaml `jacks`): a computer's USB port is a
+    USB-A or USB-C host port, not the USB-B socket usual on audio gear."""
+    if kind is None or kind_id is None or device is None or ontology.planner is None:
+        return kind
+    gear = ontology.devices.get(device)
+    by_port = {
+        **ontology.planner.jacks.get((gear.kind if gear else "") or device, {}),
+        **ontology.planner.jacks.get(device, {}),
+    }
+    jacks = by_port.get(kind_id)
+    return replace(kind, jacks=list(jacks)) if jacks and list(jacks) != kind.jacks else kind
 
 
 def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:

@@ -966,3 +966,17 @@ def test_a_cable_that_fits_gets_no_remedy(ontology):
     j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
     assert j.compatibility is Compatibility.WORKS and j.balanced is True
     assert all(f.remedy is None for f in j.links) and j.cable.name == "TRS-male to TRS-male"
+
+
+@pytest.mark.parametrize(
+    ("question", "cable"),
+    [
+        # a computer is the USB host: its ports are USB-A (or USB-C), the gear's is the USB-B socket
+        ("which cable from the midi controller's usb port into my laptop?", "USB-B to USB-A"),
+        # a phone's USB port is USB-C (kb/planner.yaml jacks)
+        ("what lead from my midi keyboard's usb port into the phone?", "USB-B to USB-C"),
+    ],
+)
+def test_usb_ends_are_the_jacks_each_gear_really_has(ontology, question, cable):
+    j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
+    assert j.cable is not None and j.cable.name == cable, j.links
