@@ -570,7 +570,8 @@ def _orient(source: Port | None, dest: Port | None) -> bool:
 def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFinding | None:
     """Judge the link as the question gives it; when a rule says the question's own cable is what is wrong
     (kb/rules.yaml `wrong_cable`), also name the cable that puts it right: the same plugs on a cable made for the
-    link (speaker cable, not a guitar lead), else the plugs the gear's jacks take, else one plug of the question's."""
+    link (speaker cable, not a guitar lead), else plugs of the same shape with both legs (TRS for TS), else the
+    plugs the gear's jacks take, else one plug of the question's."""
     finding = _judge_link_as_given(link, reading, ontology)
     if finding is None or link.cable is None or finding.source is None or finding.dest is None:
         return finding
@@ -578,7 +579,8 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
         return finding
     src_plug, dst_plug = finding.plug_families
     unpinned = LinkSpec(link.source, None, link.dest)
-    for sides in ((src_plug, dst_plug), (None, None), (src_plug, None), (None, dst_plug)):
+    twins = (_two_leg_twin(src_plug, ontology), _two_leg_twin(dst_plug, ontology))
+    for sides in ((src_plug, dst_plug), twins, (None, None), (src_plug, None), (None, dst_plug)):
         other = _judge_link_as_given(unpinned, reading, ontology, sides=sides)
         if (
             other is not None
@@ -596,6 +598,12 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
                 remedy_compatibility=other.compatibility,
             )
     return finding
+
+
+def _two_leg_twin(family: str | None, ontology: Ontology) -> str | None:
+    """The plug of the same shape with both legs (TRS for TS), kb/reading.yaml mono_plug; else the plug itself."""
+    twins = {one: both for both, one in _g(ontology).mono_plug.items() if both != one}
+    return twins.get(family or "", family)
 
 
 def _same_port(a: Port | None, b: Port | None) -> bool:

@@ -945,6 +945,12 @@ def test_a_port_word_a_one_level_jack_cannot_carry_yields_to_the_jack(ontology):
             Compatibility.WORKS_WITH_CAVEAT,
             "TRS-male to TRS-male",
         ),
+        # plugs of the same shape with both legs: a combo input takes the TRS plug as well as an XLR
+        (
+            "the interface's balanced line out into the monitor's combo input (XLR or 1/4) with a TS guitar cable",
+            Compatibility.WORKS_WITH_CAVEAT,
+            "TRS-male to TRS-male",
+        ),
         # a phone's headset jack wants a four-pole plug: keep the mic's TRS end, change the other
         (
             "my lav mic has a 3.5mm TRS plug; with a 3.5mm TRS to 3.5mm TRS lead into the phone's TRRS headset jack",
