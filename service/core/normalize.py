@@ -2347,6 +2347,7 @@ def _brand_references(
     lexicon = lexicon_for(ontology)
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
+    inner: dict[str, Mention] = {}
     added: list[Mention] = []
     for m in sorted(mentions, key=lambda m: m.start):
         words = m.text.split()
@@ -2369,11 +2370,24 @@ def _brand_references(
                 and (last,) not in lexicon.phrases
             ):
                 brands.setdefault(last, m)
+            # "a Universal Audio Volt 276 ... the VOLT only has 1/4 outs": a model word inside the name, said
+            # again after a determiner, when it is no English word ("the model", "the twin": kb/words.txt)
+            for word in words[1:-1]:
+                if (
+                    len(word) >= MODEL_NAME_LETTERS
+                    and word.isalpha()
+                    and word not in g.fillers
+                    and word not in lexicon.known_words
+                    and (word,) not in lexicon.phrases
+                ):
+                    inner.setdefault(word, m)
     added += _makers_said_again(tokens, mentions, covered, ontology, g)
     for i, tok in enumerate(tokens):
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
         # (a short word ending in "s" is too likely another word: "us", "its")
         first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
+        if first is None and i > 0 and tokens[i - 1] in g.determiners:
+            first = inner.get(tok)
         if (
             first is not None
             and i >= first.end

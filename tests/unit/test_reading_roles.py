@@ -2079,3 +2079,27 @@ def test_a_cable_that_cannot_go_into_a_side_said_with_its_connector_is_another_h
     assert link_devices_of(reading) == [("active-di", "mixer")]
     assert reading.links[0].cable is None
     assert judge(reading, ontology).balanced is True
+
+
+def test_a_model_word_inside_a_product_name_refers_back_to_it(ontology):
+    # "the Volt" after "Universal Audio Volt 276": its 1/4-inch outs are the Volt's
+    reading = read_question(
+        "I run a Universal Audio Volt 276 into a pair of Yamaha HS7 monitors. The Volt only has 1/4 outs, "
+        "so which cable?",
+        ontology,
+    )
+    (link,) = reading.links
+    assert link.source.device == "ua-volt-276" and "quarter_inch" in link.source.families
+
+
+def test_an_english_word_inside_a_product_name_does_not_refer_back(ontology):
+    # "the model" is no short name of the Behringer Model D
+    reading = read_question(
+        "Our band has a Behringer Model D and a mixer; the model only has a 1/4 out, which cable?", ontology
+    )
+    assert not any(
+        "quarter_inch" in stop.families
+        for link in reading.links
+        for stop in (link.source, link.dest)
+        if stop and stop.device == "behringer-model-d"
+    )
