@@ -229,7 +229,11 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
         compound_joiners=grammar.compound_joiners if grammar is not None else frozenset(),
         sized=grammar.sized_sockets if grammar is not None else None,
-        counted=tuple(c for c in (grammar.counted_pins, grammar.counted_bands) if c is not None)
+        counted=tuple(
+            c
+            for c in (grammar.counted_pins, grammar.counted_bands, grammar.counted_contacts)
+            if c is not None
+        )
         if grammar is not None
         else (),
         numbers=dict(grammar.spoken_numbers) if grammar is not None else {},

@@ -344,6 +344,7 @@ class Grammar:
     sized_sockets: SizedSockets | None = None
     counted_pins: CountedPins | None = None
     counted_bands: CountedPins | None = None  # "a big plug with two black stripes" is TRS
+    counted_contacts: CountedPins | None = None  # "a quarter-inch three-contact jack" is TRS
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()
@@ -481,7 +482,8 @@ class GearVerbs:
 @dataclass(frozen=True)
 class CountedPins:
     """A connector described by how many pins or holes it has ("a round socket, 5 small holes"), or a
-    plug by how many insulating bands it has ("two black stripes"); kb/reading.yaml counted_pins, counted_bands."""
+    plug by how many insulating bands it has ("two black stripes") or contacts ("a three-contact jack");
+    kb/reading.yaml counted_pins, counted_bands, counted_contacts."""
 
     __pydantic_config__ = _STRICT
     families: dict[int, str]

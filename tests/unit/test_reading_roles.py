@@ -2103,3 +2103,24 @@ def test_an_english_word_inside_a_product_name_does_not_refer_back(ontology):
         for stop in (link.source, link.dest)
         if stop and stop.device == "behringer-model-d"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "family"),
+    [
+        ("the recorder has a quarter-inch three-contact jack for its input", "trs"),
+        ("all I have is a lead with a two-contact plug on it", "ts"),
+        ("the phone wants a 4-pole plug", "trrs"),
+        # pins stay pins: a three-pin socket is an XLR
+        ("the desk has a three-pin socket for it", "xlr"),
+    ],
+)
+def test_a_jack_plug_counted_by_its_contacts_names_its_connector(ontology, question, family):
+    from service.core.lexicon import clean
+    from service.core.lexicon import find_mentions
+    from service.core.lexicon import lexicon_for
+    from service.core.lexicon import tokenize
+
+    mentions = find_mentions(tokenize(clean(question)), lexicon_for(ontology))
+    families = [m.id for m in mentions if m.kind == "family"]
+    assert family in families, families
