@@ -284,6 +284,12 @@ def _hazards_said_across_turns(
     own = hazards_said(reading.cleaned, devices, ontology) if reading.devices_before else []
     before = context.get("question")
     earlier = " ".join(tokenize(clean(before))) if isinstance(before, str) and before else ""
+    # the connectors the answer before judged count as said: "can I hook them up with the amp on?" after a
+    # speakON-to-banana cable is about binding posts, even when only the first turn named them
+    judged = [
+        f for f in (*context.get("cable_families", ()), *context.get("families", ())) if isinstance(f, str)
+    ]
+    earlier = " ".join([earlier, *dict.fromkeys(judged)]).strip()
     across = hazards_said_across(earlier, reading.cleaned, devices, ontology) if earlier else []
     return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in (*own, *across))))
 

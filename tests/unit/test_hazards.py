@@ -306,6 +306,28 @@ def test_a_hazard_said_between_a_follow_up_and_the_question_before_it_is_said(on
     assert not hazards_said_across(earlier + " with the amp switched on", "and with speakon", (), ontology)
 
 
+def test_the_connectors_the_answer_before_judged_count_as_said_in_a_follow_up(ontology):
+    from service.core.normalize import read_question
+
+    # the turn before named no binding posts; its answer judged a speakON-to-banana cable
+    context = {
+        "v": 1,
+        "intent": "cable_recommendation",
+        "question": "the amp I borrowed has twist-lock outputs, which cable to the speakers?",
+        "links": [{"source": {"device": "power-amp", "role": "out"}, "dest": {"device": "passive-speaker"}}],
+        "cable_families": ["speakon", "banana"],
+    }
+    reading = read_question("can i hook them up while the amp is switched on?", ontology, context=context)
+    assert "exposed-speaker-terminals" in reading.hazards_said
+    # without the judged connectors nothing in the two turns says binding posts
+    reading = read_question(
+        "can i hook them up while the amp is switched on?",
+        ontology,
+        context={**context, "cable_families": []},
+    )
+    assert "exposed-speaker-terminals" not in reading.hazards_said
+
+
 def test_phantom_named_by_its_lamp_and_a_distributed_speaker_line_are_read(ontology):
     def fired(question):
         return {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
