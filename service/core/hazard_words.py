@@ -34,11 +34,19 @@ def hazards_said(cleaned: str, devices: Iterable[str], ontology: Ontology) -> li
     ]
 
 
-def hazards_said_across(earlier: str, now: str, devices: Iterable[str], ontology: Ontology) -> list[Hazard]:
+def hazards_said_across(
+    earlier: str,
+    now: str,
+    devices: Iterable[str],
+    ontology: Ontology,
+    earlier_devices: Iterable[str] | None = None,
+) -> list[Hazard]:
     """ "Amp with binding posts to the speakers?" then "can I hook them up with the amp on?": the hazards whose
-    words two turns say between them, the new turn saying some of them and the earlier one not all."""
+    words two turns say between them, the new turn saying some of them and the earlier one not all (the earlier
+    turn with its own gear only, when given: "48 V on ch4" then "and the ribbon on ch2?")."""
     named = list(devices)
-    before = {h.id for h in hazards_said(earlier, named, ontology)}
+    said_before = named if earlier_devices is None else list(earlier_devices)
+    before = {h.id for h in hazards_said(earlier, said_before, ontology)}
     return [
         hazard
         for hazard in hazards_said(f"{earlier} {now}", named, ontology)

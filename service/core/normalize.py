@@ -290,7 +290,11 @@ def _hazards_said_across_turns(
         f for f in (*context.get("cable_families", ()), *context.get("families", ())) if isinstance(f, str)
     ]
     earlier = " ".join([earlier, *dict.fromkeys(judged)]).strip()
-    across = hazards_said_across(earlier, reading.cleaned, devices, ontology) if earlier else []
+    across = (
+        hazards_said_across(earlier, reading.cleaned, devices, ontology, reading.devices_before)
+        if earlier
+        else []
+    )
     return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in (*own, *across))))
 
 

@@ -306,6 +306,21 @@ def test_a_hazard_said_between_a_follow_up_and_the_question_before_it_is_said(on
     assert not hazards_said_across(earlier + " with the amp switched on", "and with speakon", (), ontology)
 
 
+def test_a_ribbon_named_in_a_follow_up_to_phantom_is_the_ribbon_hazard(ontology):
+    from service.core.hazard_words import hazards_said
+    from service.core.hazard_words import hazards_said_across
+
+    assert "ribbon-phantom" in {
+        h.id for h in hazards_said("phantom on with my ribbon mic, fine?", (), ontology)
+    }
+    earlier = "channel 4 has 48v for the condenser"
+    # the ribbon is gear of the follow-up only: the earlier turn, with its own gear, did not name it
+    said = hazards_said_across(
+        earlier, "and the old ribbon on ch2", ["ribbon-mic"], ontology, earlier_devices=[]
+    )
+    assert "ribbon-phantom" in {h.id for h in said}
+
+
 def test_the_connectors_the_answer_before_judged_count_as_said_in_a_follow_up(ontology):
     from service.core.normalize import read_question
 
