@@ -2124,3 +2124,13 @@ def test_a_jack_plug_counted_by_its_contacts_names_its_connector(ontology, quest
     mentions = find_mentions(tokenize(clean(question)), lexicon_for(ontology))
     families = [m.id for m in mentions if m.kind == "family"]
     assert family in families, families
+
+
+def test_channel_inside_a_port_phrase_keeps_the_port(ontology):
+    # "one balanced channel input" is an input, however many words sit inside the phrase
+    reading = read_question(
+        "can I run a TRS cable from the headphone out into one balanced channel input?", ontology
+    )
+    (link,) = reading.links
+    assert link.source is not None and link.source.role == "out"
+    assert link.dest is not None and link.dest.role == "in" and link.dest.balance == "balanced"
