@@ -2134,3 +2134,9 @@ def test_channel_inside_a_port_phrase_keeps_the_port(ontology):
     (link,) = reading.links
     assert link.source is not None and link.source.role == "out"
     assert link.dest is not None and link.dest.role == "in" and link.dest.balance == "balanced"
+
+
+@pytest.mark.parametrize(("said", "family"), [("a 3.5 TRS output", "trs35"), ("a 3.5 mono out", "ts35")])
+def test_a_size_without_its_unit_before_the_kind_names_the_small_jack(ontology, said, family):
+    reading = read_question(f"my wireless receiver has {said}, which cable into the camera?", ontology)
+    assert any(family in stop.families for link in reading.links for stop in (link.source, link.dest) if stop)
