@@ -146,10 +146,20 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
         if not (reading.fit.fits and cable_asked):
             focus = len(findings) - 1
     findings = _audio_asked_of_a_control_link(reading, findings, ontology)
+    misread = {r.id for r in ontology.link_rules if r.misread_among_links}
+    if (
+        focus is not None
+        and reading.fit is None
+        and not reading.drawn
+        and misread & set(findings[focus].rule_ids)
+        and any(not misread & set(f.rule_ids) for f in findings)
+    ):
+        # the hop the question seems to ask about joins two outputs or two inputs: more likely ends the reader
+        # paired wrongly than what the user did, so the links that read as connections decide
+        focus = None
     judged = [findings[focus]] if focus is not None else findings
     deciding = judged  # the links that decide the verdicts: not those more likely misread
     if focus is None and len(findings) > 1:
-        misread = {r.id for r in ontology.link_rules if r.misread_among_links}
         deciding = [f for f in findings if not misread & set(f.rule_ids)] or findings
 
     # a chain drawn with arrows is balanced only if every link drawn is, misread or not; whether it works is

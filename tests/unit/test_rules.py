@@ -986,3 +986,14 @@ def test_a_cable_that_fits_gets_no_remedy(ontology):
 def test_usb_ends_are_the_jacks_each_gear_really_has(ontology, question, cable):
     j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
     assert j.cable is not None and j.cable.name == cable, j.links
+
+
+def test_a_hop_that_joins_two_inputs_does_not_decide_when_another_link_reads_as_a_connection(ontology):
+    # "+4" read as a second input makes a misread input-to-input hop; the deck-to-interface link decides
+    question = (
+        "My old cassette deck's line outs are RCA and my interface's line inputs are balanced 1/4 inch set for +4. "
+        "Will the levels line up ok plugging one into the other with RCA to TS cables?"
+    )
+    j = judge(read_question(question, ontology), ontology)
+    assert j.compatibility is not None and j.compatibility is not Compatibility.DOES_NOT_WORK, j.links
+    assert all("rule.direction.in-to-in" not in f.rule_ids for f in j.links)
