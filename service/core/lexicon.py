@@ -135,6 +135,8 @@ class Lexicon:
         frozenset()
     )  # "card OF sound": a two-word name said the other way round
     known_words: frozenset[str] = frozenset()  # real English words: a correction would change the meaning
+    # two connector words that together name one family (kb/reading.yaml family_merge): "quarter-inch" + "TRS"
+    family_merges: dict[frozenset[str], str] = field(default_factory=dict)
 
     @functools.cached_property
     def reach(self) -> dict[str, int]:
@@ -224,6 +226,11 @@ def lexicon_for(ontology: Ontology) -> Lexicon:
         vocabulary=frozenset(vocabulary | set(ontology.terms.spelling)),
         spelling=spelling,
         known_words=ontology.terms.words,
+        family_merges=(
+            {frozenset(m.families): m.becomes for m in grammar.family_merge if len(m.families) == 2}
+            if grammar is not None
+            else {}
+        ),
         fillers=grammar.fillers if grammar is not None else frozenset(),
         paired=dict(grammar.paired_family_words) if grammar is not None else {},
         pair_joiners=grammar.pair_joiners if grammar is not None else frozenset(),
@@ -378,6 +385,7 @@ def find_mentions(tokens: list[str], lexicon: Lexicon) -> list[Mention]:
         mentions = _counted_pins(tokens, mentions, counted, lexicon.numbers)
     if lexicon.sized is not None:
         mentions = _sized_sockets(tokens, mentions, lexicon.sized)
+    mentions = _one_connector_by_size_and_kind(mentions, lexicon.family_merges)
     return _paired_families(tokens, mentions, lexicon) if lexicon.paired else mentions
 
 
@@ -401,6 +409,21 @@ def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:
         prev = merged[-1] if merged else None
         if prev and m.kind == prev.kind == "family" and m.id == prev.id and prev.end == m.start:
             merged[-1] = Mention(m.kind, m.id, f"{prev.text} {m.text}", prev.start, m.end)
+        else:
+            merged.append(m)
+    return merged
+
+
+def _one_connector_by_size_and_kind(
+    mentions: list[Mention], merges: dict[frozenset[str], str]
+) -> list[Mention]:
+    """ "a quarter-inch three-contact jack": a size and a kind side by side are one connector, not two ends."""
+    merged: list[Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        both = frozenset({prev.id, m.id}) if prev else frozenset()
+        if prev and m.kind == prev.kind == "family" and prev.end == m.start and both in merges:
+            merged[-1] = Mention("family", merges[both], f"{prev.text} {m.text}", prev.start, m.end)
         else:
             merged.append(m)
     return merged

@@ -2140,3 +2140,22 @@ def test_channel_inside_a_port_phrase_keeps_the_port(ontology):
 def test_a_size_without_its_unit_before_the_kind_names_the_small_jack(ontology, said, family):
     reading = read_question(f"my wireless receiver has {said}, which cable into the camera?", ontology)
     assert any(family in stop.families for link in reading.links for stop in (link.source, link.dest) if stop)
+
+
+def test_a_size_and_a_kind_side_by_side_are_one_jack_not_a_cable(ontology):
+    reading = read_question(
+        "The desk's balanced XLR output feeds a reel to reel whose input is a quarter-inch three-contact jack. "
+        "Which cable?",
+        ontology,
+    )
+    (link,) = reading.links
+    assert link.cable is None
+    assert link.dest is not None and link.dest.device == "tape-deck" and link.dest.families == ("trs",)
+    assert (
+        cable_of(
+            "The desk's balanced XLR output feeds a reel to reel whose input is a quarter-inch three-contact jack. "
+            "Which cable?",
+            ontology,
+        )
+        == "XLR-female to TRS-male"
+    )
