@@ -918,9 +918,10 @@ def _cross_check(o: Ontology) -> None:
                     f"kb/reading.yaml: audio_asked.rule: '{g.audio_asked.rule}' must be a link rule of rules.yaml "
                     "whose text has no placeholders"
                 )
-        for device in g.usb_hosts:
-            if device not in o.devices:
-                raise KBInvalid(f"kb/reading.yaml: usb_hosts: unknown device '{device}'")
+        for key, devices in (("usb_hosts", g.usb_hosts), ("usb_senders", g.usb_senders)):
+            for device in devices:
+                if device not in o.devices:
+                    raise KBInvalid(f"kb/reading.yaml: {key}: unknown device '{device}'")
         for refinement in g.device_refinements:
             for device in (refinement.device, refinement.becomes):
                 if device not in o.devices:

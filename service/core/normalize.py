@@ -3679,8 +3679,9 @@ def _made_to_feed(sender: Stop, receiver: Stop, ontology: Ontology) -> bool:
 
 def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
     """ "New laptop has USB-C, my pad controller has USB-B: which cable?": no word says which way, so the host
-    (kb/reading.yaml usb_hosts) decides: gear whose usual output is its USB port (a USB mic, a MIDI controller)
-    sends to the host, other gear (an audio interface) receives from it."""
+    (kb/reading.yaml usb_hosts) decides: gear whose usual output is its USB port (a USB mic, a MIDI controller),
+    or whose USB mainly sends (`usb_senders`: a keyboard's notes), sends to the host; other gear (an audio
+    interface) receives from it."""
     a, b = link.source, link.dest
     g = _grammar(ontology)
     hosts = g.usb_hosts
@@ -3699,7 +3700,7 @@ def _usb_link_from_its_sender(link: LinkSpec, ontology: Ontology) -> LinkSpec:
         return link  # not a USB link
     if gear.families and not set(gear.families) & usb_jacks:
         return link  # the gear's end is another connector ("a keyboard's MIDI socket to the computer's USB")
-    gear_sends = gear_ports.get("default") == usb["out"]
+    gear_sends = gear_ports.get("default") == usb["out"] or gear_class(gear.device, ontology) in g.usb_senders
     return LinkSpec(gear, link.cable, host) if gear_sends else LinkSpec(host, link.cable, gear)
 
 

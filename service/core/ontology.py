@@ -367,6 +367,7 @@ class Grammar:
     audio_asked: AudioAsked | None = None
     setting_verbs: frozenset[str] = frozenset()
     usb_hosts: frozenset[str] = frozenset()
+    usb_senders: frozenset[str] = frozenset()  # gear whose USB mainly sends to the host (a keyboard's notes)
     usb_port: str = ""  # the generic port word (ports.yaml generic) of a USB port
     hyphen_prefixes: frozenset[str] = frozenset()
     speaker_load_ohms: tuple[float, float] = (2.0, 16.0)

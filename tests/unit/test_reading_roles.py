@@ -2159,3 +2159,10 @@ def test_a_size_and_a_kind_side_by_side_are_one_jack_not_a_cable(ontology):
         )
         == "XLR-female to TRS-male"
     )
+
+
+def test_a_keyboards_usb_sends_to_the_computer_when_no_word_says_which_way(ontology):
+    # kb/reading.yaml usb_senders: a keyboard's USB port carries its notes to the host
+    assert cable_of("my keyboard has a usb-b port and my laptop only usb-c, what cable?", ontology) == (
+        "USB-B to USB-C"
+    )
