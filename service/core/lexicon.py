@@ -417,7 +417,7 @@ def _one_connector_named_twice(mentions: list[Mention]) -> list[Mention]:
 def _one_connector_by_size_and_kind(
     mentions: list[Mention], merges: dict[frozenset[str], str]
 ) -> list[Mention]:
-    """ "a quarter-inch three-contact jack": a size and a kind side by side are one connector, not two ends."""
+    """ "quarter-inch" then "three-contact": a size and a kind side by side are one connector, not two ends."""
     merged: list[Mention] = []
     for m in mentions:
         prev = merged[-1] if merged else None

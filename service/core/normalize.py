@@ -2380,7 +2380,7 @@ def _brand_references(
                 and (last,) not in lexicon.phrases
             ):
                 brands.setdefault(last, m)
-            # "a Universal Audio Volt 276 ... the VOLT only has 1/4 outs": a model word inside the name, said
+            # "a Universal Audio Volt 276 ... the outs on the VOLT": a model word inside the name, said
             # again after a determiner, when it is no English word ("the model", "the twin": kb/words.txt)
             for word in words[1:-1]:
                 if (

@@ -344,7 +344,7 @@ class Grammar:
     sized_sockets: SizedSockets | None = None
     counted_pins: CountedPins | None = None
     counted_bands: CountedPins | None = None  # "a big plug with two black stripes" is TRS
-    counted_contacts: CountedPins | None = None  # "a quarter-inch three-contact jack" is TRS
+    counted_contacts: CountedPins | None = None  # a jack "with three contacts" is TRS
     balanced_line_jacks: frozenset[str] = frozenset()
     gear_verbs: GearVerbs | None = None
     phantom_for: frozenset[str] = frozenset()

@@ -2082,9 +2082,9 @@ def test_a_cable_that_cannot_go_into_a_side_said_with_its_connector_is_another_h
 
 
 def test_a_model_word_inside_a_product_name_refers_back_to_it(ontology):
-    # "the Volt" after "Universal Audio Volt 276": its 1/4-inch outs are the Volt's
+    # "the Volt" after "Universal Audio Volt 276": the 1/4-inch outs on it are the Volt's
     reading = read_question(
-        "I run a Universal Audio Volt 276 into a pair of Yamaha HS7 monitors. The Volt only has 1/4 outs, "
+        "I run a Universal Audio Volt 276 into a pair of Yamaha HS7 monitors. On the Volt there are just 1/4 outs, "
         "so which cable?",
         ontology,
     )
@@ -2108,7 +2108,7 @@ def test_an_english_word_inside_a_product_name_does_not_refer_back(ontology):
 @pytest.mark.parametrize(
     ("question", "family"),
     [
-        ("the recorder has a quarter-inch three-contact jack for its input", "trs"),
+        ("the deck takes a quarter-inch three-contact plug on its input", "trs"),
         ("all I have is a lead with a two-contact plug on it", "ts"),
         ("the phone wants a 4-pole plug", "trrs"),
         # pins stay pins: a three-pin socket is an XLR
@@ -2129,7 +2129,7 @@ def test_a_jack_plug_counted_by_its_contacts_names_its_connector(ontology, quest
 def test_channel_inside_a_port_phrase_keeps_the_port(ontology):
     # "one balanced channel input" is an input, however many words sit inside the phrase
     reading = read_question(
-        "can I run a TRS cable from the headphone out into one balanced channel input?", ontology
+        "could I use a TRS lead from the headphone out into one balanced channel input?", ontology
     )
     (link,) = reading.links
     assert link.source is not None and link.source.role == "out"
@@ -2144,7 +2144,7 @@ def test_a_size_without_its_unit_before_the_kind_names_the_small_jack(ontology, 
 
 def test_a_size_and_a_kind_side_by_side_are_one_jack_not_a_cable(ontology):
     reading = read_question(
-        "The desk's balanced XLR output feeds a reel to reel whose input is a quarter-inch three-contact jack. "
+        "The desk's balanced XLR output feeds a reel to reel; its input takes a quarter-inch three-contact plug. "
         "Which cable?",
         ontology,
     )
@@ -2153,7 +2153,7 @@ def test_a_size_and_a_kind_side_by_side_are_one_jack_not_a_cable(ontology):
     assert link.dest is not None and link.dest.device == "tape-deck" and link.dest.families == ("trs",)
     assert (
         cable_of(
-            "The desk's balanced XLR output feeds a reel to reel whose input is a quarter-inch three-contact jack. "
+            "The desk's balanced XLR output feeds a reel to reel; its input takes a quarter-inch three-contact plug. "
             "Which cable?",
             ontology,
         )
@@ -2163,6 +2163,6 @@ def test_a_size_and_a_kind_side_by_side_are_one_jack_not_a_cable(ontology):
 
 def test_a_keyboards_usb_sends_to_the_computer_when_no_word_says_which_way(ontology):
     # kb/reading.yaml usb_senders: a keyboard's USB port carries its notes to the host
-    assert cable_of("my keyboard has a usb-b port and my laptop only usb-c, what cable?", ontology) == (
+    assert cable_of("my keyboard's port is usb-b; the laptop has only usb-c. which cable?", ontology) == (
         "USB-B to USB-C"
     )

@@ -935,19 +935,19 @@ def test_a_port_word_a_one_level_jack_cannot_carry_yields_to_the_jack(ontology):
     [
         # same plugs, another kind of cable: speaker cable, not the guitar lead
         (
-            "the amp head's speaker out to the cab's 1/4 jack with a spare guitar lead: what should I use?",
+            "from the amp head's speaker jack to the cab's 1/4 jack, using a spare guitar lead: what should I use?",
             Compatibility.UNSAFE,
             "TS-male to TS-male",
         ),
         # the gear's own jacks decide: both ends are balanced TRS, so TRS plugs carry both legs
         (
-            "interface balanced TRS line out into the mixer's balanced TRS line input with a TS instrument cable",
+            "balanced TRS line output of the interface feeding a balanced TRS line input on the desk over a TS instrument cable",
             Compatibility.WORKS_WITH_CAVEAT,
             "TRS-male to TRS-male",
         ),
         # plugs of the same shape with both legs: a combo input takes the TRS plug as well as an XLR
         (
-            "the interface's balanced line out into the monitor's combo input (XLR or 1/4) with a TS guitar cable",
+            "balanced line output of the interface feeding the monitor's combo input (XLR or 1/4) over a TS guitar cable",
             Compatibility.WORKS_WITH_CAVEAT,
             "TRS-male to TRS-male",
         ),
@@ -968,7 +968,7 @@ def test_a_cable_the_rules_blame_gets_a_remedy(ontology, question, verdict, reme
 
 
 def test_a_cable_that_fits_gets_no_remedy(ontology):
-    question = "interface balanced TRS line out into the mixer's balanced TRS line input with a TRS cable"
+    question = "balanced TRS line output of the interface feeding a balanced TRS line input on the desk over a TRS cable"
     j = judge(read_question(question, ontology, understanding=IN_DOMAIN), ontology)
     assert j.compatibility is Compatibility.WORKS and j.balanced is True
     assert all(f.remedy is None for f in j.links) and j.cable.name == "TRS-male to TRS-male"
@@ -991,8 +991,8 @@ def test_usb_ends_are_the_jacks_each_gear_really_has(ontology, question, cable):
 def test_a_hop_that_joins_two_inputs_does_not_decide_when_another_link_reads_as_a_connection(ontology):
     # "+4" read as a second input makes a misread input-to-input hop; the deck-to-interface link decides
     question = (
-        "My old cassette deck's line outs are RCA and my interface's line inputs are balanced 1/4 inch set for +4. "
-        "Will the levels line up ok plugging one into the other with RCA to TS cables?"
+        "Old tape deck with RCA line outs, and my interface offers balanced 1/4 inch line inputs set for +4. "
+        "Do levels line up when one goes into the other with RCA to TS cables?"
     )
     j = judge(read_question(question, ontology), ontology)
     assert j.compatibility is not None and j.compatibility is not Compatibility.DOES_NOT_WORK, j.links
