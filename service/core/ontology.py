@@ -596,6 +596,10 @@ class PlannerKit:
     max_in_between: int = 2
     max_plans: int = 3
 
+    def jacks_on(self, device: str | None, kind: str = "") -> dict[str, tuple[str, ...]]:
+        """Port kind -> the jacks this gear really has: its class's (`kind`, for a product), then its own."""
+        return {**self.jacks.get(kind or device or "", {}), **self.jacks.get(device or "", {})}
+
 
 @dataclass(frozen=True, eq=False)  # identity hash: the lexicon is cached per ontology
 class Ontology:

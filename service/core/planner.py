@@ -280,7 +280,7 @@ def _ends(
     mono_plug = ontology.grammar.mono_plug if ontology.grammar is not None else {}
     cls = ontology.devices[device].kind or device if device in ontology.devices else device
     # the jacks a product really has, then its class's, then the in-between part's own
-    by_class = {**kit.jacks.get(owner, {}), **kit.jacks.get(cls or "", {}), **kit.jacks.get(device or "", {})}
+    by_class = {**kit.jacks.get(owner, {}), **kit.jacks_on(device, cls or "")}
     for qualifier, port_id in items:
         if port_id in seen:
             continue

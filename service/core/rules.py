@@ -400,11 +400,7 @@ def _as_on_its_gear(
     if kind is None or kind_id is None or device is None or ontology.planner is None:
         return kind
     gear = ontology.devices.get(device)
-    by_port = {
-        **ontology.planner.jacks.get((gear.kind if gear else "") or device, {}),
-        **ontology.planner.jacks.get(device, {}),
-    }
-    jacks = by_port.get(kind_id)
+    jacks = ontology.planner.jacks_on(device, gear.kind if gear else "").get(kind_id)
     return replace(kind, jacks=list(jacks)) if jacks and list(jacks) != kind.jacks else kind
 
 
@@ -583,14 +579,22 @@ def _judge_link(link: LinkSpec, reading: Reading, ontology: Ontology) -> LinkFin
     link (speaker cable, not a guitar lead), else plugs of the same shape with both legs (TRS for TS), else the
     plugs the gear's jacks take, else one plug of the question's."""
     finding = _judge_link_as_given(link, reading, ontology)
-    if finding is None or link.cable is None or finding.source is None or finding.dest is None:
-        return finding
-    if not finding.cable_blamed or finding.compatibility is None:
+    if (
+        finding is None
+        or link.cable is None
+        or not finding.cable_blamed
+        or finding.compatibility is None
+        or finding.source is None
+        or finding.dest is None
+    ):
         return finding
     src_plug, dst_plug = finding.plug_families
     unpinned = LinkSpec(link.source, None, link.dest)
     twins = (_two_leg_twin(src_plug, ontology), _two_leg_twin(dst_plug, ontology))
-    for sides in ((src_plug, dst_plug), twins, (None, None), (src_plug, None), (None, dst_plug)):
+    # each way of changing the cable once (the twins are the plugs themselves when they already carry both legs)
+    for sides in dict.fromkeys(
+        ((src_plug, dst_plug), twins, (None, None), (src_plug, None), (None, dst_plug))
+    ):
         other = _judge_link_as_given(unpinned, reading, ontology, sides=sides)
         if (
             other is not None
