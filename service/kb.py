@@ -12,6 +12,8 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError
 
 from index.types import Passage
+from service.core.glossary import folded
+from service.core.glossary import translate
 from service.core.ontology import Adapter
 from service.core.ontology import CableType
 from service.core.ontology import Calibration
@@ -112,6 +114,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         for column, code in _mapping("pairs", f"grid.{row}", cells).items():
             pair_grid[frozenset((row, column))] = code
     terms = replace(_terms(raw["terms"]), words=_words(kb_dir / "words.txt"))
+    glossary = _glossary(kb_dir / "glossary.yaml", terms.words)
 
     ontology = Ontology(
         sources=sources,
@@ -133,6 +136,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         grammar=_validate("reading", "grammar", raw["reading"], Grammar),
         calibration=_calibration(kb_dir / "calibration.yaml"),
         variants=variants,
+        glossary=glossary,
     )
     _cross_check(ontology)
     ontology = replace(ontology, planner=_planner(kb_dir / "planner.yaml", ontology))
@@ -512,8 +516,12 @@ def reader_training_data(kb_dir: Path, ontology: Ontology):
             raise KBInvalid(f"kb/examples.yaml: intents.{intent}: unknown intent")
         if not isinstance(items, list) or not all(isinstance(t, str) and t.strip() for t in items):
             raise KBInvalid(f"kb/examples.yaml: intents.{intent}: must be a list of questions")
-        examples[intent] = list(dict.fromkeys(t.strip() for t in items))
-    faq = [FaqQuestions(e.id, e.intent, e.questions) for e in ontology.faq.values()]
+        # read as questions are read at answer time: other languages' gear words in English
+        examples[intent] = list(dict.fromkeys(translate(t.strip(), ontology.glossary) for t in items))
+    faq = [
+        FaqQuestions(e.id, e.intent, tuple(translate(q, ontology.glossary) for q in e.questions))
+        for e in ontology.faq.values()
+    ]
     hazards = [
         FaqQuestions(
             h.id,
@@ -757,6 +765,34 @@ def _into_one(key: str, body: Any) -> IntoOne | None:
         one=frozenset(str(w).lower() for w in body["one"]),
         window=body["window"],
     )
+
+
+def _glossary(path: Path, english: frozenset[str]) -> dict[str, str]:
+    """kb/glossary.yaml (optional): {language: {phrase: english}} flattened to one phrase -> English map.
+
+    A one-word phrase that is an English word (kb/words.txt) is refused: translating it would change English
+    questions. A phrase two languages translate differently is refused too: the reader could not tell which."""
+    if not path.exists():
+        return {}
+    where = "kb/glossary.yaml"
+    out: dict[str, str] = {}
+    for language, entries in _mapping(
+        "glossary", "translations", _read_yaml(path).get("translations")
+    ).items():
+        for phrase, english_words in _mapping("glossary", f"translations.{language}", entries).items():
+            key = f"translations.{language}.{phrase}"
+            if not isinstance(phrase, str) or not isinstance(english_words, str) or not english_words.strip():
+                raise KBInvalid(f"{where}: {key}: a phrase and its English, both text")
+            if phrase != phrase.lower().strip() or folded(phrase) != phrase:
+                raise KBInvalid(f"{where}: {key}: write phrases lower case, without accents")
+            if " " not in phrase and phrase in english:
+                raise KBInvalid(
+                    f"{where}: {key}: an English word (kb/words.txt); English questions would change"
+                )
+            if out.get(phrase, english_words) != english_words:
+                raise KBInvalid(f"{where}: {key}: another language translates it as '{out[phrase]}'")
+            out[phrase] = english_words.strip()
+    return out
 
 
 def _words(path: Path) -> frozenset[str]:

@@ -625,6 +625,7 @@ class Ontology:
     calibration: Calibration | None = None  # kb/calibration.yaml, written by `cablewise calibrate`
     planner: PlannerKit | None = None  # kb/planner.yaml: in-between devices, cables and adapters
     variants: dict[str, PlugVariant] = field(default_factory=dict)  # connectors.yaml variants
+    glossary: dict[str, str] = field(default_factory=dict)  # kb/glossary.yaml: other languages' gear words
 
     def signal_domains(self, device_id: str) -> set[str]:
         """The signal domains the device's ports carry, on either side (a TV: analog and S/PDIF, never ADAT)."""

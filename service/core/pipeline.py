@@ -16,6 +16,7 @@ from service.core.cache import LRUCache
 from service.core.classifier import FaqMatch
 from service.core.classifier import ReaderModels
 from service.core.compose import compose_answer
+from service.core.glossary import translate
 from service.core.intent import Understanding
 from service.core.normalize import read_question
 from service.core.ontology import Ontology
@@ -100,11 +101,12 @@ class Engine:
             cached = self.answers.get(key) if key is not None else None
             if cached is not None:
                 return _detached(cached)
-        text = question.strip()
+        # read in English: gear words of other languages are translated first (kb/glossary.yaml)
+        text = translate(question.strip(), self.ontology.glossary)
         vector = self.retriever.embed(text)
 
         understanding = Understanding(*self.reader.classify(text, vector))
-        reading = read_question(question, self.ontology, context, understanding)
+        reading = read_question(text, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
         if faq is not None and not faq.accepted and reading.intent in SENTENCE_MATCHED_INTENTS:
@@ -121,6 +123,8 @@ class Engine:
         judgement = with_hazard_by_meaning(judgement, reading, hazard, self.ontology, faq)
         plan = plan_for_reading(reading, judgement, self.ontology)
         answer = compose_answer(reading, judgement, passages, self.ontology, faq, signals_out, plan=plan)
+        if answer.question != question:
+            answer = dataclasses.replace(answer, question=question)  # the answer echoes what was asked
         if key is not None:
             self.answers.put(key, answer)
             return _detached(answer)
