@@ -200,6 +200,7 @@ def read_question(
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
+    links = [_turned_from_its_output(link, introduced, ontology) for link in links]
     links = links if arrows else [_turned_to_what_it_feeds(link, introduced, ontology) for link in links]
     links = _gear_on_a_loop(links, ontology)
     is_chain = is_chain and len(links) >= 2
@@ -3067,6 +3068,38 @@ def _only_sends(stop: Stop | None, ontology: Ontology) -> bool:
         return False
     device = ontology.devices[stop.device]
     return bool(device.out) and not device.inputs
+
+
+def _named_by_an_output(stop: Stop | None, ontology: Ontology) -> bool:
+    """Gear named by a port word that is only ever an output ("the recorder's small headphone hole")."""
+    return (
+        stop is not None
+        and bool(stop.device)
+        and stop.role != "in"
+        and bool(stop.qualifiers)
+        and all(set(ontology.generic_ports.get(q, {})) == {"out"} for q in stop.qualifiers)
+    )
+
+
+def _turned_from_its_output(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology) -> LinkSpec:
+    """ "The recorder has a small headphone hole and the stereo has red and white sockets": gear named by its
+    output sends, so a link read the other way round (the stereo named first) turns, when a port or jack of
+    the other end is said (bare gear may be a stray word: "a mobile gig"). Not when the other end is named by an
+    output too, or only sends itself (a mic into a phone's headphone jack: that jack is the
+    phone's headset input), or the words say which way ("into the headphone jack")."""
+    source, dest = link.source, link.dest
+    if (
+        source is None
+        or not source.device
+        or source.role == "out"
+        or not (source.role or source.families or source.qualifiers or source.formats)
+        or not _named_by_an_output(dest, ontology)
+        or _named_by_an_output(source, ontology)
+        or _only_sends(source, ontology)
+        or introduced.get(dest.position) == "leads_to"
+    ):
+        return link
+    return LinkSpec(replace(dest, role=None), link.cable, replace(source, role=None))
 
 
 def _senders_feed_receivers(

@@ -2166,3 +2166,23 @@ def test_a_keyboards_usb_sends_to_the_computer_when_no_word_says_which_way(ontol
     assert cable_of("my keyboard's port is usb-b; the laptop has only usb-c. which cable?", ontology) == (
         "USB-B to USB-C"
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the receiving gear is named first, by its jacks; the sender only by an output port word
+        "Sunday mornings the hi-fi plays my takes. The field recorder has a tiny headphone socket and the hi-fi "
+        "has red and white RCA sockets at the back. Which lead goes between?",
+        "My stereo has RCA sockets and my drum machine a headphone out. What cable joins them?",
+    ],
+)
+def test_gear_named_by_an_output_port_sends(question, ontology):
+    reading = read_question(question, ontology)
+    assert [link.source.qualifiers for link in reading.links if link.source] == [("headphone",)]
+
+
+def test_a_phones_headphone_jack_still_takes_a_mic(ontology):
+    # a mic only sends: the phone's headphone jack is where it goes in (the headset jack)
+    reading = read_question("Which lead between my lavalier mic and the phone's headphone jack?", ontology)
+    assert link_devices_of(reading) == [("camera-mic", "phone")]
