@@ -2355,6 +2355,7 @@ def _brand_references(
     In a follow-up the products of the question before count as named ("Scarlett 2i2 and Rokit 5s" then "so
     Scarlett line outs -> KRK?"), even where the short name is also a class word."""
     mentions = _earlier_products_named_short(tokens, mentions, ontology, g, products_before)
+    mentions = _class_words_naming_a_product_before(tokens, mentions, ontology, g)
     lexicon = lexicon_for(ontology)
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
@@ -2407,6 +2408,26 @@ def _brand_references(
         ):
             added.append(Mention("device", first.id, tok, i, i + 1))
     return sorted(mentions + added, key=lambda m: (m.start, -m.end)) if added else mentions
+
+
+def _class_words_naming_a_product_before(
+    tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "a Tascam US-16x08 ... between the X32 and the Tascam": a maker's name that is also a class word (Tascam
+    and Zoom make recorders too), said again after a determiner, is the product of that maker the question named
+    before it, not some other gear of the class."""
+    named: dict[str, str] = {}
+    out = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.kind == "device" and ontology.devices[m.id].kind:
+            maker = ontology.devices[m.id].name.split()[0].lower()
+            if len(m.text.split()) > 1 and m.text.split()[0] == maker:
+                named[maker] = m.id
+        product = named.get(m.text) if m.kind == "device" and not ontology.devices[m.id].kind else None
+        if product is not None and m.start > 0 and tokens[m.start - 1] in g.determiners:
+            m = Mention("device", product, m.text, m.start, m.end)
+        out.append(m)
+    return out
 
 
 def _makers_said_again(
@@ -2639,9 +2660,21 @@ def _sentence_stops(
             # the side this mention names is the side this sentence uses ("the mixer's RCA ins ... (mixer out
             # to the amp)")
             reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
-            if earlier.role and stop.role and earlier.role != stop.role:
+            other_port = (
+                bool(stop.qualifiers and earlier.qualifiers)
+                and not set(stop.qualifiers) & set(earlier.qualifiers)
+                and (earlier.role or stop.role) == (stop.role or earlier.role)
+            )
+            if (earlier.role and stop.role and earlier.role != stop.role) or other_port:
                 # "desk XLR in ... desk mains (balanced TRS)": the other side of the gear has jacks of its own
-                reference = replace(stop, device=earlier.device, device_text=earlier.device_text)
+                # ...and so has another port on the same side ("its XLR mic inputs are taken ... into the
+                # TRS line ins"): the port this mention names, not the one named before
+                reference = replace(
+                    stop,
+                    device=earlier.device,
+                    device_text=earlier.device_text,
+                    role=stop.role or earlier.role,
+                )
             if _renames_narrower(earlier, stop, tokens, ontology, g):
                 # "the sub ... it's a passive sub": the gear named before is of the narrower class said now
                 narrower = {"device": stop.device, "device_text": stop.device_text}
@@ -2699,7 +2732,10 @@ def _sentence_stops(
         else:
             resolved.append((sentence, stop, False))
     sentences = sorted({sentence for sentence, _, _ in resolved})
-    linking = {sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words}
+    # "which cable between the desk's XLR out and the recorder's line ins?" links the two as a link word does
+    linking = {
+        sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words | set(g.placement_between)
+    }
     asking = _asking_sentences(tokens, sentence_of, g)
     if arrows:
         # "Chain: iD14 -> Crown -> speakers. ... What cable from the Audient outputs to the Crown inputs?": a

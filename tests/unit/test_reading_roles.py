@@ -2186,3 +2186,30 @@ def test_a_phones_headphone_jack_still_takes_a_mic(ontology):
     # a mic only sends: the phone's headphone jack is where it goes in (the headset jack)
     reading = read_question("Which lead between my lavalier mic and the phone's headphone jack?", ontology)
     assert link_devices_of(reading) == [("camera-mic", "phone")]
+
+
+def test_a_makers_name_that_is_also_a_class_word_is_the_product_named_before(ontology):
+    # Tascam and Zoom make recorders too: "the Tascam" after its full name is that product, not a recorder
+    reading = read_question(
+        "Our Tascam US-16x08 sits under the desk. Do I need a DI to get my bass into the Tascam?", ontology
+    )
+    assert "tascam-us-16x08" in reading.devices and "recorder" not in reading.devices
+
+
+def test_the_ports_the_asking_sentence_names_win_over_the_set_up(ontology):
+    # the set-up names the mixer's mic inputs (all used); the question names another port of the same gear
+    reading = read_question(
+        "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. Which lead do I need between "
+        "the X32's XLR out and the Tascam's TRS line inputs?",
+        ontology,
+    )
+    assert link_devices_of(reading) == [("behringer-x32", "tascam-us-16x08")]
+    assert reading.links[0].dest.qualifiers == ("line",)
+    assert (
+        cable_of(
+            "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. Which lead do I need between "
+            "the X32's XLR out and the Tascam's TRS line inputs?",
+            ontology,
+        )
+        == "XLR-female to TRS-male"
+    )
