@@ -276,6 +276,25 @@ def read_question(
     return reading
 
 
+def _a_link_of_its_own(links: tuple[LinkSpec, ...], before: LinkSpec, ontology: Ontology) -> bool:
+    """A follow-up names both ends of a link, and neither is the same end (gear on the same side) as before."""
+
+    def same_end(new: Stop, old: Stop | None, side: str) -> bool:
+        return (
+            old is not None and _same_device(old, new, ontology) and (new.role or side) == (old.role or side)
+        )
+
+    return any(
+        link.source is not None
+        and link.dest is not None
+        and link.source.device is not None
+        and link.dest.device is not None
+        and not same_end(link.source, before.source, "out")
+        and not same_end(link.dest, before.dest, "in")
+        for link in links
+    )
+
+
 def _hazards_said_across_turns(
     reading: Reading, context: Mapping[str, Any], ontology: Ontology
 ) -> tuple[str, ...]:
@@ -4058,6 +4077,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         said_cable = next((link.cable for link in reading.links if link.cable is not None), None)
         if said_cable is not None:
             first = replace(first, cable=said_cable)
+        elif _a_link_of_its_own(reading.links, previous[0], ontology):
+            # "guitar cables from the amp to the speakers?" then "and from the desk's XLR outs into the amp?": a
+            # link with neither end of the one before is a new connection, not the old cable's
+            first = replace(first, cable=None)
         links[0] = first
     elif explicit_cable is not None:
         # "and if I just use my jack-to-XLR leads instead?": a cable with both its ends named is the new cable
