@@ -886,8 +886,11 @@ def test_phono_beside_rca_names_the_plug_and_a_patch_after_gear_is_no_gear(ontol
 
 def test_a_follow_up_naming_a_link_of_its_own_does_not_keep_the_cable_before(engine, ontology):
     first = engine.answer(
-        "Our power amp is a Crown XLS 1002 with speakON outs. Can I run guitar leads from it to the passive cabs?"
+        "Which lead goes from my Crown XLS 1002 power amp's speakON outs to two passive cabs with speakON inputs?"
     )
-    follow = read_question("and from the mixer's XLR main outs into the Crown?", ontology, first.context)
-    assert follow.links[0].dest is not None and follow.links[0].dest.device == "crown-xls-1002"
-    assert follow.links[0].cable is None or "ts" not in follow.links[0].cable.ends
+    second = engine.answer(
+        "could my guitar cords do the job instead? the cabs take 1/4 inch too", first.context
+    )
+    follow = read_question("and from the desk's XLR main outs into the Crown?", ontology, second.context)
+    assert [(link.source.device, link.dest.device) for link in follow.links] == [("mixer", "crown-xls-1002")]
+    assert follow.links[0].cable is None  # the guitar cords were asked about between the amp and the cabs
