@@ -3799,8 +3799,14 @@ def _single_stop_link(
     ontology: Ontology | None = None,
 ) -> LinkSpec:
     cable = cables[0] if cables else None
-    led_in = any(0 < stop.position - p <= 3 for p in to_positions)  # "... into my mixer"
-    if stop.role == "in" or led_in or (cable is not None and cable.position < stop.position):
+    # "... into my mixer"; but an output is never what a cable leads into ("going TO use the desk's headphone out
+    # with a TRS lead")
+    led_in = stop.role != "out" and any(0 < stop.position - p <= 3 for p in to_positions)
+    if (
+        stop.role == "in"
+        or led_in
+        or (cable is not None and cable.position < stop.position and stop.role != "out")
+    ):
         return LinkSpec(None, cable, stop)
     if stop.role is None and cable is not None and ontology is not None and stop.device:
         # "the bass amp and a long instrument lead": a cable of a kind the gear takes in, not one it sends, ends there

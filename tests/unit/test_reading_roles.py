@@ -2213,3 +2213,12 @@ def test_the_ports_the_asking_sentence_names_win_over_the_set_up(ontology):
         )
         == "XLR-female to TRS-male"
     )
+
+
+def test_an_output_alone_with_a_cable_is_the_sending_end(ontology):
+    # "going to use": that "to" leads into nothing; an output port is where the cable starts
+    reading = read_question(
+        "Want to try the DDJ-400 headphone out with a TRS to XLR male lead, any problem?", ontology
+    )
+    assert reading.links[0].source is not None and reading.links[0].source.qualifiers == ("headphone",)
+    assert reading.links[0].dest is None
