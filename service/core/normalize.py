@@ -40,6 +40,7 @@ from service.types import Intent
 
 CONTEXT_VERSION = 1
 CONTEXT_DEVICES = 12  # gear a context remembers across turns
+BOTH_REACH = 3  # "both ... balanced": the words between "both" and what it says of every end
 CABLE_LENGTH_REACH = 3  # "a 20 m XLR cable": a length this many words before a cable word is that cable's
 MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
 GROUP_KINDS = {
@@ -1713,6 +1714,7 @@ def _elements(
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
     both_sentence = -1
+    both_end = 0
     # "a cable with the big jack plug on one end and the round three-pin plug on the other": a cable word with
     # no connector of its own, then "with" and connector phrases, is a cable of those plugs
     described_until = -1
@@ -1750,6 +1752,7 @@ def _elements(
             of_two = _both_of_two_connectors(tokens, merged[index + 1 : index + 3], g)
             both = not of_two
             both_sentence = sentence_of[head.start]
+            both_end = group[-1].end
             named = {m.id for grp in merged[index + 1 : index + 3] for m in grp if m.kind == "family"}
             # "use the XLR inputs on the monitors (they have both XLR and TRS)": the jack chosen stays chosen;
             # the gear's other jack is only what else it has
@@ -1840,8 +1843,9 @@ def _elements(
                 # "line-level playback into a mic input": a level said to go into something is the sending end
                 level = next(m.id for m in group if m.kind == "level")
                 stops.append(replace(stop, qualifiers=(level,), role="out"))
-            elif both and stops:
-                stops = [_merge_stop(s, stop, g) for s in stops]
+            elif both and stops and _said_of_both(stops, both_end, head.start, tokens) is not None:
+                said_of = _said_of_both(stops, both_end, head.start, tokens)
+                stops = [_merge_stop(s, stop, g) if i in said_of else s for i, s in enumerate(stops)]
             elif _received_past_a_link_word(group, merged[:index], stops, tokens, sentence_of):
                 # "the desk's XLR output into that quarter-inch socket": the jack past "into" is where it goes
                 stops.append(replace(stop, role="in"))
@@ -2103,6 +2107,18 @@ def _descriptions_joined(groups: list[list[Mention]], tokens: list[str], g: Gram
         else:
             out.append(group)
     return out
+
+
+def _said_of_both(stops: list[Stop], both_end: int, said_at: int, tokens: list[str]) -> set[int] | None:
+    """Which stops a description after "both" is said of: the ones it lists ("both the desk outs and the speaker
+    inputs are balanced"), or every end when it lists none and the description follows at once ("both are XLR",
+    "both of them take XLR"). None when a clause lies between ("TRS on both ends, so that's balanced?")."""
+    if set(tokens[both_end:said_at]) & BREAKERS:
+        return None
+    listed = {i for i, s in enumerate(stops) if both_end <= s.position < said_at}
+    if listed:
+        return listed
+    return set(range(len(stops))) if said_at - both_end <= BOTH_REACH else None
 
 
 def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]], g: Grammar) -> bool:
@@ -2704,7 +2720,16 @@ def _sentence_stops(
                 resolved[at] = (first_sentence, earlier, was_reference)
             resolved.append((sentence, reference, True))
             # ("... The keyboard's manual says its OUTPUTS are unbalanced": the balance of a side is the gear's too)
-            says = stop.families or stop.qualifiers or stop.formats or (stop.balance and stop.role)
+            # ("monitors say balanced": gear with ports on one side only has its balance said of that side)
+            one_sided = bool(stop.device) and not (
+                ontology.devices[stop.device].out and ontology.devices[stop.device].inputs
+            )
+            says = (
+                stop.families
+                or stop.qualifiers
+                or stop.formats
+                or (stop.balance and (stop.role or one_sided))
+            )
             said_before = earlier.families or earlier.qualifiers or earlier.formats
             # "... the optical input on my interface? The manual says that optical in is S/PDIF only": the same
             # port named again, with the format or balance it has
@@ -2712,6 +2737,11 @@ def _sentence_stops(
                 set(earlier.qualifiers) <= set(stop.qualifiers)
                 and set(earlier.families) <= set(stop.families)
                 and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
+            ) or (
+                one_sided
+                and bool(stop.balance)
+                and not earlier.balance
+                and not (stop.families or stop.qualifiers or stop.formats)
             )
             # "the Genelecs take XLR, TRS or RCA. We'll use their XLR jacks": one of the jacks
             # named before, said again as the one used, is the one meant

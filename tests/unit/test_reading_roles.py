@@ -2222,3 +2222,31 @@ def test_an_output_alone_with_a_cable_is_the_sending_end(ontology):
     )
     assert reading.links[0].source is not None and reading.links[0].source.qualifiers == ("headphone",)
     assert reading.links[0].dest is None
+
+
+def test_what_both_says_is_said_of_the_ends_it_lists(ontology):
+    # the output is said to be unbalanced; "both" lists the cable and the input, not every end
+    reading = read_question(
+        "Recording a Minilogue into a Scarlett 2i2. The Minilogue handbook lists the main output as a 1/4 inch "
+        "unbalanced jack. I use TRS leads into a 2i2 line input, and since both the lead and the interface input "
+        "are balanced, is the link balanced?",
+        ontology,
+    )
+    assert reading.links[0].source is not None and reading.links[0].source.balance == "unbalanced"
+
+
+def test_both_ends_of_a_cable_says_nothing_of_a_later_clause(ontology):
+    reading = read_question(
+        "Piano headphone socket into my interface's line input with TRS plugs on both ends, so that is a "
+        "balanced hookup, yes?",
+        ontology,
+    )
+    assert stated_balances(reading) == []
+
+
+def test_a_balance_said_of_gear_with_inputs_only_is_said_of_its_inputs(ontology):
+    reading = read_question(
+        "The 4i4 line outs feed my monitors over TRS, and the monitors say balanced on the back. Balanced?",
+        ontology,
+    )
+    assert reading.links[0].dest is not None and reading.links[0].dest.balance == "balanced"
