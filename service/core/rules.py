@@ -988,10 +988,13 @@ def _usual_input(source: Port, family: str | None, ontology: Ontology) -> Port |
 
 def _unproven(port: Port | None, stop: Stop | None) -> Port | None:
     """An end taken as balanced only for its XLR jack, in a question saying the gear's papers do not tell ("the
-    spec sheet shows XLR outputs but does not state the topology"): its balance is not known."""
-    if port is None or port.balance != "balanced" or (stop and stop.balance) or port.kind is None:
+    spec sheet shows XLR outputs but does not state the topology"): its balance is not known. So is a jack that
+    may be either, a combo input's ("a no-name interface, no specs, combo inputs")."""
+    if port is None or (stop and stop.balance) or port.kind is None:
         return port
-    return replace(port, balance="unknown") if port.kind.balance == "unknown" else port
+    if port.balance == "either" or (port.balance == "balanced" and port.kind.balance == "unknown"):
+        return replace(port, balance="unknown")
+    return port
 
 
 def _format_met(

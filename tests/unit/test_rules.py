@@ -997,3 +997,13 @@ def test_a_hop_that_joins_two_inputs_does_not_decide_when_another_link_reads_as_
     j = judge(read_question(question, ontology), ontology)
     assert j.compatibility is not None and j.compatibility is not Compatibility.DOES_NOT_WORK, j.links
     assert all("rule.direction.in-to-in" not in f.rule_ids for f in j.links)
+
+
+def test_a_combo_input_of_gear_with_no_papers_leaves_the_balance_open(ontology):
+    # a combo jack may be wired either way; with no specification to say which, the verdict depends on it
+    question = (
+        "A no-name USB interface, no specs at all, with combo inputs. From the Yamaha MG10XU's balanced XLR main "
+        "out with an XLR to TRS cable into the jack part of a combo: is that a balanced link?"
+    )
+    reading = read_question(question, ontology, understanding=Understanding(0.0, {"balanced_check": 1.0}))
+    assert judge(reading, ontology).balanced is None
