@@ -2844,7 +2844,18 @@ def _sentence_stops(
                 return into_it
             if len(unique) >= 2:
                 return _pronoun_plugged_in(unique, earlier_gear, tokens, g, ontology) or unique
-    return [stop for _, stop, is_ref in resolved if not is_ref]
+    asked_in = {sent for sent, _, _ in resolved if sent in asking}
+    return _ends_said_of([(sent in asked_in, stop) for sent, stop, is_ref in resolved if not is_ref])
+
+
+def _ends_said_of(stops: list[tuple[bool, Stop]]) -> list[Stop]:
+    """With no sentence linking gear, the gear the post says something of (a port, a jack, a side, a balance) or
+    names where it asks is what it asks to connect; gear only named in passing in the set-up ("my setup: a
+    DDJ-400, a laptop with rekordbox and HS5s I use off my interface") is not, when two ends are left."""
+    kept = [
+        s for asked, s in stops if asked or s.families or s.qualifiers or s.role or s.formats or s.balance
+    ]
+    return kept if 2 <= len(kept) < len(stops) else [s for _, s in stops]
 
 
 def _plugged_into_a_pronoun(

@@ -2250,3 +2250,13 @@ def test_a_balance_said_of_gear_with_inputs_only_is_said_of_its_inputs(ontology)
         ontology,
     )
     assert reading.links[0].dest is not None and reading.links[0].dest.balance == "balanced"
+
+
+def test_gear_only_named_in_the_set_up_is_no_end_of_the_link(ontology):
+    # no sentence links the gear: the two pieces whose jacks the post describes are the ends, not the laptop
+    reading = read_question(
+        "My rig: a Roland TR-8S, an old laptop running Ableton, and KRK Rokit 5s. The TR-8S has 1/4 inch mix "
+        "outs and the Rokits have XLR and TRS inputs. Which cable do I need?",
+        ontology,
+    )
+    assert link_devices_of(reading) == [("roland-tr-8s", "krk-rokit-5")]
