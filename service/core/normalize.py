@@ -2190,11 +2190,17 @@ def _ports_to_their_gear(
             del out[i]
             continue
         owner = None
+        # "we run everything through the MG10XU. I plug my bass straight into the jacks on its stereo channel": the
+        # link word after gear that only sends joins it to the port; the port's gear is further back
+        linked_from = port.position
         for j in range(i - 1, -1, -1):
             gear = out[j]
             if sentence_of[port.position] - sentence_of[gear.position] > 1:
                 break
-            between = set(tokens[gear.position : port.position])
+            between = set(tokens[gear.position : linked_from])
+            if j == i - 1 and port.role == "in" and _only_sends(gear, ontology):
+                linked_from = gear.position
+                continue
             # "desk channel 1 -> MAIN OUT XLR -> speaker": in a drawn chain, an output drawn one arrow after gear
             # is that gear's way out, not gear of its own
             drawn_out = (

@@ -2260,3 +2260,14 @@ def test_gear_only_named_in_the_set_up_is_no_end_of_the_link(ontology):
         ontology,
     )
     assert link_devices_of(reading) == [("roland-tr-8s", "krk-rokit-5")]
+
+
+def test_a_port_said_after_a_sender_and_into_is_the_port_of_gear_named_before(ontology):
+    # "into" joins the bass to the port; the port is the mixer's, named a sentence earlier
+    reading = read_question(
+        "Our trio plays through a Yamaha MG10XU. I normally run my Fender Precision Bass (passive, no preamp) right "
+        "into one of the 1/4 inch sockets on stereo channel 7/8, which I think are plain line inputs, using an "
+        "ordinary guitar cable. Fine?",
+        ontology,
+    )
+    assert link_devices_of(reading) == [("guitar", "yamaha-mg10xu")]
