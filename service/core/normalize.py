@@ -2861,7 +2861,8 @@ def _ends_said_of(stops: list[tuple[bool, Stop]]) -> list[Stop]:
     kept = [
         s for asked, s in stops if asked or s.families or s.qualifiers or s.role or s.formats or s.balance
     ]
-    return kept if 2 <= len(kept) < len(stops) else [s for _, s in stops]
+    gear = {s.device for s in kept if s.device}  # two pieces of gear, not one named twice
+    return kept if len(gear) >= 2 and len(kept) < len(stops) else [s for _, s in stops]
 
 
 def _plugged_into_a_pronoun(
