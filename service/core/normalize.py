@@ -2110,9 +2110,9 @@ def _descriptions_joined(groups: list[list[Mention]], tokens: list[str], g: Gram
 
 
 def _said_of_both(stops: list[Stop], both_end: int, said_at: int, tokens: list[str]) -> set[int] | None:
-    """Which stops a description after "both" is said of: the ones it lists ("both the desk outs and the speaker
+    """Which stops a description after "both" is said of: the ones it lists ("both the console's outs and the amp's
     inputs are balanced"), or every end when it lists none and the description follows at once ("both are XLR",
-    "both of them take XLR"). None when a clause lies between ("TRS on both ends, so that's balanced?")."""
+    "both of them take XLR"). None when a clause lies between ("TRS plugs on both ends, which makes it balanced?")."""
     if set(tokens[both_end:said_at]) & BREAKERS:
         return None
     listed = {i for i, s in enumerate(stops) if both_end <= s.position < said_at}
@@ -2190,7 +2190,7 @@ def _ports_to_their_gear(
             del out[i]
             continue
         owner = None
-        # "we run everything through the MG10XU. I plug my bass straight into the jacks on its stereo channel": the
+        # "the band runs through an MG10XU. My bass goes right into a jack of its stereo channel": the
         # link word after gear that only sends joins it to the port; the port's gear is further back
         linked_from = port.position
         for j in range(i - 1, -1, -1):
@@ -3185,7 +3185,7 @@ def _named_by_an_output(stop: Stop | None, ontology: Ontology) -> bool:
 
 
 def _turned_from_its_output(link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology) -> LinkSpec:
-    """ "The recorder has a small headphone hole and the stereo has red and white sockets": gear named by its
+    """ "the field recorder's little headphone hole; the hi-fi's red and white sockets": gear named by its
     output sends, so a link read the other way round (the stereo named first) turns, when a port or jack of
     the other end is said (bare gear may be a stray word: "a mobile gig"). Not when the other end is named by an
     output too, or only sends itself (a mic into a phone's headphone jack: that jack is the
@@ -4132,7 +4132,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         if said_cable is not None:
             first = replace(first, cable=said_cable)
         elif _a_link_of_its_own(reading.links, previous[0], ontology):
-            # "guitar cables from the amp to the speakers?" then "and from the desk's XLR outs into the amp?": a
+            # "guitar leads between amp and cabs?" then "and the console's XLR outs into the amp?": a
             # link with neither end of the one before is a new connection, not the old cable's
             first = replace(first, cable=None)
         links[0] = first

@@ -46,7 +46,7 @@ def test_only_whole_words_are_translated():
 
 
 def test_an_english_question_is_unchanged():
-    question = "Is a TRS to XLR cable from my interface to the monitors balanced?"
+    question = "Is a TRS-XLR lead between my interface and the monitors balanced?"
     assert translate(question, SPANISH) == question
 
 
@@ -85,8 +85,8 @@ def test_a_kb_without_a_glossary_translates_nothing(kb_copy):
 def test_a_mixed_language_question_is_answered_as_its_english(engine):
     spanish = Engine(dataclasses.replace(engine.ontology, glossary=SPANISH), engine.retriever, engine.reader)
     english = Engine(dataclasses.replace(engine.ontology, glossary={}), engine.retriever, engine.reader)
-    mixed = "From la caja directa to the consola over XLR: is that balanceado?"
-    plain = "From the di box to the mixer over XLR: is that balanced?"
+    mixed = "La caja directa into the consola over XLR: is that balanceado?"
+    plain = "The di box into the mixer over XLR: is that balanced?"
     answer = spanish.answer(mixed)
     assert answer.question == mixed  # the answer echoes what was asked
     assert answer.intent == english.answer(plain).intent

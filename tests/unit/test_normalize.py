@@ -891,6 +891,6 @@ def test_a_follow_up_naming_a_link_of_its_own_does_not_keep_the_cable_before(eng
     second = engine.answer(
         "could my guitar cords do the job instead? the cabs take 1/4 inch too", first.context
     )
-    follow = read_question("and from the desk's XLR main outs into the Crown?", ontology, second.context)
+    follow = read_question("and the console's XLR mains into the Crown?", ontology, second.context)
     assert [(link.source.device, link.dest.device) for link in follow.links] == [("mixer", "crown-xls-1002")]
     assert follow.links[0].cable is None  # the guitar cords were asked about between the amp and the cabs

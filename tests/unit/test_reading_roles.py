@@ -2199,16 +2199,16 @@ def test_a_makers_name_that_is_also_a_class_word_is_the_product_named_before(ont
 def test_the_ports_the_asking_sentence_names_win_over_the_set_up(ontology):
     # the set-up names the mixer's mic inputs (all used); the question names another port of the same gear
     reading = read_question(
-        "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. Which lead do I need between "
-        "the X32's XLR out and the Tascam's TRS line inputs?",
+        "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. What goes between the X32 XLR "
+        "outputs and the Tascam's TRS line inputs?",
         ontology,
     )
     assert link_devices_of(reading) == [("behringer-x32", "tascam-us-16x08")]
     assert reading.links[0].dest.qualifiers == ("line",)
     assert (
         cable_of(
-            "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. Which lead do I need between "
-            "the X32's XLR out and the Tascam's TRS line inputs?",
+            "Every XLR mic input on the Tascam US-16x08 is busy with the drum mics. What goes between "
+            "the X32 XLR outputs and the Tascam's TRS line inputs?",
             ontology,
         )
         == "XLR-female to TRS-male"
@@ -2218,7 +2218,7 @@ def test_the_ports_the_asking_sentence_names_win_over_the_set_up(ontology):
 def test_an_output_alone_with_a_cable_is_the_sending_end(ontology):
     # "going to use": that "to" leads into nothing; an output port is where the cable starts
     reading = read_question(
-        "Want to try the DDJ-400 headphone out with a TRS to XLR male lead, any problem?", ontology
+        "Want to try the DDJ-400 headphone out and a TRS-to-male-XLR lead, any problem?", ontology
     )
     assert reading.links[0].source is not None and reading.links[0].source.qualifiers == ("headphone",)
     assert reading.links[0].dest is None
@@ -2229,7 +2229,7 @@ def test_what_both_says_is_said_of_the_ends_it_lists(ontology):
     reading = read_question(
         "Recording a Minilogue into a Scarlett 2i2. The Minilogue handbook lists the main output as a 1/4 inch "
         "unbalanced jack. I use TRS leads into a 2i2 line input, and since both the lead and the interface input "
-        "are balanced, is the link balanced?",
+        "are balanced, is the whole thing balanced?",
         ontology,
     )
     assert reading.links[0].source is not None and reading.links[0].source.balance == "unbalanced"
@@ -2237,7 +2237,7 @@ def test_what_both_says_is_said_of_the_ends_it_lists(ontology):
 
 def test_both_ends_of_a_cable_says_nothing_of_a_later_clause(ontology):
     reading = read_question(
-        "Piano headphone socket into my interface's line input with TRS plugs on both ends, so that is a "
+        "Piano headphone socket to the interface line in with TRS plugs on both ends, so that is a "
         "balanced hookup, yes?",
         ontology,
     )
@@ -2246,7 +2246,7 @@ def test_both_ends_of_a_cable_says_nothing_of_a_later_clause(ontology):
 
 def test_a_balance_said_of_gear_with_inputs_only_is_said_of_its_inputs(ontology):
     reading = read_question(
-        "The 4i4 line outs feed my monitors over TRS, and the monitors say balanced on the back. Balanced?",
+        "The 4i4 line outs feed my monitors over TRS, and the monitors are marked balanced at the rear. Balanced?",
         ontology,
     )
     assert reading.links[0].dest is not None and reading.links[0].dest.balance == "balanced"
@@ -2256,7 +2256,7 @@ def test_gear_only_named_in_the_set_up_is_no_end_of_the_link(ontology):
     # no sentence links the gear: the two pieces whose jacks the post describes are the ends, not the laptop
     reading = read_question(
         "My rig: a Roland TR-8S, an old laptop running Ableton, and KRK Rokit 5s. The TR-8S has 1/4 inch mix "
-        "outs and the Rokits have XLR and TRS inputs. Which cable do I need?",
+        "outs and the Rokits have XLR and TRS inputs. Which lead joins those two?",
         ontology,
     )
     assert link_devices_of(reading) == [("roland-tr-8s", "krk-rokit-5")]
@@ -2266,7 +2266,7 @@ def test_a_port_said_after_a_sender_and_into_is_the_port_of_gear_named_before(on
     # "into" joins the bass to the port; the port is the mixer's, named a sentence earlier
     reading = read_question(
         "Our trio plays through a Yamaha MG10XU. I normally run my Fender Precision Bass (passive, no preamp) right "
-        "into one of the 1/4 inch sockets on stereo channel 7/8, which I think are plain line inputs, using an "
+        "into a quarter-inch socket on stereo channel 7/8, which I think are plain line inputs, using an "
         "ordinary guitar cable. Fine?",
         ontology,
     )

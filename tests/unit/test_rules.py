@@ -1003,7 +1003,7 @@ def test_a_combo_input_of_gear_with_no_papers_leaves_the_balance_open(ontology):
     # a combo jack may be wired either way; with no specification to say which, the verdict depends on it
     question = (
         "A no-name USB interface, no specs at all, with combo inputs. From the Yamaha MG10XU's balanced XLR main "
-        "out with an XLR to TRS cable into the jack part of a combo: is that a balanced link?"
+        "out over an XLR-TRS lead into the jack part of a combo: is that a balanced link?"
     )
     reading = read_question(question, ontology, understanding=Understanding(0.0, {"balanced_check": 1.0}))
     assert judge(reading, ontology).balanced is None
