@@ -3847,8 +3847,8 @@ def _single_stop_link(
     ontology: Ontology | None = None,
 ) -> LinkSpec:
     cable = cables[0] if cables else None
-    # "... into my mixer"; but an output is never what a cable leads into ("going TO use the desk's headphone out
-    # with a TRS lead")
+    # "... into my mixer"; but an output is never what a cable leads into ("planning TO try the phones output,
+    # plus a TRS lead")
     led_in = stop.role != "out" and any(0 < stop.position - p <= 3 for p in to_positions)
     if (
         stop.role == "in"
