@@ -92,3 +92,11 @@ def test_a_mixed_language_question_is_answered_as_its_english(engine):
     assert answer.intent == english.answer(plain).intent
     assert answer.verdict.balanced is True
     assert english.answer(mixed).verdict.balanced is not True
+
+
+def test_a_phrase_with_a_decimal_comma_is_one_phrase():
+    assert translate("eine Klinke 3,5 am Handy", {"klinke 3,5": "3.5mm jack"}) == "eine 3.5mm jack am Handy"
+
+
+def test_words_of_a_phrase_must_stand_one_space_apart():
+    assert translate("bocinas, pasivas", SPANISH) == "speakers, pasivas"
