@@ -1843,8 +1843,9 @@ def _elements(
                 # "line-level playback into a mic input": a level said to go into something is the sending end
                 level = next(m.id for m in group if m.kind == "level")
                 stops.append(replace(stop, qualifiers=(level,), role="out"))
-            elif both and stops and _said_of_both(stops, both_end, head.start, tokens) is not None:
-                said_of = _said_of_both(stops, both_end, head.start, tokens)
+            elif (
+                both and stops and (said_of := _said_of_both(stops, both_end, head.start, tokens)) is not None
+            ):
                 stops = [_merge_stop(s, stop, g) if i in said_of else s for i, s in enumerate(stops)]
             elif _received_past_a_link_word(group, merged[:index], stops, tokens, sentence_of):
                 # "the desk's XLR output into that quarter-inch socket": the jack past "into" is where it goes
