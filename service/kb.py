@@ -71,6 +71,7 @@ BOOLEAN_ATTRIBUTES = (
     "plugs_carry_ports",
     ".single",
     ".splits",
+    ".said_to_split",
     ".named",
     ".two",
     ".guessed",

@@ -275,6 +275,8 @@ def _verdict_lines(reading: Reading, j: Judgement, ontology: Ontology) -> list[s
         lines += _balance_note(focus)
     elif intent in (Intent.BALANCED_CHECK, Intent.CHAIN) and _asks_balance(reading, j):
         lines.append(_balance_lead(j, reading))
+        if len(j.links) > 1 and j.focus is not None:
+            lines += _balance_why(focus)
         lines += _chain_lines(j) if len(j.links) > 1 else _balance_why(focus)
         lines += [f"- {n}" for n in j.format_notes]
         lines += _reasons(focus, only_problems=True)
@@ -308,6 +310,10 @@ def _asks_balance(reading: Reading, j: Judgement) -> bool:
 
 def _balance_lead(j: Judgement, reading: Reading) -> str:
     chain = len(j.links) > 1
+    if chain and j.focus is not None and j.balanced is not None:
+        # "... is THAT part (the 40 m run) balanced?": the answer is about the link asked, not the whole chain
+        label = j.links[j.focus].label
+        return f"Yes, the link {label} is balanced." if j.balanced else f"No, the link {label} is unbalanced."
     if j.balanced is True:
         return (
             "Yes, every link in this chain is balanced." if chain else "Yes, that is a balanced connection."

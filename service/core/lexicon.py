@@ -22,6 +22,7 @@ _TOKEN = re.compile(
 _LENGTH = re.compile(r"\b(\d+(?:\.\d+)?)\s*(m|meters?|metres?|ft|feet|foot)\b")
 FEET = 0.3048
 FEET_UNITS = ("ft", "feet", "foot")
+MIN_SHORTHAND_LETTERS = 3  # "cbl", "gtr": shorter runs of consonants are abbreviations of anything
 _OHMS = re.compile(r"\b(\d+(?:\.\d+)?)\s*-?\s*(?:ohms?|\u03a9|\u2126)")
 # "96k", "88.2 kHz", "192000 Hz": a number is a sample rate only when it is one of the rates digital audio runs at
 _RATE = re.compile(r"\b(\d+(?:\.\d+)?)\s*-?\s*(k|khz|hz)\b")
@@ -137,6 +138,15 @@ class Lexicon:
     known_words: frozenset[str] = frozenset()  # real English words: a correction would change the meaning
     # two connector words that together name one family (kb/reading.yaml family_merge): "quarter-inch" + "TRS"
     family_merges: dict[frozenset[str], str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def skeletons(self) -> dict[str, str]:
+        """Domain words by their consonants alone ("spkrs" -> "speakers", "cbl" -> "cable"), where only one word
+        has them: how people shorten words when they type fast."""
+        found: dict[str, set[str]] = {}
+        for word in self.spelling:
+            found.setdefault(_without_vowels(word), set()).add(word)
+        return {skeleton: next(iter(words)) for skeleton, words in found.items() if len(words) == 1}
 
     @functools.cached_property
     def reach(self) -> dict[str, int]:
@@ -267,6 +277,18 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
     """
     fixed, corrections = [], []
     for token in tokens:
+        short = (
+            len(token) >= MIN_SHORTHAND_LETTERS
+            and token.isalpha()
+            and _without_vowels(token) == token
+            and token not in lexicon.vocabulary
+            and token not in lexicon.known_words
+            and lexicon.skeletons.get(token)
+        )
+        if short:
+            fixed.append(short)
+            corrections.append((token, short))
+            continue
         if (
             len(token) < 6
             or not token.isalpha()
@@ -291,6 +313,10 @@ def correct_spelling(tokens: list[str], lexicon: Lexicon) -> tuple[list[str], li
         else:
             fixed.append(token)
     return fixed, corrections
+
+
+def _without_vowels(word: str) -> str:
+    return re.sub("[aeiou]", "", word)
 
 
 def split_slashed(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -492,6 +518,8 @@ def _paired_families(tokens: list[str], mentions: list[Mention], lexicon: Lexico
     starts_family = {m.start for m in mentions if m.kind in ("family", "cable")} | {
         i for i, tok in enumerate(tokens) if tok in lexicon.paired
     }
+    # "3.5 to 2x TS": a split word before the far connector belongs to it
+    starts_family |= {m.start for m in mentions if m.kind == "dual" and m.end in starts_family}
     ends_family = {m.end for m in mentions if m.kind in ("family", "cable")} | {
         i + 1 for i, tok in enumerate(tokens) if tok in lexicon.paired
     }

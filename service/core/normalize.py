@@ -43,6 +43,7 @@ CONTEXT_DEVICES = 12  # gear a context remembers across turns
 BOTH_REACH = 3  # "both ... balanced": the words between "both" and what it says of every end
 CABLE_LENGTH_REACH = 3  # "a 20 m XLR cable": a length this many words before a cable word is that cable's
 MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
+MIN_PORT_KIND_LETTERS = 3  # "tape", "aux", "main": shorter words are particles ("na", "in", "to")
 GROUP_KINDS = {
     "family",
     "cable",
@@ -1378,13 +1379,20 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
         # "outs IN XLR": the preposition before a connector joins it to the side just said (see
         # _without_connector_prepositions)
         sided = mention.kind == "family" and any(m.kind in {"role", "port"} for m in current)
+        between = tokens[current[-1].end : mention.start] if current else []
         joinable = (
             bool(current)
             and mention.kind in GROUP_KINDS
             and not _opens_a_clause(mention, current, tokens, g)
-            and all(
-                tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
-                for tok in tokens[current[-1].end : mention.start]
+            and (
+                all(
+                    tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
+                    for tok in between
+                )
+                or (
+                    _names_the_ports_kind(current[-1], mention, between, g)
+                    and not any(m.kind in {"cable", "cableword"} for m in current)  # "a P10 cable NA entrada"
+                )
             )
         )
         if mention.kind in GROUP_KINDS and (joinable or not current):
@@ -1398,6 +1406,24 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
     if current:
         groups.append(current)
     return _asides_on_cables(groups, tokens)
+
+
+def _names_the_ports_kind(before: Mention, mention: Mention, between: list[str], g: Grammar) -> bool:
+    """ "the two RCA TAPE inputs of my amp": one word the lexicon does not know, between a connector and the side
+    it is on, names what the port is for; the connector is that port's, not the gear's said before."""
+    return (
+        before.kind == "family"
+        and mention.kind == "role"
+        and mention.text not in g.role_prepositions  # "the XLR clicks IN" is a verb's particle
+        and len(between) == 1
+        and len(between[0]) >= MIN_PORT_KIND_LETTERS
+        and between[0].isalpha()
+        and between[0] not in g.separators
+        and between[0] not in g.attachers
+        and between[0] not in g.link_words
+        and between[0] not in g.object_pronouns
+        and between[0] not in g.role_prepositions
+    )
 
 
 def _asides_on_cables(groups: list[list[Mention]], tokens: list[str]) -> list[list[Mention]]:
@@ -1681,6 +1707,11 @@ def _elements(
             and groups[i + 1][0].kind == "sep"
             and groups[i + 1][0].id in {"leads_to", "arrow"}
             and _connector_only(groups[i + 2], allow_cableword=True)
+            # "... the speakers have XLR as well. I plan TO run jack into jack": a "to" that belongs to a verb in
+            # another clause joins nothing; it must stand between the two
+            and all(tok in g.fillers or tok == "-" for tok in tokens[group[-1].end : groups[i + 1][0].start])
+            # (one word may describe the far end: "mini jack to ONE xlr")
+            and _close_words(tokens[groups[i + 1][0].end : groups[i + 2][0].start])
             and not (
                 i + 3 < len(groups)
                 and groups[i + 3][0].kind in {"role", "port"}
@@ -2403,7 +2434,16 @@ def _brand_references(
     brands: dict[str, Mention] = {}
     inner: dict[str, Mention] = {}
     added: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: m.start):
+    # "Arturia KeyStep into the Korg MS-20 mini" then "does that lead bring the KORG's sound back?": in a
+    # follow-up the products named before are named in full before this text starts
+    named_before = [
+        Mention("device", product, alias, 0, 0)
+        for product in products_before
+        for alias in ontology.devices[product].aliases
+        # the names that start with the maker ("tascam model 16", not "model 16": "the model" is a word)
+        if alias.split()[0] == ontology.devices[product].name.split()[0].lower()
+    ]
+    for m in named_before + sorted(mentions, key=lambda m: m.start):
         words = m.text.split()
         if (
             m.kind == "device"
@@ -2666,10 +2706,20 @@ def _sentence_stops(
                     and s.device
                 )
                 or _renames_narrower(s, stop, tokens, ontology, g)
+                # "my interface is a UMC204HD ... the SM7B on INPUT 1": a bare input is the last gear's that takes
+                or (
+                    not (stop.device or stop.qualifiers or stop.families)
+                    and stop.role == "in"
+                    and s.device is not None
+                    and s.role != "out"
+                    and _can_have(s, "in", ontology)
+                    and not _only_sends(s, ontology)
+                )
             ),
             None,
         )
-        if earlier is not None and _another_one(tokens, stop.position, g):
+        bare = not (stop.device or stop.qualifiers or stop.families)  # "input 1" numbers a port, not gear
+        if earlier is not None and not bare and _another_one(tokens, stop.position, g):
             earlier = None  # "the second speaker", "the other interface": not the one named before
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         if adjacent and earlier is not None and stop.device == earlier.device:
@@ -2838,7 +2888,37 @@ def _sentence_stops(
             if None not in at and abs(at[0] - at[1]) == 1:
                 return here
         return chain
-    for sentence in reversed(sentences):
+    candidates = [
+        sentence
+        for sentence in reversed(sentences)
+        if sentence in linking and len([1 for sent, _, _ in resolved if sent == sentence]) >= 2
+    ]
+    # "Scarlett into a pair of HS5s ... Desk to speakers is about 2 m.": a sentence that only measures the run
+    # gives its length, not the gear (there "desk" is the furniture); the link is the one another sentence draws
+    measured = {
+        sentence
+        for sentence in candidates
+        if sentence not in asking
+        and lengths_in_metres(" ".join(_words_of(tokens, sentence_of, sentence)))
+        and not set(_words_of(tokens, sentence_of, sentence)) & g.cable_words
+        and not any(
+            stop.families or stop.qualifiers or stop.role or stop.balance or stop.formats
+            for stop in stops
+            if sentence_of[min(stop.position, len(sentence_of) - 1)] == sentence
+        )
+    }
+    if len(measured) < len(candidates):
+        candidates = [sentence for sentence in candidates if sentence not in measured]
+    # (a later question that sends a pronoun into one end asks about that link, not the one told before it)
+    for sentence in sorted(asking & linking, reverse=True):
+        if candidates and sentence <= candidates[0]:
+            break
+        here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
+        earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
+        sent_in = _pronoun_sent_into(here, earlier_gear, tokens, g, ontology)
+        if sent_in:
+            return sent_in
+    for sentence in candidates:
         here = [stop for sent, stop, _ in resolved if sent == sentence]
         if len(here) >= 2 and sentence in linking:
             unique: list[Stop] = []
@@ -2884,6 +2964,37 @@ def _plugged_into_a_pronoun(
         dest = _last_gear_on_side(earlier, "in", stop.device, ontology)
         return [stop, dest] if dest is not None else None
     return None
+
+
+def _pronoun_sent_into(
+    here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
+) -> list[Stop] | None:
+    """ "The mic is a USB one made for a laptop. Could we run IT into the mixer's mic channel?": the asking
+    sentence names one end and a pronoun goes into it; what goes in is the last gear named before that sends and
+    was not itself sent into."""
+    if len(here) != 1 or here[0].role == "out" or not g.object_pronouns:
+        return None
+    (stop,) = here
+    at = stop.position - 1  # "into the church desk's ...": a word or two of its name may come between
+    while (
+        at > 0
+        and stop.position - at <= RECEIVED_REACH
+        and tokens[at].isalpha()
+        and tokens[at] not in g.separators
+    ):
+        at -= 1
+    if not (at > 0 and g.separators.get(tokens[at]) == "leads_to" and tokens[at - 1] in g.object_pronouns):
+        return None
+    senders = [
+        s
+        for s in earlier
+        if s.device
+        and s.device != stop.device
+        and _can_have(s, "out", ontology)
+        and s.role != "in"
+        and not _received(tokens, s.position, g)
+    ]
+    return [senders[-1], stop] if senders else None
 
 
 def _last_gear_on_side(
@@ -3597,11 +3708,12 @@ def _asked_sentence(
         return None
 
     def says_something(span: tuple[int, int]) -> bool:
+        # ("the long 40 m part: is THAT part balanced?": a length names the run it measures)
         return any(
             (m.kind in ("device", "family", "cable") or (m.kind == "cableword" and m.end in part_at))
             and span[0] <= m.start < span[1]
             for m in mentions
-        )
+        ) or bool(lengths_in_metres(" ".join(tokens[slice(*span)])))
 
     # "the CABLE PART": a cable word naming the part says which link it is
     part_at = {i for i, tok in enumerate(tokens) if tok in g.part_words}
@@ -3707,22 +3819,25 @@ def _sends_on(stop: Stop | None, families: set[str], ontology: Ontology) -> bool
 
 def _link_of_the_length_said(tokens: list[str], span: tuple[int, int], links: list[LinkSpec]) -> int | None:
     """The one link whose cable was said with the length the asking sentence names."""
-    said = {
-        " ".join(tokens[i : i + 2])
-        for i in range(span[0], span[1] - 1)
-        if lengths_in_metres(" ".join(tokens[i : i + 2]))
-    }
+    said = set(lengths_in_metres(" ".join(tokens[span[0] : span[1]])))
     if not said:
         return None
-    with_it = [
-        index
-        for index, link in enumerate(links)
-        if link.cable is not None
-        and any(
-            " ".join(tokens[i : i + 2]) in said
-            for i in range(max(0, link.cable.position - CABLE_LENGTH_REACH), link.cable.position)
-        )
-    ]
+
+    def measured(link: LinkSpec) -> bool:
+        # the length goes before the cable, or before the gear a drawn run reaches ("-> 40 m of XLR to the
+        # snake ->": the run's connector and a preposition or two come between)
+        if link.cable is not None:
+            at, reach = link.cable.position, CABLE_LENGTH_REACH
+        elif link.dest is not None:
+            at, reach = link.dest.position, CABLE_LENGTH_REACH + 2
+        else:
+            return False
+        before = tokens[max(0, at - reach) : at]
+        if "->" in before:  # not past the arrow that starts this hop
+            before = before[len(before) - before[::-1].index("->") :]
+        return bool(set(lengths_in_metres(" ".join(before))) & said)
+
+    with_it = [index for index, link in enumerate(links) if measured(link)]
     return with_it[0] if len(with_it) == 1 else None
 
 
@@ -4132,6 +4247,14 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         said_cable = next((link.cable for link in reading.links if link.cable is not None), None)
         if said_cable is not None:
             first = replace(first, cable=said_cable)
+        elif first.cable is not None and not _cable_fits_link(first.cable, first, ontology):
+            # jack to jack asked first, then "what about their XLR sockets?": the jack now used takes another cable;
+            # the plug said for the end that stays is still that end's jack
+            kept_end = first.cable.ends[0] if first.cable.explicit_ends and first.cable.ends else None
+            source = first.source
+            if kept_end and source is not None and not source.families:
+                source = replace(source, families=(kept_end,))
+            first = replace(first, cable=None, source=source)
         elif _a_link_of_its_own(reading.links, previous[0], ontology):
             # "guitar leads between amp and cabs?" then "and the console's XLR outs into the amp?": a
             # link with neither end of the one before is a new connection, not the old cable's
@@ -4405,8 +4528,18 @@ def _swap_cable_ends(link: LinkSpec, families: list[str], ontology: Ontology) ->
     cable = link.cable or CableSpec()
     ends = list(cable.ends) or [families[0], families[0]]
     genders = list(cable.genders) or [None] * len(ends)
+    said_on = [
+        i
+        for i, stop in ((0, link.source), (len(ends) - 1, link.dest))
+        if stop is not None and families[0] in ontology.related_families(set(stop.families))
+    ]
     if len(families) >= 2:
         ends, genders = families[:2], [None, None]
+    elif len(said_on) == 1:
+        # "jack to jack" into speakers with XLR and TRS inputs, then "and into their XLR sockets?": only the end
+        # on the gear that has that jack changes
+        ends[said_on[0]] = families[0]
+        genders = [None] * len(ends)
     elif len(set(ends)) == 1:
         # "what if I swap it for a TRS cable?" after a TS-to-TS lead: a cable with the same plug at both ends is
         # swapped for one with the new plug at both ends

@@ -730,6 +730,14 @@ def _judge_link_as_given(
             src_family = dst_family = None
             source = _resolve(link.source, "out", link.dest, dest, None, ontology)
             dest = _resolve(link.dest, "in", link.source, source, None, ontology)
+    elif reading.intent is Intent.CABLE_RECOMMENDATION and not (
+        _fits_named(src_family, link.source, ontology) and _fits_named(dst_family, link.dest, ontology)
+    ):
+        # "the speakers only take XLR ... the shop offered RCA to 1/4, which won't fit": a cable named with both
+        # ends that does not go into a jack the question names is not the one to buy
+        src_family = dst_family = None
+        source = _resolve(link.source, "out", link.dest, dest, None, ontology)
+        dest = _resolve(link.dest, "in", link.source, source, None, ontology)
     plug_src = _plug_family(src_family, source, cable, 0, ontology)
     plug_dst = _plug_family(dst_family, dest, cable, 1, ontology)
     twin = _g(ontology).mono_plug.get(plug_dst or "")
@@ -1100,9 +1108,19 @@ def _plug_family(
 ) -> str | None:
     family = cable_end or (port.jack if port else None)
     if family and ontology.families[family].resolves_to:
+        # "1/4 to 1/4" into monitors with XLR and TRS inputs: the port's jack only when the size the user gave
+        # for that end fits it
+        sizes = set(ontology.families[family].resolves_to)
         family = (
             port.jack
-            if port and port.jack and not ontology.families[port.jack].resolves_to
+            if port
+            and port.jack
+            and not ontology.families[port.jack].resolves_to
+            and (
+                not (cable is not None and cable.explicit_ends)
+                or port.jack in sizes
+                or bool(_expand({port.jack}, ontology) & sizes)
+            )
             else (_resolve_size_only(family, port.kind if port else None, ontology))
         )
     return family
@@ -1211,6 +1229,8 @@ def _attributes(
         "cable.two_leg": two_leg,
         # left and right each on a plug of their own ("3.5 mm TRS to dual TS"), or squeezed onto one
         "cable.splits": bool(cable_name and cable_name.to_end.startswith("dual ")),
+        # the user's own cable splits ("3.5 mm to dual TS into channels 3 and 4"): its plugs reach two inputs
+        "cable.said_to_split": bool(cable and cable.duals and cable.duals[-1]),
         # the question names the cable (its plugs), rather than leaving the answer to pick one
         "cable.named": bool(cable and cable.ends),
         "cable.families": [f for f in (plug_src, plug_dst) if f],

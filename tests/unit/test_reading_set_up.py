@@ -1,0 +1,149 @@
+"""How the reader keeps the set-up a post tells apart from the link it asks about, across sentences and turns.
+
+Each sentence here is written for this test (not taken from an evaluation set) and checks one mechanism.
+"""
+
+from service.core.intent import Understanding
+from service.core.lexicon import correct_spelling
+from service.core.lexicon import lexicon_for
+from service.core.normalize import read_question
+from service.core.normalize import reading_context
+from service.core.rules import judge
+from service.types import Compatibility
+
+
+def ends(reading):
+    return [
+        (link.source.device if link.source else None, link.dest.device if link.dest else None)
+        for link in reading.links
+    ]
+
+
+def cable_name(question, ontology, context=None, understanding=None):
+    judgement = judge(read_question(question, ontology, context, understanding), ontology)
+    return judgement.cable.name if judgement.cable else None
+
+
+def context_of(question, ontology, intent="cable_recommendation"):
+    return {**reading_context(read_question(question, ontology)), "intent": intent}
+
+
+def test_a_maker_named_alone_in_a_follow_up_is_the_product_named_before(ontology):
+    context = context_of("Clocking my Korg Minilogue from a Roland TR-8S over MIDI, which lead?", ontology)
+    follow_up = read_question("and the audio of the Korg into my mixer?", ontology, context)
+    assert ("korg-minilogue", "mixer") in ends(follow_up)
+
+
+def test_a_to_that_belongs_to_a_verb_joins_no_connectors_into_a_cable(ontology):
+    # "want TO go" sits between "XLR" (the end of one sentence) and "1/4": no XLR-to-1/4 lead was named
+    reading = read_question(
+        "The Presonus Eris E5 speakers take TRS and also have XLR. I'd like to run 1/4 into 1/4. Which lead from "
+        "my Audient iD14 line outs?",
+        ontology,
+    )
+    cables = [link.cable for link in reading.links if link.cable is not None]
+    assert cables and all("xlr" not in cable.ends for cable in cables)
+
+
+def test_a_cable_said_with_sizes_only_follows_the_size_given_not_the_other_jack(ontology):
+    question = (
+        "Audient iD14 line outs feeding two Presonus Eris E5 (XLR or TRS inputs on those). Jack-to-jack, 1/4 "
+        "to 1/4, is my plan. Which cable?"
+    )
+    assert cable_name(question, ontology) == "TRS-male to TRS-male"
+
+
+def test_a_sentence_that_only_measures_the_run_is_not_the_link(ontology):
+    # "desk" there is the furniture: the link is the one the first sentence draws
+    reading = read_question(
+        "Setting up a MOTU M2 into two JBL 305P MkII. Which cable should I get? Desk to speakers is roughly 1.5 m.",
+        ontology,
+    )
+    assert ends(reading)[0] == ("motu-m2", "jbl-305p")
+
+
+def test_a_follow_up_using_the_other_jack_drops_the_cable_that_does_not_fit_it(ontology):
+    first = read_question(
+        "Audient iD14 line outs feeding two Presonus Eris E5 (XLR or TRS inputs on those). Jack-to-jack, 1/4 "
+        "to 1/4, is my plan. Which cable?",
+        ontology,
+    )
+    context = {**reading_context(first), "intent": "cable_recommendation"}
+    assert cable_name("and going into their XLR sockets instead, which lead?", ontology, context) == (
+        "TRS-male to XLR-male"
+    )
+
+
+def test_consonants_alone_are_read_as_the_domain_word_they_shorten(ontology):
+    lexicon = lexicon_for(ontology)
+    fixed, _ = correct_spelling(["pssv", "spkrs", "on", "the", "gtr", "amp", "xlr"], lexicon)
+    assert fixed[1] == "speakers" and fixed[4] == "guitar"
+    assert fixed[6] == "xlr"  # a word the lexicon knows is never changed
+
+
+def test_a_pronoun_sent_into_a_port_is_the_sender_named_before(ontology):
+    # the asking sentence names only the desk's input; "it" is the sender told of before, not the laptop it
+    # usually goes into
+    reading = read_question(
+        "Our vocalist uses a Rode NT-USB that normally plugs into a laptop over USB. Could we run it into the "
+        "Yamaha MG10XU mic input for the gig?",
+        ontology,
+    )
+    assert ends(reading)[0][0] == "rode-nt-usb"
+    assert ends(reading)[0][1] in {"yamaha-mg10xu", "mixer"}
+
+
+def test_a_named_cable_that_does_not_fit_the_jack_named_is_not_the_one_recommended(ontology):
+    question = (
+        "My DJ controller's master out is RCA. The powered speakers only have XLR sockets. What cable? The shop "
+        "suggested an RCA to 1/4 lead, which I doubt fits."
+    )
+    asks_for_a_cable = Understanding(0.0, {"cable_recommendation": 0.9, "concept": 0.1})
+    assert cable_name(question, ontology, understanding=asks_for_a_cable) == "RCA-male to XLR-male"
+
+
+def test_a_connector_before_a_word_and_a_side_is_that_ports(ontology):
+    # "RCA tape inputs of my amp": the RCA is the amp's input, not the deck's output named before
+    reading = read_question(
+        "My cassette deck's headphone output goes where? I want it in the two RCA tape inputs of my amplifier.",
+        ontology,
+    )
+    stops = [s for link in reading.links for s in (link.source, link.dest) if s]
+    assert all("rca" not in s.families for s in stops if s.device == "tape-deck")
+    assert any("rca" in s.families for s in stops if s.device == "amp")
+
+
+def test_a_size_number_before_to_and_a_split_word_names_the_plug(ontology):
+    reading = read_question("laptop headphone jack to my monitors, 3.5 to 2x ts. fine?", ontology)
+    cable = next(link.cable for link in reading.links if link.cable is not None)
+    assert cable.ends[0] == "trs35"
+
+
+def test_a_splitter_into_two_inputs_is_not_a_stereo_source_into_one(ontology):
+    reading = read_question(
+        "A tablet's headphone socket, a mini-jack to dual TS splitter, and the plugs go in mixer channels 5 and "
+        "6 (one in 5, one in 6). Will that work?",
+        ontology,
+        understanding=Understanding(0.0, {"compatibility": 0.9, "concept": 0.1}),
+    )
+    assert judge(reading, ontology).compatibility is Compatibility.WORKS
+
+
+RUN_ASKED_BY_ITS_LENGTH = (
+    "Church stage: acoustic guitar -> LR Baggs DI -> 30m XLR through the snake -> Behringer X32. The guitar to "
+    "DI is a short lead. It's the long 30m stretch I worry about: is THAT part balanced?"
+)
+
+
+def test_a_length_in_the_asking_sentence_picks_the_run_drawn_with_it(ontology):
+    reading = read_question(RUN_ASKED_BY_ITS_LENGTH, ontology)
+    assert reading.hop is not None
+    asked = reading.links[reading.hop]
+    assert asked.source is not None and asked.source.device == "di-box"
+    assert judge(reading, ontology).balanced is True
+
+
+def test_the_answer_about_one_run_of_a_chain_leads_with_that_run(engine):
+    answer = engine.answer(RUN_ASKED_BY_ITS_LENGTH)
+    assert answer.text.startswith("Yes, the link")
+    assert "every link" not in answer.text
