@@ -433,6 +433,8 @@ def _context_lines(j: Judgement) -> list[str]:
     """For explanations and troubleshooting: what the rules say about the gear the question describes."""
     out = []
     for f in j.links:
+        if f.source is None and f.dest is None:
+            continue  # "TRRS vs TRS?" names plugs, not a set-up of the user's
         if f.balanced is False and f.balance_applies:
             out.append(f"In your setup, {f.label} is unbalanced: {f.balance_culprits[0]}.")
         out += list(f.problems[:1])

@@ -2719,7 +2719,7 @@ def _sentence_stops(
             None,
         )
         bare = not (stop.device or stop.qualifiers or stop.families)  # "input 1" numbers a port, not gear
-        if earlier is not None and not bare and _another_one(tokens, stop.position, g):
+        if earlier is not None and _another_one(tokens, stop.position, g, numbered=not bare):
             earlier = None  # "the second speaker", "the other interface": not the one named before
         adjacent = bool(resolved) and resolved[-1][1] is earlier
         if adjacent and earlier is not None and stop.device == earlier.device:
@@ -3127,12 +3127,12 @@ def _joined_prefixes(text: str, g: Grammar) -> str:
     return re.sub(rf"(?<![a-z0-9])({prefixes})-(?=[a-z])", r"\1", text, flags=re.IGNORECASE)
 
 
-def _another_one(tokens: list[str], position: int, g: Grammar) -> bool:
-    """ "the SECOND speaker", "speaker 2": a word right before a gear word (or a number right after it) that
-    points at another piece of gear of the same kind."""
+def _another_one(tokens: list[str], position: int, g: Grammar, *, numbered: bool = True) -> bool:
+    """ "the SECOND speaker", "speaker 2": a word right before a gear word (or, with `numbered`, a number right
+    after it) that points at another piece of gear of the same kind."""
     before = tokens[max(0, position - 2) : position]
     after = tokens[position + 1 : position + 2]
-    return bool(set(before) & g.other_instance_words) or any(t.isdigit() for t in after)
+    return bool(set(before) & g.other_instance_words) or (numbered and any(t.isdigit() for t in after))
 
 
 def _broader(device: str, ontology: Ontology) -> list[str]:
@@ -4125,7 +4125,10 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
         for stop in (link.source, link.dest)
         if stop is not None
     )
-    if has_gear and not cue and not one_ended and not same_cable and not same_port:
+    # "what if I feed it from the jack mains then?": ports of no gear are ports of the gear asked about
+    stops_said = [stop for link in reading.links for stop in (link.source, link.dest) if stop is not None]
+    gearless = bool(stops_said) and all(not stop.device and stop.role for stop in stops_said)
+    if has_gear and not cue and not one_ended and not same_cable and not same_port and not gearless:
         reading = _ports_said_before(reading, previous)
         if reading.phantom == "on" and context.get("phantom") != "on":
             # "oh, the overheads need 48 V on a single global button": phantom now reaches the link asked
@@ -4198,6 +4201,16 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             # before is that gear's port
             if old is not None and old.device and _points_back_to_a_port(new, words, g):
                 return replace(old, role=new.role or old.role, qualifiers=old.qualifiers or new.qualifiers)
+            if old is not None and old.device and not new.device and (new.families or new.qualifiers):
+                # "... from its jack mains then": another port of the same gear
+                return replace(
+                    old,
+                    families=new.families,
+                    qualifiers=new.qualifiers or old.qualifiers,
+                    formats=new.formats or old.formats,
+                    balance=new.balance,
+                    role=new.role or old.role,
+                )
             # "into the speakers' 1/4 inputs" after "JBL 305Ps": the same gear by its class, now on the port
             # the follow-up names (or still on the old one when it names none)
             if old is None or not _same_device(old, new, ontology):
@@ -4243,6 +4256,19 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
                 first = replace(first, source=in_place_of(link.source, first.source))
             if link.dest is not None:
                 first = replace(first, dest=in_place_of(link.dest, first.dest))
+        # the desk's XLR mains to two tops answered XLR to XLR, then "from the jack mains then?": the end
+        # that stays keeps the jack the answer used there
+        answered = [f for f in context.get("cable_families") or [] if f in ontology.families]
+        if gearless and len(answered) == 2:
+            for side, plug in (("source", answered[0]), ("dest", answered[1])):
+                kept = getattr(first, side)
+                if (
+                    kept is not None
+                    and kept is getattr(previous[0], side)
+                    and not kept.families
+                    and kept.device
+                ):
+                    first = replace(first, **{side: replace(kept, families=(plug,))})
         # "what if I use the TS guitar cables into the speakers' inputs instead?": the new cable goes on it too
         said_cable = next((link.cable for link in reading.links if link.cable is not None), None)
         if said_cable is not None:

@@ -20,5 +20,11 @@ def with_gear_classes(reading: Reading, ontology: Ontology) -> str:
         device = ontology.devices.get(device_id)
         if device is not None and device.kind and device.kind in ontology.devices:
             classes.append(ontology.devices[device.kind].name)
+    # a class named by a model number ("AT2020", "C214") is said by its own name too; not one named by a nickname
+    # ("the desk", "keys"), which the guide's words already cover
+    for entity in reading.entities:
+        device = ontology.devices.get(entity.id) if entity.kind == "device" else None
+        if device is not None and not device.kind and any(c.isdigit() for c in entity.text):
+            classes.append(device.name)
     extra = [name for name in dict.fromkeys(classes) if name.lower() not in reading.search_query.lower()]
     return " ".join([reading.search_query, *extra]) if extra else reading.search_query

@@ -147,3 +147,33 @@ def test_the_answer_about_one_run_of_a_chain_leads_with_that_run(engine):
     answer = engine.answer(RUN_ASKED_BY_ITS_LENGTH)
     assert answer.text.startswith("Yes, the link")
     assert "every link" not in answer.text
+
+
+def test_a_follow_up_naming_only_a_port_moves_that_end_of_the_link_asked_before(engine):
+    first = engine.answer(
+        "The desk is a Yamaha MG10XU; the PA is two QSC K12.2 tops. I'm using the desk's XLR main outputs. "
+        "Which lead to each speaker?"
+    )
+    follow_up = engine.answer(
+        "and off the 1/4 inch main outs (balanced TRS) instead, which lead?", first.context
+    )
+    assert follow_up.cable is not None
+    assert follow_up.cable.name == "TRS-male to XLR-male"  # the speakers keep the XLR end answered before
+
+
+def test_a_question_comparing_plugs_tells_of_no_set_up(ontology):
+    from service.core.compose import compose_answer
+    from service.types import Intent
+
+    reading = read_question("ts versus trrs plugs?", ontology).with_intent(Intent.CONCEPT)
+    answer = compose_answer(reading, judge(reading, ontology), (), ontology, None, None)
+    assert "In your setup" not in answer.text
+
+
+def test_a_class_named_by_a_model_number_is_searched_by_its_class_name_too(ontology):
+    from service.core.query import with_gear_classes
+
+    reading = read_question("c214 gives nothing through the desk, why", ontology)
+    assert "condenser mic" in with_gear_classes(reading, ontology)
+    nickname = read_question("the desk hums, why", ontology)
+    assert with_gear_classes(nickname, ontology) == nickname.search_query
