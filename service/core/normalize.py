@@ -928,11 +928,17 @@ def _without_capacity_wanted(mentions: list[Mention], tokens: list[str], g: Gram
     bought, not a jack of the link asked about."""
     if not g.capacity_words:
         return mentions
-    return [
-        m
-        for m in mentions
-        if not (m.kind in ("port", "role") and _word_before_is(tokens, m.start, g.capacity_words, g))
-    ]
+
+    port_words = {i for m in mentions if m.kind in ("port", "device") for i in range(m.start, m.end)}
+
+    def wanted(m: Mention) -> bool:
+        # ("an 8-channel ADAT box for six MORE mic preamps": gear wanted in number, past a count, is why it was bought)
+        i = m.start - 1
+        while i >= 0 and (tokens[i] in g.fillers or tokens[i].isdigit() or i in port_words):
+            i -= 1
+        return i >= 0 and tokens[i] in g.capacity_words
+
+    return [m for m in mentions if not (m.kind in ("port", "role", "device") and wanted(m))]
 
 
 def _without_connector_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:

@@ -177,3 +177,25 @@ def test_a_class_named_by_a_model_number_is_searched_by_its_class_name_too(ontol
     assert "condenser mic" in with_gear_classes(reading, ontology)
     nickname = read_question("the desk hums, why", ontology)
     assert with_gear_classes(nickname, ontology) == nickname.search_query
+
+
+def test_gear_wanted_in_number_is_why_gear_was_bought_not_an_end(ontology):
+    reading = read_question(
+        "My interface's optical in takes ADAT. I got a Behringer ADA8200 so I'd have 8 more mic preamps for the "
+        "kit. Which lead joins them?",
+        ontology,
+    )
+    assert "mic-preamp" not in {
+        stop.device for link in reading.links for stop in (link.source, link.dest) if stop
+    }
+
+
+def test_a_format_the_manual_is_said_not_to_mention_is_not_the_ports(ontology):
+    reading = read_question(
+        "ADA8200 optical out to my interface's optical in over toslink. In the manual the optical input is given "
+        "as S/PDIF optical, and there's no mention of ADAT. Will it work?",
+        ontology,
+    )
+    formats = {f for link in reading.links for stop in (link.source, link.dest) if stop for f in stop.formats}
+    assert "adat" not in formats
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
