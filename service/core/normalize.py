@@ -1548,6 +1548,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     kind = "signal"
     pending_gender: str | None = None
     pending_dual = False
+    family_end = -1
     for m in group:
         if m.kind == "cable":
             kind = ontology.cables[m.id].kind
@@ -1571,11 +1572,13 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
             genders.append(pending_gender)
             duals.append(pending_dual)
             pending_gender, pending_dual = None, False
+            family_end = m.end
         elif m.kind == "gender":
             if ends and genders[-1] is None and isinstance(ontology.families[ends[-1]].plug, dict):
                 genders[-1] = m.id
-            else:
+            elif not (ends and m.start == family_end):
                 pending_gender = m.id
+            # ("RCA FEMALE to XLR male": said right after a plug of one kind only, it is that end's, not the next's)
         elif m.kind == "dual":
             pending_dual = True
     if not explicit and len(ends) > 1 and len(set(ends)) > 1:
@@ -2921,7 +2924,9 @@ def _sentence_stops(
             break
         here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
         earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
-        sent_in = _pronoun_sent_into(here, earlier_gear, tokens, g, ontology)
+        sent_in = _pronoun_sent_into(here, earlier_gear, tokens, g, ontology) or _sent_into_a_pronoun(
+            here, [s for sent, s, _ in resolved if sent < sentence], tokens, g, ontology
+        )
         if sent_in:
             return sent_in
     for sentence in candidates:
@@ -2961,7 +2966,10 @@ def _plugged_into_a_pronoun(
     if not g.object_pronouns:
         return None
     for stop in here:
-        if stop.role != "out" or not stop.device:
+        # ("can I plug my synth INTO IT?": gear that sends, with no side said, is the sender too)
+        if not stop.device or not (
+            stop.role == "out" or (stop.role is None and _can_have(stop, "out", ontology))
+        ):
             continue
         after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
         pairs = zip(after, after[1:], strict=False)
@@ -3001,6 +3009,28 @@ def _pronoun_sent_into(
         and not _received(tokens, s.position, g)
     ]
     return [senders[-1], stop] if senders else None
+
+
+def _sent_into_a_pronoun(
+    here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
+) -> list[Stop] | None:
+    """ "... all that is left on the desk is an XLR mic channel. May my synth go INTO IT?": the asking sentence names
+    the sender alone and sends it into a pronoun; what it goes into is the last input told of before (of gear or
+    not)."""
+    if len(here) != 1 or not g.object_pronouns:
+        return None
+    (stop,) = here
+    if not stop.device or stop.role == "in" or not _can_have(stop, "out", ontology):
+        return None
+    after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
+    if not any(a in g.link_words and b in g.object_pronouns for a, b in zip(after, after[1:], strict=False)):
+        return None
+    inputs = [
+        s
+        for s in earlier
+        if s.role == "in" or (s.device and _can_have(s, "in", ontology) and s.role != "out")
+    ]
+    return [stop, inputs[-1]] if inputs else None
 
 
 def _last_gear_on_side(

@@ -199,3 +199,21 @@ def test_a_format_the_manual_is_said_not_to_mention_is_not_the_ports(ontology):
     formats = {f for link in reading.links for stop in (link.source, link.dest) if stop for f in stop.formats}
     assert "adat" not in formats
     assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_a_gender_said_after_a_plug_of_one_kind_is_not_passed_to_the_next_end(ontology):
+    reading = read_question("will an RCA female to XLR male adapter fit my mixer's XLR input?", ontology)
+    cable = next(link.cable for link in reading.links if link.cable is not None)
+    assert cable.ends == ("rca", "xlr")
+    assert cable.genders[-1] == "male"
+
+
+def test_a_sender_plugged_into_a_pronoun_goes_into_the_input_told_of_before(ontology):
+    reading = read_question(
+        "Every line input on my little desk is in use; what's left is one XLR channel for mics alone. Could I plug my "
+        "Roland Juno-DS into it using a jack to XLR lead?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert link.source is not None and link.source.device == "roland-juno-ds"
+    assert link.dest is not None and link.dest.role == "in" and "mic" in link.dest.qualifiers
