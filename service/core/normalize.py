@@ -2940,6 +2940,12 @@ def _sentence_stops(
             into_it = _plugged_into_a_pronoun(unique, earlier_gear, tokens, g, ontology)
             if into_it:
                 return into_it
+            if all(stop.role == "in" and not stop.device for stop in unique):
+                # "tracks off a tablet through the desk ... L and R to land in channel 5/6's pair of jack
+                # inputs": ports that all take are where the sender told of before goes
+                senders = [s for s in earlier_gear if s.role != "in" and _can_have(s, "out", ontology)]
+                if senders:
+                    return [senders[0], unique[0]]
             if len(unique) >= 2:
                 return _pronoun_plugged_in(unique, earlier_gear, tokens, g, ontology) or unique
     asked_in = {sent for sent, _, _ in resolved if sent in asking}

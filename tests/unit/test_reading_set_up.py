@@ -217,3 +217,14 @@ def test_a_sender_plugged_into_a_pronoun_goes_into_the_input_told_of_before(onto
     link = reading.links[0]
     assert link.source is not None and link.source.device == "roland-juno-ds"
     assert link.dest is not None and link.dest.role == "in" and "mic" in link.dest.qualifiers
+
+
+def test_inputs_alone_in_the_linking_sentence_take_the_sender_told_of_before(ontology):
+    reading = read_question(
+        "Songs off my phone through our Yamaha MG10XU. I want L and R to go into the pair of quarter-inch line "
+        "inputs of a stereo channel. What lead?",
+        ontology,
+    )
+    link = reading.links[0]
+    assert link.source is not None and link.source.device == "phone"
+    assert link.dest is not None and link.dest.role == "in"
