@@ -43,6 +43,9 @@ CONTEXT_DEVICES = 12  # gear a context remembers across turns
 BOTH_REACH = 3  # "both ... balanced": the words between "both" and what it says of every end
 CABLE_LENGTH_REACH = 3  # "a 20 m XLR cable": a length this many words before a cable word is that cable's
 MODEL_NAME_LETTERS = 4  # a shorter last word of a product's name ("air", "max") is too likely another word
+# ...but a word inside the name, said after a determiner, may be short ("a Line 6 HX Stomp ... the HX's outs"): it
+# must also be no English word (kb/words.txt) and no word the lexicon knows
+INNER_MODEL_LETTERS = 2
 MIN_PORT_KIND_LETTERS = 3  # "tape", "aux", "main": shorter words are particles ("na", "in", "to")
 GROUP_KINDS = {
     "family",
@@ -2477,7 +2480,7 @@ def _brand_references(
             # again after a determiner, when it is no English word ("the model", "the twin": kb/words.txt)
             for word in words[1:-1]:
                 if (
-                    len(word) >= MODEL_NAME_LETTERS
+                    len(word) >= INNER_MODEL_LETTERS
                     and word.isalpha()
                     and word not in g.fillers
                     and word not in lexicon.known_words

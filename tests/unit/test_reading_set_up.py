@@ -228,3 +228,11 @@ def test_inputs_alone_in_the_linking_sentence_take_the_sender_told_of_before(ont
     link = reading.links[0]
     assert link.source is not None and link.source.device == "phone"
     assert link.dest is not None and link.dest.role == "in"
+
+
+def test_a_short_word_inside_a_products_name_refers_back_to_it(ontology):
+    reading = read_question(
+        "Line 6 HX Stomp into the FOH desk. Which lead is needed from the HX main outs to the snake?",
+        ontology,
+    )
+    assert ends(reading)[0] == ("line-6-hx-stomp", "stage-box")
