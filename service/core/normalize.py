@@ -2980,13 +2980,17 @@ def _plugged_into_a_pronoun(
             stop.role == "out" or (stop.role is None and _can_have(stop, "out", ontology))
         ):
             continue
-        after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
-        pairs = zip(after, after[1:], strict=False)
-        if not any(a in g.link_words and b in g.object_pronouns for a, b in pairs):
+        if not _goes_into_a_pronoun(stop, tokens, g):
             continue
         dest = _last_gear_on_side(earlier, "in", stop.device, ontology)
         return [stop, dest] if dest is not None else None
     return None
+
+
+def _goes_into_a_pronoun(stop: Stop, tokens: list[str], g: Grammar) -> bool:
+    """A link word and an object pronoun right after the stop's words ("my synth INTO IT")."""
+    after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
+    return any(a in g.link_words and b in g.object_pronouns for a, b in zip(after, after[1:], strict=False))
 
 
 def _pronoun_sent_into(
@@ -3031,8 +3035,7 @@ def _sent_into_a_pronoun(
     (stop,) = here
     if not stop.device or stop.role == "in" or not _can_have(stop, "out", ontology):
         return None
-    after = tokens[stop.position : stop.position + len(stop.text.split()) + 3]
-    if not any(a in g.link_words and b in g.object_pronouns for a, b in zip(after, after[1:], strict=False)):
+    if not _goes_into_a_pronoun(stop, tokens, g):
         return None
     inputs = [
         s
