@@ -178,7 +178,7 @@ def _calibration(path: Path) -> Calibration | None:
     return _validate("calibration", "calibration", _read_yaml(path), Calibration)
 
 
-PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports", "variants"}
+PRODUCT_KEYS = {"name", "class", "aliases", "source", "ports", "variants", "flags"}
 
 
 def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
@@ -217,12 +217,21 @@ def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
             sources=list(parent.sources),
             out=_product_ports(parent.out, _mapping("gear", f"{key}.ports.out", ports.get("out") or {})),
             inputs=_product_ports(parent.inputs, _mapping("gear", f"{key}.ports.in", ports.get("in") or {})),
-            flags=list(parent.flags),
+            flags=list(parent.flags) + _product_flags(key, body.get("flags")),
             kind=body["class"],
             spec=body["source"].strip(),
             variants=[str(v) for v in body.get("variants") or []],
         )
     return out
+
+
+def _product_flags(key: str, value: Any) -> list[str]:
+    """A product's own flags (kb/gear.yaml `flags`): a list of words."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(f, str) and f.strip() for f in value):
+        raise KBInvalid(f"kb/gear.yaml: {key}.flags: needs a list of flag words")
+    return [f.strip() for f in value]
 
 
 def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]:
@@ -930,6 +939,7 @@ def _cross_check(o: Ontology) -> None:
             *g.midi_over_jack.families,
             g.instrument_cable_source.get("family", ""),
             *g.grid_ids,
+            *g.qualifier_plugs.values(),
         ]
         for family in families_named:
             if family not in o.families:

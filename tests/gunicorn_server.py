@@ -20,7 +20,14 @@ from typing import IO
 from tests.conftest import KB_DIR
 from tests.conftest import ROOT
 
-COMMAND = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "service.app:create_app()"]
+COMMAND = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "--config",
+    "deploy/gunicorn.conf.py",
+    "service.app:create_app()",
+]
 
 
 def free_port() -> int:

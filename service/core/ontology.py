@@ -339,6 +339,10 @@ class Grammar:
     # "the entry MIC", "an input LINE": the side said first and then what it is for (the Romance order), word ->
     # port qualifier
     qualifiers_after_role: dict[str, str] = field(default_factory=dict)
+    # "the CD player's phono outs": a port word that is also a plug's name, on gear with no such port, is the plug
+    qualifier_plugs: dict[str, str] = field(default_factory=dict)
+    # "its PHONO/LINE switch": the flag an output gets when the question names two of its levels at once
+    two_levels_flag: str = ""
     # an output on one of these plugs is a left/right pair unless the question says mono (a 3.5 mm line out)
     stereo_output_plugs: frozenset[str] = frozenset()
     sized_sockets: SizedSockets | None = None

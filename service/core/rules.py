@@ -252,7 +252,7 @@ def _resolve(
         return None
     stop = _format_on_its_jack(stop, ontology)
     side = stop.role or side
-    kind_id, guessed = None, False
+    kind_id, guessed, two_levels = None, False, False
     if stop.device:
         device = ontology.devices[stop.device]
         ports = device.out if side == "out" else device.inputs
@@ -260,6 +260,11 @@ def _resolve(
             other_side = "in" if side == "out" else "out"
             ports = device.inputs if side == "out" else device.out
             side = other_side if ports else side
+        stop = _port_word_as_plug(stop, ports, ontology)
+        # "PHONO / LINE" said of one output: a switch on it, so which level leaves it is a setting
+        two_levels = (
+            side == "out" and len({ontology.ports[ports[q]].level for q in stop.qualifiers if q in ports}) > 1
+        )
         kind_id = _pick(ports, stop, other_port, cable_family, ontology)
         # ...but not a port word a jack made for one signal level only cannot carry ("drives the mains ... its
         # speakON output" is no line output)
@@ -379,6 +384,8 @@ def _resolve(
     ):
         balance = "balanced"  # an XLR line jack on gear is balanced unless the question says otherwise
     flags = tuple(ontology.devices[stop.device].flags) if stop.device else ()
+    if two_levels and _g(ontology).two_levels_flag:
+        flags += (_g(ontology).two_levels_flag,)
     # left and right, as said ("a stereo RCA in", "a mono out") or by a pair named ("the RCA outs pair")
     # ...but two inputs said by count are two jacks, each one side: they say nothing of what one jack carries
     pair = (
@@ -411,6 +418,20 @@ def _format_on_its_jack(stop: Stop, ontology: Ontology) -> Stop:
         for f in stop.formats
     )
     return stop if formats == stop.formats else replace(stop, formats=formats)
+
+
+def _port_word_as_plug(stop: Stop, ports: dict[str, str], ontology: Ontology) -> Stop:
+    """A port word that also names a plug, said of gear whose class has no such port, is the plug: a CD
+    player's "phono outs" are RCA outputs at its own level, not a turntable's millivolts."""
+    plugs = _g(ontology).qualifier_plugs
+    as_plugs = [q for q in stop.qualifiers if q in plugs and q not in ports]
+    if not as_plugs:
+        return stop
+    return replace(
+        stop,
+        qualifiers=tuple(q for q in stop.qualifiers if q not in as_plugs),
+        families=stop.families + tuple(plugs[q] for q in as_plugs if plugs[q] not in stop.families),
+    )
 
 
 def _pick(

@@ -93,7 +93,7 @@ LINKS = [
         "works",
         "3.5mm TS-male to TS-male",
     ),
-    ("turntable straight into my interface line input", False, "works_with_caveat", None),
+    ("turntable straight into my interface line input", False, "does_not_work", None),
     ("MIDI out of my keyboard into the MIDI out of my synth", None, "does_not_work", None),
     ("keyboard midi out into synth midi in", None, "works", "MIDI DIN-5 male to MIDI DIN-5 male"),
     ("CD player's coaxial out into the optical input of my interface", None, "does_not_work", None),
@@ -1007,3 +1007,39 @@ def test_a_combo_input_of_gear_with_no_papers_leaves_the_balance_open(ontology):
     )
     reading = read_question(question, ontology, understanding=Understanding(0.0, {"balanced_check": 1.0}))
     assert judge(reading, ontology).balanced is None
+
+
+def test_phono_said_of_gear_with_no_phono_port_is_the_rca_plug(ontology):
+    # a CD player has no turntable-level output: its "phono outs" are RCA line outputs
+    _, judgement = verdict_for(
+        "Will the phono outs of my CD player go into the line inputs of my mixer?", ontology
+    )
+    assert judgement.compatibility != Compatibility.DOES_NOT_WORK
+    assert judgement.links[0].source.kind.level != "phono"
+
+
+@pytest.mark.parametrize(
+    ("question", "compatibility"),
+    [
+        # no phono stage inside: a box has to be added
+        (
+            "Can my Rega Planar 3 go straight into the line inputs of my interface?",
+            Compatibility.DOES_NOT_WORK,
+        ),
+        # a PHONO/LINE switch on the product (kb/gear.yaml flags): a setting, not a missing box
+        (
+            "Can my AT-LP60X go straight into the line inputs of my interface?",
+            Compatibility.WORKS_WITH_CAVEAT,
+        ),
+        # ...and on unnamed gear when the question names both of its output's levels
+        (
+            "The record player has a PHONO / LINE switch at the back. Into the aux input of my powered speakers?",
+            Compatibility.WORKS_WITH_CAVEAT,
+        ),
+    ],
+)
+def test_a_turntable_into_a_line_input_needs_a_phono_stage_unless_it_has_one_to_switch(
+    question, compatibility, ontology
+):
+    _, judgement = verdict_for(question, ontology)
+    assert judgement.compatibility == compatibility
