@@ -93,7 +93,7 @@ LINKS = [
         "works",
         "3.5mm TS-male to TS-male",
     ),
-    ("turntable straight into my interface line input", False, "does_not_work", None),
+    ("turntable direct to the interface line in", False, "does_not_work", None),
     ("MIDI out of my keyboard into the MIDI out of my synth", None, "does_not_work", None),
     ("keyboard midi out into synth midi in", None, "works", "MIDI DIN-5 male to MIDI DIN-5 male"),
     ("CD player's coaxial out into the optical input of my interface", None, "does_not_work", None),
@@ -1011,9 +1011,7 @@ def test_a_combo_input_of_gear_with_no_papers_leaves_the_balance_open(ontology):
 
 def test_phono_said_of_gear_with_no_phono_port_is_the_rca_plug(ontology):
     # a CD player has no turntable-level output: its "phono outs" are RCA line outputs
-    _, judgement = verdict_for(
-        "Will the phono outs of my CD player go into the line inputs of my mixer?", ontology
-    )
+    _, judgement = verdict_for("CD player phono outs -> mixer line ins, fine?", ontology)
     assert judgement.compatibility != Compatibility.DOES_NOT_WORK
     assert judgement.links[0].source.kind.level != "phono"
 
@@ -1023,17 +1021,17 @@ def test_phono_said_of_gear_with_no_phono_port_is_the_rca_plug(ontology):
     [
         # no phono stage inside: a box has to be added
         (
-            "Can my Rega Planar 3 go straight into the line inputs of my interface?",
+            "Rega Planar 3 direct to interface line ins, fine?",
             Compatibility.DOES_NOT_WORK,
         ),
-        # a PHONO/LINE switch on the product (kb/gear.yaml flags): a setting, not a missing box
+        # the product has a PHONO/LINE switch (kb/gear.yaml flags): a setting, not a missing box
         (
-            "Can my AT-LP60X go straight into the line inputs of my interface?",
+            "AT-LP60X direct to interface line ins, fine?",
             Compatibility.WORKS_WITH_CAVEAT,
         ),
         # ...and on unnamed gear when the question names both of its output's levels
         (
-            "The record player has a PHONO / LINE switch at the back. Into the aux input of my powered speakers?",
+            "Record player, PHONO / LINE switch on its back, direct to powered speaker aux in?",
             Compatibility.WORKS_WITH_CAVEAT,
         ),
     ],
