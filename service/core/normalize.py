@@ -71,6 +71,8 @@ USED_REACH = (
     6  # "we'll USE its XLR jacks on the Genelecs": words before gear that may say the port is the one used
 )
 XLR_JACK_GENDER = {"in": "female", "out": "male"}  # the gender of the XLR jack on each side of gear (AES14)
+CHOICE_REACH = 3  # "I'd LIKE XLR": words before a jack said on its own that may say it is the one chosen
+NEGATOR_REACH = 4  # "NOT supposed to be using ...": words before a choice word that may deny it
 DENIED_PORT_REACH = 3  # "no link or thru out": words a negator reaches over to deny a port
 HEADING_WORDS = 6  # a colon this early closes a heading ("Keys DI test:"), not a list of the gear's parts
 BRACKET_REACH = (
@@ -2030,12 +2032,15 @@ def _elements(
             continue  # "two guitar cables, the 1/4-inch ones with one black ring": the cable's plugs, not gear's
         elif stop_count == 0 and sentence_of[group[0].start] != sentence_of[stops[0].position]:
             continue  # "the TRS ones are too short. If I use the XLR jacks on the HS5s ...": not the HS5s' jacks
-        elif stop_count == 0:
-            stops[0] = _merge_stop(stops[0], _stop_from_group(group, g, ontology), g)
         else:
-            stops[stop_count - 1] = _merge_stop(
-                stops[stop_count - 1], _stop_from_group(group, g, ontology), g
-            )
+            at = max(0, stop_count - 1)
+            said = _stop_from_group(group, g, ontology)
+            listed = set(stops[at].families) or _jacks_of_named_port(stops[at], ontology)
+            if said.families and set(said.families) < listed and _preferred(tokens, group[0].start, g):
+                # "its inputs take XLR or jack, we prefer the XLR": of the jacks listed, the one chosen
+                stops[at] = replace(stops[at], families=said.families)
+            else:
+                stops[at] = _merge_stop(stops[at], said, g)
     stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
     stops = _same_gear(stops, tokens, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
@@ -2814,17 +2819,16 @@ def _sentence_stops(
             )
             # "the Genelecs take XLR, TRS or RCA. We'll use their XLR jacks": one of the jacks
             # named before, said again as the one used, is the one meant
+            # ...and so is one of the jacks of the port it was said to have ("speakers with combo sockets ... we
+            # prefer XLR on their end")
+            listed = set(earlier.families) or _jacks_of_named_port(earlier, ontology)
             picks_one = (
                 bool(stop.families)
-                and set(stop.families) < set(earlier.families)
-                and stop.role is not None
-                and earlier.role in (None, stop.role)
-                and any(
-                    g.attachers.get(word) == "uses"
-                    for _, word in _in_the_sentence(
-                        tokens, stop.position, range(max(0, stop.position - USED_REACH), stop.position)
-                    )
-                )
+                and set(stop.families) < listed
+                and (stop.role is not None or not earlier.families)
+                and earlier.role in (None, stop.role or earlier.role)
+                and not (set(stop.qualifiers) - set(earlier.qualifiers))
+                and _chosen(tokens, stop.position, g)
             )
             if picks_one:
                 # every mention of the gear that listed the jacks (the first and any that referred back to it)
@@ -4086,6 +4090,41 @@ def _phantom_state(tokens: list[str], mentions: list[Mention], g: Grammar) -> st
             state = "off"
             break
     return state if state != "unknown" else weak
+
+
+def _chosen(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) -> bool:
+    """ "we'll USE its XLR jacks", "USING the TRS jacks": a use word shortly before a mention, in its sentence."""
+    return any(
+        g.attachers.get(word) == "uses" or _choice_ends_at(tokens, at, g)
+        for at, word in _in_the_sentence(tokens, start, range(max(0, start - reach), start))
+    )
+
+
+def _choice_ends_at(tokens: list[str], at: int, g: Grammar) -> bool:
+    """A `choice_words` phrase ("would like", "prefer") ends at this token."""
+    return any(tokens[max(0, at - len(p) + 1) : at + 1] == p for p in (c.split() for c in g.choice_words))
+
+
+def _preferred(tokens: list[str], start: int, g: Grammar) -> bool:
+    """ "we PREFER the XLR", "RATHER the jack end": a choice word shortly before a jack said on its own, with
+    no negator before it ("never wanted the RCA pair")."""
+    before = _in_the_sentence(tokens, start, range(max(0, start - CHOICE_REACH - NEGATOR_REACH), start))
+    choices = [at for at, _ in before if at >= start - CHOICE_REACH and _choice_ends_at(tokens, at, g)]
+    return bool(choices) and not any(word in g.negators for at, word in before if at < choices[0])
+
+
+def _jacks_of_named_port(stop: Stop, ontology: Ontology) -> set[str]:
+    """The jacks of the port a stop names by its port word on its gear ("combo inputs": XLR and TRS)."""
+    if stop.device is None or stop.role is None:
+        return set()
+    device = ontology.devices[stop.device]
+    ports = device.inputs if stop.role == "in" else device.out
+    return {
+        jack
+        for q in stop.qualifiers
+        if q in ports and ports[q] in ontology.ports
+        for jack in ontology.ports[ports[q]].jacks
+    }
 
 
 def _in_the_sentence(tokens: list[str], anchor: int, span: range) -> list[tuple[int, str]]:

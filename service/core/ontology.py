@@ -341,6 +341,8 @@ class Grammar:
     qualifiers_after_role: dict[str, str] = field(default_factory=dict)
     # "the CD player's phono outs": a port word that is also a plug's name, on gear with no such port, is the plug
     qualifier_plugs: dict[str, str] = field(default_factory=dict)
+    # "we PREFER XLR there": words that pick one of the jacks gear was said to have
+    choice_words: frozenset[str] = frozenset()
     # "its PHONO/LINE switch": the flag an output gets when the question names two of its levels at once
     two_levels_flag: str = ""
     # an output on one of these plugs is a left/right pair unless the question says mono (a 3.5 mm line out)

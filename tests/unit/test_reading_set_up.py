@@ -236,3 +236,28 @@ def test_a_short_word_inside_a_products_name_refers_back_to_it(ontology):
         ontology,
     )
     assert ends(reading)[0] == ("line-6-hx-stomp", "stage-box")
+
+
+def test_a_jack_wanted_on_one_side_picks_it_among_the_jacks_of_a_combo_input(ontology):
+    # the monitors were said to have combo inputs (XLR or TRS); the later sentence wants the locking one
+    question = (
+        "At home I run an Audient iD4; the speakers are Adam T5V, combo inputs on each. The Audient line outs are "
+        "quarter-inch balanced. We'd want XLR on the speaker end since it latches. Which cable?"
+    )
+    assert cable_name(question, ontology) == "TRS-male to XLR-male"
+
+
+def test_a_jack_preferred_after_a_list_of_jacks_is_the_one_used(ontology):
+    question = (
+        "From the desk's TRS booth outs to monitors with XLR/TRS combo ins, we would like XLR. Which lead?"
+    )
+    assert cable_name(question, ontology) == "TRS-male to XLR-male"
+
+
+def test_a_jack_said_after_a_negated_choice_is_not_chosen(ontology):
+    # "sounds like" and "not ... want" choose nothing: the TRS jacks the outs have stay the plug
+    question = (
+        "Audient iD4 TRS outs into monitors with XLR/TRS combo ins. I do not want XLR here, the shop says it "
+        "sounds like XLR is overkill. Which lead?"
+    )
+    assert cable_name(question, ontology) != "TRS-male to XLR-male"
