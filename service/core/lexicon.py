@@ -343,11 +343,12 @@ def _singular(token: str) -> str:
 
 def _compound_joined(tokens: list[str], i: int, lexicon: Lexicon) -> list[Mention]:
     """ "the table of mixing", "my card of sound": a compound said the Romance way round ("table de mixage") is
-    the gear whose two-word name reads the other way ("mixing table", "sound card")."""
+    the gear (or cable) whose two-word name reads the other way ("mixing table", "sound card")."""
     if i + 2 >= len(tokens) or tokens[i + 1] not in lexicon.compound_joiners:
         return []
     meanings = lexicon.phrases.get((tokens[i + 2], tokens[i]), ())
-    if not meanings or not all(kind == "device" for kind, _ in meanings):
+    # ...and so is a kind of cable ("cable of guitar": a guitar cable)
+    if not meanings or not all(kind in ("device", "cable") for kind, _ in meanings):
         return []
     text = " ".join(tokens[i : i + 3])
     return [Mention(kind, ident, text, i, i + 3) for kind, ident in meanings]

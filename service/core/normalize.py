@@ -158,7 +158,7 @@ def read_question(
     mentions = _two_inputs(mentions, tokens, g)
     mentions = _ports_named_by_gear_words(mentions, tokens, lexicon, ontology, g)
     mentions = _gear_words_naming_a_jack(mentions, tokens, lexicon, ontology)
-    mentions = _gear_words_naming_a_cable(mentions, tokens, g)
+    mentions = _gear_words_naming_a_cable(mentions, tokens, lexicon, g)
     mentions = _ports_named_for_gear(mentions, tokens, lexicon, ontology, g)
     mentions = _labels_naming_ports(mentions, tokens, lexicon, g)
     mentions = _without_phantom_beneficiaries(mentions, tokens, ontology, g)
@@ -202,6 +202,7 @@ def read_question(
         gear_at,
         swapped_in,
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
+        frozenset(c.position for c in cables if _cable_missing(c, tokens, g)),
     )
     links = _between_gears(links)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
@@ -567,10 +568,13 @@ def _gear_words_naming_a_jack(
     return out
 
 
-def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+def _gear_words_naming_a_cable(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
     """ "an XLR to TS GUITAR jack lead", "a MIC xlr lead": a gear word right before connector words
-    and a cable word says what the cable is for, not gear of the link."""
-    out = []
+    and a cable word says what the cable is for, not gear of the link. Where the gear word and the cable word
+    alone name a kind of cable of the lexicon ("guitar ... cable", "cabo ... de guitarra"), it is that cable."""
+    out: list[Mention | None] = []
     for i, m in enumerate(mentions):
         j = _connectors_after(mentions, i, tokens, frozenset())
         cable_next = (
@@ -584,7 +588,54 @@ def _gear_words_naming_a_cable(mentions: list[Mention], tokens: list[str], g: Gr
         )
         if not names_a_cable:
             out.append(m)
+            continue
+        word = (
+            tokens[mentions[j].start : mentions[j].end] if cable_next else [tokens[mentions[j - 1].end - 1]]
+        )
+        kind = _cable_kind_named(tokens[m.start : m.end] + word, lexicon)
+        if kind:
+            out.append(Mention("cable", kind, " ".join(tokens[m.start : m.end]), m.start, m.end))
+    return _cables_said_of_gear([m for m in out if m is not None], tokens, lexicon, g)
+
+
+def _cables_said_of_gear(
+    mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
+) -> list[Mention]:
+    """The Romance order: "a jack cable OF guitar", "the TS cable OF guitar": a
+    cable word, its plugs, a joiner and a gear word that together with the cable word names a kind of cable."""
+    out = list(mentions)
+    i = 0
+    while i < len(out):
+        m = out[i]
+        i += 1
+        if not (
+            m.kind in ("cableword", "cable") or (m.kind == "family" and tokens[m.end - 1] in g.cable_words)
+        ):
+            continue
+        j = _connectors_after(out, i - 1, tokens, frozenset())
+        gear_at = j + 1 if j < len(out) and out[j].kind == "attach" else j
+        if gear_at >= len(out) or out[gear_at].kind != "device":
+            continue
+        gear, joiner = out[gear_at], tokens[out[j - 1].end : out[gear_at].start]
+        if len(joiner) != 1 or joiner[0] not in g.compound_joiners:
+            continue
+        kind = _cable_kind_named(tokens[gear.start : gear.end] + tokens[m.end - 1 : m.end], lexicon)
+        if not kind:
+            continue
+        if m.kind == "family":  # the connector phrase keeps its plug; the cable's kind comes before it
+            said = [Mention("cable", kind, m.text, m.start, m.start), m]
+        else:
+            said = [Mention("cable", kind, m.text, m.start, m.end)]
+        out = out[: i - 1] + said + out[i:j] + out[gear_at + 1 :]
+        i += len(said) - 1
     return out
+
+
+def _cable_kind_named(phrase: list[str], lexicon: Lexicon) -> str | None:
+    """The kind of cable these words name as a whole ("guitar cable": an instrument cable), if they do."""
+    named = find_mentions(phrase, lexicon)
+    whole = [n for n in named if n.kind == "cable" and n.start == 0 and n.end == len(phrase)]
+    return whole[0].id if whole else None
 
 
 LABEL_REACH = (
@@ -3235,11 +3286,13 @@ def _links(
     gear_at: Mapping[int, str] | None = None,
     swapped_in: frozenset[int] = frozenset(),
     coordinated: frozenset[int] = frozenset(),
+    missing: frozenset[int] = frozenset(),
 ) -> tuple[list[LinkSpec], bool]:
     """Join consecutive stops into links and give each link the cable named between them.
 
     `swapped_in` holds the positions of cables said to have replaced the one named before them; `coordinated` the
-    positions of stops joined to the stop before by a coordinator only, a second source beside it."""
+    positions of stops joined to the stop before by a coordinator only, a second source beside it; `missing` the
+    positions of cables said to be lost or not owned."""
     chain = list(stops)
 
     links: list[LinkSpec] = []
@@ -3305,12 +3358,24 @@ def _links(
                 or (cable.kind != "signal" and cable.position in asked and present.position not in asked)
                 # "they were TS cables. Swapped them for TRS cables": what is plugged in now is the later one
                 or (cable.position in swapped_in and present.position < cable.position)
+                # "our speaker lead is lost, so a bass lead?": a cable said to be lost is not the one used
+                or (present.position in missing and cable.position not in missing)
             )
         ):
             links[target] = replace(links[target], cable=cable)
 
     is_chain = len(links) >= 2
     return links, is_chain
+
+
+def _cable_missing(cable: CableSpec, tokens: list[str], g: Grammar) -> bool:
+    """ "I have NOT speaker cable", "the speaker cable is LOST": a cable said to be missing or not owned."""
+    after = cable.position + len(cable.text.split())
+    while after < len(tokens) and tokens[after] in g.predicate_words:
+        after += 1
+    return _negated(tokens, cable.position, g) or (
+        after < len(tokens) and after > cable.position and tokens[after] in g.negators
+    )
 
 
 def _between_gears(links: list[LinkSpec]) -> list[LinkSpec]:

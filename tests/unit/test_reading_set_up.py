@@ -261,3 +261,27 @@ def test_a_jack_said_after_a_negated_choice_is_not_chosen(ontology):
         "sounds like XLR is overkill. Which lead?"
     )
     assert cable_name(question, ontology) != "TRS-male to XLR-male"
+
+
+def _cable_kind(question, ontology):
+    reading = read_question(question, ontology)
+    return [link.cable.kind for link in reading.links if link.cable is not None]
+
+
+def test_a_gear_word_before_plugs_and_a_cable_word_names_the_kind_of_cable(ontology):
+    # "guitar ... cable" is an instrument cable, not a guitar at one end of the link
+    question = "Tonight the Orange head feeds its 2x12 cab over a spare guitar jack cable. Any risk?"
+    assert _cable_kind(question, ontology) == ["instrument"]
+    assert judge(read_question(question, ontology), ontology).compatibility == Compatibility.UNSAFE
+
+
+def test_a_cable_said_of_gear_the_romance_way_round_is_that_kind_of_cable(ontology):
+    question = (
+        "From the power amp over to that passive box, may I use one jack cable of guitar? Tonight only."
+    )
+    assert _cable_kind(question, ontology) == ["instrument"]
+
+
+def test_a_cable_said_to_be_missing_gives_way_to_the_one_offered_instead(ontology):
+    question = "The amp to the passive wedge: our speaker lead is lost, so one bass cable will do for it?"
+    assert _cable_kind(question, ontology) == ["instrument"]
