@@ -1809,6 +1809,7 @@ def _elements(
     loose: list[tuple[int, list[Mention]]] = []
     device_end: int | None = None  # where the last gear phrase ended, while nothing has come between
     stop_end: int | None = None  # where the last phrase that made or described a stop ended
+    described_end = 0  # where the last connector phrase said to be what a stop is ended
     both_sentence = -1
     both_end = 0
     # "a cable with the big jack plug on one end and the round three-pin plug on the other": a cable word with
@@ -1973,9 +1974,10 @@ def _elements(
                         and not set(tokens[stop_end + 1 : head.start]) & (BREAKERS | {")"})
                     )
                     # "amp rack input, balanced.": an aside closing the phrase it follows
+                    # ("the main out is a big jack, unbalanced": or the connector said of it after it)
                     or (
                         stop_end is not None
-                        and tokens[stop_end : head.start] == [","]
+                        and _only_a_comma_after_the_jack(tokens[max(stop_end, described_end) : head.start], g)
                         and _ends_clause(tokens, group[-1].end)
                     )
                     or (
@@ -1988,6 +1990,8 @@ def _elements(
                 stops[-1] = _merge_stop(stops[-1], stop, g)
             else:
                 loose.append((len(stops), group))
+                if stops and _word_before_is(tokens, head.start, g.predicate_words, g):
+                    described_end = group[-1].end  # "the main out IS a big jack": said of the stop before
             pending_attach = None
             continue
         if (
@@ -2644,8 +2648,17 @@ def _earlier_products_named_short(
     return out
 
 
+def _only_a_comma_after_the_jack(between: list[str], g: Grammar) -> bool:
+    """ ", balanced" right after a phrase, or after the socket word it ends with ("... a quarter-inch JACK, ")."""
+    sockets = g.sized_sockets.sockets if g.sized_sockets else frozenset()
+    return between[-1:] == [","] and all(tok in sockets for tok in between[:-1])
+
+
 def _ends_clause(tokens: list[str], index: int) -> bool:
-    """Nothing more is said in this clause after `index` (an arrow starts the next hop)."""
+    """Nothing more is said in this clause after `index` (an arrow starts the next hop), but perhaps an aside
+    in brackets that names where it was read ("..., unbalanced (manual say).")."""
+    if index < len(tokens) and tokens[index] == "(" and ")" in tokens[index : index + ASIDE_WORDS + 2]:
+        index = tokens.index(")", index) + 1
     return index >= len(tokens) or tokens[index] in BREAKERS | {")", "->"}
 
 
@@ -2805,6 +2818,13 @@ def _sentence_stops(
                 )
                 or bool(between & (g.link_words | set(g.separators)))
             )
+        elif adjacent and earlier is not None and not stop.device and stop.qualifiers:
+            # "... its aux sends are impedance balanced. A lead from an aux send ...": a port of no gear named
+            # again, on the same side, in a later sentence is the one described there
+            adjacent = stop.role not in (None, earlier.role) or (
+                sentence_of[min(stop.position, len(sentence_of) - 1)]
+                == sentence_of[min(earlier.position, len(sentence_of) - 1)]
+            )
         elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear; so
             # does one that goes on to describe it ("... through an adapter because the wedge only HAS a jack")
@@ -2902,6 +2922,19 @@ def _sentence_stops(
                 at = next(i for i, (_, s, _) in enumerate(resolved) if s is earlier)
                 first_sentence, _, was_reference = resolved[at]
                 resolved[at] = (first_sentence, _merge_stop(earlier, said, g), was_reference)
+                if was_reference:
+                    # the mention referred back to gear named earlier still: what is said now is that gear's too
+                    first = next(
+                        (
+                            i
+                            for i, (_, s, is_ref) in enumerate(resolved)
+                            if not is_ref and s.device == earlier.device
+                        ),
+                        None,
+                    )
+                    if first is not None and first != at:
+                        sent, original, _ = resolved[first]
+                        resolved[first] = (sent, _merge_stop(original, said, g), False)
         else:
             resolved.append((sentence, stop, False))
     sentences = sorted({sentence for sentence, _, _ in resolved})

@@ -285,3 +285,18 @@ def test_a_cable_said_of_gear_the_romance_way_round_is_that_kind_of_cable(ontolo
 def test_a_cable_said_to_be_missing_gives_way_to_the_one_offered_instead(ontology):
     question = "The amp to the passive wedge: our speaker lead is lost, so one bass cable will do for it?"
     assert _cable_kind(question, ontology) == ["instrument"]
+
+
+def test_a_balance_said_after_a_comma_belongs_to_the_port_said_to_be_a_jack_before_it(ontology):
+    question = "The Prophet's main out is a quarter-inch jack, unbalanced (its handbook). TRS lead to my interface: balanced?"
+    reading = read_question(question, ontology)
+    assert reading.links[0].source.balance == "unbalanced"
+    assert judge(reading, ontology).balanced is False
+
+
+def test_ports_named_in_the_plural_in_the_set_up_are_the_port_asked_about(ontology):
+    question = (
+        "Per its manual, this desk's aux sends are impedance balanced. A TRS lead runs off an aux send into a "
+        "wedge's balanced TRS input. Is that balanced?"
+    )
+    assert judge(read_question(question, ontology), ontology).balanced is True
