@@ -297,6 +297,6 @@ def test_a_balance_said_after_a_comma_belongs_to_the_port_said_to_be_a_jack_befo
 def test_ports_named_in_the_plural_in_the_set_up_are_the_port_asked_about(ontology):
     question = (
         "Per its manual, this desk's aux sends are impedance balanced. A TRS lead runs off an aux send into a "
-        "wedge's balanced TRS input. Balanced, yes or no?"
+        "wedge's balanced TRS input. Does that hop stay balanced end to end?"
     )
     assert judge(read_question(question, ontology), ontology).balanced is True
