@@ -204,7 +204,7 @@ def read_question(
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
         frozenset(c.position for c in cables if _cable_missing(c, tokens, g)),
     )
-    links = _between_gears(links)
+    links = _between_gears(links, ontology)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
@@ -3411,8 +3411,10 @@ def _cable_missing(cable: CableSpec, tokens: list[str], g: Grammar) -> bool:
     )
 
 
-def _between_gears(links: list[LinkSpec]) -> list[LinkSpec]:
-    """A link from gear's input to its own output is the signal passing through it, not a cable."""
+def _between_gears(links: list[LinkSpec], ontology: Ontology) -> list[LinkSpec]:
+    """A link from gear's input to its own output is the signal passing through it, not a cable. So is a link
+    with no cable from one product to itself in a chain ("mic -> the X18's channel 1; X18 mains -> the tops"): a
+    drawn chain bares the sides of the gear it passes through (see _through_stop)."""
     inside = [
         link
         for link in links
@@ -3420,9 +3422,15 @@ def _between_gears(links: list[LinkSpec]) -> list[LinkSpec]:
         and link.dest
         and link.source.device
         and link.source.device == link.dest.device
-        and link.source.role == "in"
-        and link.dest.role == "out"
         and link.cable is None
+        and (
+            (link.source.role == "in" and link.dest.role == "out")
+            or (
+                link.source.role in ("in", None)
+                and link.dest.role in ("out", None)
+                and bool(ontology.devices[link.source.device].kind)  # one product, not two of a class
+            )
+        )
     ]
     return [link for link in links if link not in inside] if inside and len(links) > len(inside) else links
 

@@ -300,3 +300,16 @@ def test_ports_named_in_the_plural_in_the_set_up_are_the_port_asked_about(ontolo
         "wedge's balanced TRS input. Does that hop stay balanced end to end?"
     )
     assert judge(read_question(question, ontology), ontology).balanced is True
+
+
+def test_a_chain_through_one_product_has_no_link_inside_that_product(ontology):
+    # the mixer is passed through: its mic input ends one hop, its XLR outs start the next
+    question = (
+        "Rig for the quiz night: Shure SM7B -> 8 m XLR -> Soundcraft Notepad-12FX channel 3 mic input, and then "
+        "the Notepad-12FX XLR mains -> XLR -> QSC K10.2. Balanced hop by hop?"
+    )
+    reading = read_question(question, ontology)
+    assert all(
+        not (link.source and link.dest and link.source.device == link.dest.device) for link in reading.links
+    )
+    assert judge(reading, ontology).balanced is True
