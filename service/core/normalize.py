@@ -2505,6 +2505,7 @@ def _brand_references(
     covered = {i for m in mentions for i in range(m.start, m.end)}
     brands: dict[str, Mention] = {}
     inner: dict[str, Mention] = {}
+    tails: dict[tuple[str, ...], Mention] = {}
     added: list[Mention] = []
     # "Arturia KeyStep into the Korg MS-20 mini" then "does that lead bring the KORG's sound back?": in a
     # follow-up the products named before are named in full before this text starts
@@ -2538,6 +2539,9 @@ def _brand_references(
                 brands.setdefault(last, m)
             # "a Universal Audio Volt 276 ... the outs on the VOLT": a model word inside the name, said
             # again after a determiner, when it is no English word ("the model", "the twin": kb/words.txt)
+            # "a Universal Audio Volt 2 ... -> Volt 2 monitor outs": the model's name and number, said again
+            if len(words) > 2 and any(c.isdigit() for c in words[-1]) and words[-2].isalpha():
+                tails.setdefault((words[-2], words[-1]), m)
             for word in words[1:-1]:
                 if (
                     len(word) >= INNER_MODEL_LETTERS
@@ -2554,6 +2558,11 @@ def _brand_references(
         first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
         if first is None and i > 0 and tokens[i - 1] in g.determiners:
             first = inner.get(tok)
+        tail = tails.get(tuple(tokens[i : i + 2]))
+        if first is None and tail is not None and i >= tail.end and not covered & {i, i + 1}:
+            added.append(Mention("device", tail.id, " ".join(tokens[i : i + 2]), i, i + 2))
+            covered |= {i, i + 1}
+            continue
         if (
             first is not None
             and i >= first.end

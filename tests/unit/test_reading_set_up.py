@@ -313,3 +313,12 @@ def test_a_chain_through_one_product_has_no_link_inside_that_product(ontology):
         not (link.source and link.dest and link.source.device == link.dest.device) for link in reading.links
     )
     assert judge(reading, ontology).balanced is True
+
+
+def test_a_product_named_again_by_its_model_name_and_number_is_that_product(ontology):
+    question = (
+        "Podcast desk: Shure SM7B -> XLR lead -> Universal Audio Volt 2 channel 2 -> Volt 2 line outs -> TRS leads -> "
+        "Yamaha HS5 monitors. All balanced?"
+    )
+    reading = read_question(question, ontology)
+    assert [link.source.device for link in reading.links if link.source][-1] == "ua-volt-2"
