@@ -2837,11 +2837,15 @@ def _sentence_stops(
         elif adjacent and earlier is not None and stop.device:
             # "my Crown XLS ... the amp's NL4 jack": the plainer class word right after names the same gear; so
             # does one that goes on to describe it ("... through an adapter because the wedge only HAS a jack")
+            # ...and so does one the next hop starts FROM ("keys into a Radial J48, then XLR from the box to the
+            # desk"): gear just reached is where the signal goes on from
+            starts_from = {word for word, kind in g.separators.items() if kind == "comes_from"}
             adjacent = (
                 sentence_of[min(stop.position, len(sentence_of) - 1)]
                 == sentence_of[min(earlier.position, len(sentence_of) - 1)]
                 and bool(set(tokens[earlier.position : stop.position]) & g.link_words)
                 and not _goes_on_to_describe(stop, tokens, g)
+                and not (earlier.role != "out" and _word_before_is(tokens, stop.position, starts_from, g))
             )
         sentence = sentence_of[min(stop.position, len(sentence_of) - 1)] if sentence_of else 0
         if earlier is not None and not adjacent:

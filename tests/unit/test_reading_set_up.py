@@ -322,3 +322,11 @@ def test_a_product_named_again_by_its_model_name_and_number_is_that_product(onto
     )
     reading = read_question(question, ontology)
     assert [link.source.device for link in reading.links if link.source][-1] == "ua-volt-2"
+
+
+def test_gear_the_next_hop_starts_from_is_the_gear_just_reached(ontology):
+    question = "My banjo goes to one Radial PZ-DI, and next XLR runs from that DI over to an X32 stage box. Phantom fine?"
+    devices = [
+        stop.device for link in read_question(question, ontology).links for stop in (link.source, link.dest)
+    ]
+    assert "di-box" not in devices  # "the DI" is the PZ-DI, not a second box
