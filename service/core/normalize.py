@@ -574,7 +574,7 @@ def _gear_words_naming_a_cable(
     """ "an XLR to TS GUITAR jack lead", "a MIC xlr lead": a gear word right before connector words
     and a cable word says what the cable is for, not gear of the link. Where the gear word and the cable word
     alone name a kind of cable of the lexicon ("guitar ... cable", "cabo ... de guitarra"), it is that cable."""
-    out: list[Mention | None] = []
+    out: list[Mention] = []
     for i, m in enumerate(mentions):
         j = _connectors_after(mentions, i, tokens, frozenset())
         cable_next = (
@@ -595,7 +595,7 @@ def _gear_words_naming_a_cable(
         kind = _cable_kind_named(tokens[m.start : m.end] + word, lexicon)
         if kind:
             out.append(Mention("cable", kind, " ".join(tokens[m.start : m.end]), m.start, m.end))
-    return _cables_said_of_gear([m for m in out if m is not None], tokens, lexicon, g)
+    return _cables_said_of_gear(out, tokens, lexicon, g)
 
 
 def _cables_said_of_gear(
