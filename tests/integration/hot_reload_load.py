@@ -36,6 +36,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from index import store
+from tests.gunicorn_server import COMMAND as GUNICORN_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 4
@@ -135,14 +136,7 @@ class Server:
         }
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--config",
-                "deploy/gunicorn.conf.py",
-                "service.app:create_app()",
-            ],
+            list(GUNICORN_COMMAND),
             cwd=ROOT,
             env=env,
             stdout=self._log,
