@@ -84,7 +84,7 @@ def compose_answer(
 
     `signals_out`, when given, receives the signals the confidence was computed from (`cablewise calibrate`).
     """
-    context = reading_context(reading)
+    context = reading_context(reading, lead=judgement.lead)
     plugs = _judged_plugs(judgement)
     if plugs and context.get("links"):
         context["cable_families"] = plugs  # "will that same cable carry the audio too?" means this cable

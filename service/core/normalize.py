@@ -1391,15 +1391,21 @@ def _without_port_verbs(
     return out
 
 
-def reading_context(reading: Reading) -> dict[str, Any]:
-    """The context an answer carries so the client can send it back with a follow-up."""
+def reading_context(reading: Reading, lead: int | None = None) -> dict[str, Any]:
+    """The context an answer carries so the client can send it back with a follow-up.
+
+    `lead` is the link the answer's verdict rests on; it goes first, since "what about ..." points back to it.
+    """
     if reading.intent is Intent.OUT_OF_DOMAIN:
         return {"v": CONTEXT_VERSION}
+    links = list(reading.links)
+    if lead is not None and 0 < lead < len(links):
+        links.insert(0, links.pop(lead))
     return {
         "v": CONTEXT_VERSION,
         "intent": reading.intent.value,
         "question": reading.question[:300],
-        "links": [link.to_context() for link in reading.links[:6]],
+        "links": [link.to_context() for link in links[:6]],
         "phantom": reading.phantom,
         "formats": list(reading.formats),
         "families": list(reading.families),
@@ -1737,6 +1743,46 @@ def _jack_gender(base: Stop, extra: Stop) -> str | None:
 def _sentence_index(tokens: list[str]) -> list[int]:
     index, current = [], 0
     for tok in tokens:
+        index.append(current)
+        if tok in SENTENCE_END:
+            current += 1
+    return index
+
+
+def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]:
+    """Like _sentence_index, but a coordinator or clause opener followed by a subject ("..., and I plug ...",
+    "so we ran ...") also starts a new clause when that clause names both ends of a link itself (gear, a link word,
+    gear): what one clause owns is not linked to what the next one plugs in. A clause that
+    points back ("and I want to send IT to the desk") or names one end only continues the sentence."""
+    sentence_of = _sentence_index(tokens)
+    openers = g.coordinators | g.clause_openers
+    candidates = [
+        at
+        for at, tok in enumerate(tokens[:-1])
+        if at > 0
+        and tok in openers
+        and tokens[at + 1] in g.clause_subjects
+        and not any(
+            t in g.object_pronouns
+            for t, sent in zip(tokens[at:], sentence_of[at:], strict=False)
+            if sent == sentence_of[at]
+        )
+    ]
+    breaks = []
+    for n, at in enumerate(candidates):
+        upto = next((b for b in candidates[n + 1 :] if sentence_of[b] == sentence_of[at]), len(tokens))
+        upto = min([upto] + [i for i in range(at, upto) if sentence_of[i] != sentence_of[at]])
+        here = sorted(s.position for s in stops if at < s.position < upto)
+        # ("... into the recorder's input SET TO mic": a setting, not a link)
+        if here and any(
+            tokens[i] in g.link_words and tokens[i - 1] not in g.setting_verbs
+            for i in range(here[0], here[-1])
+        ):
+            breaks.append(at)
+    index, current = [], 0
+    for at, tok in enumerate(tokens):
+        if at in breaks:
+            current += 1
         index.append(current)
         if tok in SENTENCE_END:
             current += 1
@@ -2768,7 +2814,7 @@ def _sentence_stops(
     "The combo has an extension-cab jack ... can my pedal go into that speaker jack?": the last sentence names
     the link; "the speaker jack" is the amp's, named before.
     """
-    sentence_of = _sentence_index(tokens)
+    sentence_of = _clause_index(tokens, stops, g)
     resolved: list[tuple[int, Stop, bool]] = []  # (sentence, stop, is_reference)
     for stop in stops:
         # "the drum machine ... the synth ... the drum machine's MIDI out": one class, two instruments; the

@@ -125,6 +125,7 @@ class Judgement:
     conditions: tuple[str, ...] = ()
     format_notes: tuple[str, ...] = field(default_factory=tuple)
     cited: tuple[str, ...] = ()  # ids of the general facts (kb/rules.yaml facts) the verdict rests on
+    lead: int | None = None  # the index in reading.links of the link the verdict rests on
 
     @property
     def judged(self) -> bool:
@@ -136,7 +137,9 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     """Judge every link the question describes, and every hazard its words or links raise."""
     if reading.refusal:
         return Judgement()
-    findings = [f for f in (_judge_link(link, reading, ontology) for link in reading.links) if f is not None]
+    judged_links = [(i, _judge_link(link, reading, ontology)) for i, link in enumerate(reading.links)]
+    origins = [i for i, f in judged_links if f is not None]
+    findings = [f for _, f in judged_links if f is not None]
     focus = reading.hop if reading.hop is not None and reading.hop < len(findings) else None
     if reading.fit is not None:
         # "an NL4 cable into the cab's NL2 socket": whether the plug goes in at all is what was asked
@@ -208,8 +211,17 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
     cited = tuple(f.id for f in facts if f.id in ontology.facts)
     # a link set aside as misread is not reported either, unless the user drew it
     shown = findings if focus is not None or reading.drawn else deciding
+    # the link a follow-up most likely points back to: the one asked about, else the one that set the verdict
+    lead_finding = (
+        judged[0]
+        if focus is not None
+        else next(
+            (f for f in deciding if compatibility is not None and f.compatibility is compatibility), None
+        )
+    )
+    lead = next((origins[i] for i, f in enumerate(findings[: len(origins)]) if f is lead_finding), None)
     return Judgement(
-        tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited
+        tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited, lead
     )
 
 

@@ -330,3 +330,31 @@ def test_gear_the_next_hop_starts_from_is_the_gear_just_reached(ontology):
         stop.device for link in read_question(question, ontology).links for stop in (link.source, link.dest)
     ]
     assert "di-box" not in devices  # "the DI" is the PZ-DI, not a second box
+
+
+def test_gear_a_clause_only_owns_is_not_linked_to_what_the_next_clause_plugs_in(ontology):
+    reading = read_question(
+        "I keep a condenser mic in the cupboard, and I run my synth into the mixer. Which cable?", ontology
+    )
+    assert ends(reading) == [("keyboard", "mixer")]
+
+
+def test_a_clause_that_points_back_with_a_pronoun_continues_the_sentence(ontology):
+    reading = read_question(
+        "My synth has a headphone out and I want to send it to the mixer, which cable?", ontology
+    )
+    assert ends(reading) == [("keyboard", "mixer")]
+    assert "headphone" in reading.links[0].source.qualifiers
+
+
+def test_a_follow_up_points_back_to_the_link_the_verdict_rested_on(engine):
+    first = engine.answer(
+        "My laptop feeds the desk's line input, and the keyboard goes into a mic channel through a TS to XLR "
+        "adapter with phantom on for the condenser. Is that okay?"
+    )
+    assert first.verdict.compatibility is Compatibility.UNSAFE
+    assert first.context["links"][0]["source"]["device"] == "keyboard"  # the unsafe link, not the laptop's
+    follow_up = engine.answer(
+        "and my dynamic mic on the next channel with an XLR lead, fine with the phantom on?", first.context
+    )
+    assert follow_up.verdict.compatibility is not Compatibility.UNSAFE
