@@ -144,6 +144,7 @@ def read_question(
     mentions = _without_controls(mentions, tokens, g)
     mentions = _without_port_verbs(mentions, tokens, lexicon, g)
     mentions = _settings_described(mentions, tokens, g)
+    mentions = _without_infinitive_marks(mentions, tokens, g)
     mentions = _without_roles_played(mentions, tokens, g)
     mentions = _without_stray_letters(mentions, tokens)
     mentions = _without_partitive_owners(mentions, tokens, g)
@@ -1368,6 +1369,16 @@ def _settings_described(mentions: list[Mention], tokens: list[str], g: Grammar) 
     ]
 
 
+def _infinitive_mark(tokens: list[str], at: int, g: Grammar) -> bool:
+    """ "I don't want TO buy monitors", "trying TO record": a link word right after a verb that takes an infinitive
+    marks the verb after it, not where a signal goes."""
+    return at > 0 and tokens[at] in g.infinitive_marks and tokens[at - 1] in g.infinitive_heads
+
+
+def _without_infinitive_marks(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
+    return [m for m in mentions if not (m.kind == "sep" and _infinitive_mark(tokens, m.start, g))]
+
+
 def _without_port_verbs(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, g: Grammar
 ) -> list[Mention]:
@@ -1775,7 +1786,9 @@ def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]
         here = sorted(s.position for s in stops if at < s.position < upto)
         # ("... into the recorder's input SET TO mic": a setting, not a link)
         if here and any(
-            tokens[i] in g.link_words and tokens[i - 1] not in g.setting_verbs
+            tokens[i] in g.link_words
+            and tokens[i - 1] not in g.setting_verbs
+            and not _infinitive_mark(tokens, i, g)
             for i in range(here[0], here[-1])
         ):
             breaks.append(at)
@@ -2439,6 +2452,8 @@ def _same_gear(
             )
             and 0 < stop.position - prev.position <= APPOSITION_SPAN
             and not any(m.kind == "sep" and prev.position < m.start < stop.position for m in mentions)
+            # "... has a Yamaha MG06. I want the Xenyx main out ...": a new sentence names other gear
+            and not set(tokens[prev.position : stop.position]) & SENTENCE_END
         ):
             product, other = (
                 (stop, prev) if ontology.devices[stop.device].kind == prev.device else (prev, stop)
@@ -2999,7 +3014,9 @@ def _sentence_stops(
     sentences = sorted({sentence for sentence, _, _ in resolved})
     # "which cable between the desk's XLR out and the recorder's line ins?" links the two as a link word does
     linking = {
-        sentence_of[i] for i, tok in enumerate(tokens) if tok in g.link_words | set(g.placement_between)
+        sentence_of[i]
+        for i, tok in enumerate(tokens)
+        if tok in g.link_words | set(g.placement_between) and not _infinitive_mark(tokens, i, g)
     }
     asking = _asking_sentences(tokens, sentence_of, g)
     if arrows:

@@ -391,6 +391,8 @@ class Grammar:
     # "the DX7's keyboard BECAUSE the DX7 keys feel better": a word that opens a new clause
     clause_openers: frozenset[str] = frozenset()
     clause_subjects: frozenset[str] = frozenset()
+    infinitive_marks: frozenset[str] = frozenset()
+    infinitive_heads: frozenset[str] = frozenset()
     # "outputs that LOOK LIKE big headphone holes": a port word after one of these describes a jack's shape, not
     # what the port is for
     likeness_phrases: tuple[str, ...] = ()

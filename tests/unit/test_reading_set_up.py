@@ -358,3 +358,30 @@ def test_a_follow_up_points_back_to_the_link_the_verdict_rested_on(engine):
         "and my dynamic mic on the next channel with an XLR lead, fine with the phantom on?", first.context
     )
     assert follow_up.verdict.compatibility is not Compatibility.UNSAFE
+
+
+def test_a_to_that_marks_an_infinitive_links_nothing(ontology):
+    reading = read_question(
+        "Could I wire my Behringer UMC22 line outs directly to my passive bookshelf speakers? They sounded fine on "
+        "my old stereo receiver and I don't want to buy monitors.",
+        ontology,
+    )
+    assert ends(reading) == [("behringer-umc22", "passive-speaker")]
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK  # no power amp, no harm
+
+
+def test_a_verb_after_an_infinitive_mark_can_still_link(ontology):
+    reading = read_question(
+        "The lectern mic needs to reach the mixer at the back of the hall. Which lead?", ontology
+    )
+    assert ends(reading) == [("microphone", "mixer")]
+
+
+def test_gear_of_a_class_in_the_next_sentence_is_not_the_product_named_before(ontology):
+    reading = read_question(
+        "The hall owns a Yamaha MG10XU. I plan on the Xenyx main out into its line input. Which cable?",
+        ontology,
+    )
+    assert all(
+        "xenyx" not in stop.text for link in reading.links for stop in (link.source, link.dest) if stop
+    )
