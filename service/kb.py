@@ -236,12 +236,23 @@ def _product_flags(key: str, value: Any) -> list[str]:
 
 def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]:
     """The class's ports with the product's own; where the class's default port is the one the product
-    replaces ("line" on an interface), the product's port becomes the default too."""
+    replaces ("line" on an interface), the product's port becomes the default too, and so do the class's other
+    words for a port that the product replaces under two or more of them."""
     ports = {**usual, **own}
     if "default" not in own:
         replaced = [q for q in own if usual.get(q) == usual.get("default")]
         if replaced:
             ports["default"] = own[replaced[0]]
+    # an interface whose line, main and monitor outs are all balanced has balanced "speaker outs" too: when two or
+    # more of the class's words for one port are all replaced by the same port, its other words follow
+    for kind in set(usual.values()):
+        words = [q for q, k in usual.items() if k == kind and q != "default"]
+        replacements = {own[q] for q in words if q in own}
+        if len(replacements) == 1 and sum(q in own for q in words) >= 2:
+            for q in words:
+                ports.setdefault(q, usual[q])
+                if q not in own:
+                    ports[q] = next(iter(replacements))
     return ports
 
 

@@ -117,3 +117,23 @@ def test_contract_end_names_are_all_in_the_ontology(ontology):
         "BNC",
     }
     assert contract <= plugs
+
+
+def test_a_products_port_replacing_several_class_words_replaces_their_synonyms_too():
+    from service.kb import _product_ports
+
+    usual = {
+        "default": "line-out",
+        "line": "line-out",
+        "main": "line-out",
+        "speaker": "line-out",
+        "usb": "usb-out",
+    }
+    # line and main both balanced on the maker's sheet: "speaker outs" (the class's word for the same port) too
+    both = _product_ports(usual, {"line": "line-out-balanced", "main": "line-out-balanced"})
+    assert both["speaker"] == "line-out-balanced"
+    assert both["default"] == "line-out-balanced"
+    assert both["usb"] == "usb-out"
+    # one word replaced says nothing of the class's other words for that port
+    one = _product_ports(usual, {"main": "line-out-balanced"})
+    assert one["speaker"] == "line-out"
