@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -1484,7 +1485,7 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
             groups.append([mention])
     if current:
         groups.append(current)
-    return _asides_on_cables(groups, tokens)
+    return _asides_on_cables(groups, tokens, g)
 
 
 def _names_the_ports_kind(before: Mention, mention: Mention, between: list[str], g: Grammar) -> bool:
@@ -1505,17 +1506,34 @@ def _names_the_ports_kind(before: Mention, mention: Mention, between: list[str],
     )
 
 
-def _asides_on_cables(groups: list[list[Mention]], tokens: list[str]) -> list[list[Mention]]:
+def _asides_on_cables(groups: list[list[Mention]], tokens: list[str], g: Grammar) -> list[list[Mention]]:
     """ "the 1/4 inch cables I had lying around (TS ones, one black ring)": a bracketed aside that opens with
     connector names and names nothing else describes the cable said last in its sentence, however many words came
-    between. "(pins 1 and 3 joined at the XLR end)" says something else about it."""
+    between. "(pins 1 and 3 joined at the XLR end)" says something else about it. So does a connector said to be
+    at one end ("a lead that is TS AT ONE END and XLR AT THE OTHER")."""
     sentence_of = _sentence_index(tokens)
+    end_said = [
+        _said_of_one_end(tokens, group[-1].end, g)
+        and all(m.kind in {"family", "gender", "mono"} for m in group)
+        for group in groups
+    ]
+    # (both ends said: "an XLR on one end" alone leaves the other end open)
+    ends_in = Counter(
+        sentence_of[group[0].start] for group, said in zip(groups, end_said, strict=True) if said
+    )
     joined: list[list[Mention]] = []
-    for group in groups:
-        if _in_an_aside(tokens, group[0].start) and all(m.kind in {"family", "balance"} for m in group):
+    for group, said in zip(groups, end_said, strict=True):
+        at_an_end = said and ends_in[sentence_of[group[0].start]] >= 2
+        if (
+            _in_an_aside(tokens, group[0].start) and all(m.kind in {"family", "balance"} for m in group)
+        ) or at_an_end:
             cable_at = _last_cable_group(joined, sentence_of[group[0].start], sentence_of)
             if cable_at is not None:
-                joined[cable_at] = joined[cable_at] + group
+                # (the ends said one by one are the cable's two ends, in the order said)
+                stated = [Mention("cableword", "explicit", "", group[0].start, group[0].start)]
+                if not at_an_end or any(m.id == "explicit" for m in joined[cable_at]):
+                    stated = []
+                joined[cable_at] = joined[cable_at] + stated + group
                 continue
         joined.append(group)
     return joined
@@ -1573,6 +1591,11 @@ def _describes_cable_before(
         "-",
         "(",
     }
+
+
+def _said_of_one_end(tokens: list[str], at: int, g: Grammar) -> bool:
+    """A phrase of reading.yaml `one_end_phrases` right after position `at` ("TS AT ONE END", "XLR ON THE OTHER")."""
+    return any(tokens[at : at + len(words)] == words for words in (p.split() for p in g.one_end_phrases))
 
 
 def _said_of_every_end(tokens: list[str], at: int, g: Grammar) -> bool:

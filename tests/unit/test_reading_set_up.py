@@ -385,3 +385,22 @@ def test_gear_of_a_class_in_the_next_sentence_is_not_the_product_named_before(on
     assert all(
         "xenyx" not in stop.text for link in reading.links for stop in (link.source, link.dest) if stop
     )
+
+
+def test_connectors_said_at_one_end_and_the_other_are_the_cables_ends(ontology):
+    reading = read_question(
+        "From the mixer's main outs to the powered speakers I use a lead that is TS at one end and XLR at the "
+        "other end. Balanced?",
+        ontology,
+    )
+    cable = reading.links[0].cable
+    assert cable is not None and cable.ends == ("ts", "xlr")
+    assert judge(reading, ontology).balanced is False  # the TS end carries one leg
+
+
+def test_a_connector_said_at_one_end_alone_leaves_the_other_end_open(ontology):
+    reading = read_question(
+        "The shop has long leads with an XLR on one end. Which one from my interface outs to the monitors?",
+        ontology,
+    )
+    assert all(link.cable is None or link.cable.ends != ("xlr", "xlr") for link in reading.links)
