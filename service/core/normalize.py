@@ -3697,7 +3697,8 @@ def _ports_of_the_one_gear(
             spare.setdefault(m.id, m.text)
 
     def same_gear(a: str, b: str) -> bool:
-        return a == b or ontology.devices[a].kind == b or ontology.devices[b].kind == a
+        # ("my Peavey 6505 amp": a product and a broader class word for it are one piece of gear)
+        return a == b or b in _broader(a, ontology) or a in _broader(b, ontology)
 
     def owner(stop: Stop | None) -> Stop | None:
         if stop is None or stop.device or not stop.qualifiers or stop.role not in ("out", "in"):
@@ -3708,7 +3709,10 @@ def _ports_of_the_one_gear(
             if not any(same_gear(device, other) for other in at_ends)
             and any(_has_port(ontology.devices[device], q, stop.role, ontology) for q in stop.qualifiers)
         ]
-        distinct = [d for d in candidates if not any(same_gear(d, e) and d != e for e in candidates)]
+        # (a class word said beside the product names no second piece of gear: the narrowest one stays)
+        distinct = [
+            d for d in candidates if not any(d != e and d in _broader(e, ontology) for e in candidates)
+        ]
         if len(distinct) != 1:
             return None
         return replace(stop, device=distinct[0], device_text=spare[distinct[0]])

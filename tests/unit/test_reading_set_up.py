@@ -404,3 +404,12 @@ def test_a_connector_said_at_one_end_alone_leaves_the_other_end_open(ontology):
         ontology,
     )
     assert all(link.cable is None or link.cable.ends != ("xlr", "xlr") for link in reading.links)
+
+
+def test_a_port_of_no_gear_belongs_to_the_product_named_with_its_class_word(ontology):
+    reading = read_question(
+        "The Peavey 6505 amp lives in my garage. Which lead from the speaker outputs into my audio interface?",
+        ontology,
+    )
+    assert reading.links[0].source.device == "peavey-6505-plus"  # not left without gear by the word "amp"
+    assert judge(reading, ontology).compatibility is Compatibility.UNSAFE
