@@ -1509,8 +1509,8 @@ def _names_the_ports_kind(before: Mention, mention: Mention, between: list[str],
 def _asides_on_cables(groups: list[list[Mention]], tokens: list[str], g: Grammar) -> list[list[Mention]]:
     """ "the 1/4 inch cables I had lying around (TS ones, one black ring)": a bracketed aside that opens with
     connector names and names nothing else describes the cable said last in its sentence, however many words came
-    between. "(pins 1 and 3 joined at the XLR end)" says something else about it. So does a connector said to be
-    at one end ("a lead that is TS AT ONE END and XLR AT THE OTHER")."""
+    between. "(its pin 1 and pin 3 bridged inside the XLR)" says something else about it. So does a connector said to be
+    at one end ("a lead that is RCA AT ONE END and TRS AT THE OTHER")."""
     sentence_of = _sentence_index(tokens)
     end_said = [
         _said_of_one_end(tokens, group[-1].end, g)
@@ -1594,7 +1594,7 @@ def _describes_cable_before(
 
 
 def _said_of_one_end(tokens: list[str], at: int, g: Grammar) -> bool:
-    """A phrase of reading.yaml `one_end_phrases` right after position `at` ("TS AT ONE END", "XLR ON THE OTHER")."""
+    """A phrase of reading.yaml `one_end_phrases` right after position `at` ("RCA AT ONE END", "TRS ON THE OTHER")."""
     return any(tokens[at : at + len(words)] == words for words in (p.split() for p in g.one_end_phrases))
 
 
@@ -1787,7 +1787,7 @@ def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]
     """Like _sentence_index, but a coordinator or clause opener followed by a subject ("..., and I plug ...",
     "so we ran ...") also starts a new clause when that clause names both ends of a link itself (gear, a link word,
     gear): what one clause owns is not linked to what the next one plugs in. A clause that
-    points back ("and I want to send IT to the desk") or names one end only continues the sentence."""
+    points back ("and I'd like IT sent on to the desk") or names one end only continues the sentence."""
     sentence_of = _sentence_index(tokens)
     openers = g.coordinators | g.clause_openers
     candidates = [
@@ -2475,7 +2475,7 @@ def _same_gear(
             )
             and 0 < stop.position - prev.position <= APPOSITION_SPAN
             and not any(m.kind == "sep" and prev.position < m.start < stop.position for m in mentions)
-            # "... has a Yamaha MG06. I want the Xenyx main out ...": a new sentence names other gear
+            # "... owns a Yamaha MG10XU. Next, the Xenyx main out ...": a new sentence names other gear
             and not set(tokens[prev.position : stop.position]) & SENTENCE_END
         ):
             product, other = (

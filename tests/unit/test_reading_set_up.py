@@ -341,7 +341,7 @@ def test_gear_a_clause_only_owns_is_not_linked_to_what_the_next_clause_plugs_in(
 
 def test_a_clause_that_points_back_with_a_pronoun_continues_the_sentence(ontology):
     reading = read_question(
-        "My synth has a headphone out and I want to send it to the mixer, which cable?", ontology
+        "My synth has a headphone out and I mean to send it on to the mixer, which cable?", ontology
     )
     assert ends(reading) == [("keyboard", "mixer")]
     assert "headphone" in reading.links[0].source.qualifiers
@@ -350,7 +350,7 @@ def test_a_clause_that_points_back_with_a_pronoun_continues_the_sentence(ontolog
 def test_a_follow_up_points_back_to_the_link_the_verdict_rested_on(engine):
     first = engine.answer(
         "My laptop feeds the desk's line input, and the keyboard goes into a mic channel through a TS to XLR "
-        "adapter with phantom on for the condenser. Is that okay?"
+        "adapter, with phantom switched on for the condenser. Any problem?"
     )
     assert first.verdict.compatibility is Compatibility.UNSAFE
     assert first.context["links"][0]["source"]["device"] == "keyboard"  # the unsafe link, not the laptop's
@@ -363,7 +363,7 @@ def test_a_follow_up_points_back_to_the_link_the_verdict_rested_on(engine):
 def test_a_to_that_marks_an_infinitive_links_nothing(ontology):
     reading = read_question(
         "Could I wire my Behringer UMC22 line outs directly to my passive bookshelf speakers? They sounded fine on "
-        "my old stereo receiver and I don't want to buy monitors.",
+        "my old stereo receiver and I don't plan to buy monitors.",
         ontology,
     )
     assert ends(reading) == [("behringer-umc22", "passive-speaker")]
@@ -372,7 +372,7 @@ def test_a_to_that_marks_an_infinitive_links_nothing(ontology):
 
 def test_a_verb_after_an_infinitive_mark_can_still_link(ontology):
     reading = read_question(
-        "The lectern mic needs to reach the mixer at the back of the hall. Which lead?", ontology
+        "The lectern mic needs to reach the desk in the far corner of the church. Which lead?", ontology
     )
     assert ends(reading) == [("microphone", "mixer")]
 
@@ -389,18 +389,18 @@ def test_gear_of_a_class_in_the_next_sentence_is_not_the_product_named_before(on
 
 def test_connectors_said_at_one_end_and_the_other_are_the_cables_ends(ontology):
     reading = read_question(
-        "From the mixer's main outs to the powered speakers I use a lead that is TS at one end and XLR at the "
-        "other end. Balanced?",
+        "Between the desk's main outputs and the powered speakers runs a lead that is RCA at one end and TRS at "
+        "the other end. Balanced?",
         ontology,
     )
     cable = reading.links[0].cable
-    assert cable is not None and cable.ends == ("ts", "xlr")
-    assert judge(reading, ontology).balanced is False  # the TS end carries one leg
+    assert cable is not None and cable.ends == ("rca", "trs")
+    assert judge(reading, ontology).balanced is False  # the RCA end carries one leg
 
 
 def test_a_connector_said_at_one_end_alone_leaves_the_other_end_open(ontology):
     reading = read_question(
-        "The shop has long leads with an XLR on one end. Which one from my interface outs to the monitors?",
+        "The shop stocks long leads, each with a single XLR at one end. Which from my interface outs to the monitors?",
         ontology,
     )
     assert all(link.cable is None or link.cable.ends != ("xlr", "xlr") for link in reading.links)
