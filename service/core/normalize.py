@@ -1786,8 +1786,8 @@ def _sentence_index(tokens: list[str]) -> list[int]:
 def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]:
     """Like _sentence_index, but a coordinator or clause opener followed by a subject ("..., and I plug ...",
     "so we ran ...") also starts a new clause when that clause names both ends of a link itself (gear, a link word,
-    gear): what one clause owns is not linked to what the next one plugs in. A clause that
-    points back ("and I'd like IT sent on to the desk") or names one end only continues the sentence."""
+    gear): what one clause owns is not linked to what the next one plugs in. A clause that points back ("and I'd
+    like IT sent on to the desk") or names one end only continues the sentence."""
     sentence_of = _sentence_index(tokens)
     openers = g.coordinators | g.clause_openers
     candidates = [
@@ -1803,9 +1803,12 @@ def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]
         )
     ]
     breaks = []
-    for n, at in enumerate(candidates):
-        upto = next((b for b in candidates[n + 1 :] if sentence_of[b] == sentence_of[at]), len(tokens))
-        upto = min([upto] + [i for i in range(at, upto) if sentence_of[i] != sentence_of[at]])
+    for at in candidates:
+        # the clause runs to the next candidate or to the end of its sentence
+        upto = next(
+            (i for i in range(at + 1, len(tokens)) if i in candidates or sentence_of[i] != sentence_of[at]),
+            len(tokens),
+        )
         here = sorted(s.position for s in stops if at < s.position < upto)
         # ("... into the recorder's input SET TO mic": a setting, not a link)
         if here and any(
