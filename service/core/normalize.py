@@ -3142,7 +3142,27 @@ def _sentence_stops(
             if len(unique) >= 2:
                 return _pronoun_plugged_in(unique, earlier_gear, tokens, g, ontology) or unique
     asked_in = {sent for sent, _, _ in resolved if sent in asking}
-    return _ends_said_of([(sent in asked_in, stop) for sent, stop, is_ref in resolved if not is_ref])
+    said_last = {
+        stop.device: stop
+        for _, stop, is_ref in resolved
+        if is_ref and stop.device and stop.role and stop.qualifiers
+    }
+    # "two boxes joined by ADAT ... one shows a WORD CLOCK OUT, the other a WCLK IN": with no sentence linking
+    # the gear, the port said of it last, with its side, is the one the question is about
+    return _ends_said_of(
+        [
+            (sent in asked_in, _port_said_last(stop, said_last.get(stop.device)))
+            for sent, stop, is_ref in resolved
+            if not is_ref
+        ]
+    )
+
+
+def _port_said_last(stop: Stop, later: Stop | None) -> Stop:
+    """The gear as named first, on the port a later mention gives it (another port than the one named first)."""
+    if later is None or later is stop or set(later.qualifiers) <= set(stop.qualifiers):
+        return stop
+    return later
 
 
 def _ends_said_of(stops: list[tuple[bool, Stop]]) -> list[Stop]:

@@ -413,3 +413,15 @@ def test_a_port_of_no_gear_belongs_to_the_product_named_with_its_class_word(onto
     )
     assert reading.links[0].source.device == "peavey-6505-plus"  # not left without gear by the word "amp"
     assert judge(reading, ontology).compatibility is Compatibility.UNSAFE
+
+
+def test_with_no_sentence_linking_gear_the_port_said_of_it_last_is_the_one_asked_about(ontology):
+    reading = read_question(
+        "My rack holds a Focusrite Scarlett 18i20 and a Behringer ADA8200 sharing ADAT. There is WORD CLOCK OUT on "
+        "the 18i20, plus WORD CLOCK IN on the ADA8200. Which cable is that?",
+        ontology,
+    )
+    assert [(link.source.qualifiers, link.dest.qualifiers) for link in reading.links] == [
+        (("wordclock",), ("wordclock",))
+    ]
+    assert judge(reading, ontology).cable.name == "BNC to BNC"
