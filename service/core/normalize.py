@@ -2979,14 +2979,28 @@ def _sentence_stops(
             # "... the optical input on my interface? The manual says that optical in is S/PDIF only": the same
             # port named again, with the format or balance it has
             adds = (
-                set(earlier.qualifiers) <= set(stop.qualifiers)
-                and set(earlier.families) <= set(stop.families)
-                and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
-            ) or (
-                one_sided
-                and bool(stop.balance)
-                and not earlier.balance
-                and not (stop.families or stop.qualifiers or stop.formats)
+                (
+                    set(earlier.qualifiers) <= set(stop.qualifiers)
+                    and set(earlier.families) <= set(stop.families)
+                    and bool((stop.formats and not earlier.formats) or (stop.balance and not earlier.balance))
+                )
+                or (
+                    one_sided
+                    and bool(stop.balance)
+                    and not earlier.balance
+                    and not (stop.families or stop.qualifiers or stop.formats)
+                )
+                or (
+                    # "the desk's master outs are XLR (pins, so male, on the console)": a jack said of the gear again, naming
+                    # no port or side of its own, is the jack of the port named before
+                    bool(stop.families)
+                    and bool(stop.device)
+                    and not earlier.families
+                    and bool(earlier.qualifiers)
+                    and not stop.qualifiers
+                    and stop.role is None
+                    and sentence == sentence_of[min(earlier.position, len(sentence_of) - 1)]
+                )
             )
             # "the Genelecs take XLR, TRS or RCA. We'll use their XLR jacks": one of the jacks
             # named before, said again as the one used, is the one meant
