@@ -429,7 +429,7 @@ def test_with_no_sentence_linking_gear_the_port_said_of_it_last_is_the_one_asked
 
 def test_a_jack_said_of_the_gear_again_in_an_aside_is_the_jack_of_the_port_named_before(ontology):
     question = (
-        "Our Yamaha MG10XU master outputs: XLR (pins, so male, on the desk). That mix should land in channels five "
-        "and six of my Focusrite Scarlett 18i8, which take 1/4 inch TRS. Which cable?"
+        "Yamaha MG10XU main outputs: XLR (male ones on the desk). The mix goes into line inputs five and six of my "
+        "Focusrite Scarlett 18i8, 1/4 inch TRS. Which cable?"
     )
     assert cable_name(question, ontology) == "XLR-female to TRS-male"
