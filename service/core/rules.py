@@ -455,6 +455,18 @@ def _pick(
     named = [ports[q] for q in stop.qualifiers if q in ports]
     plugs = _expand(set(stop.families) | ({cable_family} if cable_family else set()), ontology)
     on_the_plug = [p for p in named if plugs & set(ontology.ports[p].jacks)]
+    said_jacks = _expand(set(stop.families), ontology)
+    if named and said_jacks and not any(said_jacks & set(ontology.ports[p].jacks) for p in named):
+        # "its 5-pin MIDI OUT ... my headphone out is taken": the gear's jack said with its side names the port;
+        # a port word that jack cannot be is another port of the gear, said of it elsewhere
+        # (of the ports that take it, the gear's first: MIDI OUT before THRU)
+        fitting = [p for p in ports.values() if said_jacks & set(ontology.ports[p].jacks)]
+        # (only a jack of one signal other than analog audio says so: an RCA or 1/4 jack is often a neighbour's)
+        # ...and only beside an analog port word: a digital one (optical) said with a coax jack is a converter case
+        domains = {ontology.ports[p].domain for p in fitting}
+        named_domains = {ontology.ports[p].domain for p in named}
+        if fitting and len(domains) == 1 and named_domains == {"analog"} and domains != {"analog"}:
+            return fitting[0]
     if len(named) > 1 and plugs and on_the_plug:
         # "one XLR mic channel and the rest are line channels": of the ports named, the one on the jack named
         return on_the_plug[0]

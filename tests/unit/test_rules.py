@@ -1041,3 +1041,13 @@ def test_a_turntable_into_a_line_input_needs_a_phono_stage_unless_it_has_one_to_
 ):
     _, judgement = verdict_for(question, ontology)
     assert judgement.compatibility == compatibility
+
+
+def test_a_jack_said_with_its_side_names_the_port_over_an_analog_port_word_said_elsewhere(ontology):
+    question = (
+        "Our stage piano, a Roland FP-30X, offers a 5 pin MIDI OUT. Its headphone socket already feeds my in-ears. "
+        "Could a MIDI lead from it into channel 2 of the mixer let the room hear the piano?"
+    )
+    judgement = judge(read_question(question, ontology), ontology)
+    assert judgement.compatibility is Compatibility.DOES_NOT_WORK  # MIDI carries no audio
+    assert judgement.links[0].source.kind.domain == "midi"
