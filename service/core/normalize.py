@@ -2101,6 +2101,17 @@ def _elements(
             stops.insert(len(stops) - 1, stop)
         elif (
             pending_attach == "owner"
+            and attach_word in g.placement_words
+            and stops
+            and stop_end is not None
+            and attach_end - 1
+            == stop_end  # right after the mic's words: "the SM57 ON the cab", not "input 2 ON"
+            and _mic_placed_on(stops[-1], stop, ontology)
+        ):
+            # "the SM57 ON the guitar cab": the mic hears the cab through the air; no cable joins them
+            pass
+        elif (
+            pending_attach == "owner"
             and stops
             and stops[-1].device
             and stop.device is None
@@ -2327,6 +2338,16 @@ def _placed_on_a_source(placed: Stop, on: Stop, ontology: Ontology) -> bool:
         return False
     placed_gear, on_gear = ontology.devices[placed.device], ontology.devices[on.device]
     return bool(placed_gear.inputs and placed_gear.out and on_gear.out and not on_gear.inputs)
+
+
+def _mic_placed_on(placed: Stop, on: Stop, ontology: Ontology) -> bool:
+    """A microphone (gear sending mic level, taking nothing) put on gear that takes no mic: a placement."""
+    if not (placed.device and on.device) or placed.device == on.device:
+        return False
+    mic, target = ontology.devices[placed.device], ontology.devices[on.device]
+    sends_mic = any(ontology.ports[p].level == "mic" for p in mic.out.values() if p in ontology.ports)
+    takes_mic = any(ontology.ports[p].level == "mic" for p in target.inputs.values() if p in ontology.ports)
+    return sends_mic and not mic.inputs and not takes_mic
 
 
 def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:

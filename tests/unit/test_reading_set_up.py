@@ -433,3 +433,11 @@ def test_a_jack_said_of_the_gear_again_in_an_aside_is_the_jack_of_the_port_named
         "Focusrite Scarlett 18i8, 1/4 inch TRS. Which cable?"
     )
     assert cable_name(question, ontology) == "XLR-female to TRS-male"
+
+
+def test_a_mic_put_on_a_sound_source_is_not_cabled_to_it(ontology):
+    reading = read_question(
+        "I set an SM57 on the bass amp and ran it into my audio interface. Any risk?", ontology
+    )
+    assert ends(reading) == [("shure-sm57", "audio-interface")]
+    assert judge(reading, ontology).compatibility is Compatibility.WORKS  # no amp speaker output in the link
