@@ -2341,13 +2341,15 @@ def _placed_on_a_source(placed: Stop, on: Stop, ontology: Ontology) -> bool:
 
 
 def _mic_placed_on(placed: Stop, on: Stop, ontology: Ontology) -> bool:
-    """A microphone (gear sending mic level, taking nothing) put on gear that takes no mic: a placement."""
+    """A microphone (gear sending a level of reading.yaml `placed_levels`, taking nothing) put on gear that takes
+    no such level: a placement."""
     if not (placed.device and on.device) or placed.device == on.device:
         return False
+    levels = _grammar(ontology).placed_levels
     mic, target = ontology.devices[placed.device], ontology.devices[on.device]
-    sends_mic = any(ontology.ports[p].level == "mic" for p in mic.out.values() if p in ontology.ports)
-    takes_mic = any(ontology.ports[p].level == "mic" for p in target.inputs.values() if p in ontology.ports)
-    return sends_mic and not mic.inputs and not takes_mic
+    sends = any(ontology.ports[p].level in levels for p in mic.out.values() if p in ontology.ports)
+    takes = any(ontology.ports[p].level in levels for p in target.inputs.values() if p in ontology.ports)
+    return sends and not mic.inputs and not takes
 
 
 def _can_have(stop: Stop, role: str | None, ontology: Ontology) -> bool:

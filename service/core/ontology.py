@@ -391,6 +391,7 @@ class Grammar:
     # "the DX7's keyboard BECAUSE the DX7 keys feel better": a word that opens a new clause
     clause_openers: frozenset[str] = frozenset()
     clause_subjects: frozenset[str] = frozenset()
+    placed_levels: frozenset[str] = frozenset()
     one_end_phrases: tuple[str, ...] = ()
     infinitive_marks: frozenset[str] = frozenset()
     infinitive_heads: frozenset[str] = frozenset()
