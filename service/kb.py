@@ -249,10 +249,8 @@ def _product_ports(usual: dict[str, str], own: dict[str, str]) -> dict[str, str]
         words = [q for q, k in usual.items() if k == kind and q != "default"]
         replacements = {own[q] for q in words if q in own}
         if len(replacements) == 1 and sum(q in own for q in words) >= 2:
-            for q in words:
-                ports.setdefault(q, usual[q])
-                if q not in own:
-                    ports[q] = next(iter(replacements))
+            (replacement,) = replacements
+            ports.update({q: replacement for q in words if q not in own})
     return ports
 
 

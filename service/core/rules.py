@@ -219,7 +219,8 @@ def judge(reading: Reading, ontology: Ontology) -> Judgement:
             (f for f in deciding if compatibility is not None and f.compatibility is compatibility), None
         )
     )
-    lead = next((origins[i] for i, f in enumerate(findings[: len(origins)]) if f is lead_finding), None)
+    # (findings past the links' own, such as a plug fit, come from no link)
+    lead = next((origin for origin, f in zip(origins, findings, strict=False) if f is lead_finding), None)
     return Judgement(
         tuple(shown), balanced, compatibility, warnings, facts, cable, focus, conditions, notes, cited, lead
     )
@@ -457,12 +458,11 @@ def _pick(
     on_the_plug = [p for p in named if plugs & set(ontology.ports[p].jacks)]
     said_jacks = _expand(set(stop.families), ontology)
     if named and said_jacks and not any(said_jacks & set(ontology.ports[p].jacks) for p in named):
-        # "its 5-pin MIDI OUT ... my headphone out is taken": the gear's jack said with its side names the port;
-        # a port word that jack cannot be is another port of the gear, said of it elsewhere
-        # (of the ports that take it, the gear's first: MIDI OUT before THRU)
+        # "its 5-pin MIDI OUT ... my headphone out is taken": the gear's jack names the port, and the port word it
+        # cannot be is another port said of the gear elsewhere. Only a jack of one non-audio signal beside an
+        # analog port word says so (an RCA or 1/4 jack is often a neighbour's; coax beside "optical" is a
+        # converter case); of the ports taking it, the gear's first (MIDI OUT before THRU)
         fitting = [p for p in ports.values() if said_jacks & set(ontology.ports[p].jacks)]
-        # (only a jack of one signal other than analog audio says so: an RCA or 1/4 jack is often a neighbour's)
-        # ...and only beside an analog port word: a digital one (optical) said with a coax jack is a converter case
         domains = {ontology.ports[p].domain for p in fitting}
         named_domains = {ontology.ports[p].domain for p in named}
         if fitting and len(domains) == 1 and named_domains == {"analog"} and domains != {"analog"}:
