@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,7 @@ def load_ontology(kb_dir: Path) -> Ontology:
         for key, value in _mapping("devices", "devices", raw["devices"].get("devices")).items()
     }
     devices = _validate("devices", "devices", devices_raw, dict[str, Device])
-    devices.update(_products(kb_dir / "gear.yaml", devices))
+    devices.update(_with_names_said(_products(kb_dir / "gear.yaml", devices), devices))
     formats = _validate("terms", "formats", raw["terms"].get("formats"), dict[str, SignalFormat])
     pair_codes = _validate("pairs", "codes", raw["pairs"].get("codes"), dict[str, PairCode])
 
@@ -223,6 +224,22 @@ def _products(path: Path, classes: dict[str, Device]) -> dict[str, Device]:
             variants=[str(v) for v in body.get("variants") or []],
         )
     return out
+
+
+def _with_names_said(products: dict[str, Device], classes: dict[str, Device]) -> dict[str, Device]:
+    """People write a product's full name as the maker prints it ("Kali Audio LP-6s", "Shure BLX4 wireless
+    receiver"), which the curated aliases may shorten. The name, without what its brackets add, is one more alias
+    of the product, unless another product or a class goes by it too (then it names none of them)."""
+    said = {
+        pid: re.sub(r"\s+", " ", re.sub(r"\([^)]*\)", " ", p.name)).strip().lower()
+        for pid, p in products.items()
+    }
+    taken = Counter(said.values())
+    taken.update(a for d in (*classes.values(), *products.values()) for a in d.aliases)
+    return {
+        pid: p if taken[said[pid]] > 1 or not said[pid] else replace(p, aliases=[*p.aliases, said[pid]])
+        for pid, p in products.items()
+    }
 
 
 def _product_flags(key: str, value: Any) -> list[str]:

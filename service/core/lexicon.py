@@ -334,9 +334,9 @@ def split_slashed(tokens: list[str], lexicon: Lexicon) -> list[str]:
 
 def _singular(token: str) -> str:
     """A plural "s" dropped from a word of four letters or more ("sockets", not "bass" or "bus"), or from a model
-    number ("e5s", "k8s")."""
+    number ("e5s", "k8s", the "6s" of "LP-6s")."""
     if token.endswith("s") and not token.endswith("ss"):
-        if len(token) >= 4 or (len(token) >= 3 and any(c.isdigit() for c in token)):
+        if len(token) >= 4 or any(c.isdigit() for c in token):
             return token[:-1]
     return token
 
