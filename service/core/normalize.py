@@ -1450,7 +1450,9 @@ def _grammar(ontology: Ontology) -> Grammar:
     return ontology.grammar
 
 
-def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list[Mention]]:
+def _groups(
+    tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+) -> list[list[Mention]]:
     """Split mentions into noun phrases: runs of ontology words joined only by filler words."""
     fillers = g.fillers
     groups: list[list[Mention]] = []
@@ -1464,6 +1466,7 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
             bool(current)
             and mention.kind in GROUP_KINDS
             and not _opens_a_clause(mention, current, tokens, g)
+            and not _another_product_determined(mention, current, between, ontology, g)
             and (
                 all(
                     tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
@@ -1486,6 +1489,20 @@ def _groups(tokens: list[str], mentions: list[Mention], g: Grammar) -> list[list
     if current:
         groups.append(current)
     return _asides_on_cables(groups, tokens, g)
+
+
+def _another_product_determined(
+    mention: Mention, current: list[Mention], between: list[str], ontology: Ontology, g: Grammar
+) -> bool:
+    """ "a Shure SM58 an a Xenyx Q802USB": a determiner between two named products of different classes opens a
+    noun phrase of its own, so the second is other gear, whatever joins them ("an" for "and"). A class word and
+    a product ("the microphone (a Shure SM58)") may still name one device."""
+    if mention.kind != "device" or not ontology.devices[mention.id].kind:
+        return False
+    return any(tok in g.determiners for tok in between) and any(
+        m.kind == "device" and ontology.devices[m.id].kind not in ("", ontology.devices[mention.id].kind)
+        for m in current
+    )
 
 
 def _names_the_ports_kind(before: Mention, mention: Mention, between: list[str], g: Grammar) -> bool:
@@ -1844,7 +1861,7 @@ def _elements(
     question_sentences = {sentence_of[i] for i, tok in enumerate(tokens) if tok == "?"}
     arrows = any(m.kind == "sep" and m.id == "arrow" for m in mentions)
     g = _grammar(ontology)
-    groups = _said_balance_of_a_side(_groups(tokens, mentions, g), tokens, g)
+    groups = _said_balance_of_a_side(_groups(tokens, mentions, ontology, g), tokens, g)
 
     # "X to Y" between two connector-only phrases is one cable ("TRS-to-TS", "XLR-female-to-TRS cable").
     merged: list[list[Mention]] = []
@@ -2635,6 +2652,10 @@ def _brand_references(
             and words[0] not in g.fillers
         ):
             brands.setdefault(words[0], m)
+            # "a Roland Juno-DS61 ... the Juno's MIDI OUT": the name said after the maker's, when the product
+            # also goes by a name that starts with it (kb/gear.yaml aliases: "juno ds61")
+            if len(words) > 2 and any(a.split()[0] == words[1] for a in ontology.devices[m.id].aliases):
+                brands.setdefault(words[1], m)
             for word in words[1:]:
                 if any(c.isdigit() for c in word) and word[0].isalpha():
                     brands.setdefault(word, m)
@@ -3026,7 +3047,8 @@ def _sentence_stops(
                 )
             )
             # "the Genelecs take XLR, TRS or RCA. We'll use their XLR jacks": one of the jacks
-            # named before, said again as the one used, is the one meant
+            # named before, said again as the one used (or the one a link reaches: "... to their XLR inputs"), is
+            # the one meant
             # ...and so is one of the jacks of the port it was said to have ("speakers with combo sockets ... we
             # prefer XLR on their end")
             listed = set(earlier.families) or _jacks_of_named_port(earlier, ontology)
@@ -3036,7 +3058,7 @@ def _sentence_stops(
                 and (stop.role is not None or not earlier.families)
                 and earlier.role in (None, stop.role or earlier.role)
                 and not (set(stop.qualifiers) - set(earlier.qualifiers))
-                and _chosen(tokens, stop.position, g)
+                and (_chosen(tokens, stop.position, g) or _linked_near(tokens, stop.position, g))
             )
             if picks_one:
                 # every mention of the gear that listed the jacks (the first and any that referred back to it)
@@ -3148,6 +3170,9 @@ def _sentence_stops(
     }
     if len(measured) < len(candidates):
         candidates = [sentence for sentence in candidates if sentence not in measured]
+    # "What cable between the turntable and the Mani? Later I'll hook the Mani to my amp": a link the question
+    # asks about comes before one it only tells of, wherever that one is said
+    candidates.sort(key=lambda sentence: sentence not in asking)
     # (a later question that sends a pronoun into one end asks about that link, not the one told before it)
     for sentence in sorted(asking & linking, reverse=True):
         if candidates and sentence <= candidates[0]:
@@ -4365,6 +4390,15 @@ def _chosen(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) 
     """ "we'll USE its XLR jacks", "USING the TRS jacks": a use word shortly before a mention, in its sentence."""
     return any(
         g.attachers.get(word) == "uses" or _choice_ends_at(tokens, at, g)
+        for at, word in _in_the_sentence(tokens, start, range(max(0, start - reach), start))
+    )
+
+
+def _linked_near(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) -> bool:
+    """ "from the iD4 TO the XLR inputs on the Kalis": a link word shortly before a mention, in its sentence, says
+    the mention is a stop of the link the question asks about."""
+    return any(
+        word in g.link_words and not _infinitive_mark(tokens, at, g)
         for at, word in _in_the_sentence(tokens, start, range(max(0, start - reach), start))
     )
 

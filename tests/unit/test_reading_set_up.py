@@ -441,3 +441,46 @@ def test_a_mic_put_on_a_sound_source_is_not_cabled_to_it(ontology):
     )
     assert ends(reading) == [("shure-sm57", "audio-interface")]
     assert judge(reading, ontology).compatibility is Compatibility.WORKS  # no amp speaker output in the link
+
+
+def test_a_product_named_in_full_as_its_maker_prints_it_is_read_in_the_plural_too(ontology):
+    # the curated aliases say "kali lp-8"; the maker's own name has "Audio" in it, and a pair is "LP-8s"
+    reading = read_question("Two Kali Audio LP-8s hang off my mixer's main outs. Which leads?", ontology)
+    assert any("kali-lp-8" in pair for pair in ends(reading))
+
+
+def test_a_product_name_another_product_goes_by_is_no_alias_of_it(ontology):
+    # "Focusrite Scarlett Solo (3rd gen)" without its brackets is what the plain Solo is called
+    assert "focusrite scarlett solo" not in ontology.devices["focusrite-scarlett-solo-3rd-gen"].aliases
+    assert "focusrite scarlett solo" in ontology.devices["focusrite-scarlett-solo"].aliases
+
+
+def test_a_determiner_between_two_products_of_different_kinds_starts_other_gear(ontology):
+    # "an" written for "and": still two pieces of gear, not one described by the other
+    reading = read_question("For tonight's gig it's a Shure SM7B an a Yamaha MG10XU. Which lead?", ontology)
+    assert ends(reading) == [("shure-sm7b", "yamaha-mg10xu")]
+
+
+def test_the_jacks_a_link_reaches_are_the_ones_used_of_those_listed_before(ontology):
+    question = (
+        "My Genelec 8030s accept XLR, TRS and RCA. Which lead goes from the TRS outs of my interface to the XLR "
+        "inputs on the Genelecs?"
+    )
+    assert cable_name(question, ontology) == "TRS-male to XLR-male"
+
+
+def test_a_series_name_said_after_the_maker_refers_back_to_the_product(ontology):
+    reading = read_question(
+        "We own a Roland Juno-DS61 for church. The Juno's MIDI OUT goes into the Yamaha MG10XU's line input.",
+        ontology,
+    )
+    assert ends(reading) == [("roland-juno-ds", "yamaha-mg10xu")]
+
+
+def test_the_link_a_question_asks_about_comes_before_one_it_only_tells_of(ontology):
+    reading = read_question(
+        "I picked up a Schiit Mani 2 for my turntable. Which cable between the turntable and the Mani's input? "
+        "Next month I'll connect the Mani to my hi-fi amp.",
+        ontology,
+    )
+    assert ends(reading) == [("turntable", "schiit-mani-2")]
