@@ -223,7 +223,13 @@ def read_question(
     lengths = lengths_in_metres(cleaned, lexicon.numbers)
     if understanding is None:
         understanding = Understanding(0.0 if evidence else 1.0, {"concept": 1.0})
-    has_context = isinstance(context, Mapping) and bool(context.get("links"))
+    # an answer in the domain before, with links or not ("set both units to internal clock ... which setting
+    # changes?" follows a troubleshooting answer that linked nothing)
+    has_context = (
+        isinstance(context, Mapping)
+        and context.get("v") == CONTEXT_VERSION
+        and bool(context.get("links") or context.get("intent"))
+    )
     said = tuple(h.id for h in hazards_said(text, (m.id for m in mentions if m.kind == "device"), ontology))
     decision = decide(
         understanding,

@@ -97,3 +97,14 @@ def test_the_threshold_keeps_left_out_in_domain_examples_answered():
     # neighbours they only move further from it
     assert (margins >= threshold).mean() <= 0.005
     assert recall > 0.8
+
+
+def test_a_follow_up_to_an_answer_that_linked_nothing_is_still_a_follow_up(ontology):
+    from service.core.normalize import read_question
+
+    # the answer before was about a fault, not a connection: its context has an intent and no links
+    context = {"v": 1, "intent": "troubleshooting", "question": "why do we get dropouts?", "links": []}
+    doubtful = Understanding(0.97, {"troubleshooting": 1.0})
+    text = "Our two converters both run on their internal word clock right now. Which one should we change?"
+    assert read_question(text, ontology, context, doubtful).intent is Intent.TROUBLESHOOTING
+    assert read_question(text, ontology, None, doubtful).intent is Intent.OUT_OF_DOMAIN
