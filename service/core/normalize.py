@@ -656,10 +656,13 @@ def _labels_naming_ports(
 ) -> list[Mention]:
     """ "a hole marked PHONES", "the socket labelled MIC": a gear word printed beside a jack is the jack's label,
     the port that gear word names ("phones" jack: a headphone output), not gear of the link. So is gear said to
-    use the jack just named: "the round sockets the microphones USE" are mic inputs."""
+    use the jack just named: "the round sockets the microphones USE" are mic inputs, and gear said between other
+    gear's possessive and a socket word: "the amp's SPEAKER terminals" are its speaker outputs."""
     if not (g.label_words or g.serving_verbs):
         return mentions
-    jacks = (g.sized_sockets.sockets if g.sized_sockets else frozenset()).union(*g.port_role_words.values())
+    sockets = g.sized_sockets.sockets if g.sized_sockets else frozenset()
+    jacks = sockets.union(*g.port_role_words.values())
+    gear_ends = {m.end for m in mentions if m.kind == "device"}
     out = list(mentions)
     for j, gear in enumerate(mentions):
         if gear.kind != "device":
@@ -676,7 +679,16 @@ def _labels_naming_ports(
         serving = (
             k >= 0 and tokens[k] in jacks and gear.end < len(tokens) and tokens[gear.end] in g.serving_verbs
         )
-        if not (labelled or serving):
+        # "the amplifier's LOUDSPEAKER terminals": a gear word between another gear's possessive and a socket word
+        # names that gear's jack for it
+        possessed = (
+            gear.start >= 2
+            and tokens[gear.start - 1] == "'s"
+            and gear.start - 1 in gear_ends
+            and gear.end < len(tokens)
+            and tokens[gear.end] in sockets
+        )
+        if not (labelled or serving or possessed):
             continue
         phrase = [*tokens[gear.start : gear.end], "jack"]
         named = [m for m in find_mentions(phrase, lexicon) if m.kind == "port" and m.start == 0]

@@ -484,3 +484,13 @@ def test_the_link_a_question_asks_about_comes_before_one_it_only_tells_of(ontolo
         ontology,
     )
     assert ends(reading) == [("turntable", "schiit-mani-2")]
+
+
+def test_gear_said_between_a_possessive_and_a_socket_word_names_a_jack(ontology):
+    # "loudspeaker" there is what the terminals feed, not a speaker cabled to the desk
+    reading = read_question(
+        "Is it fine to wire the power amplifier's loudspeaker terminals to a line input on the mixer?",
+        ontology,
+    )
+    assert ends(reading) == [("power-amp", "mixer")]
+    assert judge(reading, ontology).compatibility is Compatibility.UNSAFE
