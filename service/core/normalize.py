@@ -1490,6 +1490,13 @@ def _groups(
                     tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
                     for tok in between
                 )
+                # "input 1 of my interface": an input's number is part of its name
+                or (
+                    current[-1].kind == "role"
+                    and current[-1].text not in g.role_prepositions
+                    and _small_number(between[:1])
+                    and all(tok in fillers for tok in between[1:])
+                )
                 or (
                     _names_the_ports_kind(current[-1], mention, between, g)
                     and not any(m.kind in {"cable", "cableword"} for m in current)  # "a P10 cable NA entrada"
@@ -1722,7 +1729,7 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
     return CableSpec(tuple(ends), tuple(genders), tuple(duals), kind, text, group[0].start, explicit)
 
 
-def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> Stop:
+def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology, tokens: list[str]) -> Stop:
     devices = [m for m in group if m.kind == "device"]
     # a product named with a class word is that product ("the BLX4 receiver" is a wireless mic's receiver, not a
     # hi-fi receiver); otherwise the longest name says the most
@@ -1766,7 +1773,15 @@ def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology) -> St
         position=group[0].start,
         dual=any(m.kind == "dual" for m in group),
         channels=_channels_said(group, g),
+        numbered=any(
+            m.kind == "role" and m.id == "in" and _small_number(tokens[m.end : m.end + 1]) for m in group
+        ),
     )
+
+
+def _small_number(words: list[str]) -> bool:
+    """A channel number ("1", "12"), not a length or a year."""
+    return bool(words) and words[0].isdigit() and len(words[0]) <= 2
 
 
 def _channels_said(group: list[Mention], g: Grammar) -> str | None:
@@ -1795,6 +1810,7 @@ def _merge_stop(base: Stop, extra: Stop, g: Grammar) -> Stop:
         text=f"{base.text} {extra.text}".strip(),
         dual=base.dual or extra.dual,
         channels=extra.channels or base.channels,
+        numbered=base.numbered or extra.numbered,
     )
 
 
@@ -2013,10 +2029,10 @@ def _elements(
             owner = [m for m in group if m.kind == "device"]
             if owner and owner[0].start == head.start:
                 # "the phone's aux cable", "my keyboard lead": the gear the cable comes from is part of the link
-                stops.append(_stop_from_group(owner, g, ontology))
+                stops.append(_stop_from_group(owner, g, ontology, tokens))
             pending_attach = None
             continue
-        stop = _stop_from_group(group, g, ontology)
+        stop = _stop_from_group(group, g, ontology, tokens)
         # "RCA inputs", "XLR outs": a connector with a role word is a port of unnamed gear
         # "RCA inputs", "a balanced mono input": a role word with a connector or a balance is a port of unnamed gear
         describes_gear = bool(kinds & {"device", "port"}) or (
@@ -2046,6 +2062,8 @@ def _elements(
                 )
             )
         )
+        # "into input 1 of my interface": a numbered side of the gear named after it
+        describes_gear = describes_gear or (kinds == {"role"} and stop.numbered and owned_next)
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
             if not kinds & {"family", "balance", "format", "level", "gender"}:
@@ -2220,7 +2238,7 @@ def _elements(
             continue  # "the TRS ones are too short. If I use the XLR jacks on the HS5s ...": not the HS5s' jacks
         else:
             at = max(0, stop_count - 1)
-            said = _stop_from_group(group, g, ontology)
+            said = _stop_from_group(group, g, ontology, tokens)
             listed = set(stops[at].families) or _jacks_of_named_port(stops[at], ontology)
             if said.families and set(said.families) < listed and _preferred(tokens, group[0].start, g):
                 # "its inputs take XLR or jack, we prefer the XLR": of the jacks listed, the one chosen

@@ -35,6 +35,7 @@ class Stop:
     channels: str | None = (
         None  # mono | stereo | single, when said ("a stereo RCA input", "into ONE line in")
     )
+    numbered: bool = False  # "input 1", "channel 3": an input said by its number, a channel of the gear
 
     def to_context(self) -> dict[str, Any]:
         """A compact form to send back to the client for follow-ups."""

@@ -494,3 +494,15 @@ def test_gear_said_between_a_possessive_and_a_socket_word_names_a_jack(ontology)
     )
     assert ends(reading) == [("power-amp", "mixer")]
     assert judge(reading, ontology).compatibility is Compatibility.UNSAFE
+
+
+def test_an_input_said_by_its_number_is_an_audio_channel_of_the_gear(ontology):
+    # the MIDI lead and the MIDI OUT do not make "input 2" the interface's MIDI IN
+    reading = read_question(
+        "A MIDI lead from my drum machine's MIDI OUT goes into input 2 of my Focusrite Scarlett 4i4 via a "
+        "DIN-to-jack adapter. Any good?",
+        ontology,
+    )
+    dest = reading.links[0].dest
+    assert dest.device == "focusrite-scarlett-4i4" and dest.numbered
+    assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
