@@ -2182,6 +2182,17 @@ def _elements(
             # "the speakers take XLR or 1/4 on a combo jack": a port right after "on" is the gear's own
             stops[-1] = _merge_stop(stops[-1], stop, g)
         elif (
+            both
+            and stop.device is None
+            and not owned_next
+            and (said_of := _said_of_both(stops, both_end, head.start, tokens)) is not None
+            and len(gear_said := [i for i in said_of if stops[i].device]) >= 2
+            and all(_has_the_port(stops[i], stop, ontology) for i in gear_said)
+        ):
+            # "Both have BNC word clock sockets": a port said of both is each named gear's own (when each has it:
+            # "the L plug into channel 5 ... (both line inputs)" is not said of the phone)
+            stops = [_merge_stop(s, stop, g) if i in gear_said else s for i, s in enumerate(stops)]
+        elif (
             pending_attach == "describes"
             and stops
             and stop.device is None
@@ -2372,6 +2383,19 @@ def _said_of_both(stops: list[Stop], both_end: int, said_at: int, tokens: list[s
     if listed:
         return listed
     return set(range(len(stops))) if said_at - both_end <= BOTH_REACH else None
+
+
+def _has_the_port(gear: Stop, port: Stop, ontology: Ontology) -> bool:
+    """The gear has a port of every word the port is named by, on the side it is said to be."""
+    device = ontology.devices[gear.device] if gear.device else None
+    if device is None or not port.qualifiers:
+        return False
+    sides = (
+        [device.out, device.inputs]
+        if port.role is None
+        else [device.out if port.role == "out" else device.inputs]
+    )
+    return any(all(q in ports for q in port.qualifiers) for ports in sides)
 
 
 def _both_of_two_connectors(tokens: list[str], following: list[list[Mention]], g: Grammar) -> bool:

@@ -506,3 +506,23 @@ def test_an_input_said_by_its_number_is_an_audio_channel_of_the_gear(ontology):
     dest = reading.links[0].dest
     assert dest.device == "focusrite-scarlett-4i4" and dest.numbered
     assert judge(reading, ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_a_port_said_of_both_pieces_of_gear_is_each_ones_own(ontology):
+    # the ADAT port named first stays the link's only until both are said to have word clock jacks
+    question = (
+        "An Audient ASP880 feeds my RME Fireface UFX II over ADAT. Both have BNC word clock jacks. Which lead "
+        "clocks one from the other?"
+    )
+    assert cable_name(question, ontology) == "BNC to BNC"
+
+
+def test_a_port_said_of_both_is_not_given_to_gear_that_has_none(ontology):
+    # "(both line inputs)" is said of the two channels, not of the phone that feeds them
+    reading = read_question(
+        "My phone goes into the Yamaha MG10XU with a 3.5 mm to twin TS lead, left plug in channel 5 and right in "
+        "channel 6 (both line inputs). OK?",
+        ontology,
+    )
+    phone = next(link.source for link in reading.links if link.source and link.source.device == "phone")
+    assert "line" not in phone.qualifiers
