@@ -21,6 +21,9 @@ REFUSE_WITH_EVIDENCE = 0.9
 # a follow-up with audio-signal words whose nearest examples are not another subject's: the conversation set the
 # subject, so only a near-certain domain model refuses it ("clicks have started on the expander's channels")
 REFUSE_FOLLOW_UP_WITH_EVIDENCE = 0.995
+# a question whose own words raise a hazard is answered as a safety question unless the domain model is all but
+# certain it is another subject and no link was read ("how do I wire a GFCI outlet" is electrical work, not cabling)
+REFUSE_HAZARD = 0.995
 # how sure a refusal is when only the nearest examples call the question another subject
 NEARER_OUT_CONFIDENCE = 0.7
 FOLLOW_UP_WORDS = 12  # a message this short, after an answer, may be a follow-up even if the gate doubts it
@@ -84,8 +87,9 @@ def decide(
     `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
     nearest-examples gate alone does not refuse such a question, nor a follow-up with audio-signal words (the
     learned domain model still can).
-       `hazard`: the question's own words raise a hazard of kb/hazards.yaml (a tube amp with no cab): it is
-    answered as a safety question whatever the domain model says, since refusing one is the harmful mistake.
+    `hazard`: the question's own words raise a hazard of kb/hazards.yaml (a tube amp with no cab): it is
+    answered as a safety question whatever the domain model says, since refusing one is the harmful mistake,
+    unless that model is all but certain of another subject and no link was read (mains wiring).
     """
     if injection:
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
@@ -108,7 +112,7 @@ def decide(
     # is 5 metres ok?" is in domain unless the learned domain model itself says otherwise
     nearer_out = understanding.nearer_out and not linked and not (follow_up and evidence)
     refuse = (p_out >= limit or nearer_out) and not (follow_up and (elliptical or words <= FOLLOW_UP_WORDS))
-    if refuse and hazard:
+    if refuse and hazard and (p_out < REFUSE_HAZARD or linked):
         return Decision(
             Intent.HAZARD, None, understanding.intents.get(Intent.HAZARD.value, 0.0) * (1.0 - p_out)
         )

@@ -108,3 +108,13 @@ def test_a_follow_up_to_an_answer_that_linked_nothing_is_still_a_follow_up(ontol
     text = "Our two converters both run on their internal word clock right now. Which one should we change?"
     assert read_question(text, ontology, context, doubtful).intent is Intent.TROUBLESHOOTING
     assert read_question(text, ontology, None, doubtful).intent is Intent.OUT_OF_DOMAIN
+
+
+def test_hazard_words_keep_a_doubtful_question_but_not_one_of_another_subject():
+    doubtful = Understanding(0.93, {"hazard": 1.0}, nearer_out=True)
+    certain = Understanding(0.999, {"hazard": 1.0}, nearer_out=True)
+    asked = dict(evidence=True, injection=False, follow_up=False, words=20, chain=False, hazard=True)
+    assert decide(doubtful, **asked).intent is Intent.HAZARD
+    assert decide(certain, **asked).intent is Intent.OUT_OF_DOMAIN
+    # ...unless the question reads a link: speaker terminals into an input stay a safety question
+    assert decide(certain, **{**asked, "linked": True}).intent is Intent.HAZARD
