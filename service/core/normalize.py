@@ -1198,7 +1198,8 @@ def _without_gear_in_asides(
     """ "the old receiver (the one our presenter's headset talks to) has a mono jack out": other gear named
     in a bracketed aside that says more than its name, right after gear, is about that gear, not a stop of the
     link, when what follows the bracket describes the gear before it ("... ) HAS"). The same gear said again in brackets ("my
-    interface (a Scarlett 2i2 3rd gen)", "my amp (guitar)") stays."""
+    interface (a Scarlett 2i2 3rd gen)", "my amp (guitar)") stays. What microphones are put on, in brackets right after
+    them ("SM57s (snare + guitar cab)"), is no stop either."""
     gear_ending_at = {m.end: m for m in mentions if m.kind == "device"}
     describing = {m.start for m in mentions if m.kind == "attach" and m.id == "describes"}
     dropped: set[int] = set()
@@ -1209,9 +1210,20 @@ def _without_gear_in_asides(
         closing = next(
             (j for j in range(opened + 1, len(tokens)) if tokens[j] in {")", ".", "?", "!"}), len(tokens)
         )
+        inside = [m for m in mentions if opened < m.start and m.end <= closing]
+        # "two SM57s (snare + guitar cab) on inputs 3 and 4": what microphones are put on, listed right after them
+        gear_inside = [
+            m
+            for m in inside
+            if m.kind == "device"
+            and not (before.id in ontology.class_chain(m.id) or m.id in ontology.class_chain(before.id))
+        ]
+        placed = [m for m in gear_inside if _a_mic_on(before.id, m.id, ontology)]
+        if placed and len(placed) == len([m for m in inside if m.kind == "device"]):
+            dropped.update(m.start for m in placed)
+            continue
         if closing + 1 not in describing:
             continue  # "(the phone kind) plugged into the camera": the aside still says what it is
-        inside = [m for m in mentions if opened < m.start and m.end <= closing]
         named = {i for m in inside for i in range(m.start, m.end)}
         says_more = any(
             t not in g.fillers and t not in g.determiners and i not in named
@@ -2422,8 +2434,13 @@ def _mic_placed_on(placed: Stop, on: Stop, ontology: Ontology) -> bool:
     no such level: a placement."""
     if not (placed.device and on.device) or placed.device == on.device:
         return False
+    return _a_mic_on(placed.device, on.device, ontology)
+
+
+def _a_mic_on(placed: str, on: str, ontology: Ontology) -> bool:
+    """Whether the first gear is a microphone and the second gear a thing it can be put on (see _mic_placed_on)."""
     levels = _grammar(ontology).placed_levels
-    mic, target = ontology.devices[placed.device], ontology.devices[on.device]
+    mic, target = ontology.devices[placed], ontology.devices[on]
     sends = any(ontology.ports[p].level in levels for p in mic.out.values() if p in ontology.ports)
     takes = any(ontology.ports[p].level in levels for p in target.inputs.values() if p in ontology.ports)
     return sends and not mic.inputs and not takes
@@ -3834,7 +3851,7 @@ def _ports_of_the_one_gear(
 ) -> list[LinkSpec]:
     """ "Scarlett 4i4 and two JBL 305Ps ... from line outs 1/2 into the JBL inputs": a port named without its gear
     belongs to the one piece of gear the question names (and does not deny) that has such a port and is at no
-    end of any link."""
+    end of any link; a side said alone ("on the other two inputs"), to the one such piece with ports on that side."""
     at_ends = {stop.device for link in links for stop in (link.source, link.dest) if stop and stop.device}
     spare: dict[str, str] = {}
     for m in mentions:
@@ -3845,14 +3862,24 @@ def _ports_of_the_one_gear(
         # ("my Peavey 6505 amp": a product and a broader class word for it are one piece of gear)
         return a == b or b in _broader(a, ontology) or a in _broader(b, ontology)
 
+    def said_again(stop: Stop) -> bool:
+        # "those SAME outputs": a side pointing back to one named before is that one, not the spare gear's
+        return bool(set(tokens[max(0, stop.position - 2) : stop.position]) & set(g.same_port_words))
+
     def owner(stop: Stop | None) -> Stop | None:
-        if stop is None or stop.device or not stop.qualifiers or stop.role not in ("out", "in"):
+        if stop is None or stop.device or stop.role not in ("out", "in"):
             return None
+        # ("the other two inputs": a side alone, of the one piece of gear named with ports on that side)
+        side = [ontology.devices[d].out if stop.role == "out" else ontology.devices[d].inputs for d in spare]
         candidates = [
             device
-            for device in spare
+            for device, ports in zip(spare, side, strict=True)
             if not any(same_gear(device, other) for other in at_ends)
-            and any(_has_port(ontology.devices[device], q, stop.role, ontology) for q in stop.qualifiers)
+            and (
+                any(_has_port(ontology.devices[device], q, stop.role, ontology) for q in stop.qualifiers)
+                if stop.qualifiers
+                else bool(ports) and not stop.families and not said_again(stop)
+            )
         ]
         # (a class word said beside the product names no second piece of gear: the narrowest one stays)
         distinct = [

@@ -526,3 +526,24 @@ def test_a_port_said_of_both_is_not_given_to_gear_that_has_none(ontology):
     )
     phone = next(link.source for link in reading.links if link.source and link.source.device == "phone")
     assert "line" not in phone.qualifiers
+
+
+def test_what_microphones_are_put_on_listed_in_brackets_is_no_stop(ontology):
+    reading = read_question(
+        "Two Shure SM57s (kick + bass cab) will sit on inputs 3 and 4 of my Focusrite Scarlett 4i4. Fine?",
+        ontology,
+    )
+    assert ends(reading) == [("shure-sm57", "focusrite-scarlett-4i4")]
+
+
+def test_a_side_said_to_be_the_same_one_is_not_given_to_other_gear(ontology):
+    context = context_of(
+        "The mixer's 1/4 outs go to the powered speakers over TRS to XLR. Balanced?", ontology
+    )
+    reading = read_question(
+        "The other room's amp only has 1/4 inputs. If I feed it from those same outputs with a TS cable, is that "
+        "safe?",
+        ontology,
+        context,
+    )
+    assert all(link.source is None or link.source.device != "amp" for link in reading.links)
