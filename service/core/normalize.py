@@ -2760,6 +2760,7 @@ def _brand_references(
                 ):
                     inner.setdefault(word, m)
     added += _makers_said_again(tokens, mentions, covered, ontology, g)
+    added += _series_said_alone(tokens, mentions, covered | {m.start for m in added}, ontology, g)
     for i, tok in enumerate(tokens):
         # "a pair of Kali LP-6s ... the XLR inputs on the KALIS": the maker's name in the plural names the pair
         # (a short word ending in "s" is too likely another word: "us", "its")
@@ -2823,6 +2824,53 @@ def _makers_said_again(
         and tokens[i - 1] in g.determiners
         and i + 1 not in starts
     ]
+
+
+SERIES_PRODUCTS = 2  # products whose names start with a word before it is the name of a series
+SERIES_LETTERS = 4  # a shorter word is too likely another one
+
+
+@functools.lru_cache(maxsize=8)
+def _series(ontology: Ontology) -> dict[str, str]:
+    """Series names and the device class of all their products: the word a product's names start with after the
+    maker ("Fireface" of "RME Fireface UFX II" and "UCX II"), shared by two or more products of one class and no
+    English word or phrase of the lexicon."""
+    lexicon = lexicon_for(ontology)
+    classes: dict[str, set[str]] = {}
+    products: dict[str, set[str]] = {}
+    for pid, device in ontology.devices.items():
+        if not device.kind:
+            continue
+        maker = tokenize(clean(device.name))[0]
+        for alias in device.aliases:
+            words = tokenize(clean(alias))
+            word = words[1] if len(words) > 2 and words[0] == maker else words[0]
+            if len(words) < 2 or word == maker or len(word) < SERIES_LETTERS or not word.isalpha():
+                continue
+            if word in lexicon.known_words or (word,) in lexicon.phrases:
+                continue
+            classes.setdefault(word, set()).add(device.kind)
+            products.setdefault(word, set()).add(pid)
+    return {
+        word: next(iter(kinds))
+        for word, kinds in classes.items()
+        if len(kinds) == 1 and len(products[word]) >= SERIES_PRODUCTS
+    }
+
+
+def _series_said_alone(
+    tokens: list[str], mentions: list[Mention], covered: set[int], ontology: Ontology, g: Grammar
+) -> list[Mention]:
+    """ "the ADAT link from the ADA8200 into the FIREFACE": a series name said alone after a determiner is gear of
+    the class all its products belong to (which model is not said)."""
+    series = _series(ontology)
+    starts = {m.start for m in mentions}
+    found = []
+    for i, tok in enumerate(tokens):
+        cls = series.get(tok) or (series.get(tok[:-1]) if tok.endswith("s") else None)
+        if cls and i not in covered and i not in starts and i > 0 and tokens[i - 1] in g.determiners:
+            found.append(Mention("device", cls, tok, i, i + 1))
+    return found
 
 
 @functools.lru_cache(maxsize=8)

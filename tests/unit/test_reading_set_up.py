@@ -547,3 +547,11 @@ def test_a_side_said_to_be_the_same_one_is_not_given_to_other_gear(ontology):
         context,
     )
     assert all(link.source is None or link.source.device != "amp" for link in reading.links)
+
+
+def test_a_series_name_said_alone_is_gear_of_the_class_of_all_its_products(ontology):
+    # no Fireface model is named: the series' products are all audio interfaces
+    reading = read_question(
+        "Which lead takes the ADAT out of my Behringer ADA8200 into the Fireface?", ontology
+    )
+    assert ends(reading) == [("behringer-ada8200", "audio-interface")]
