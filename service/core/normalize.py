@@ -3363,6 +3363,24 @@ def _ends_said_of(stops: list[tuple[bool, Stop]]) -> list[Stop]:
     return kept if len(gear) >= 2 and len(kept) < len(stops) else [s for _, s in stops]
 
 
+def _new_gear_for_it(link: LinkSpec, before: LinkSpec, words: list[str], ontology: Ontology) -> bool:
+    """A follow-up naming one new piece of gear that takes a signal, with no direction word and an object pronoun
+    standing for what the link before connected."""
+    g = _grammar(ontology)
+    new = link.source
+    return (
+        new is not None
+        and link.dest is None
+        and new.role is None
+        and new.device is not None
+        and before.dest is not None
+        and before.source is not None
+        and bool(ontology.devices[new.device].inputs)
+        and bool(set(words) & set(g.object_pronouns))
+        and not any(g.separators.get(word) in ("leads_to", "comes_from", "arrow") for word in words)
+    )
+
+
 def _plugged_into_a_pronoun(
     here: list[Stop], earlier: list[Stop], tokens: list[str], g: Grammar, ontology: Ontology
 ) -> list[Stop] | None:
@@ -4776,6 +4794,11 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
                 # "a phone into one channel" then "the mixer has a stereo channel with 1/4 jacks": gear named alone
                 # now is the end the link before left open
                 first = replace(first, **{open_side: link.source or link.dest})
+                continue
+            if _new_gear_for_it(link, first, words, ontology):
+                # "which cable for IT then, if I get a UMC22?": the pronoun is what is being connected, so the
+                # new gear, said with no direction, is what it now goes into
+                first = replace(first, dest=in_place_of(link.source, first.dest))
                 continue
             if link.source is not None:
                 first = replace(first, source=in_place_of(link.source, first.source))

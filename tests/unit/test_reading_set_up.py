@@ -555,3 +555,11 @@ def test_a_series_name_said_alone_is_gear_of_the_class_of_all_its_products(ontol
         "Which lead takes the ADAT out of my Behringer ADA8200 into the Fireface?", ontology
     )
     assert ends(reading) == [("behringer-ada8200", "audio-interface")]
+
+
+def test_new_gear_said_for_it_with_no_direction_is_what_the_thing_asked_about_goes_into(ontology):
+    context = context_of("Can my Shure SM58 go into my guitar amp's input with an XLR to TS lead?", ontology)
+    follow_up = read_question(
+        "ok, and which lead for it then if I buy a Focusrite Scarlett Solo?", ontology, context
+    )
+    assert ends(follow_up)[0] == ("shure-sm58", "focusrite-scarlett-solo")
