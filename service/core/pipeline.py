@@ -106,6 +106,7 @@ class Engine:
         vector = self.retriever.embed(text)
 
         understanding = Understanding(*self.reader.classify(text, vector))
+        understanding = self._in_its_conversation(understanding, text, context)
         reading = read_question(text, self.ontology, context, understanding)
         judgement = judge(reading, self.ontology)
         faq = None if reading.refusal else self.reader.faq.match(vector)
@@ -129,6 +130,24 @@ class Engine:
             self.answers.put(key, answer)
             return _detached(answer)
         return answer
+
+    def _in_its_conversation(
+        self, understanding: Understanding, text: str, context: Mapping[str, Any] | None
+    ) -> Understanding:
+        """A follow-up after an answer in the domain is judged for the domain together with the question before
+        it: "which of the two should be the master?" is about the clocks that question named, which the follow-up
+        alone does not say. Not one whose nearest examples are another subject's ("unrelated, but how much
+        compression on the vocal?"): that one changed the subject."""
+        asked_before = (
+            context.get("question") if isinstance(context, Mapping) and context.get("intent") else None
+        )
+        if not isinstance(asked_before, str) or not asked_before.strip() or understanding.nearer_out:
+            return understanding
+        joined = f"{asked_before} {text}"
+        p_out_joined = self.reader.classify(joined, self.retriever.embed(joined))[0]
+        if p_out_joined >= understanding.p_out_of_domain:
+            return understanding
+        return dataclasses.replace(understanding, p_out_of_domain=p_out_joined)
 
     def _nearest_sentence_match(self, text: str, whole: FaqMatch, intent: Intent) -> FaqMatch:
         """In a long post the symptom is one sentence among the set-up ("... the expander's eight channels tick now

@@ -79,6 +79,22 @@ def test_a_follow_up_about_how_long_the_run_can_be_is_answered_not_refused(real_
     assert follow.intent.value != "out_of_domain"
 
 
+def test_a_follow_up_is_judged_for_the_domain_with_the_question_before_it(real_engine):
+    # alone, "which one should be master" reads as any other subject; after the clicking ADAT pair it is clocking
+    first = real_engine.answer(
+        "My interface and an eight-channel ADAT preamp are joined by lightpipe and I hear ticks now and then. Why?"
+    )
+    follow = real_engine.answer(
+        "Each box runs from its own clock at the moment. Which one should lead?", first.context
+    )
+    assert follow.intent.value != "out_of_domain"
+    # ...while one that changes the subject is still refused
+    other = real_engine.answer(
+        "Unrelated, but what EQ and compression do you like on a podcast voice?", first.context
+    )
+    assert other.intent.value == "out_of_domain"
+
+
 def test_a_safety_follow_up_is_matched_to_hazards_with_the_question_before_it(real_engine):
     first = real_engine.answer(
         "Our old power amp has red and black binding posts; what lead goes from it to the passive PA speakers?"
