@@ -2074,7 +2074,7 @@ def _elements(
                 )
             )
         )
-        # "into input 1 of my interface": a numbered side of the gear named after it
+        # "lands in input 2 on our desk": a numbered side of the gear named after it
         describes_gear = describes_gear or (kinds == {"role"} and stop.numbered and owned_next)
         if not describes_gear:
             # Connector, balance, level or format words alone: they describe a neighbour or are the cable itself.
@@ -2201,8 +2201,8 @@ def _elements(
             and len(gear_said := [i for i in said_of if stops[i].device]) >= 2
             and all(_has_the_port(stops[i], stop, ontology) for i in gear_said)
         ):
-            # "Both have BNC word clock sockets": a port said of both is each named gear's own (when each has it:
-            # "the L plug into channel 5 ... (both line inputs)" is not said of the phone)
+            # "Each of them has BNC clock jacks" ("both have ..."): a port said of both is each named gear's own (when
+            # each has it: "left plug in ch 7 ... (both line inputs)" is not said of the phone)
             stops = [_merge_stop(s, stop, g) if i in gear_said else s for i, s in enumerate(stops)]
         elif (
             pending_attach == "describes"
@@ -2861,7 +2861,7 @@ def _series(ontology: Ontology) -> dict[str, str]:
 def _series_said_alone(
     tokens: list[str], mentions: list[Mention], covered: set[int], ontology: Ontology, g: Grammar
 ) -> list[Mention]:
-    """ "the ADAT link from the ADA8200 into the FIREFACE": a series name said alone after a determiner is gear of
+    """ "lightpipe out of an ADA8200 to the FIREFACE": a series name said alone after a determiner is gear of
     the class all its products belong to (which model is not said)."""
     series = _series(ontology)
     starts = {m.start for m in mentions}
@@ -3295,7 +3295,7 @@ def _sentence_stops(
     }
     if len(measured) < len(candidates):
         candidates = [sentence for sentence in candidates if sentence not in measured]
-    # "What cable between the turntable and the Mani? Later I'll hook the Mani to my amp": a link the question
+    # "Which lead joins my deck and the preamp? Next week the preamp goes on to my amp": a link the question
     # asks about comes before one it only tells of, wherever that one is said
     candidates.sort(key=lambda sentence: sentence not in asking)
     # (a later question that sends a pronoun into one end asks about that link, not the one told before it)
@@ -4548,7 +4548,7 @@ def _chosen(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) 
 
 
 def _linked_near(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) -> bool:
-    """ "from the iD4 TO the XLR inputs on the Kalis": a link word shortly before a mention, in its sentence, says
+    """ "out of the iD4 INTO the Kalis' XLR sockets": a link word shortly before a mention, in its sentence, says
     the mention is a stop of the link the question asks about."""
     return any(
         word in g.link_words and not _infinitive_mark(tokens, at, g)
@@ -4796,7 +4796,7 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
                 first = replace(first, **{open_side: link.source or link.dest})
                 continue
             if _new_gear_for_it(link, first, words, ontology):
-                # "which cable for IT then, if I get a UMC22?": the pronoun is what is being connected, so the
+                # "what lead for IT, should I buy a UMC22?": the pronoun is what is being connected, so the
                 # new gear, said with no direction, is what it now goes into
                 first = replace(first, dest=in_place_of(link.source, first.dest))
                 continue

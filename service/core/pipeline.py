@@ -135,7 +135,7 @@ class Engine:
         self, understanding: Understanding, text: str, context: Mapping[str, Any] | None
     ) -> Understanding:
         """A follow-up after an answer in the domain is judged for the domain together with the question before
-        it: "which of the two should be the master?" is about the clocks that question named, which the follow-up
+        it: "which box leads the clock?" is about the clocks that question named, which the follow-up
         alone does not say. Not one whose nearest examples are another subject's ("unrelated, but how much
         compression on the vocal?"): that one changed the subject."""
         asked_before = (

@@ -455,7 +455,7 @@ def _pick(
         return both
     named = [ports[q] for q in stop.qualifiers if q in ports]
     if stop.numbered and not named:
-        # "into input 1 of my interface": an input said by its number is one of the gear's audio channels,
+        # "lands in input 2 on our desk": an input said by its number is one of the gear's audio channels,
         # whatever the other end sends (a MIDI OUT into input 1 lands on an audio input, not the MIDI IN)
         ports = {k: p for k, p in ports.items() if ontology.ports[p].domain == "analog"} or ports
     plugs = _expand(set(stop.families) | ({cable_family} if cable_family else set()), ontology)

@@ -479,7 +479,7 @@ def test_a_series_name_said_after_the_maker_refers_back_to_the_product(ontology)
 
 def test_the_link_a_question_asks_about_comes_before_one_it_only_tells_of(ontology):
     reading = read_question(
-        "I picked up a Schiit Mani 2 for my turntable. Which cable between the turntable and the Mani's input? "
+        "I picked up a Schiit Mani 2 for the turntable. What lead sits between that turntable and the Mani's input? "
         "Next month I'll connect the Mani to my hi-fi amp.",
         ontology,
     )
@@ -489,7 +489,7 @@ def test_the_link_a_question_asks_about_comes_before_one_it_only_tells_of(ontolo
 def test_gear_said_between_a_possessive_and_a_socket_word_names_a_jack(ontology):
     # "loudspeaker" there is what the terminals feed, not a speaker cabled to the desk
     reading = read_question(
-        "Is it fine to wire the power amplifier's loudspeaker terminals to a line input on the mixer?",
+        "Is it fine to wire the power amplifier's loudspeaker terminals straight into the desk's line jack?",
         ontology,
     )
     assert ends(reading) == [("power-amp", "mixer")]
@@ -499,8 +499,8 @@ def test_gear_said_between_a_possessive_and_a_socket_word_names_a_jack(ontology)
 def test_an_input_said_by_its_number_is_an_audio_channel_of_the_gear(ontology):
     # the MIDI lead and the MIDI OUT do not make "input 2" the interface's MIDI IN
     reading = read_question(
-        "A MIDI lead from my drum machine's MIDI OUT goes into input 2 of my Focusrite Scarlett 4i4 via a "
-        "DIN-to-jack adapter. Any good?",
+        "My drum machine's MIDI OUT feeds input 2 of my Focusrite Scarlett 4i4 over a MIDI lead and a DIN-to-jack "
+        "adapter. Any good?",
         ontology,
     )
     dest = reading.links[0].dest
@@ -520,8 +520,8 @@ def test_a_port_said_of_both_pieces_of_gear_is_each_ones_own(ontology):
 def test_a_port_said_of_both_is_not_given_to_gear_that_has_none(ontology):
     # "(both line inputs)" is said of the two channels, not of the phone that feeds them
     reading = read_question(
-        "My phone goes into the Yamaha MG10XU with a 3.5 mm to twin TS lead, left plug in channel 5 and right in "
-        "channel 6 (both line inputs). OK?",
+        "Phone feeds the Yamaha MG10XU on a minijack-to-dual-TS lead: left plug in ch 7, right in ch 8 (both line "
+        "inputs). OK?",
         ontology,
     )
     phone = next(link.source for link in reading.links if link.source and link.source.device == "phone")
@@ -537,12 +537,9 @@ def test_what_microphones_are_put_on_listed_in_brackets_is_no_stop(ontology):
 
 
 def test_a_side_said_to_be_the_same_one_is_not_given_to_other_gear(ontology):
-    context = context_of(
-        "The mixer's 1/4 outs go to the powered speakers over TRS to XLR. Balanced?", ontology
-    )
+    context = context_of("Desk 1/4 outs run TRS-to-XLR leads over to active cabinets. Balanced?", ontology)
     reading = read_question(
-        "The other room's amp only has 1/4 inputs. If I feed it from those same outputs with a TS cable, is that "
-        "safe?",
+        "The hall amp takes 1/4 jacks only. Fed off those same outputs over a TS lead, is it safe?",
         ontology,
         context,
     )
@@ -552,13 +549,13 @@ def test_a_side_said_to_be_the_same_one_is_not_given_to_other_gear(ontology):
 def test_a_series_name_said_alone_is_gear_of_the_class_of_all_its_products(ontology):
     # no Fireface model is named: the series' products are all audio interfaces
     reading = read_question(
-        "Which lead takes the ADAT out of my Behringer ADA8200 into the Fireface?", ontology
+        "Which lead carries ADAT from a Behringer ADA8200 across to the Fireface?", ontology
     )
     assert ends(reading) == [("behringer-ada8200", "audio-interface")]
 
 
 def test_new_gear_said_for_it_with_no_direction_is_what_the_thing_asked_about_goes_into(ontology):
-    context = context_of("Can my Shure SM58 go into my guitar amp's input with an XLR to TS lead?", ontology)
+    context = context_of("Is a Shure SM58 okay in my guitar amp's input via an XLR-TS lead?", ontology)
     follow_up = read_question(
         "ok, and which lead for it then if I buy a Focusrite Scarlett Solo?", ontology, context
     )
