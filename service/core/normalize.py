@@ -1212,15 +1212,13 @@ def _without_gear_in_asides(
         )
         inside = [m for m in mentions if opened < m.start and m.end <= closing]
         # "two SM57s (snare + guitar cab) on inputs 3 and 4": what microphones are put on, listed right after them
-        gear_inside = [
-            m
-            for m in inside
-            if m.kind == "device"
-            and not (before.id in ontology.class_chain(m.id) or m.id in ontology.class_chain(before.id))
-        ]
-        placed = [m for m in gear_inside if _a_mic_on(before.id, m.id, ontology)]
-        if placed and len(placed) == len([m for m in inside if m.kind == "device"]):
-            dropped.update(m.start for m in placed)
+        gear_inside = [m for m in inside if m.kind == "device"]
+        if gear_inside and all(
+            not (before.id in ontology.class_chain(m.id) or m.id in ontology.class_chain(before.id))
+            and _a_mic_on(before.id, m.id, ontology)
+            for m in gear_inside
+        ):
+            dropped.update(m.start for m in gear_inside)
             continue
         if closing + 1 not in describing:
             continue  # "(the phone kind) plugged into the camera": the aside still says what it is
@@ -3935,16 +3933,17 @@ def _ports_of_the_one_gear(
     def owner(stop: Stop | None) -> Stop | None:
         if stop is None or stop.device or stop.role not in ("out", "in"):
             return None
-        # ("the other two inputs": a side alone, of the one piece of gear named with ports on that side)
-        side = [ontology.devices[d].out if stop.role == "out" else ontology.devices[d].inputs for d in spare]
         candidates = [
             device
-            for device, ports in zip(spare, side, strict=True)
+            for device in spare
             if not any(same_gear(device, other) for other in at_ends)
             and (
                 any(_has_port(ontology.devices[device], q, stop.role, ontology) for q in stop.qualifiers)
                 if stop.qualifiers
-                else bool(ports) and not stop.families and not said_again(stop)
+                # ("the other two inputs": a side alone, of the one piece of gear named with ports on that side)
+                else _can_have(Stop(device=device), stop.role, ontology)
+                and not stop.families
+                and not said_again(stop)
             )
         ]
         # (a class word said beside the product names no second piece of gear: the narrowest one stays)
