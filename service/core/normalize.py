@@ -336,13 +336,25 @@ def _hazards_said_across_turns(
 
 def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
     """ "bass -> DI (phantom from the board) -> stage box": gear named inside parentheses in a drawn chain is an
-    aside about the stop before it, not a stop of the chain."""
-    depth, inside = 0, set()
+    aside about the stop before it, not a stop of the chain. But "Revox B77 (RCA outputs) -> ...": a bare port in
+    brackets after gear the lexicon does not know is that gear's side, the only stop of its hop."""
+    depth, inside, opened = 0, set(), {}
     for i, tok in enumerate(tokens):
+        if tok == "(" and depth == 0:
+            opened_at = i
         depth += (tok == "(") - (tok == ")")
         if depth > 0 and tok != "(":
             inside.add(i)
-    kept = [stop for stop in stops if stop.position not in inside]
+            opened[i] = opened_at
+    hop_starts = [i for i, tok in enumerate(tokens) if tok == "->"]
+
+    def only_stop_of_its_hop(stop: Stop) -> bool:
+        start = max((i for i in hop_starts if i < stop.position), default=-1)
+        return not stop.device and not any(
+            start < other.position < opened[stop.position] for other in stops if other is not stop
+        )
+
+    kept = [stop for stop in stops if stop.position not in inside or only_stop_of_its_hop(stop)]
     return kept if len(kept) >= 2 else stops
 
 
@@ -371,7 +383,12 @@ def _without_heading(mentions: list[Mention], tokens: list[str], g: Grammar) -> 
     named = {i for m in mentions if m.end <= colon for i in range(m.start, m.end)}
     if all(i in named or tok in g.fillers for i, tok in enumerate(tokens[:colon])):
         return mentions
-    return [m for m in mentions if not (m.kind == "device" and m.end <= colon)]
+    # ("Line item: a word-clock cable between the ADA8200 and the interface": a port word in the heading is no
+    # port of either when the rest names two pieces of gear; "insert Y: tip into the comp's input, ring from its
+    # output" is about the one gear's insert)
+    two_gear = len({m.id for m in mentions if m.kind == "device" and m.start > colon}) >= 2
+    dropped = ("device", "port") if two_gear else ("device",)
+    return [m for m in mentions if not (m.kind in dropped and m.end <= colon)]
 
 
 def _names_a_connection(link: LinkSpec) -> bool:
@@ -499,7 +516,8 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
         if m.end < len(tokens) and tokens[m.end] == "?":
             return True
         start = m.start
-        while start > 0 and tokens[start - 1] not in BREAKERS:
+        # ("(..., won't bore you with the model) says the outs are balanced": an aside's words are its own)
+        while start > 0 and tokens[start - 1] not in BREAKERS | {"(", ")"}:
             start -= 1
         # "the manual does not say anything about balanced": a negated clause states nothing either
         return bool(set(tokens[start : m.start]) & (g.doubt_words | g.negators))
@@ -3157,6 +3175,9 @@ def _sentence_stops(
                     and not earlier.balance
                     and not (stop.families or stop.qualifiers or stop.formats)
                 )
+                # "... the interface's quarter-inch input; the manual calls those jack inputs balanced line inputs":
+                # the balance a later sentence gives the side named before, naming no other jack
+                or (bool(stop.balance) and not earlier.balance and not stop.families and bool(stop.role))
                 or (
                     # "the desk's master outs are XLR (pins, so male, on the console)": a jack said of the gear again, naming
                     # no port or side of its own, is the jack of the port named before
@@ -3314,6 +3335,15 @@ def _sentence_stops(
             for stop in here:
                 if not any(u.device and u.device == stop.device and u.role == stop.role for u in unique):
                     unique.append(stop)
+            if (
+                len(unique) >= 2
+                and sentence not in asking  # ("from speaker 1's thru out to speaker 2?" asks about two units)
+                and all(u.device and u.device == unique[0].device for u in unique)
+                and not {"out", "in"} <= {u.role for u in unique}  # "one mixer's aux out to another's input"
+            ):
+                # "... a wall socket beside the mixer, and a lead to the mixer's mic input": one piece of gear
+                # named twice links nothing; the link is the one the other sentences draw
+                continue
             earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
             into_it = _plugged_into_a_pronoun(unique, earlier_gear, tokens, g, ontology)
             if into_it:
@@ -4096,7 +4126,9 @@ def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]
     if middle is None or middle is not out_of.source or not middle.device or middle.role is None:
         return into, out_of
     # "word clock out -> the converter's BNC in, set to 48k": gear on both sides of the middle, or it is left
-    if into.source is None or not into.source.device or out_of.dest is None or not out_of.dest.device:
+    # ...but "Revox B77 (RCA outputs) -> ...": a port said of gear the lexicon does not know is a stop too
+    said = into.source is not None and (into.source.device or into.source.families)
+    if not said or out_of.dest is None or not out_of.dest.device:
         return into, out_of
     bare = replace(middle, role=None, families=(), qualifiers=(), gender=None, balance=None, dual=False)
     if middle.role == "in":
@@ -4248,6 +4280,16 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
     if asked is None:
         return None
     span, pointed_back = asked
+    # "Bass into the DI is sorted, but what cable from the DI's output to the mixer?": the clause after the last
+    # clause opener asks, when it names both ends itself
+    asks = "?" in tokens[slice(*span)]
+    opener = max((i for i in range(*span) if tokens[i] in g.clause_openers), default=None)
+    if (
+        asks
+        and opener is not None
+        and sum(m.kind == "device" and opener < m.start < span[1] for m in mentions) >= 2
+    ):
+        span = (opener, span[1])
     named = [m.id for m in mentions if m.kind == "device" and span[0] <= m.start < span[1]]
     if not named:
         # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
@@ -4301,7 +4343,17 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
             link.dest.device if link.dest else None,
         }:
             return index
-    return None
+    # "... from the DI's output to the mixer channel?" names the chain's Mackie by its class, in the signal's order
+    return next(
+        (
+            index
+            for index, link in enumerate(links)
+            if asks
+            and _names_device(link.source, named[0], ontology)
+            and _names_device(link.dest, named[1], ontology)
+        ),
+        None,
+    )
 
 
 def _sends_on(stop: Stop | None, families: set[str], ontology: Ontology) -> bool:

@@ -1,0 +1,97 @@
+"""How the reader treats what a post says in passing: brackets, headings, clauses that only tell, and doubt.
+
+Each sentence here is written for this test (not taken from an evaluation set) and checks one mechanism.
+"""
+
+from service.core.normalize import read_question
+from service.core.rules import judge
+
+
+def judged(question, ontology):
+    return judge(read_question(question, ontology), ontology)
+
+
+def test_a_bare_port_in_brackets_after_unknown_gear_is_that_gears_side_of_a_drawn_chain(ontology):
+    # the tape deck is not in the lexicon; "(RCA outputs)" is all the reader knows of it, and that decides
+    judgement = judged(
+        "Teac X-1000R (RCA outputs) -> RCA to TRS lead -> desk TRS line input -> TRS to XLR lead -> Yamaha HS8. "
+        "Is all of that balanced?",
+        ontology,
+    )
+    assert len(judgement.links) == 2
+    assert judgement.balanced is False
+
+
+def test_gear_drawn_by_its_input_sends_on_from_its_output_even_after_unknown_gear(ontology):
+    reading = read_question(
+        "Teac X-1000R (RCA outputs) -> RCA to TRS lead -> desk TRS line input -> TRS to XLR lead -> Yamaha HS8. "
+        "Is all of that balanced?",
+        ontology,
+    )
+    assert reading.links[1].source.role is None  # the desk's input is not what feeds the speaker
+
+
+def test_one_gear_named_twice_in_a_telling_clause_links_nothing(ontology):
+    # "beside the desk" and "the desk's mic input" are one mixer; the link is the mic's, told a clause before
+    reading = read_question(
+        "The pulpit microphone plugs into a socket in the wall; the contractor laid shielded twin cable under the "
+        "stage to another socket next to the desk, and a short XLR lead finishes the run to the desk's mic input. "
+        "Can I count on "
+        "this whole run being balanced?",
+        ontology,
+    )
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [("microphone", "mixer")]
+    assert judge(reading, ontology).balanced is True
+
+
+def test_the_balance_a_later_sentence_gives_a_side_named_before_is_that_sides(ontology):
+    judgement = judged(
+        "We run the desk's XLR main output to the quarter-inch part of the interface's combination input with an "
+        "XLR to TRS lead; the interface manual calls those jack inputs balanced line inputs. Is that balanced?",
+        ontology,
+    )
+    assert judgement.balanced is True
+
+
+def test_a_port_word_in_a_heading_is_no_port_of_the_two_gear_the_post_names(ontology):
+    judgement = judged(
+        "Line check: word clock between the ADA8200 and the audio interface. Which cable, please?", ontology
+    )
+    assert judgement.cable is not None and judgement.cable.name == "BNC to BNC"
+
+
+def test_a_port_word_in_a_heading_about_one_gear_is_kept(ontology):
+    # "insert Y:" heads a post about one compressor's insert, not a link between two pieces of gear
+    reading = read_question(
+        "insert Y: tip leg into the compressor input, ring leg from the compressor output. right way round?",
+        ontology,
+    )
+    assert any(link.source and "insert" in link.source.qualifiers for link in reading.links)
+
+
+def test_the_clause_after_but_asks_about_its_own_hop(ontology):
+    judgement = judged(
+        "Keys player here, the venue has a Mackie ProFX10v3 and wants me through a DI. I own a Behringer DI100. "
+        "Keys into the DI is done, but what lead goes from the DI's output to the mixer channel?",
+        ontology,
+    )
+    assert judgement.cable is not None and judgement.cable.name == "XLR-female to XLR-male"
+
+
+def test_a_negation_inside_brackets_does_not_doubt_the_balance_said_outside_them(ontology):
+    judgement = judged(
+        "My desk's manual (an old analogue one, I will not bore you with the brand) says the main outputs are "
+        "balanced 1/4 inch TRS. I run TRS to XLR leads into my KRK Rokit 5 monitors, whose XLR inputs are "
+        "balanced. Is the connection balanced end to end?",
+        ontology,
+    )
+    assert judgement.balanced is True
+
+
+def test_a_balance_said_after_idk_is_doubted(ontology):
+    judgement = judged(
+        "studio desk's 1/4 inch main outs -> TRS to XLR cables -> powered speakers' XLR ins (speakers say "
+        "balanced). idk if the desk outs are balanced. is it balanced?",
+        ontology,
+    )
+    assert judgement.balanced is None
