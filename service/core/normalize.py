@@ -504,25 +504,35 @@ def _elided_families(mentions: list[Mention]) -> list[Mention]:
 
 
 def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
-    """ "I can't find whether its outs are balanced", "... into the line input is that balanced": a balance word
-    in a clause a doubt word opens, or asked by inversion, says nothing of the gear (the question still mentions
-    balance)."""
+    """ "a friend claims its outs are balanced", "... into the line input is that balanced": a balance word in a
+    clause a doubt word opens, or asked by inversion, says nothing of the gear (the question still mentions
+    balance). One in a clause that says it is not known ("I can't find WHETHER its outs are balanced", "the manual
+    does not say anything about balanced") says the side's balance is unknown."""
 
-    def doubted(m: Mention) -> bool:
+    def doubt(m: Mention) -> str | None:
         before = tokens[max(0, m.start - 2) : m.start]
         if len(before) == 2 and before[0] in g.predicate_words and before[1] in g.asking_pronouns:
-            return True  # "is that balanced", asked with or without a question mark
+            return "asked"  # "is that balanced", asked with or without a question mark
         # "... and keep it balanced?", "is my synth signal balanced?": the word ends a question
         if m.end < len(tokens) and tokens[m.end] == "?":
-            return True
+            return "asked"
         start = m.start
         # ("(..., won't bore you with the model) says the outs are balanced": an aside's words are its own)
         while start > 0 and tokens[start - 1] not in BREAKERS | {"(", ")"}:
             start -= 1
-        # "the manual does not say anything about balanced": a negated clause states nothing either
-        return bool(set(tokens[start : m.start]) & (g.doubt_words | g.negators))
+        clause = set(tokens[start : m.start])
+        if clause & (g.not_knowing_words | g.negators):
+            return "unknown"
+        return "claimed" if clause & g.doubt_words else None
 
-    return [m for m in mentions if not (m.kind == "balance" and doubted(m))]
+    kept = []
+    for m in mentions:
+        said = doubt(m) if m.kind == "balance" else None
+        if said == "unknown":
+            kept.append(replace(m, id="unknown"))
+        elif said is None:
+            kept.append(m)
+    return kept
 
 
 def _ports_named_by_gear_words(

@@ -26,7 +26,9 @@ class Stop:
     role: str | None = None  # out | in, when the question says so
     families: tuple[str, ...] = ()  # connector families named for this end
     gender: str | None = None
-    balance: str | None = None  # balanced | unbalanced | impedance_balanced | either, when stated
+    balance: str | None = (
+        None  # balanced | unbalanced | impedance_balanced | either, when stated; unknown: said not known
+    )
     formats: tuple[str, ...] = ()
     level: str | None = None
     text: str = ""

@@ -334,6 +334,17 @@ def _resolve(
         port_name = port_name.split(" ", 1)[1] if " " in port_name else ""  # "dynamic microphone output"
     name = " ".join(x for x in (device_name, port_name) if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
+    if (
+        stop.balance == "unknown"
+        and kind
+        and (
+            (stop.device and ontology.devices[stop.device].spec)
+            or kind.balance not in ("balanced", "unbalanced")
+        )
+    ):
+        # "I can't find whether its outs are balanced": the product's own spec tells, and a side its class leaves
+        # open stays as open as the class says ("usually unbalanced"); only a class's flat default gives way
+        balance = kind.balance
     # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
     # output into a combo or TRS/XLR input goes into its XLR side); an output keeps its usual jack
     # ...and an input named with two jacks ("both RCA and quarter-inch inputs") takes the one the output has

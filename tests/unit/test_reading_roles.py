@@ -354,12 +354,13 @@ def test_a_balance_word_closing_an_aside_describes_the_end_before_it(ontology):
     assert reading.links[-1].dest.balance == "balanced"
 
 
-def test_a_balance_word_in_a_doubt_says_nothing_of_the_gear(ontology):
+def test_a_balance_word_in_a_doubt_says_the_sides_balance_is_not_known(ontology):
     reading = read_question(
         "a cheap mixer, and I can't tell whether its outs are balanced; XLR leads to the speakers. balanced?",
         ontology,
     )
-    assert not stated_balances(reading)
+    assert stated_balances(reading) == ["unknown"]
+    assert judge(reading, ontology).balanced is None
 
 
 def test_to_after_a_setting_verb_names_the_gears_setting_not_a_destination(ontology):
@@ -1209,13 +1210,14 @@ def test_a_mic_line_is_a_cable_not_a_line_level_port(ontology):
     ).balanced
 
 
-def test_a_balance_word_in_a_negated_clause_says_nothing_of_the_gear(ontology):
+def test_a_balance_word_in_a_negated_clause_says_the_balance_is_not_known(ontology):
     reading = read_question(
         "the desk's booth out (TRS, the manual doesn't say anything about balanced) to a monitor with a TRS to XLR "
         "cable. balanced?",
         ontology,
     )
-    assert not stated_balances(reading)
+    assert stated_balances(reading) == ["unknown"]
+    assert judge(reading, ontology).balanced is None
 
 
 def test_audio_inside_a_port_label_keeps_the_port_of_gear_the_lexicon_does_not_know(ontology):

@@ -95,3 +95,30 @@ def test_a_balance_said_after_idk_is_doubted(ontology):
         ontology,
     )
     assert judgement.balanced is None
+
+
+def test_a_balance_the_user_cannot_find_leaves_a_class_default_open(ontology):
+    # a recorder's line outs are taken as unbalanced unless said; "can't work out whether" says they are not known
+    not_known = judged(
+        "Picked up a secondhand Tascam recorder and I can't work out whether its line outs are balanced. TRS leads "
+        "into my Yamaha HS7 monitors. Balanced?",
+        ontology,
+    )
+    untold = judged(
+        "Picked up a secondhand Tascam recorder and its line outs feed my Yamaha HS7 monitors on TRS leads. "
+        "Balanced?",
+        ontology,
+    )
+    assert (not_known.balanced, untold.balanced) == (None, False)
+
+
+def test_a_claim_to_check_and_a_products_own_spec_are_not_made_unknown(ontology):
+    claimed = judged(
+        "My friend claims the Tascam recorder's line outs are balanced. TRS leads into my Yamaha HS7. Balanced?",
+        ontology,
+    )
+    specified = judged(
+        "can't find whether the Scarlett 2i2 outputs are balanced, TRS leads into my Yamaha HS7. balanced?",
+        ontology,
+    )
+    assert (claimed.balanced, specified.balanced) == (False, True)
