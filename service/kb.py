@@ -934,6 +934,13 @@ def _cross_check(o: Ontology) -> None:
                     )
                 if qualifier != "default" and qualifier not in o.terms.port_words:
                     raise KBInvalid(f"kb/devices.yaml: devices.{did}.{side}.{qualifier}: unknown qualifier")
+        for toward, port_id in device.out_to.items():
+            if toward not in o.devices or o.devices[toward].kind:
+                raise KBInvalid(f"kb/devices.yaml: devices.{did}.out_to.{toward}: not a device class")
+            if port_id not in device.out.values():
+                raise KBInvalid(
+                    f"kb/devices.yaml: devices.{did}.out_to.{toward}: '{port_id}' is not one of its outputs"
+                )
     for qualifier, sides in o.generic_ports.items():
         for side, port_id in sides.items():
             if side not in ROLES or port_id not in o.ports or o.ports[port_id].role != side:

@@ -122,6 +122,9 @@ class Device:
     is_a: str = ""  # for a class: the broader class a later, plainer word names it by ("the mic")
     spec: str = ""  # for a product: the maker's specification its ports come from
     variants: list[str] = field(default_factory=list)  # connector variants its jacks follow (TRS-MIDI Type B)
+    out_to: dict[str, str] = field(
+        default_factory=dict
+    )  # device class -> the output used toward it, none said
 
 
 @dataclass(frozen=True)
