@@ -3087,6 +3087,14 @@ def _sentence_stops(
                     and _can_have(s, "in", ontology)
                     and not _only_sends(s, ontology)
                 )
+                # "... its two outputs. ... So output balanced, input balanced": a bare output, when gear was
+                # named by its output before, is that output said again
+                or (
+                    not (stop.device or stop.qualifiers or stop.families)
+                    and stop.role == "out"
+                    and s.device is not None
+                    and s.role == "out"
+                )
             ),
             None,
         )
@@ -4300,7 +4308,11 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         and sum(m.kind == "device" and opener < m.start < span[1] for m in mentions) >= 2
     ):
         span = (opener, span[1])
-    named = [m.id for m in mentions if m.kind == "device" and span[0] <= m.start < span[1]]
+    named = [
+        m.id
+        for m in mentions
+        if m.kind == "device" and span[0] <= m.start < span[1] and not _in_a_clause_denied(tokens, m.start, g)
+    ]
     if not named:
         # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
         # ("that long XLR run": a cable word names its connectors too)
@@ -4364,6 +4376,15 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         ),
         None,
     )
+
+
+def _in_a_clause_denied(tokens: list[str], index: int, g: Grammar) -> bool:
+    """ "NOT asking about the short bit at the keyboard, only the run from the DI": the clause opens with a
+    negator, so the gear in it is what the question is not about."""
+    start = index
+    while start > 0 and tokens[start - 1] not in BREAKERS:
+        start -= 1
+    return tokens[start] in g.negators
 
 
 def _sends_on(stop: Stop | None, families: set[str], ontology: Ontology) -> bool:

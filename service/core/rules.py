@@ -278,7 +278,9 @@ def _resolve(
         two_levels = (
             side == "out" and len({ontology.ports[ports[q]].level for q in stop.qualifiers if q in ports}) > 1
         )
-        kind_id = _pick(ports, stop, other_port, cable_family, ontology)
+        kind_id = _port_kept_for(stop.device, side, stop, other, ontology) or _pick(
+            ports, stop, other_port, cable_family, ontology
+        )
         # ...but not a port word a jack made for one signal level only cannot carry ("drives the mains ... its
         # speakON output" is no line output)
         one_level = [f for f in stop.families if _port_of_its_only_level(f, side, ontology) is not None]
@@ -381,9 +383,14 @@ def _resolve(
     # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only
     # usually unbalanced, the balance still depends on the gear
     # ...and neither does it on an output the question says may be either ("balanced or unbalanced, no idea")
-    sized_guess = (balance == "usually_unbalanced" or (balance == "either" and side == "out")) and all(
-        ontology.families[f].resolves_to for f in stop.families if f in ontology.families
-    )
+    # ...nor on one the question says is balanced ("BALANCED printed above the two 1/4-inch outputs" of a synth
+    # the catalog does not know; a product's own spec is not overruled by a wish: "I wanted the rig balanced")
+    spec = bool(stop.device and ontology.devices[stop.device].spec)
+    sized_guess = (
+        balance == "usually_unbalanced"
+        or (balance == "either" and side == "out")
+        or (stop.balance in ("balanced", "impedance_balanced") and not spec)
+    ) and all(ontology.families[f].resolves_to for f in stop.families if f in ontology.families)
     if (
         balance in ("unknown", "either", "balanced", "usually_unbalanced")
         and not sized_guess
@@ -456,6 +463,23 @@ def _port_word_as_plug(stop: Stop, ports: dict[str, str], ontology: Ontology) ->
         qualifiers=tuple(q for q in stop.qualifiers if q not in as_plugs),
         families=stop.families + tuple(plugs[q] for q in as_plugs if plugs[q] not in stop.families),
     )
+
+
+def _port_kept_for(device: str, side: str, stop: Stop, other: Stop | None, ontology: Ontology) -> str | None:
+    """ "PC -> Fireface -> amp": with no port said on either end, gear sends on the output its class keeps for the
+    other gear's class (kb/devices.yaml `out_to`: a computer reaches an interface over USB)."""
+    if side != "out" or other is None or not other.device or _port_said(stop) or _port_said(other):
+        return None
+    kept = next(
+        (ontology.devices[d].out_to for d in ontology.class_chain(device) if ontology.devices[d].out_to), {}
+    )
+    port = next((kept[c] for c in ontology.class_chain(other.device) if c in kept), None)
+    return port if port in ontology.devices[device].out.values() else None  # a product may have another jack
+
+
+def _port_said(stop: Stop) -> bool:
+    """The question names a port, jack or format on this end."""
+    return bool(stop.qualifiers or stop.families or stop.formats)
 
 
 def _pick(

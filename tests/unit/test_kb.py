@@ -52,6 +52,18 @@ def edit(path, old, new):
             "role: sideways, domain: analog, level: line, balance: unknown",
             "role: must be 'out' or 'in'",
         ),
+        (
+            "devices.yaml",
+            "out_to: {audio-interface: usb-out}",
+            "out_to: {audio-interface: adat-out}",
+            "devices.computer.out_to.audio-interface: 'adat-out' is not one of its outputs",
+        ),
+        (
+            "devices.yaml",
+            "out_to: {audio-interface: usb-out}",
+            "out_to: {audio-interfaces: usb-out}",
+            "devices.computer.out_to.audio-interfaces: not a device class",
+        ),
         ("hazards.yaml", "severity: danger\n", "severity: spicy\n", "severity: must be one of"),
         ("connectors.yaml", "resolves_to: [trs, ts]", "resolves_to: [trs, tss]", "unknown family 'tss'"),
         (

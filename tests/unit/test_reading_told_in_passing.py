@@ -122,3 +122,35 @@ def test_a_claim_to_check_and_a_products_own_spec_are_not_made_unknown(ontology)
         ontology,
     )
     assert (claimed.balanced, specified.balanced) == (False, True)
+
+
+def test_a_computer_drawn_into_an_interface_with_no_port_said_reaches_it_over_usb(ontology):
+    judgement = judged(
+        "Playback chain: laptop -> Audient iD14 balanced TRS outputs -> TRS to XLR leads -> power amp XLR inputs "
+        "(electronically balanced). Is each link balanced?",
+        ontology,
+    )
+    assert judgement.balanced is True
+    told = judged("laptop headphone out into the interface line inputs, which cable?", ontology)
+    assert told.cable is not None and "USB" not in told.cable.name  # a port said is the port used
+
+
+def test_a_bare_output_recapped_after_gear_was_named_by_its_output_is_that_output(ontology):
+    reading = read_question(
+        "The old sound module says BALANCED above its two 1/4 inch outputs. Those go into line inputs 1/2 of my "
+        "Audient iD14, balanced per the manual, over TRS cables. So: output balanced, cable TRS, input balanced. "
+        "Is the connection really balanced?",
+        ontology,
+    )
+    assert len(reading.links) == 1
+    assert judge(reading, ontology).balanced is True
+
+
+def test_gear_in_a_clause_that_opens_with_a_negator_is_not_the_hop_asked_about(ontology):
+    judgement = judged(
+        "Stage rig: Korg Kronos (outputs unbalanced, per the manual) -> short 1/4 inch lead -> Radial J48 -> 30 m "
+        "XLR through the multicore -> stage box. Not asking about the little lead at the keyboard, just the long "
+        "leg from the DI to the stage box: is that part balanced?",
+        ontology,
+    )
+    assert judgement.balanced is True
