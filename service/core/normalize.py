@@ -176,6 +176,7 @@ def read_question(
         tokens, _without_doubted_balance(_without_heading(mentions, tokens, g), tokens, g), ontology
     )
     if arrows:
+        stops = _unknown_gear_in_drawn_hops(stops, cables, tokens, mentions, g)
         stops = _without_preamble(_without_asides(stops, tokens), tokens, g)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
@@ -332,6 +333,33 @@ def _hazards_said_across_turns(
         else []
     )
     return tuple(dict.fromkeys(reading.hazards_said + tuple(h.id for h in (*own, *across))))
+
+
+def _unknown_gear_in_drawn_hops(
+    stops: list[Stop], cables: list[CableSpec], tokens: list[str], mentions: list[Mention], g: Grammar
+) -> list[Stop]:
+    """ "... -> XLR-to-TS cables -> QSC RMX 1450a inputs -> speakON -> ...": a hop of a drawn chain that names
+    gear the lexicon does not know, then only a side, is a stop of that unknown gear on that side."""
+    arrows_at = [i for i, tok in enumerate(tokens) if tok == "->"]
+    sentence_of = _sentence_index(tokens)
+    added = []
+    for after, before in zip(arrows_at, arrows_at[1:], strict=False):
+        inside = [m for m in mentions if after < m.start < before]
+        roles = [m for m in inside if m.kind == "role"]
+        if (
+            len(roles) != 1
+            or len(inside) != 1
+            or sentence_of[after] != sentence_of[before]
+            or any(after < s.position < before for s in stops)
+            or any(after < c.position < before for c in cables)
+        ):
+            continue
+        named = [tok for tok in tokens[after + 1 : roles[0].start] if tok not in g.fillers]
+        if named and roles[0].end == before:
+            added.append(
+                Stop(role=roles[0].id, text=" ".join(tokens[after + 1 : before]), position=after + 1)
+            )
+    return sorted(stops + added, key=lambda stop: stop.position) if added else stops
 
 
 def _without_asides(stops: list[Stop], tokens: list[str]) -> list[Stop]:
@@ -4141,7 +4169,14 @@ def _through_stop(into: LinkSpec, out_of: LinkSpec) -> tuple[LinkSpec, LinkSpec]
     to be its output to the link going out. (In prose the order is the reader's guess, and a stop that reads as
     two outputs is how a misread link is caught, so it is left as it is.)"""
     middle = into.dest
-    if middle is None or middle is not out_of.source or not middle.device or middle.role is None:
+    # (gear the lexicon does not know passes the signal through too: "... -> QSC RMX inputs -> speakON -> ...")
+    unknown_gear_in = middle is not None and not middle.device and bool(middle.text) and middle.role == "in"
+    if (
+        middle is None
+        or middle is not out_of.source
+        or not (middle.device or unknown_gear_in)
+        or middle.role is None
+    ):
         return into, out_of
     # "word clock out -> the converter's BNC in, set to 48k": gear on both sides of the middle, or it is left
     # ...but "Revox B77 (RCA outputs) -> ...": a port said of gear the lexicon does not know is a stop too

@@ -324,7 +324,9 @@ def _resolve(
             ]
             fitting = [p for p in ports if named & set(ontology.ports[p].jacks)]
             kind_id = kind_id or next(iter(fitting or ports), None)
-        for key in stop.families + (_g(ontology).default_port,):
+        # ...and then the cable's plug on this end ("unknown amp -> speakON -> speakers": a speaker output)
+        said_plug = (cable_family,) if cable_family else ()
+        for key in stop.families + said_plug + (_g(ontology).default_port,):
             kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
     kind = _as_on_its_gear(ontology.ports.get(kind_id) if kind_id else None, kind_id, stop.device, ontology)
     # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.

@@ -5,6 +5,7 @@ Each sentence here is written for this test (not taken from an evaluation set) a
 
 from service.core.normalize import read_question
 from service.core.rules import judge
+from service.types import Compatibility
 
 
 def judged(question, ontology):
@@ -154,3 +155,18 @@ def test_gear_in_a_clause_that_opens_with_a_negator_is_not_the_hop_asked_about(o
         ontology,
     )
     assert judgement.balanced is True
+
+
+def test_a_drawn_hop_of_unknown_gear_and_its_side_is_a_stop_the_signal_passes_through(ontology):
+    # "Zarvox PX-900" is no gear the lexicon knows; its inputs are a stop, and it drives the speakers over speakON
+    reading = read_question(
+        "Shure SM58 -> XLR cable -> Yamaha MG10XU -> XLR to TS cables -> Zarvox PX-900 inputs -> speakON -> "
+        "passive speakers. Is the whole chain balanced?",
+        ontology,
+    )
+    assert len(reading.links) == 3
+    judgement = judge(reading, ontology)
+    assert judgement.balanced is False
+    assert (
+        judgement.links[-1].compatibility is Compatibility.WORKS
+    )  # an amp's speaker output into the speakers
