@@ -3079,6 +3079,7 @@ def _sentence_stops(
     the link; "the speaker jack" is the amp's, named before.
     """
     sentence_of = _clause_index(tokens, stops, g)
+    asked_here = _asking_sentences(tokens, sentence_of, g)
     resolved: list[tuple[int, Stop, bool]] = []  # (sentence, stop, is_reference)
     for stop in stops:
         # "the drum machine ... the synth ... the drum machine's MIDI out": one class, two instruments; the
@@ -3171,6 +3172,10 @@ def _sentence_stops(
             # the side this mention names is the side this sentence uses ("the mixer's RCA ins ... (mixer out
             # to the amp)")
             reference = replace(_merge_stop(earlier, said, g), role=stop.role or earlier.role)
+            if stop.families and stop.role and sentence in asked_here:
+                # "... rather than the deck's own USB. Which cable from the deck's RCA outputs?": the jack the
+                # question itself names on the side it uses is that end's jack, not every jack said of the gear
+                reference = replace(reference, families=stop.families)
             other_port = (
                 bool(stop.qualifiers and earlier.qualifiers)
                 and not set(stop.qualifiers) & set(earlier.qualifiers)
@@ -4667,8 +4672,10 @@ def _chosen(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) 
 def _linked_near(tokens: list[str], start: int, g: Grammar, reach: int = USED_REACH) -> bool:
     """ "out of the iD4 INTO the Kalis' XLR sockets": a link word shortly before a mention, in its sentence, says
     the mention is a stop of the link the question asks about."""
+    # ("a cable FROM the deck's RCA outputs into the Zoom": the word that names where the signal comes from too)
     return any(
-        word in g.link_words and not _infinitive_mark(tokens, at, g)
+        (word in g.link_words or g.separators.get(word) == "comes_from")
+        and not _infinitive_mark(tokens, at, g)
         for at, word in _in_the_sentence(tokens, start, range(max(0, start - reach), start))
     )
 

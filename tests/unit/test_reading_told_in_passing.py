@@ -170,3 +170,14 @@ def test_a_drawn_hop_of_unknown_gear_and_its_side_is_a_stop_the_signal_passes_th
     assert (
         judgement.links[-1].compatibility is Compatibility.WORKS
     )  # an amp's speaker output into the speakers
+
+
+def test_the_jack_the_question_names_on_a_side_is_that_ends_jack_not_every_jack_said_of_the_gear(ontology):
+    judgement = judged(
+        "Ripping records this winter. My turntable is an Audio-Technica AT-LP120XUSB and I set its preamp switch to "
+        "LINE, so the RCA outs give line level. I would rather use my Audient iD14 than the turntable's own USB "
+        "since the iD14 sounds better. The iD14's inputs are combo XLR/jack ones. What cable do I need from the "
+        "turntable's RCA outputs into the two inputs of the Audient?",
+        ontology,
+    )
+    assert judgement.cable is not None and judgement.cable.from_end.startswith("RCA")
