@@ -329,6 +329,7 @@ def _resolve(
         for key in stop.families + said_plug + (_g(ontology).default_port,):
             kind_id = kind_id or ontology.generic_ports.get(key, {}).get(side)
     kind = _as_on_its_gear(ontology.ports.get(kind_id) if kind_id else None, kind_id, stop.device, ontology)
+    kind = _with_balance_of_its_own_port(kind, stop, side, ontology)
     # Name the gear with the user's own word ("synth", "sm7b"), the port with the ontology's.
     device_name = (stop.device_text or ontology.devices[stop.device].name) if stop.device else ""
     port_name = kind.name if kind else ""
@@ -430,6 +431,22 @@ def _resolve(
     return Port(
         kind_id, kind, stop.device, name, jack, stop.gender, balance, flags, guessed, pair, single, two
     )
+
+
+def _with_balance_of_its_own_port(
+    kind: PortKind | None, stop: Stop, side: str, ontology: Ontology
+) -> PortKind | None:
+    """ "the 003's line in, set to +4": a generic port named by a level word, of unknown balance, has the balance
+    of the gear's own port of that level the question also names (the level word still says what it expects)."""
+    if kind is None or kind.balance != "unknown" or not stop.device:
+        return kind
+    device = ontology.devices[stop.device]
+    ports = device.out if side == "out" else device.inputs
+    own = [ontology.ports[ports[q]] for q in stop.qualifiers if q in ports]
+    known = {
+        p.balance for p in own if (p.domain, p.level) == (kind.domain, kind.level) and p.balance != "unknown"
+    }
+    return replace(kind, balance=known.pop()) if len(known) == 1 else kind
 
 
 def _as_on_its_gear(

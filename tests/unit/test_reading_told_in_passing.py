@@ -181,3 +181,12 @@ def test_the_jack_the_question_names_on_a_side_is_that_ends_jack_not_every_jack_
         ontology,
     )
     assert judgement.cable is not None and judgement.cable.from_end.startswith("RCA")
+
+
+def test_a_level_word_on_a_port_the_product_specifies_keeps_that_ports_balance(ontology):
+    # the Digi 003's line inputs are balanced TRS by its spec; "set to +4" names the level they expect
+    judgement = judged(
+        "API 512c XLR out -> XLR female to TRS lead -> line in on my Digi 003, set to +4. Balanced end to end?",
+        ontology,
+    )
+    assert judgement.balanced is True
