@@ -154,6 +154,7 @@ def read_question(
     mentions = _without_likenesses(mentions, tokens, g)
     mentions = _without_capacity_wanted(mentions, tokens, g)
     mentions = _without_absent_gear(mentions, tokens, g)
+    mentions = _without_gear_naming_a_cable_kind(mentions, tokens, g)
     mentions = _without_denied_ports(mentions, tokens, g)
     mentions = _parts_said_built_in(mentions, tokens, lexicon, g)
     mentions = _single_inputs(mentions, tokens, g)
@@ -211,6 +212,7 @@ def read_question(
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
+    links = [_audio_into_gear_that_takes_it(link, introduced, ontology) for link in links]
     links = [_turned_from_its_output(link, introduced, ontology) for link in links]
     links = links if arrows else [_turned_to_what_it_feeds(link, introduced, ontology) for link in links]
     links = _gear_on_a_loop(links, ontology)
@@ -1045,6 +1047,24 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
         )
 
     return [m for m in mentions if not (m.kind in ("port", "cable") and likened(m))]
+
+
+def _without_gear_naming_a_cable_kind(
+    mentions: list[Mention], tokens: list[str], g: Grammar
+) -> list[Mention]:
+    """ "a long microphone-type cable (round three-pin plugs) to the desk": gear named right before a kind word and
+    a cable word says what kind of cable it is; no microphone is in the set-up."""
+    return [
+        m
+        for m in mentions
+        if not (
+            m.kind == "device"
+            and tokens[m.end : m.end + 1]
+            and tokens[m.end] in g.kind_words
+            and tokens[m.end + 1 : m.end + 2]
+            and tokens[m.end + 1] in g.cable_words
+        )
+    ]
 
 
 def _without_absent_gear(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -3879,6 +3899,37 @@ def _turned_from_its_output(link: LinkSpec, introduced: Mapping[int, str], ontol
     ):
         return link
     return LinkSpec(replace(dest, role=None), link.cable, replace(source, role=None))
+
+
+def _audio_into_gear_that_takes_it(
+    link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology
+) -> LinkSpec:
+    """ "Will phantom hurt the passive DI or the keyboard behind it?": read in word order the DI would feed the
+    keyboard, whose only input is MIDI. With no side, port or jack said, a link from gear that sends only audio to
+    gear that takes no audio, but sends it to gear that takes it, is the other way round."""
+    source, dest = link.source, link.dest
+    if (
+        source is None
+        or dest is None
+        or not (source.device and dest.device)
+        or any(s.role or s.qualifiers or s.families or s.formats for s in (source, dest))
+        or introduced.get(dest.position) == "leads_to"
+    ):
+        return link
+
+    def audio(device: str, side: str) -> bool:
+        gear = ontology.devices[device]
+        ports = gear.out if side == "out" else gear.inputs
+        return any(ontology.ports[p].domain == "analog" for p in ports.values())
+
+    if (
+        audio(source.device, "out")
+        and not audio(dest.device, "in")
+        and audio(dest.device, "out")
+        and audio(source.device, "in")
+    ):
+        return LinkSpec(dest, link.cable, source)
+    return link
 
 
 def _senders_feed_receivers(

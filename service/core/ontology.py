@@ -369,6 +369,7 @@ class Grammar:
     absence_window: int = 3
     doubt_words: frozenset[str] = frozenset()
     not_knowing_words: frozenset[str] = frozenset()
+    kind_words: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
     object_pronouns: frozenset[str] = frozenset()
     phantom_needed: frozenset[str] = frozenset()

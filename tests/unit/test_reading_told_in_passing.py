@@ -190,3 +190,50 @@ def test_a_level_word_on_a_port_the_product_specifies_keeps_that_ports_balance(o
         ontology,
     )
     assert judgement.balanced is True
+
+
+def links_of(question, ontology):
+    return [
+        (link.source.device if link.source else None, link.dest.device if link.dest else None)
+        for link in read_question(question, ontology).links
+    ]
+
+
+def test_a_di_boxs_thru_is_its_instrument_level_output_to_the_amp(ontology):
+    judgement = judged(
+        "Active DI on the bass, and its thru jack goes to my amp. Which cable from the thru to the amp?",
+        ontology,
+    )
+    assert judgement.cable is not None and judgement.cable.name == "TS-male to TS-male"
+    assert judgement.compatibility is Compatibility.WORKS
+
+
+def test_audio_gear_named_after_what_it_feeds_is_turned_to_follow_the_signal(ontology):
+    # read in word order the DI would feed the keyboard, whose only input is MIDI
+    question = (
+        "Phantom is on for the whole desk. Will that hurt the passive DI or the keyboard sitting behind it?"
+    )
+    assert links_of(question, ontology) == [("keyboard", "passive-di")]
+
+
+def test_gear_named_before_a_kind_word_and_a_cable_word_names_the_cable_not_gear(ontology):
+    question = (
+        "The keyboard is on stage with a DI next to it, and from the DI a long microphone-type cable runs 25 metres "
+        "to the desk. Is that run balanced?"
+    )
+    assert links_of(question, ontology) == [("keyboard", "di-box"), ("di-box", "mixer")]
+
+
+def test_the_to_of_a_fixed_phrase_links_nothing(ontology):
+    judgement = judged(
+        "A friend at the hi-fi club has a pro CD player whose XLR outs are balanced according to its manual. I will "
+        "run XLR leads from it into my power amplifier's XLR inputs, balanced as well. Balanced throughout?",
+        ontology,
+    )
+    assert judgement.balanced is True
+
+
+def test_but_and_a_possessive_start_a_clause_with_its_own_link(ontology):
+    # "... a preamp, BUT MY synth goes into the line in": the preamp does not feed the synth
+    question = "why does my dynamic mic need a preamp, but my synth just goes straight into the line in?"
+    assert ("mic-preamp", "keyboard") not in links_of(question, ontology)
