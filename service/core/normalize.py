@@ -1932,7 +1932,10 @@ def _clause_index(tokens: list[str], stops: list[Stop], g: Grammar) -> list[int]
         for at, tok in enumerate(tokens[:-1])
         if at > 0
         and tok in openers
-        and tokens[at + 1] in g.clause_subjects
+        and (
+            tokens[at + 1] in g.clause_subjects
+            or (tok in g.clause_openers and tokens[at + 1] in g.clause_possessives)
+        )
         and not any(
             t in g.object_pronouns
             for t, sent in zip(tokens[at:], sentence_of[at:], strict=False)

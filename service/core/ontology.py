@@ -370,6 +370,7 @@ class Grammar:
     doubt_words: frozenset[str] = frozenset()
     not_knowing_words: frozenset[str] = frozenset()
     kind_words: frozenset[str] = frozenset()
+    clause_possessives: frozenset[str] = frozenset()
     asking_pronouns: frozenset[str] = frozenset()
     object_pronouns: frozenset[str] = frozenset()
     phantom_needed: frozenset[str] = frozenset()
