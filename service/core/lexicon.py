@@ -118,6 +118,14 @@ def impedances_in_ohms(cleaned: str) -> list[float]:
     return [float(number) for number in _OHMS.findall(cleaned)]
 
 
+def words_besides_impedances(words: list[str]) -> list[str] | None:
+    """The words left once the impedances stated among them are taken out; None when they state none."""
+    text = " ".join(words)
+    if not _OHMS.search(text):
+        return None
+    return _OHMS.sub(" ", text).split()
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Phrase tables built once per ontology."""

@@ -20,6 +20,7 @@ from service.core.lexicon import clean
 from service.core.lexicon import correct_spelling
 from service.core.lexicon import find_mentions
 from service.core.lexicon import impedances_in_ohms
+from service.core.lexicon import words_besides_impedances
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
@@ -1576,6 +1577,8 @@ def _groups(
                     tok in fillers or tok in {"(", ")", '"'} or (sided and tok in g.role_prepositions)
                     for tok in between
                 )
+                # "transformer-balanced 600 ohm output": an impedance said between describes the same end
+                or _only_an_impedance_between(between, fillers)
                 # "input 1 of my interface": an input's number is part of its name
                 or (
                     current[-1].kind == "role"
@@ -1600,6 +1603,11 @@ def _groups(
     if current:
         groups.append(current)
     return _asides_on_cables(groups, tokens, g)
+
+
+def _only_an_impedance_between(between: list[str], fillers: frozenset[str]) -> bool:
+    left = words_besides_impedances(between)
+    return left is not None and all(tok in fillers for tok in left)
 
 
 def _another_product_determined(

@@ -237,3 +237,12 @@ def test_but_and_a_possessive_start_a_clause_with_its_own_link(ontology):
     # "... a preamp, BUT MY synth goes into the line in": the preamp does not feed the synth
     question = "why does my dynamic mic need a preamp, but my synth just goes straight into the line in?"
     assert ("mic-preamp", "keyboard") not in links_of(question, ontology)
+
+
+def test_an_impedance_said_between_a_balance_and_a_port_describes_the_same_end(ontology):
+    reading = read_question(
+        "Transformer-balanced 600 ohm output of a broadcast amplifier, on XLR, into the balanced XLR line input of a "
+        "field recorder over shielded pair. Balanced?",
+        ontology,
+    )
+    assert reading.links[0].source.balance == "balanced"
