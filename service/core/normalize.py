@@ -20,13 +20,13 @@ from service.core.lexicon import clean
 from service.core.lexicon import correct_spelling
 from service.core.lexicon import find_mentions
 from service.core.lexicon import impedances_in_ohms
-from service.core.lexicon import words_besides_impedances
 from service.core.lexicon import lengths_in_metres
 from service.core.lexicon import lexicon_for
 from service.core.lexicon import phrase_pattern
 from service.core.lexicon import sample_rates_in_khz
 from service.core.lexicon import split_slashed
 from service.core.lexicon import tokenize
+from service.core.lexicon import words_besides_impedances
 from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Ontology
