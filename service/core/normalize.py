@@ -414,7 +414,7 @@ def _without_heading(mentions: list[Mention], tokens: list[str], g: Grammar) -> 
     named = {i for m in mentions if m.end <= colon for i in range(m.start, m.end)}
     if all(i in named or tok in g.fillers for i, tok in enumerate(tokens[:colon])):
         return mentions
-    # ("Line item: a word-clock cable between the ADA8200 and the interface": a port word in the heading is no
+    # ("Parts list: word clock lead joining the converter and the interface": a port word in the heading is no
     # port of either when the rest names two pieces of gear; "insert Y: tip into the comp's input, ring from its
     # output" is about the one gear's insert)
     two_gear = len({m.id for m in mentions if m.kind == "device" and m.start > colon}) >= 2
@@ -537,7 +537,7 @@ def _elided_families(mentions: list[Mention]) -> list[Mention]:
 def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
     """ "a friend claims its outs are balanced", "... into the line input is that balanced": a balance word in a
     clause a doubt word opens, or asked by inversion, says nothing of the gear (the question still mentions
-    balance). One in a clause that says it is not known ("I can't find WHETHER its outs are balanced", "the manual
+    balance). One in a clause that says it is not known ("I could not tell WHETHER the jacks are balanced", "the manual
     does not say anything about balanced") says the side's balance is unknown."""
 
     def doubt(m: Mention) -> str | None:
@@ -548,7 +548,7 @@ def _without_doubted_balance(mentions: list[Mention], tokens: list[str], g: Gram
         if m.end < len(tokens) and tokens[m.end] == "?":
             return "asked"
         start = m.start
-        # ("(..., won't bore you with the model) says the outs are balanced": an aside's words are its own)
+        # ("(no idea of the brand, it is not printed anywhere) lists the outputs as balanced": an aside's words count alone)
         while start > 0 and tokens[start - 1] not in BREAKERS | {"(", ")"}:
             start -= 1
         clause = set(tokens[start : m.start])
@@ -1053,7 +1053,7 @@ def _without_likenesses(mentions: list[Mention], tokens: list[str], g: Grammar) 
 def _without_gear_naming_a_cable_kind(
     mentions: list[Mention], tokens: list[str], g: Grammar
 ) -> list[Mention]:
-    """ "a long microphone-type cable (round three-pin plugs) to the desk": gear named right before a kind word and
+    """ "a long mic-style lead with the round plugs runs to the console": gear named right before a kind word and
     a cable word says what kind of cable it is; no microphone is in the set-up."""
     return [
         m
@@ -3419,11 +3419,11 @@ def _sentence_stops(
                     unique.append(stop)
             if (
                 len(unique) >= 2
-                and sentence not in asking  # ("from speaker 1's thru out to speaker 2?" asks about two units)
+                and sentence not in asking  # ("the first top's link socket on to the second top?": two units)
                 and all(u.device and u.device == unique[0].device for u in unique)
                 and not {"out", "in"} <= {u.role for u in unique}  # "one mixer's aux out to another's input"
             ):
-                # "... a wall socket beside the mixer, and a lead to the mixer's mic input": one piece of gear
+                # "... a floor socket next to the console, then a patch lead to the console's mic input": one piece of gear
                 # named twice links nothing; the link is the one the other sentences draw
                 continue
             earlier_gear = [s for sent, s, is_ref in resolved if sent < sentence and not is_ref]
@@ -3915,7 +3915,7 @@ def _turned_from_its_output(link: LinkSpec, introduced: Mapping[int, str], ontol
 def _audio_into_gear_that_takes_it(
     link: LinkSpec, introduced: Mapping[int, str], ontology: Ontology
 ) -> LinkSpec:
-    """ "Will phantom hurt the passive DI or the keyboard behind it?": read in word order the DI would feed the
+    """ "Could 48 V harm the transformer DI, or the synth plugged in before it?": read in word order the DI would feed the
     keyboard, whose only input is MIDI. With no side, port or jack said, a link from gear that sends only audio to
     gear that takes no audio, but sends it to gear that takes it, is the other way round."""
     source, dest = link.source, link.dest
@@ -4400,7 +4400,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
     if asked is None:
         return None
     span, pointed_back = asked
-    # "Bass into the DI is sorted, but what cable from the DI's output to the mixer?": the clause after the last
+    # "The guitar-to-box part is done, but which lead joins the box's output and the desk?": the clause after the last
     # clause opener asks, when it names both ends itself
     asks = "?" in tokens[slice(*span)]
     opener = max((i for i in range(*span) if tokens[i] in g.clause_openers), default=None)
@@ -4467,7 +4467,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
             link.dest.device if link.dest else None,
         }:
             return index
-    # "... from the DI's output to the mixer channel?" names the chain's Mackie by its class, in the signal's order
+    # "... the box's output to the desk channel?" names the chain's console by its class, in the signal's order
     return next(
         (
             index
@@ -4481,7 +4481,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
 
 
 def _in_a_clause_denied(tokens: list[str], index: int, g: Grammar) -> bool:
-    """ "NOT asking about the short bit at the keyboard, only the run from the DI": the clause opens with a
+    """ "I do NOT mean the little patch lead by the synth, just the long leg after the box": the clause opens with a
     negator, so the gear in it is what the question is not about."""
     start = index
     while start > 0 and tokens[start - 1] not in BREAKERS:

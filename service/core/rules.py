@@ -347,7 +347,7 @@ def _resolve(
             or kind.balance not in ("balanced", "unbalanced")
         )
     ):
-        # "I can't find whether its outs are balanced": the product's own spec tells, and a side its class leaves
+        # "nobody knows if those jacks are balanced": the product's own spec tells, and a side its class leaves
         # open stays as open as the class says ("usually unbalanced"); only a class's flat default gives way
         balance = kind.balance
     # with nothing named, an input with several jacks takes the one the sending end's jack mates with (an XLR
@@ -386,7 +386,7 @@ def _resolve(
     # a jack named by its size only ("a quarter-inch out") says nothing of its contacts: on a port that is only
     # usually unbalanced, the balance still depends on the gear
     # ...and neither does it on an output the question says may be either ("balanced or unbalanced, no idea")
-    # ...nor on one the question says is balanced ("BALANCED printed above the two 1/4-inch outputs" of a synth
+    # ...nor on one the question says is balanced ("the jacks are marked BAL on the back panel" of a synth
     # the catalog does not know; a product's own spec is not overruled by a wish: "I wanted the rig balanced")
     spec = bool(stop.device and ontology.devices[stop.device].spec)
     sized_guess = (

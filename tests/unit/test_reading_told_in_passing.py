@@ -12,23 +12,21 @@ def judged(question, ontology):
     return judge(read_question(question, ontology), ontology)
 
 
+# the tape deck is not in the lexicon; "(RCA outs)" is all the reader knows of it
+UNKNOWN_DECK_CHAIN = (
+    "Teac X-1000R (RCA outs) -> RCA-TRS lead -> desk TRS line input -> TRS-XLR lead -> Yamaha HS8. "
+    "Is all of that balanced?"
+)
+
+
 def test_a_bare_port_in_brackets_after_unknown_gear_is_that_gears_side_of_a_drawn_chain(ontology):
-    # the tape deck is not in the lexicon; "(RCA outputs)" is all the reader knows of it, and that decides
-    judgement = judged(
-        "Teac X-1000R (RCA outputs) -> RCA to TRS lead -> desk TRS line input -> TRS to XLR lead -> Yamaha HS8. "
-        "Is all of that balanced?",
-        ontology,
-    )
+    judgement = judged(UNKNOWN_DECK_CHAIN, ontology)
     assert len(judgement.links) == 2
-    assert judgement.balanced is False
+    assert judgement.balanced is False  # the unknown deck's RCA side decides
 
 
 def test_gear_drawn_by_its_input_sends_on_from_its_output_even_after_unknown_gear(ontology):
-    reading = read_question(
-        "Teac X-1000R (RCA outputs) -> RCA to TRS lead -> desk TRS line input -> TRS to XLR lead -> Yamaha HS8. "
-        "Is all of that balanced?",
-        ontology,
-    )
+    reading = read_question(UNKNOWN_DECK_CHAIN, ontology)
     assert reading.links[1].source.role is None  # the desk's input is not what feeds the speaker
 
 
@@ -47,8 +45,8 @@ def test_one_gear_named_twice_in_a_telling_clause_links_nothing(ontology):
 
 def test_the_balance_a_later_sentence_gives_a_side_named_before_is_that_sides(ontology):
     judgement = judged(
-        "We run the desk's XLR main output to the quarter-inch part of the interface's combination input with an "
-        "XLR to TRS lead; the interface manual calls those jack inputs balanced line inputs. Is that balanced?",
+        "We run the desk's XLR main output to the jack half of the interface's combination input with an "
+        "XLR-TRS lead; its manual calls those jack inputs balanced line inputs. Is that balanced?",
         ontology,
     )
     assert judgement.balanced is True
@@ -64,7 +62,7 @@ def test_a_port_word_in_a_heading_is_no_port_of_the_two_gear_the_post_names(onto
 def test_a_port_word_in_a_heading_about_one_gear_is_kept(ontology):
     # "insert Y:" heads a post about one compressor's insert, not a link between two pieces of gear
     reading = read_question(
-        "insert Y: tip leg into the compressor input, ring leg from the compressor output. right way round?",
+        "insert Y: the tip leg goes to the compressor input, the ring leg comes from the compressor output. correct?",
         ontology,
     )
     assert any(link.source and "insert" in link.source.qualifiers for link in reading.links)
@@ -72,8 +70,8 @@ def test_a_port_word_in_a_heading_about_one_gear_is_kept(ontology):
 
 def test_the_clause_after_but_asks_about_its_own_hop(ontology):
     judgement = judged(
-        "Keys player here, the venue has a Mackie ProFX10v3 and wants me through a DI. I own a Behringer DI100. "
-        "Keys into the DI is done, but what lead goes from the DI's output to the mixer channel?",
+        "Keys player here; the club's desk is a Mackie ProFX10v3 and the engineer asks for a DI. I own a Behringer "
+        "DI100. Keys into the DI is done, but what lead belongs between the DI's XLR out and the mixer channel?",
         ontology,
     )
     assert judgement.cable is not None and judgement.cable.name == "XLR-female to XLR-male"
@@ -91,7 +89,7 @@ def test_a_negation_inside_brackets_does_not_doubt_the_balance_said_outside_them
 
 def test_a_balance_said_after_idk_is_doubted(ontology):
     judgement = judged(
-        "studio desk's 1/4 inch main outs -> TRS to XLR cables -> powered speakers' XLR ins (speakers say "
+        "club desk's jack main outs -> TRS-XLR leads -> active speakers' XLR inputs (speakers say "
         "balanced). idk if the desk outs are balanced. is it balanced?",
         ontology,
     )
@@ -101,8 +99,8 @@ def test_a_balance_said_after_idk_is_doubted(ontology):
 def test_a_balance_the_user_cannot_find_leaves_a_class_default_open(ontology):
     # a recorder's line outs are taken as unbalanced unless said; "can't work out whether" says they are not known
     not_known = judged(
-        "Picked up a secondhand Tascam recorder and I can't work out whether its line outs are balanced. TRS leads "
-        "into my Yamaha HS7 monitors. Balanced?",
+        "Picked up a secondhand Tascam recorder and I can't work out whether the line outputs are balanced. It "
+        "feeds my Yamaha HS7 monitors on TRS leads. Balanced?",
         ontology,
     )
     untold = judged(
@@ -150,8 +148,8 @@ def test_a_bare_output_recapped_after_gear_was_named_by_its_output_is_that_outpu
 def test_gear_in_a_clause_that_opens_with_a_negator_is_not_the_hop_asked_about(ontology):
     judgement = judged(
         "Stage rig: Korg Kronos (outputs unbalanced, per the manual) -> short 1/4 inch lead -> Radial J48 -> 30 m "
-        "XLR through the multicore -> stage box. Not asking about the little lead at the keyboard, just the long "
-        "leg from the DI to the stage box: is that part balanced?",
+        "XLR through the multicore -> stagebox. Not interested in the short jack lead by the synth, only the long "
+        "leg after the J48 into the stagebox: is that part balanced?",
         ontology,
     )
     assert judgement.balanced is True
@@ -161,7 +159,7 @@ def test_a_drawn_hop_of_unknown_gear_and_its_side_is_a_stop_the_signal_passes_th
     # "Zarvox PX-900" is no gear the lexicon knows; its inputs are a stop, and it drives the speakers over speakON
     reading = read_question(
         "Shure SM58 -> XLR cable -> Yamaha MG10XU -> XLR to TS cables -> Zarvox PX-900 inputs -> speakON -> "
-        "passive speakers. Is the whole chain balanced?",
+        "passive speakers. Balanced from start to finish?",
         ontology,
     )
     assert len(reading.links) == 3
@@ -174,10 +172,10 @@ def test_a_drawn_hop_of_unknown_gear_and_its_side_is_a_stop_the_signal_passes_th
 
 def test_the_jack_the_question_names_on_a_side_is_that_ends_jack_not_every_jack_said_of_the_gear(ontology):
     judgement = judged(
-        "Ripping records this winter. My turntable is an Audio-Technica AT-LP120XUSB and I set its preamp switch to "
-        "LINE, so the RCA outs give line level. I would rather use my Audient iD14 than the turntable's own USB "
-        "since the iD14 sounds better. The iD14's inputs are combo XLR/jack ones. What cable do I need from the "
-        "turntable's RCA outputs into the two inputs of the Audient?",
+        "Ripping records this winter off an AT-LP120XUSB; I set its preamp switch to LINE, so "
+        "the RCA outs give line level. I would rather use my Audient iD14 than the turntable's own USB since the "
+        "iD14 sounds better. The iD14 has combo XLR/jack inputs. Which lead should go from the turntable's RCA "
+        "outputs to both inputs of the Audient?",
         ontology,
     )
     assert judgement.cable is not None and judgement.cable.from_end.startswith("RCA")
@@ -186,7 +184,7 @@ def test_the_jack_the_question_names_on_a_side_is_that_ends_jack_not_every_jack_
 def test_a_level_word_on_a_port_the_product_specifies_keeps_that_ports_balance(ontology):
     # the Digi 003's line inputs are balanced TRS by its spec; "set to +4" names the level they expect
     judgement = judged(
-        "API 512c XLR out -> XLR female to TRS lead -> line in on my Digi 003, set to +4. Balanced end to end?",
+        "API 512c XLR output -> female XLR to TRS lead -> the Digi 003's line input, set to +4. Balanced end to end?",
         ontology,
     )
     assert judgement.balanced is True
@@ -210,9 +208,7 @@ def test_a_di_boxs_thru_is_its_instrument_level_output_to_the_amp(ontology):
 
 def test_audio_gear_named_after_what_it_feeds_is_turned_to_follow_the_signal(ontology):
     # read in word order the DI would feed the keyboard, whose only input is MIDI
-    question = (
-        "Phantom is on for the whole desk. Will that hurt the passive DI or the keyboard sitting behind it?"
-    )
+    question = "48V stays switched on across the desk. Can it damage the passive DI box, or the synth plugged in behind it?"
     assert links_of(question, ontology) == [("keyboard", "passive-di")]
 
 
@@ -233,16 +229,16 @@ def test_the_to_of_a_fixed_phrase_links_nothing(ontology):
     assert judgement.balanced is True
 
 
-def test_but_and_a_possessive_start_a_clause_with_its_own_link(ontology):
-    # "... a preamp, BUT MY synth goes into the line in": the preamp does not feed the synth
-    question = "why does my dynamic mic need a preamp, but my synth just goes straight into the line in?"
+def test_a_clause_opener_and_a_possessive_start_a_clause_with_its_own_link(ontology):
+    # "... a preamp, WHILE MY synth plugs into a line input": the preamp does not feed the synth
+    question = "how come my dynamic mic needs a preamp, while my synth plugs directly into a line input?"
     assert ("mic-preamp", "keyboard") not in links_of(question, ontology)
 
 
 def test_an_impedance_said_between_a_balance_and_a_port_describes_the_same_end(ontology):
     reading = read_question(
-        "Transformer-balanced 600 ohm output of a broadcast amplifier, on XLR, into the balanced XLR line input of a "
-        "field recorder over shielded pair. Balanced?",
+        "A broadcast amplifier's transformer-balanced 600 ohm output (XLR) feeds a field recorder's balanced "
+        "XLR line input through shielded pair. Balanced?",
         ontology,
     )
     assert reading.links[0].source.balance == "balanced"
