@@ -339,14 +339,8 @@ def _resolve(
         port_name = port_name.split(" ", 1)[1] if " " in port_name else ""  # "dynamic microphone output"
     name = " ".join(x for x in (device_name, port_name) if x) or stop.text or "this end"
     balance = stop.balance or (kind.balance if kind else "unknown")
-    if (
-        stop.balance == "unknown"
-        and kind
-        and (
-            (stop.device and ontology.devices[stop.device].spec)
-            or kind.balance not in ("balanced", "unbalanced")
-        )
-    ):
+    spec = bool(stop.device and ontology.devices[stop.device].spec)  # a product's maker's specification
+    if stop.balance == "unknown" and kind and (spec or kind.balance not in ("balanced", "unbalanced")):
         # "nobody knows if those jacks are balanced": the product's own spec tells, and a side its class leaves
         # open stays as open as the class says ("usually unbalanced"); only a class's flat default gives way
         balance = kind.balance
@@ -388,7 +382,6 @@ def _resolve(
     # ...and neither does it on an output the question says may be either ("balanced or unbalanced, no idea")
     # ...nor on one the question says is balanced ("the jacks are marked BAL on the back panel" of a synth
     # the catalog does not know; a product's own spec is not overruled by a wish: "I wanted the rig balanced")
-    spec = bool(stop.device and ontology.devices[stop.device].spec)
     sized_guess = (
         balance == "usually_unbalanced"
         or (balance == "either" and side == "out")
