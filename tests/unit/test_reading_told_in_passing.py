@@ -6,11 +6,8 @@ Each sentence here is written for this test (not taken from an evaluation set) a
 from service.core.normalize import read_question
 from service.core.rules import judge
 from service.types import Compatibility
-
-
-def judged(question, ontology):
-    return judge(read_question(question, ontology), ontology)
-
+from tests.unit.test_reading_roles import judged
+from tests.unit.test_reading_roles import link_devices
 
 # the tape deck is not in the lexicon; "(RCA outs)" is all the reader knows of it
 UNKNOWN_DECK_CHAIN = (
@@ -190,13 +187,6 @@ def test_a_level_word_on_a_port_the_product_specifies_keeps_that_ports_balance(o
     assert judgement.balanced is True
 
 
-def links_of(question, ontology):
-    return [
-        (link.source.device if link.source else None, link.dest.device if link.dest else None)
-        for link in read_question(question, ontology).links
-    ]
-
-
 def test_a_di_boxs_thru_is_its_instrument_level_output_to_the_amp(ontology):
     judgement = judged(
         "Active DI on the bass, and its thru jack goes to my amp. Which cable from the thru to the amp?",
@@ -209,7 +199,7 @@ def test_a_di_boxs_thru_is_its_instrument_level_output_to_the_amp(ontology):
 def test_audio_gear_named_after_what_it_feeds_is_turned_to_follow_the_signal(ontology):
     # read in word order the DI would feed the keyboard, whose only input is MIDI
     question = "48V stays switched on across the desk. Can it damage the passive DI box, or the synth plugged in behind it?"
-    assert links_of(question, ontology) == [("keyboard", "passive-di")]
+    assert link_devices(question, ontology) == [("keyboard", "passive-di")]
 
 
 def test_gear_named_before_a_kind_word_and_a_cable_word_names_the_cable_not_gear(ontology):
@@ -217,7 +207,7 @@ def test_gear_named_before_a_kind_word_and_a_cable_word_names_the_cable_not_gear
         "The keyboard is on stage with a DI next to it, and from the DI a long microphone-type cable runs 25 metres "
         "to the desk. Is that run balanced?"
     )
-    assert links_of(question, ontology) == [("keyboard", "di-box"), ("di-box", "mixer")]
+    assert link_devices(question, ontology) == [("keyboard", "di-box"), ("di-box", "mixer")]
 
 
 def test_the_to_of_a_fixed_phrase_links_nothing(ontology):
@@ -232,7 +222,7 @@ def test_the_to_of_a_fixed_phrase_links_nothing(ontology):
 def test_a_clause_opener_and_a_possessive_start_a_clause_with_its_own_link(ontology):
     # "... a preamp, WHILE MY synth plugs into a line input": the preamp does not feed the synth
     question = "how come my dynamic mic needs a preamp, while my synth plugs directly into a line input?"
-    assert ("mic-preamp", "keyboard") not in links_of(question, ontology)
+    assert ("mic-preamp", "keyboard") not in link_devices(question, ontology)
 
 
 def test_an_impedance_said_between_a_balance_and_a_port_describes_the_same_end(ontology):
