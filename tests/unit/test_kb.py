@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -149,3 +150,18 @@ def test_a_products_port_replacing_several_class_words_replaces_their_synonyms_t
     # one word replaced says nothing of the class's other words for that port
     one = _product_ports(usual, {"main": "line-out-balanced"})
     assert one["speaker"] == "line-out"
+
+
+def test_a_product_whose_spec_says_no_speaker_output_has_no_speaker_level_output(ontology):
+    # a floor modeler filed under the amp class kept the amp's speaker jack for any port the spec left unnamed,
+    # so "the Helix's 1/4 outs into passive speakers" was judged an amp driving its speakers
+    said_none = {
+        device_id: device
+        for device_id, device in ontology.devices.items()
+        if device.kind
+        and re.search(r"[(;] *no speaker output", device.spec)  # said outright, not "some models"
+    }
+    assert said_none
+    for device_id, device in said_none.items():
+        levels = {ontology.ports[port].level for port in device.out.values()}
+        assert "speaker" not in levels, device_id
