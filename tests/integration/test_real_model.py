@@ -95,6 +95,19 @@ def test_a_follow_up_is_judged_for_the_domain_with_the_question_before_it(real_e
     assert other.intent.value == "out_of_domain"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can each digital unit run its own clock or does one need to be master",
+        "can every digital box keep its own clock or must one be the master",
+    ],
+)
+def test_a_clocking_question_standing_alone_is_in_the_domain(real_engine, question):
+    # "master", "sync" and "own" come mostly from mastering and streaming questions among the examples; clocking
+    # between digital gear is connection work all the same
+    assert real_engine.answer(question).intent.value != "out_of_domain"
+
+
 def test_a_safety_follow_up_is_matched_to_hazards_with_the_question_before_it(real_engine):
     first = real_engine.answer(
         "Our old power amp has red and black binding posts; what lead goes from it to the passive PA speakers?"
