@@ -4108,23 +4108,40 @@ def _without_denied_jacks(
 ) -> list[LinkSpec]:
     """ "plug into the XLR inputs on the HS8s, not the 1/4 ones": a jack the question says it is not using is none
     of the receiving end's (a cable denied, "I don't have XLR cables", says nothing of the gear's jacks)."""
-    denied: set[str] = set()
+    # family -> the gear a bracketed aside denies it of ("the LPK25 (a USB socket, no DIN)"), or None for any end
+    denied: dict[str, str | None] = {}
     for i, m in enumerate(mentions):
         if m.kind != "family" or not _negated(tokens, m.start, g):
             continue
         after = mentions[i + 1] if i + 1 < len(mentions) else None
         if after is not None and after.kind in {"cable", "cableword"} and after.start <= m.end + 1:
             continue
-        denied |= ontology.related_families({m.id})
+        opened = _bracket_open_at(tokens, m.start)
+        described = (
+            [d for d in mentions[:i] if d.kind == "device" and d.end <= opened] if opened is not None else []
+        )
+        for family in ontology.related_families({m.id}):
+            denied[family] = described[-1].id if described else None
     if not denied:
         return links
 
     def kept(stop: Stop | None) -> Stop | None:
-        if stop is None or not set(stop.families) & denied:
+        if stop is None:
             return stop
-        return replace(stop, families=tuple(f for f in stop.families if f not in denied))
+        gone = {f for f in stop.families if f in denied and denied[f] in {None, stop.device}}
+        return replace(stop, families=tuple(f for f in stop.families if f not in gone)) if gone else stop
 
     return [LinkSpec(link.source, link.cable, kept(link.dest)) for link in links]
+
+
+def _bracket_open_at(tokens: list[str], at: int) -> int | None:
+    """Where the bracket still open at `at` opened, if one is ("the LPK25 (a USB socket, NO DIN)")."""
+    for i in range(at - 1, -1, -1):
+        if tokens[i] == ")":
+            return None
+        if tokens[i] == "(":
+            return i
+    return None
 
 
 def _has_port(device: Device, word: str, role: str, ontology: Ontology) -> bool:

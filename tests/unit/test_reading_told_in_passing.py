@@ -232,3 +232,19 @@ def test_an_impedance_said_between_a_balance_and_a_port_describes_the_same_end(o
         ontology,
     )
     assert reading.links[0].source.balance == "balanced"
+
+
+def test_a_jack_denied_in_brackets_after_one_gear_is_still_the_other_gears_jack(ontology):
+    # "(only USB, no DIN)" is said of the controller; the synth's DIN input named after it stays a DIN input
+    controller_aside = judged(
+        "Could the Akai LPK25 (just a USB socket, no DIN at all) drive the 5-pin MIDI input on a Behringer TD-3 if "
+        "I find a plug adapter?",
+        ontology,
+    )
+    assert controller_aside.compatibility is Compatibility.DOES_NOT_WORK
+    # ...while a jack denied of the receiving gear itself is none of its jacks
+    reading = read_question(
+        "Running the Scarlett line outs into the Yamaha HS8 (the XLR inputs, not the 1/4 inch ones): which lead?",
+        ontology,
+    )
+    assert "trs" not in reading.links[0].dest.families
