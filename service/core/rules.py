@@ -516,7 +516,21 @@ def _pick(
         fitting = [p for p in ports.values() if said_jacks & set(ontology.ports[p].jacks)]
         domains = {ontology.ports[p].domain for p in fitting}
         named_domains = {ontology.ports[p].domain for p in named}
-        if fitting and len(domains) == 1 and named_domains == {"analog"} and domains != {"analog"}:
+        side = ontology.ports[named[0]].role
+        # "the interface's line inputs over RCA leads": RCA usually carries analog audio, so its
+        # being the interface's S/PDIF coax jack does not make the line input a digital one
+        usually_analog = any(
+            ontology.ports[generic].domain == "analog"
+            for generic in (ontology.generic_ports.get(f, {}).get(side) for f in stop.families)
+            if generic
+        )
+        if (
+            fitting
+            and len(domains) == 1
+            and named_domains == {"analog"}
+            and domains != {"analog"}
+            and not usually_analog
+        ):
             return fitting[0]
     if len(named) > 1 and plugs and on_the_plug:
         # "one XLR mic channel and the rest are line channels": of the ports named, the one on the jack named

@@ -1051,3 +1051,19 @@ def test_a_jack_said_with_its_side_names_the_port_over_an_analog_port_word_said_
     judgement = judge(read_question(question, ontology), ontology)
     assert judgement.compatibility is Compatibility.DOES_NOT_WORK  # MIDI carries no audio
     assert judgement.links[0].source.kind.domain == "midi"
+
+
+def test_rca_leads_into_a_named_line_input_keep_it_a_line_input(ontology):
+    # the interface's only RCA jacks are its S/PDIF coax, but RCA usually carries analog audio: the leads say
+    # which plug meets the line input, not that the line input is digital
+    judgement = judge(
+        read_question(
+            "Can my cassette deck go into the Focusrite's line inputs over its pair of phono-plug leads?",
+            ontology,
+        ),
+        ontology,
+    )
+    assert judgement.links[0].dest.kind.domain == "analog"
+    # a jack of one non-audio signal beside the port word still names the port ("its 5-pin MIDI in")
+    midi = judge(read_question("keyboard controller USB into the synth's 5-pin MIDI in", ontology), ontology)
+    assert midi.links[0].dest.kind.domain == "midi"
