@@ -1058,7 +1058,7 @@ def test_rca_leads_into_a_named_line_input_keep_it_a_line_input(ontology):
     # which plug meets the line input, not that the line input is digital
     judgement = judge(
         read_question(
-            "Can my cassette deck go into the Focusrite's line inputs over its pair of phono-plug leads?",
+            "Could a cassette deck feed my audio interface's pair of line ins over the RCA leads it ships with?",
             ontology,
         ),
         ontology,
