@@ -3351,6 +3351,7 @@ def _sentence_stops(
                 chain.append(stop)
         if len(chain) < 2:
             chain = [stop for _, stop, is_ref in resolved if not is_ref]
+        chain = chain + _carried_on_from(chain, resolved, sorted((asking & linking) - drawn), ontology)
         # "... Is the amp DI out -> FOH connection balanced?": a question that draws one hop itself asks about it
         for sentence in sorted(asking & drawn, reverse=True):
             here = _unique([stop for sent, stop, _ in resolved if sent == sentence])
@@ -3396,6 +3397,25 @@ def _sentence_stops(
     }
     if len(measured) < len(candidates):
         candidates = [sentence for sentence in candidates if sentence not in measured]
+    # "I don't mean the patch cord from keys to box": a sentence whose every link word is in a clause the
+    # question disowns draws no link it asks about
+    joining = g.link_words | set(g.placement_between)
+    disowned = {
+        sentence
+        for sentence in candidates
+        if all(
+            _in_a_clause_denied(tokens, at, g)
+            for at, tok in enumerate(tokens)
+            if sentence_of[min(at, len(sentence_of) - 1)] == sentence and tok in joining
+        )
+        and any(
+            tok in joining
+            for at, tok in enumerate(tokens)
+            if sentence_of[min(at, len(sentence_of) - 1)] == sentence
+        )
+    }
+    if len(disowned) < len(candidates):
+        candidates = [sentence for sentence in candidates if sentence not in disowned]
     # "Which lead joins my deck and the preamp? Next week the preamp goes on to my amp": a link the question
     # asks about comes before one it only tells of, wherever that one is said
     candidates.sort(key=lambda sentence: sentence not in asking)
@@ -4410,6 +4430,32 @@ def _names_device(stop: Stop | None, device: str, ontology: Ontology) -> bool:
     )
 
 
+def _carried_on_from(
+    chain: list[Stop], resolved: list[tuple[int, Stop, bool]], sentences: list[int], ontology: Ontology
+) -> list[Stop]:
+    """ "pickup -> jack lead -> DI. ... from the box on through the multicore to the console: balanced that far?":
+    an asking sentence that names the drawn chain's last gear and then gear the chain lacks carries
+    the chain on to that gear, in the order said."""
+    if not chain or not chain[-1].device:
+        return []
+    for sentence in sentences:
+        here = [(stop, is_ref) for sent, stop, is_ref in resolved if sent == sentence]
+        last_at = next(
+            (
+                at
+                for at, (stop, is_ref) in enumerate(here)
+                if is_ref and stop.device and _same_device(chain[-1], stop, ontology)
+            ),
+            None,
+        )
+        if last_at is None:
+            continue
+        beyond = [stop for stop, is_ref in here[last_at + 1 :] if not is_ref and stop.device]
+        if beyond and len(beyond) == len(here) - last_at - 1:
+            return beyond
+    return []
+
+
 def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology) -> int | None:
     """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
     g = _grammar(ontology)
@@ -4499,11 +4545,15 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
 
 def _in_a_clause_denied(tokens: list[str], index: int, g: Grammar) -> bool:
     """ "I do NOT mean the little patch lead by the synth, just the long leg after the box": the clause opens with a
-    negator, so the gear in it is what the question is not about."""
+    negator (or a word that sets it aside: "LEAVING ASIDE the pickup end"), or says before the gear that the
+    question is not about it ("I DON'T MEAN the patch cord from keys to box"), so the gear in it is what the
+    question is not about."""
     start = index
     while start > 0 and tokens[start - 1] not in BREAKERS:
         start -= 1
-    return tokens[start] in g.negators
+    return tokens[start] in g.negators | g.set_aside_words or any(
+        tokens[at] in g.negators and tokens[at + 1] in g.disowning_verbs for at in range(start, index - 1)
+    )
 
 
 def _sends_on(stop: Stop | None, families: set[str], ontology: Ontology) -> bool:

@@ -436,6 +436,11 @@ class Grammar:
     noun_stand_ins: frozenset[str] = frozenset()
     # "if I FORGET the DI": in a follow-up, gear said after one of these is taken out of the chain before
     removal_words: frozenset[str] = frozenset()
+    # "LEAVING ASIDE the pickup end, is the DI's leg balanced?": a clause opening with one of these names what the
+    # question is not about, as a negator opening it does
+    set_aside_words: frozenset[str] = frozenset()
+    # "I DON'T MEAN the patch cord": after a negator, the rest of the clause is what the question is not about
+    disowning_verbs: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase
     # said after -> the words the lexicon knows before the part ("built in preamp")
     postposed_modifiers: dict[str, str] = field(default_factory=dict)

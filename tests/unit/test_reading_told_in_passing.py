@@ -248,3 +248,39 @@ def test_a_jack_denied_in_brackets_after_one_gear_is_still_the_other_gears_jack(
         ontology,
     )
     assert "trs" not in reading.links[0].dest.families
+
+
+def test_a_clause_setting_gear_aside_is_not_the_hop_asked_about(ontology):
+    reading = read_question(
+        "Violin pickup into a short jack lead into an active DI box, then the box's XLR out along the multicore "
+        "to the mixer's mic input. Ignoring the violin end, is the stretch between DI and mixer balanced?",
+        ontology,
+    )
+    assert reading.hop is not None
+    assert link_devices_of_hop(reading) == ("active-di", "mixer")
+
+
+def test_a_question_carrying_a_drawn_chain_on_to_new_gear_reads_that_gear_too(ontology):
+    reading = read_question(
+        "Mandolin pickup -> jack lead -> active DI. Leaving aside the mandolin end: from the DI's XLR on down the "
+        "multicore into the desk's mic channel: that stretch, balanced?",
+        ontology,
+    )
+    assert [link.dest.device for link in reading.links][-1] == "mixer"
+    assert judge(reading, ontology).balanced is True
+
+
+def test_a_sentence_saying_what_the_question_is_not_about_draws_no_link(ontology):
+    reading = read_question(
+        "My Jazz bass feeds a Radial JDI by my feet, then a 20 m XLR lead from the DI's output into the stagebox "
+        "for the desk. I am not talking about the little lead between bass guitar and DI box. Only the 20 metre "
+        "run between DI and stagebox. Is that bit balanced?",
+        ontology,
+    )
+    assert link_devices_of_hop(reading) == ("radial-jdi", "stage-box")
+    assert judge(reading, ontology).balanced is True
+
+
+def link_devices_of_hop(reading):
+    asked = reading.links[reading.hop] if reading.hop is not None else reading.links[0]
+    return (asked.source.device, asked.dest.device)
