@@ -1826,9 +1826,16 @@ def _cable_from_group(group: list[Mention], ontology: Ontology, *, explicit: boo
 def _stop_from_group(group: list[Mention], g: Grammar, ontology: Ontology, tokens: list[str]) -> Stop:
     devices = [m for m in group if m.kind == "device"]
     # a product named with a class word is that product ("the BLX4 receiver" is a wireless mic's receiver, not a
-    # hi-fi receiver); otherwise the longest name says the most
+    # hi-fi receiver); a maker's name read as the class it is best known for, said right before another class
+    # word, only says who made that gear ("the Technics hi-fi amp" is an amp); else the longest name says the most
+    modified = {m.id for m in devices if m.text in g.maker_names and any(n.start == m.end for n in devices)}
     device = (
-        max(devices, key=lambda m: (bool(ontology.devices[m.id].kind), len(m.text))).id if devices else None
+        max(
+            devices,
+            key=lambda m: (bool(ontology.devices[m.id].kind), m.id not in modified, len(m.text)),
+        ).id
+        if devices
+        else None
     )
     qualifiers = tuple(dict.fromkeys(m.id for m in group if m.kind == "port"))
     role = None

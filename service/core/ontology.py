@@ -439,6 +439,8 @@ class Grammar:
     # "LEAVING ASIDE the pickup end, is the DI's leg balanced?": a clause opening with one of these names what the
     # question is not about, as a negator opening it does
     set_aside_words: frozenset[str] = frozenset()
+    # "the TECHNICS hi-fi amp": a maker's name that is also a class alias says only who made the class word after it
+    maker_names: frozenset[str] = frozenset()
     # "I DON'T MEAN the patch cord": after a negator, the rest of the clause is what the question is not about
     disowning_verbs: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase

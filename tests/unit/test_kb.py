@@ -165,3 +165,14 @@ def test_a_product_whose_spec_says_no_speaker_output_has_no_speaker_level_output
     for device_id, device in said_none.items():
         levels = {ontology.ports[port].level for port in device.out.values()}
         assert "speaker" not in levels, device_id
+
+
+def test_every_maker_name_is_read_as_a_class_of_gear(ontology):
+    # a maker name only matters where the lexicon reads it as a class ("technics" a turntable); one that no class
+    # goes by is a typo or a stale entry
+    from service.core.normalize import _grammar
+
+    aliases = {alias for device in ontology.devices.values() if not device.kind for alias in device.aliases}
+    makers = _grammar(ontology).maker_names
+    assert makers
+    assert makers <= aliases, sorted(makers - aliases)

@@ -284,3 +284,11 @@ def test_a_sentence_saying_what_the_question_is_not_about_draws_no_link(ontology
 def link_devices_of_hop(reading):
     asked = reading.links[reading.hop] if reading.hop is not None else reading.links[0]
     return (asked.source.device, asked.dest.device)
+
+
+def test_a_maker_name_before_a_class_word_says_who_made_that_gear(ontology):
+    # "technics" alone reads as a turntable; before "receiver" it only names the receiver's maker
+    reading = read_question(
+        "Which lead from my iPad's headphone out to the Technics receiver's AUX input?", ontology
+    )
+    assert link_devices_of_hop(reading) == ("phone", "hifi-amp")
