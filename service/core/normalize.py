@@ -180,6 +180,8 @@ def read_question(
     if arrows:
         stops = _unknown_gear_in_drawn_hops(stops, cables, tokens, mentions, g)
         stops = _without_preamble(_without_asides(stops, tokens), tokens, g)
+    else:
+        stops = _gear_passed_through_in_between(stops, tokens, mentions, ontology, g)
     from_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "comes_from")
     to_positions = frozenset(m.start for m in mentions if m.kind == "sep" and m.id == "leads_to")
     introduced = _introduced_by(tokens, mentions, g)
@@ -4619,6 +4621,33 @@ def _hop_span(
     if last is None or (first == 0 and last == len(links) - 1):
         return None
     return first, last
+
+
+def _gear_passed_through_in_between(
+    stops: list[Stop], tokens: list[str], mentions: list[Mention], ontology: Ontology, g: Grammar
+) -> list[Stop]:
+    """ "my keyboard goes to the mixer THROUGH a DI box": gear the signal is said to pass through, named right
+    after where it goes, sits between the sender and that place, not after it."""
+    via = {
+        m.end + next((k for k, tok in enumerate(tokens[m.end :]) if tok not in g.fillers), 0)
+        for m in mentions
+        if m.kind == "sep" and m.id == "passes_via"
+    }
+    introduced = _introduced_by(tokens, mentions, g)
+    out = list(stops)
+    for at in range(2, len(out)):
+        stop, place, sender = out[at], out[at - 1], out[at - 2]
+        if (
+            stop.position in via
+            and introduced.get(place.position) == "leads_to"
+            and stop.device
+            and place.device
+            and sender.device
+            and _passes_signal_on(stop, ontology)
+            and not set(tokens[place.position : stop.position]) & BREAKERS
+        ):
+            out[at - 1], out[at] = stop, place
+    return out
 
 
 def _link_families(link: LinkSpec) -> set[str]:

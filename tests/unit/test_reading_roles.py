@@ -2273,3 +2273,12 @@ def test_a_port_said_after_a_sender_and_into_is_the_port_of_gear_named_before(on
         ontology,
     )
     assert link_devices_of(reading) == [("guitar", "yamaha-mg10xu")]
+
+
+def test_gear_the_signal_passes_through_sits_between_the_sender_and_where_it_goes(ontology):
+    # "to the desk through a DI": the DI is named after the desk but the signal reaches it first
+    for via in ("through a", "thru the", "via the"):
+        devices = link_devices(
+            f"my bass runs to the desk {via} DI box on the floor, balanced the whole way?", ontology
+        )
+        assert devices == [("guitar", "di-box"), ("di-box", "mixer")], via
