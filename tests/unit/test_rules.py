@@ -1067,3 +1067,10 @@ def test_rca_leads_into_a_named_line_input_keep_it_a_line_input(ontology):
     # a jack of one non-audio signal beside the port word still names the port ("its 5-pin MIDI in")
     midi = judge(read_question("keyboard controller USB into the synth's 5-pin MIDI in", ontology), ontology)
     assert midi.links[0].dest.kind.domain == "midi"
+
+
+def test_a_bass_cab_named_by_its_speaker_sizes_is_a_passive_speaker(ontology):
+    judgement = judge(
+        read_question("Spare guitar lead between my bass head and the 4x10 tonight, ok?", ontology), ontology
+    )
+    assert judgement.compatibility is Compatibility.UNSAFE
