@@ -214,6 +214,7 @@ def read_question(
     links = _between_gears(links, ontology)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
+    links = _plugs_said_at_gear_ends(links, mentions, tokens, ontology, g)
     links = _senders_feed_receivers(links, introduced, ontology)
     links = [_audio_into_gear_that_takes_it(link, introduced, ontology) for link in links]
     links = [_turned_from_its_output(link, introduced, ontology) for link in links]
@@ -4161,6 +4162,33 @@ def _without_denied_jacks(
         return replace(stop, families=tuple(f for f in stop.families if f not in gone)) if gone else stop
 
     return [LinkSpec(link.source, link.cable, kept(link.dest)) for link in links]
+
+
+def _plugs_said_at_gear_ends(
+    links: list[LinkSpec], mentions: list[Mention], tokens: list[str], ontology: Ontology, g: Grammar
+) -> list[LinkSpec]:
+    """ "XLR AT THE MONITOR END, please": a connector said at the end of the cable by a piece of gear is the plug
+    there, of the jacks that gear has (a combo input of both then takes that one)."""
+    said: dict[str, str] = {}  # device id named at the end -> family
+    for i, m in enumerate(mentions[:-2]):
+        owner, gear = mentions[i + 1], mentions[i + 2]
+        if m.kind != "family" or owner.kind != "attach" or owner.start != m.end or gear.kind != "device":
+            continue
+        between = tokens[owner.end : gear.start]
+        if all(tok in g.fillers for tok in between) and tokens[gear.end : gear.end + 1] in (
+            [w] for w in g.cable_end_words
+        ):
+            said[gear.id] = m.id
+
+    def narrowed(stop: Stop | None) -> Stop | None:
+        family = next((f for device, f in said.items() if _names_device(stop, device, ontology)), None)
+        if stop is None or family is None or family not in stop.families:
+            return stop
+        return replace(stop, families=(family,))
+
+    if not said:
+        return links
+    return [LinkSpec(narrowed(link.source), link.cable, narrowed(link.dest)) for link in links]
 
 
 def _bracket_open_at(tokens: list[str], at: int) -> int | None:

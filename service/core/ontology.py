@@ -441,6 +441,8 @@ class Grammar:
     set_aside_words: frozenset[str] = frozenset()
     # "the TECHNICS hi-fi amp": a maker's name that is also a class alias says only who made the class word after it
     maker_names: frozenset[str] = frozenset()
+    # "XLR on the speaker END": a gear word right before one of these names that gear's end of the cable
+    cable_end_words: frozenset[str] = frozenset()
     # "I DON'T MEAN the patch cord": after a negator, the rest of the clause is what the question is not about
     disowning_verbs: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase

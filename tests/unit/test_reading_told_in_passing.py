@@ -292,3 +292,14 @@ def test_a_maker_name_before_a_class_word_says_who_made_that_gear(ontology):
         "Which lead from my iPad's headphone out to the Technics receiver's AUX input?", ontology
     )
     assert link_devices_of_hop(reading) == ("phone", "hifi-amp")
+
+
+def test_a_connector_said_at_one_gears_end_of_the_cable_is_the_plug_there(ontology):
+    # the 305P's combo input takes XLR or TRS; "XLR on the monitor side" picks the XLR
+    judgement = judged(
+        "MOTU M4 line outs to a JBL 305P MkII with its XLR/TRS combo input. Put XLR on the monitor side please, "
+        "which cable do I get?",
+        ontology,
+    )
+    cable = judgement.links[0].cable
+    assert (cable.from_end, cable.to_end) == ("TRS-male", "XLR-male")
