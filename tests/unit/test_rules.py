@@ -1074,3 +1074,8 @@ def test_a_bass_cab_named_by_its_speaker_sizes_is_a_passive_speaker(ontology):
         read_question("Spare guitar lead between my bass head and the 4x10 tonight, ok?", ontology), ontology
     )
     assert judgement.compatibility is Compatibility.UNSAFE
+
+
+def test_a_mic_hole_on_gear_is_its_mic_input(ontology):
+    reading = read_question("an SM58 into the tiny party speaker's 1/4 inch mic hole, which lead?", ontology)
+    assert reading.links[0].dest.qualifiers == ("mic",)
