@@ -80,6 +80,7 @@ HEADING_WORDS = 6  # a colon this early closes a heading ("Keys DI test:"), not 
 BRACKET_REACH = (
     10  # words from a class word to a bracket naming its product ("a speaker on a stand (a DBR10)")
 )
+HOP_PLACE_REACH = 3  # "the leg after THE little DI": words back from gear to the word placing a hop past it
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
 INHERIT_BELOW = 0.4  # a follow-up the classifier is unsure of keeps the previous question's intent
@@ -4552,7 +4553,12 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
             return cabled[0]
         # "... then 20 m of XLR on to the stage box. Is the 20 m run balanced?": the cable said with that length
         return _link_of_the_length_said(tokens, span, links)
-    if len(named) < 2:
+    if len(named) == 1:
+        # "the XLR stretch AFTER the box": one gear named after a word placing the hop past it is the hop it sends on
+        at = next(m.start for m in mentions if m.kind == "device" and span[0] <= m.start < span[1])
+        if set(tokens[max(span[0], at - HOP_PLACE_REACH) : at]) & g.after_words:
+            sent_on = [i for i, link in enumerate(links) if _names_device(link.source, named[0], ontology)]
+            return sent_on[0] if len(sent_on) == 1 else None
         return None
     for index, link in enumerate(links):
         if pointed_back:

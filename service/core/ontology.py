@@ -443,6 +443,8 @@ class Grammar:
     maker_names: frozenset[str] = frozenset()
     # "XLR on the speaker END": a gear word right before one of these names that gear's end of the cable
     cable_end_words: frozenset[str] = frozenset()
+    # "the long leg AFTER the DI": the hop one piece of gear sends on
+    after_words: frozenset[str] = frozenset()
     # "I DON'T MEAN the patch cord": after a negator, the rest of the clause is what the question is not about
     disowning_verbs: frozenset[str] = frozenset()
     # "the preamp INSIDE", "a phono stage BUILT IN": a part named before the word that says it is built in, phrase

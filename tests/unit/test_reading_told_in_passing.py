@@ -303,3 +303,13 @@ def test_a_connector_said_at_one_gears_end_of_the_cable_is_the_plug_there(ontolo
     )
     cable = judgement.links[0].cable
     assert (cable.from_end, cable.to_end) == ("TRS-male", "XLR-male")
+
+
+def test_the_leg_after_one_gear_is_the_hop_that_gear_sends_on(ontology):
+    reading = read_question(
+        "Violin into an active DI on the floor, and from there 40 m of XLR back towards the mixing desk. Is the "
+        "stretch past the DI balanced?",
+        ontology,
+    )
+    assert link_devices_of_hop(reading) == ("active-di", "mixer")
+    assert judge(reading, ontology).balanced is True
