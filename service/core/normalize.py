@@ -3411,20 +3411,16 @@ def _sentence_stops(
     # "I don't mean the patch cord from keys to box": a sentence whose every link word is in a clause the
     # question disowns draws no link it asks about
     joining = g.link_words | set(g.placement_between)
-    disowned = {
-        sentence
-        for sentence in candidates
-        if all(
-            _in_a_clause_denied(tokens, at, g)
+
+    def disowned_sentence(sentence: int) -> bool:
+        joins = [
+            at
             for at, tok in enumerate(tokens)
-            if sentence_of[min(at, len(sentence_of) - 1)] == sentence and tok in joining
-        )
-        and any(
-            tok in joining
-            for at, tok in enumerate(tokens)
-            if sentence_of[min(at, len(sentence_of) - 1)] == sentence
-        )
-    }
+            if tok in joining and sentence_of[min(at, len(sentence_of) - 1)] == sentence
+        ]
+        return bool(joins) and all(_in_a_clause_denied(tokens, at, g) for at in joins)
+
+    disowned = {sentence for sentence in candidates if disowned_sentence(sentence)}
     if len(disowned) < len(candidates):
         candidates = [sentence for sentence in candidates if sentence not in disowned]
     # "Which lead joins my deck and the preamp? Next week the preamp goes on to my amp": a link the question
@@ -4171,15 +4167,14 @@ def _plugs_said_at_gear_ends(
     """ "XLR AT THE MONITOR END, please": a connector said at the end of the cable by a piece of gear is the plug
     there, of the jacks that gear has (a combo input of both then takes that one)."""
     said: dict[str, str] = {}  # device id named at the end -> family
-    for i, m in enumerate(mentions[:-2]):
-        owner, gear = mentions[i + 1], mentions[i + 2]
+    for m, owner, gear in zip(mentions, mentions[1:], mentions[2:], strict=False):
         if m.kind != "family" or owner.kind != "attach" or owner.start != m.end or gear.kind != "device":
             continue
-        between = tokens[owner.end : gear.start]
-        if all(tok in g.fillers for tok in between) and tokens[gear.end : gear.end + 1] in (
-            [w] for w in g.cable_end_words
-        ):
+        fillers_only = all(tok in g.fillers for tok in tokens[owner.end : gear.start])
+        if fillers_only and gear.end < len(tokens) and tokens[gear.end] in g.cable_end_words:
             said[gear.id] = m.id
+    if not said:
+        return links
 
     def narrowed(stop: Stop | None) -> Stop | None:
         family = next((f for device, f in said.items() if _names_device(stop, device, ontology)), None)
@@ -4187,8 +4182,6 @@ def _plugs_said_at_gear_ends(
             return stop
         return replace(stop, families=(family,))
 
-    if not said:
-        return links
     return [LinkSpec(narrowed(link.source), link.cable, narrowed(link.dest)) for link in links]
 
 
@@ -4511,11 +4504,12 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         and sum(m.kind == "device" and opener < m.start < span[1] for m in mentions) >= 2
     ):
         span = (opener, span[1])
-    named = [
-        m.id
+    named_at = [
+        m
         for m in mentions
         if m.kind == "device" and span[0] <= m.start < span[1] and not _in_a_clause_denied(tokens, m.start, g)
     ]
+    named = [m.id for m in named_at]
     if not named:
         # "... and the DI box's XLR output runs to the stage box. Is that XLR leg balanced?": the one link on it
         # ("that long XLR run": a cable word names its connectors too)
@@ -4555,7 +4549,7 @@ def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], onto
         return _link_of_the_length_said(tokens, span, links)
     if len(named) == 1:
         # "the XLR stretch AFTER the box": one gear named after a word placing the hop past it is the hop it sends on
-        at = next(m.start for m in mentions if m.kind == "device" and span[0] <= m.start < span[1])
+        at = named_at[0].start
         if set(tokens[max(span[0], at - HOP_PLACE_REACH) : at]) & g.after_words:
             sent_on = [i for i, link in enumerate(links) if _names_device(link.source, named[0], ontology)]
             return sent_on[0] if len(sent_on) == 1 else None
