@@ -22,6 +22,12 @@ def link_devices_of(reading):
     ]
 
 
+def link_devices_of_hop(reading):
+    """The two pieces of gear of the link the question asks about (its only or first link when it names no hop)."""
+    asked = reading.links[reading.hop] if reading.hop is not None else reading.links[0]
+    return (asked.source.device, asked.dest.device)
+
+
 def judged(question, ontology):
     return judge(read_question(question, ontology), ontology)
 

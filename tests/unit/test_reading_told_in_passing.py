@@ -8,6 +8,7 @@ from service.core.rules import judge
 from service.types import Compatibility
 from tests.unit.test_reading_roles import judged
 from tests.unit.test_reading_roles import link_devices
+from tests.unit.test_reading_roles import link_devices_of_hop
 
 # the tape deck is not in the lexicon; "(RCA outs)" is all the reader knows of it
 UNKNOWN_DECK_CHAIN = (
@@ -279,11 +280,6 @@ def test_a_sentence_saying_what_the_question_is_not_about_draws_no_link(ontology
     )
     assert link_devices_of_hop(reading) == ("radial-jdi", "stage-box")
     assert judge(reading, ontology).balanced is True
-
-
-def link_devices_of_hop(reading):
-    asked = reading.links[reading.hop] if reading.hop is not None else reading.links[0]
-    return (asked.source.device, asked.dest.device)
 
 
 def test_a_maker_name_before_a_class_word_says_who_made_that_gear(ontology):
