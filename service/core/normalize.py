@@ -212,7 +212,7 @@ def read_question(
         _coordinated_sources(stops, tokens, ontology, g) if not arrows else frozenset(),
         frozenset(c.position for c in cables if _cable_missing(c, tokens, g)),
     )
-    links = _between_gears(links, ontology)
+    links = _between_gears(_own_ports_folded_in(links), ontology)
     links = _ports_of_the_one_gear(links, mentions, tokens, ontology, g)
     links = _without_denied_jacks(links, mentions, tokens, ontology, g)
     links = _plugs_said_at_gear_ends(links, mentions, tokens, ontology, g)
@@ -2367,7 +2367,34 @@ def _elements(
     stops = _ports_to_their_gear(stops, tokens, sentence_of, ontology, g)
     stops = _same_gear(stops, tokens, mentions, ontology, g)
     stops = _spread_link_format(stops, sentence_of, ontology)
+    stops = _jacks_chosen(stops, mentions, tokens, g)
     return _sentence_stops(stops, tokens, arrows, g, ontology), cables, arrows
+
+
+def _jacks_chosen(stops: list[Stop], mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Stop]:
+    """ "the Adams offer RCA, XLR and TRS sockets; we will use their XLR ones": of the jacks listed for one piece
+    of gear, the one a later choice or use word picks is the one in use."""
+    listing = [i for i, stop in enumerate(stops) if len(stop.families) >= 2]
+    if len(listing) != 1:
+        return stops  # (which gear's jacks a choice picks from is not clear)
+    at = listing[0]
+    chosen = {
+        m.id
+        for i, m in enumerate(mentions)
+        if m.kind == "family"
+        and m.start > stops[at].position
+        and m.id in stops[at].families
+        and (_preferred(tokens, m.start, g) or _used_the(tokens, m.start, g))
+        # ("the last guy was USING 1/4 cables": a cable's plug, not one of the gear's jacks)
+        and not (
+            i + 1 < len(mentions)
+            and mentions[i + 1].kind in ("cable", "cableword", "family")
+            and mentions[i + 1].start - m.end <= 1
+        )
+    }
+    if len(chosen) != 1:
+        return stops
+    return [replace(stop, families=tuple(chosen)) if i == at else stop for i, stop in enumerate(stops)]
 
 
 def _level_sent_on(
@@ -2816,8 +2843,15 @@ def _brand_references(
         # the names that start with the maker ("tascam model 16", not "model 16": "the model" is a word)
         if alias.split()[0] == ontology.devices[product].name.split()[0].lower()
     ]
+    # "two HS7s ... the sockets of the YAMAHAS": the maker of a product named by its model alone, said after a
+    # determiner (a maker's name right before a class word is another product of theirs: "a Yamaha mixer")
+    unsaid_makers: dict[str, Mention] = {}
     for m in named_before + sorted(mentions, key=lambda m: m.start):
         words = m.text.split()
+        if m.kind == "device" and ontology.devices[m.id].kind:
+            maker = ontology.devices[m.id].name.split()[0].lower()
+            if words[0] != maker and maker not in g.fillers:
+                unsaid_makers.setdefault(maker, m)
         if (
             m.kind == "device"
             and ontology.devices[m.id].kind
@@ -2855,6 +2889,7 @@ def _brand_references(
                     and (word,) not in lexicon.phrases
                 ):
                     inner.setdefault(word, m)
+    device_starts = {m.start for m in mentions if m.kind == "device"}
     added += _makers_said_again(tokens, mentions, covered, ontology, g)
     added += _series_said_alone(tokens, mentions, covered | {m.start for m in added}, ontology, g)
     for i, tok in enumerate(tokens):
@@ -2863,6 +2898,8 @@ def _brand_references(
         first = brands.get(tok) or (brands.get(tok[:-1]) if len(tok) > 3 and tok.endswith("s") else None)
         if first is None and i > 0 and tokens[i - 1] in g.determiners:
             first = inner.get(tok)
+            if first is None and i + 1 not in device_starts:
+                first = unsaid_makers.get(tok) or unsaid_makers.get(tok[:-1])
         tail = tails.get(tuple(tokens[i : i + 2]))
         if first is None and tail is not None and i >= tail.end and not covered & {i, i + 1}:
             added.append(Mention("device", tail.id, " ".join(tokens[i : i + 2]), i, i + 2))
@@ -3423,6 +3460,27 @@ def _sentence_stops(
     disowned = {sentence for sentence in candidates if disowned_sentence(sentence)}
     if len(disowned) < len(candidates):
         candidates = [sentence for sentence in candidates if sentence not in disowned]
+    # "a mic on XLR into the desk, then from the desk's rec out on phono leads into the amp. Mic to amp, balanced
+    # overall?": a question whose two ends are the first and last gear of a chain told
+    # before asks about that whole chain, not a link straight between them
+    # (a chain told in prose goes on FROM the gear it reached: "into the mixer, then from the mixer's out into")
+    told_chains = [
+        sentence
+        for sentence in candidates
+        if {"leads_to", "comes_from"}
+        <= {
+            g.separators.get(tok)
+            for at, tok in enumerate(tokens)
+            if sentence_of[min(at, len(sentence_of) - 1)] == sentence and not _infinitive_mark(tokens, at, g)
+        }
+    ]
+    spanning = {
+        sentence
+        for sentence in candidates
+        if _ends_of_a_told_chain(sentence, told_chains, resolved, ontology)
+    }
+    if len(spanning) < len(candidates):
+        candidates = [sentence for sentence in candidates if sentence not in spanning]
     # "Which lead joins my deck and the preamp? Next week the preamp goes on to my amp": a link the question
     # asks about comes before one it only tells of, wherever that one is said
     candidates.sort(key=lambda sentence: sentence not in asking)
@@ -3480,6 +3538,26 @@ def _sentence_stops(
             if not is_ref
         ]
     )
+
+
+def _ends_of_a_told_chain(
+    sentence: int, told_chains: list[int], resolved: list[tuple[int, Stop, bool]], ontology: Ontology
+) -> bool:
+    """The sentence names, only by referring back, the first and the last gear of a chain of three or more pieces
+    of gear another sentence tells going on from gear it reached ("into the mixer, then from its out into ...")."""
+    here = [(stop, is_ref) for sent, stop, is_ref in resolved if sent == sentence]
+    if len(here) != 2 or not all(is_ref for _, is_ref in here):
+        return False
+    for other in told_chains:
+        told = _unique([stop for sent, stop, _ in resolved if sent == other])
+        if (
+            other != sentence
+            and len({stop.device for stop in told if stop.device}) >= 3
+            and _same_device(told[0], here[0][0], ontology)
+            and _same_device(told[-1], here[1][0], ontology)
+        ):
+            return True
+    return False
 
 
 def _port_said_last(stop: Stop, later: Stop | None) -> Stop:
@@ -3550,20 +3628,34 @@ def _pronoun_sent_into(
 ) -> list[Stop] | None:
     """ "The mic is a USB one made for a laptop. Could we run IT into the mixer's mic channel?": the asking
     sentence names one end and a pronoun goes into it; what goes in is the last gear named before that sends and
-    was not itself sent into."""
-    if len(here) != 1 or here[0].role == "out" or not g.object_pronouns:
+    was not itself sent into. A pronoun wired to an output ("may I hook THEM up to the iD4's line outputs?") is the
+    last gear named before that takes a signal and was not said to send one ("shelf speakers out of an old stereo")."""
+    if len(here) != 1 or not g.object_pronouns:
         return None
     (stop,) = here
-    at = stop.position - 1  # "into the church desk's ...": a word or two of its name may come between
+    # "into the church desk's ...", "them over to the rear sockets of ...": a word or two of its name, or its side, may come between
+    at = stop.position - 1
     while (
         at > 0
-        and stop.position - at <= RECEIVED_REACH
+        and stop.position - at <= PRONOUN_LINK_REACH
         and tokens[at].isalpha()
         and tokens[at] not in g.separators
     ):
         at -= 1
     if not (at > 0 and g.separators.get(tokens[at]) == "leads_to" and tokens[at - 1] in g.object_pronouns):
         return None
+    if stop.role == "out":
+        sending = frozenset(word for word, kind in g.separators.items() if kind == "comes_from")
+        receivers = [
+            s
+            for s in earlier
+            if s.device
+            and s.device != stop.device
+            and _can_have(s, "in", ontology)
+            and s.role != "out"
+            and not _word_before_is(tokens, s.position, sending, g)
+        ]
+        return [stop, receivers[-1]] if receivers else None
     senders = [
         s
         for s in earlier
@@ -3698,6 +3790,7 @@ def _received(tokens: list[str], position: int, g: Grammar) -> bool:
 
 
 RECEIVED_REACH = 3  # fillers ("a", "the", "my") between the link word and the gear
+PRONOUN_LINK_REACH = 5  # words between "it into"/"them to" and the gear's name ("the outs of my")
 
 
 def _same_device(earlier: Stop, later: Stop, ontology: Ontology) -> bool:
@@ -3873,6 +3966,39 @@ def _cable_missing(cable: CableSpec, tokens: list[str], g: Grammar) -> bool:
     return _negated(tokens, cable.position, g) or (
         after < len(tokens) and after > cable.position and tokens[after] in g.negators
     )
+
+
+def _own_ports_folded_in(links: list[LinkSpec]) -> list[LinkSpec]:
+    """ "iD4 + Genelec 8030, going into the XLR sockets of the 8030s": a link from a piece of gear, bare, to a port
+    of its own is no cable; it says which of that gear's jacks the link arriving at it (or, for an output, the link
+    leaving it) uses."""
+
+    def bare(stop: Stop) -> bool:
+        return stop.role is None and not stop.families and not stop.qualifiers
+
+    folded: list[LinkSpec | None] = list(links)
+    for i, link in enumerate(links):
+        source, dest = link.source, link.dest
+        if not (source and dest and source.device and source.device == dest.device and link.cable is None):
+            continue
+        port = dest if bare(source) else source if bare(dest) else None
+        if port is None or port.role not in ("in", "out"):
+            continue
+        if port.role == "in":
+            at = next((j for j in range(i - 1, -1, -1) if _ends_at(links[j].dest, port.device)), None)
+            if at is not None:
+                folded[at] = replace(links[at], dest=port)
+        else:
+            at = next((j for j in range(i + 1, len(links)) if _ends_at(links[j].source, port.device)), None)
+            if at is not None:
+                folded[at] = replace(links[at], source=port)
+        if at is not None:
+            folded[i] = None
+    return [link for link in folded if link is not None]
+
+
+def _ends_at(stop: Stop | None, device: str | None) -> bool:
+    return bool(stop and stop.device == device and stop.role is None and not stop.families)
 
 
 def _between_gears(links: list[LinkSpec], ontology: Ontology) -> list[LinkSpec]:
@@ -4406,7 +4532,20 @@ def _cable_link(
         after = [i for i, (start, _end) in enumerate(spans) if start > next_from]
         if after:
             return after[0]
-    before = [i for i, (_start, end) in enumerate(spans) if end < cable.position]
+    # ("into the Xenyx, and out of the desk's mains a jack lead on to the speaker": the mixer passing the signal
+    # on to its own output is no hop a cable can be on)
+    passing = {
+        i
+        for i, link in enumerate(links)
+        if link.source
+        and link.dest
+        and link.source.device
+        and link.source.device == link.dest.device
+        and link.source.role != "out"
+        and link.dest.role == "out"
+    }
+    free = [i for i in free if i not in passing]
+    before = [i for i, (_start, end) in enumerate(spans) if end < cable.position and i not in passing]
     if before:
         preferred = before[-1]
         return preferred if preferred in free or not free else free[0]
@@ -4452,6 +4591,31 @@ def _asked_sentence(
     return spans[-1], False
 
 
+def _asked_clause(
+    tokens: list[str], mentions: list[Mention], g: Grammar
+) -> tuple[tuple[int, int], bool] | None:
+    """The asking sentence (see _asked_sentence), narrowed to its clause after the last clause opener when that
+    clause names two pieces of gear itself: "The guitar-to-box part is done, but which lead joins the box's output
+    and the desk?"; in a sentence a question points back to, a comma opens a clause too ("the synth-to-box lead is
+    a plain one, my question is the stretch after the box up to the console. Balanced, that bit?")."""
+    asked = _asked_sentence(tokens, mentions, g)
+    if asked is None:
+        return None
+    span, pointed_back = asked
+    if not ("?" in tokens[slice(*span)] or pointed_back):
+        return asked
+    opener = max(
+        (
+            i
+            for i in range(*span)
+            if (tokens[i] in g.clause_openers or (pointed_back and tokens[i] == ","))
+            and sum(m.kind == "device" and i < m.start < span[1] for m in mentions) >= 2
+        ),
+        default=None,
+    )
+    return ((opener, span[1]), pointed_back) if opener is not None else asked
+
+
 def _names_device(stop: Stop | None, device: str, ontology: Ontology) -> bool:
     """ "the DI" names the Radial ProDI of the chain: the stop's gear is the device or of its class."""
     return (
@@ -4490,20 +4654,11 @@ def _carried_on_from(
 def _hop(tokens: list[str], mentions: list[Mention], links: list[LinkSpec], ontology: Ontology) -> int | None:
     """Find the link a chain question asks about: "which lead for the hop from the computer to the interface?"."""
     g = _grammar(ontology)
-    asked = _asked_sentence(tokens, mentions, g)
+    asked = _asked_clause(tokens, mentions, g)
     if asked is None:
         return None
     span, pointed_back = asked
-    # "The guitar-to-box part is done, but which lead joins the box's output and the desk?": the clause after the last
-    # clause opener asks, when it names both ends itself
     asks = "?" in tokens[slice(*span)]
-    opener = max((i for i in range(*span) if tokens[i] in g.clause_openers), default=None)
-    if (
-        asks
-        and opener is not None
-        and sum(m.kind == "device" and opener < m.start < span[1] for m in mentions) >= 2
-    ):
-        span = (opener, span[1])
     named_at = [
         m
         for m in mentions
@@ -4633,7 +4788,7 @@ def _hop_span(
 ) -> tuple[int, int] | None:
     """The run of links a chain question asks about when its two ends are several links apart ("from the DI to
     the desk" over DI -> snake -> desk); None when the asking sentence does not name two of the chain's gear."""
-    asked = _asked_sentence(tokens, mentions, _grammar(ontology))
+    asked = _asked_clause(tokens, mentions, _grammar(ontology))
     if asked is None:
         return None
     (start, end), pointed_back = asked
@@ -4884,6 +5039,18 @@ def _preferred(tokens: list[str], start: int, g: Grammar) -> bool:
     before = _in_the_sentence(tokens, start, range(max(0, start - CHOICE_REACH - NEGATOR_REACH), start))
     choices = [at for at, _ in before if at >= start - CHOICE_REACH and _choice_ends_at(tokens, at, g)]
     return bool(choices) and not any(word in g.negators for at, word in before if at < choices[0])
+
+
+def _used_the(tokens: list[str], start: int, g: Grammar) -> bool:
+    """ "we will USE THEIR XLR sockets": a use word and a determiner right before a jack point at jacks said before
+    ("USING jack leads" names a cable's plugs; "why NOT simply use the jack ones" denies it)."""
+    if not (
+        start >= 2 and tokens[start - 1] in g.determiners and g.attachers.get(tokens[start - 2]) == "uses"
+    ):
+        return False
+    # ("why NOT simply use the jack ones?": a negator before the use word denies it)
+    before = _in_the_sentence(tokens, start - 2, range(max(0, start - 2 - NEGATOR_REACH), start - 2))
+    return not any(word in g.negators for _, word in before)
 
 
 def _jacks_of_named_port(stop: Stop, ontology: Ontology) -> set[str]:

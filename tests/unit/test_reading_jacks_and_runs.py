@@ -1,0 +1,92 @@
+"""Which of a gear's jacks a post uses, and which run of a chain it asks about.
+
+Each sentence here is written for this test (not taken from an evaluation set) and checks one mechanism.
+"""
+
+from service.core.normalize import read_question
+from tests.unit.test_reading_roles import cable_of
+from tests.unit.test_reading_roles import judged
+from tests.unit.test_reading_roles import link_devices
+
+
+def dest_families(question, ontology):
+    return [link.dest.families for link in read_question(question, ontology).links if link.dest]
+
+
+def test_a_gear_said_again_with_one_of_its_ports_puts_the_link_on_that_port(ontology):
+    question = "Audient iD4 + Genelec 8030, and I'll go into the XLR ins on the 8030s. Which lead do I order?"
+    reading = read_question(question, ontology)
+    assert [(link.source.device, link.dest.device) for link in reading.links] == [
+        ("audient-id4", "genelec-8030")
+    ]
+    assert reading.links[0].dest.families == ("xlr",)
+
+
+def test_a_use_word_picks_one_of_the_jacks_the_gear_was_said_to_have(ontology):
+    question = (
+        "An Audient iD14 and two Adam T5V. The Adams offer RCA, XLR and TRS sockets, and we will use their "
+        "XLR sockets since they latch. Cable please?"
+    )
+    assert dest_families(question, ontology) == [("xlr",)]
+    assert cable_of(question, ontology) == "TRS-male to XLR-male"
+
+
+def test_a_use_word_before_a_cable_or_after_a_negator_picks_no_jack(ontology):
+    using_cables = (
+        "The power amp offers speakON plus binding posts; the cabs offer speakON plus 1/4 jacks. The last crew "
+        "was using 1/4 speaker cables. Which lead goes amp to cabinet?"
+    )
+    not_using = (
+        "The power amp offers speakON outs; the cabs offer speakON plus 1/4 inputs. What goes from the amp to "
+        "the cabs? Or why not simply use the 1/4 ones?"
+    )
+    assert cable_of(using_cables, ontology) == "speakON to speakON"
+    assert cable_of(not_using, ontology) == "speakON to speakON"
+
+
+def test_a_makers_name_refers_back_to_a_product_named_by_its_model_alone(ontology):
+    question = (
+        "Just got a Scarlett Solo plus a pair of HS8s. Running TRS-TRS out of the line outs into TRS ins on the "
+        "rear of the Yamahas. Balanced or not?"
+    )
+    assert link_devices(question, ontology)[-1] == ("focusrite-scarlett-solo", "yamaha-hs8")
+
+
+def test_a_comma_clause_of_the_sentence_a_question_points_back_to_names_the_run(ontology):
+    question = (
+        "keys -> active DI -> 20 m XLR -> wall box -> FOH desk. The keys-to-box lead is a plain jack lead, "
+        "my worry is the stretch after the DI up to the FOH desk. Balanced, that bit?"
+    )
+    reading = read_question(question, ontology)
+    assert reading.links[0].source.device == "active-di"
+    assert judged(question, ontology).balanced is True
+
+
+def test_a_question_naming_the_two_ends_of_a_chain_told_before_asks_about_the_whole_chain(ontology):
+    question = (
+        "Bingo night: a dynamic mic on an XLR lead into the club's mixer, then from that mixer's RCA rec out "
+        "on a red and white lead into the old amplifier. Microphone to amplifier, balanced overall?"
+    )
+    reading = read_question(question, ontology)
+    assert [link.source.device for link in reading.links][:1] == ["dynamic-mic"]
+    assert "mixer" in {link.dest.device for link in reading.links}
+    assert judged(question, ontology).balanced is False
+
+
+def test_a_cable_said_after_gear_passes_the_signal_on_is_on_the_hop_out_of_it(ontology):
+    question = (
+        "An SM58 on an XLR lead into a Behringer Xenyx 1832, then from that mixer's main out we run a plain 1/4 "
+        "inch TS instrument lead into the powered wedge's TRS socket. Mic to wedge, balanced overall?"
+    )
+    into_the_speaker = [
+        link
+        for link in read_question(question, ontology).links
+        if link.dest.device in ("powered-speaker", "wedge", "stage-monitor")
+    ]
+    assert into_the_speaker[0].cable is not None
+    assert judged(question, ontology).balanced is False
+
+
+def test_a_pronoun_wired_to_an_output_is_the_gear_that_takes_the_signal(ontology):
+    question = "Found two passive shelf speakers that came from a hifi. Could I hook them to my MiniFuse 2's line outs?"
+    assert link_devices(question, ontology) == [("arturia-minifuse-2", "passive-speaker")]
