@@ -468,7 +468,9 @@ def _verdict(reading: Reading, j: Judgement, proven: bool) -> Verdict | None:
     # Every verdict the understood links allow, whatever the question's intent: a "why" question about a
     # TRS-to-TS link still learns that the link is unbalanced.
     balanced = j.balanced if proven or j.judged else None
-    compatibility = j.compatibility if proven or j.judged else None
+    # (a danger the question sets up makes it unsafe even where no link got a verdict of its own)
+    unsafe = j.compatibility is Compatibility.UNSAFE
+    compatibility = j.compatibility if proven or j.judged or unsafe else None
     return Verdict(balanced, compatibility, j.conditions if proven else (), j.warnings)
 
 

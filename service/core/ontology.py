@@ -79,6 +79,7 @@ class Level:
     name: str
     typical: str
     sources: list[str]
+    power: bool = False  # a level that drives a load (speaker level), not one a signal input takes
 
 
 @dataclass(frozen=True)

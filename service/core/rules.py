@@ -587,13 +587,25 @@ def _pick(
             usual = ontology.generic_ports.get(family, {}).get(ontology.ports[fitting[0]].role)
             return usual if usual in fitting else fitting[0]
     side = next((ontology.ports[p].role for p in ports.values()), None)
+    levels = {ontology.ports[p].level for p in ports.values()}
     for family in stop.families if side else ():
         # "the receiver's RCA sub pre-out": a jack the gear's class does not list on that side is believed (the
-        # catalog is what is incomplete), as its usual port kind, rather than the class's default port
+        # catalog is what is incomplete), as its usual port kind, rather than the class's default port; but gear
+        # that takes nothing but speaker level has no signal input to find ("XLR to the passive speaker": the XLR
+        # is the lead's)
         generic = ontology.generic_ports.get(family, {}).get(side)
-        if generic:
+        if generic and not (
+            side == "in"
+            and _power_only(levels, ontology)
+            and not _power_only({ontology.ports[generic].level}, ontology)
+        ):
             return generic
     return ports.get("default") or next(iter(ports.values()), None)
+
+
+def _power_only(levels: set[str | None], ontology: Ontology) -> bool:
+    """Every one of these levels drives a load (kb/ports.yaml `power`): speaker level, not a signal's."""
+    return bool(levels) and all(level in ontology.levels and ontology.levels[level].power for level in levels)
 
 
 def _format_on_named_jack(ports: dict[str, str], stop: Stop, ontology: Ontology) -> str | None:
@@ -1666,7 +1678,20 @@ def with_hazard_by_meaning(
     )
     if not warnings:
         return j
-    return replace(j, warnings=tuple(sorted(warnings, key=lambda w: SEVERITY_ORDER[w.severity.value])))
+    # "a lead off the combo's SPEAKER OUT socket to the tape gizmo, wise?": with no link verdict (the far end is
+    # not known), a danger near in meaning whose level a link's sending port has says whether the hookup is safe
+    dangerous = any(
+        h.severity == Severity.DANGER.value
+        and h.levels
+        and any(f.source and f.source.kind and f.source.kind.level in h.levels for f in j.links)
+        for h in hazards
+    )
+    compatibility = Compatibility.UNSAFE if j.compatibility is None and dangerous else j.compatibility
+    return replace(
+        j,
+        warnings=tuple(sorted(warnings, key=lambda w: SEVERITY_ORDER[w.severity.value])),
+        compatibility=compatibility,
+    )
 
 
 def _receives_no_phantom(dest: Port | None, ontology: Ontology) -> bool:

@@ -445,3 +445,32 @@ def test_the_phantom_pop_hazard_is_read_in_past_tense_verbs_too(ontology):
         ).warnings
     }
     assert "phantom-pop" in fired
+
+
+def test_a_danger_matched_by_meaning_at_the_level_of_a_sending_port_makes_a_link_with_no_far_end_unsafe(
+    ontology,
+):
+    from service.core.classifier import FaqMatch
+    from service.core.rules import with_hazard_by_meaning
+    from service.types import Intent
+
+    # the far end is gear the lexicon does not know, so no link gets a verdict of its own
+    question = "The bass combo has a socket labelled SPEAKER OUT; he'd run a lead off that into the tape gizmo. Wise?"
+    reading = read_question(question, ontology)
+    reading = type(reading)(**{**reading.__dict__, "intent": Intent.COMPATIBILITY})
+    judgement = judge(reading, ontology)
+    assert judgement.compatibility is None
+    match = FaqMatch("speaker-out-into-input", 0.6, 0.1, True)
+    assert with_hazard_by_meaning(judgement, reading, match, ontology).compatibility is Compatibility.UNSAFE
+    # a danger whose level no sending port has is a warning only
+    line_out = read_question("The mixer's line out runs into the tape gizmo. Wise?", ontology)
+    line_out = type(line_out)(**{**line_out.__dict__, "intent": Intent.COMPATIBILITY})
+    judged_line = judge(line_out, ontology)
+    assert with_hazard_by_meaning(judged_line, line_out, match, ontology).compatibility is not (
+        Compatibility.UNSAFE
+    )
+
+
+def test_an_xlr_lead_to_a_passive_speaker_finds_no_line_input_on_it(ontology):
+    question = "A friend lent me his passive PA speaker. Would XLR into it off the board out do?"
+    assert judge(read_question(question, ontology), ontology).compatibility is Compatibility.DOES_NOT_WORK
