@@ -1231,6 +1231,17 @@ def _without_gear_verbs(mentions: list[Mention], tokens: list[str], g: Grammar) 
     return [m for m in mentions if m.end not in verb_ends and not (m.kind == "device" and acted_on(m))]
 
 
+def _class_head_words(device: str, ontology: Ontology) -> list[str]:
+    """The last word of the name of each class the gear is of ("box" of "DI box"), for a product only."""
+    if not ontology.devices[device].kind:
+        return []
+    return [
+        name.split()[-1].lower()
+        for cls in _broader(device, ontology)[1:]
+        if (name := ontology.devices[cls].name) and name.split()[-1].isalpha()
+    ]
+
+
 def _nouns_standing_for_gear(
     mentions: list[Mention], tokens: list[str], lexicon: Lexicon, ontology: Ontology, g: Grammar
 ) -> list[Mention]:
@@ -1247,6 +1258,11 @@ def _nouns_standing_for_gear(
         named_with = next((m for m in devices if m.end - 1 == i and m.end - m.start >= 2), None)
         if named_with is not None and tok.isalpha() and len(tok) >= 3 and tok not in lexicon.reach:
             said_with.setdefault(tok, named_with)
+        # "a Radial PZ-DI ... from THAT BOX to the snake": the last word of the name of the gear's class ("DI box")
+        for ended in (m for m in devices if m.end - 1 == i):
+            for head in _class_head_words(ended.id, ontology):
+                if len(head) >= 3 and head not in lexicon.reach:
+                    said_with.setdefault(head, ended)
         gear_here = next((m for m in devices if m.start == i), None)
         if gear_here is not None and gear_here.end - gear_here.start <= 2:
             renamed.update(_class_word_said_again(gear_here, tokens, devices, said_with, ontology, g))
@@ -1256,7 +1272,8 @@ def _nouns_standing_for_gear(
             continue
         if tok in said_with:
             # "the box", "the blue box": a determiner, then at most two words that name nothing
-            d = next((j for j in range(i - 1, max(-1, i - 4), -1) if tokens[j] in g.determiners), None)
+            pointers = g.determiners | g.demonstratives
+            d = next((j for j in range(i - 1, max(-1, i - 4), -1) if tokens[j] in pointers), None)
             if d is not None and not any(j in covered for j in range(d + 1, i)):
                 added.append(Mention("device", said_with[tok].id, tok, i, i + 1))
             continue

@@ -376,6 +376,7 @@ class Grammar:
     object_pronouns: frozenset[str] = frozenset()
     phantom_needed: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
+    demonstratives: frozenset[str] = frozenset()  # "THAT box": pointing back to gear, as determiners do
     part_words: frozenset[str] = frozenset()
     audio_asked: AudioAsked | None = None
     setting_verbs: frozenset[str] = frozenset()

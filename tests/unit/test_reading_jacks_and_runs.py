@@ -90,3 +90,10 @@ def test_a_cable_said_after_gear_passes_the_signal_on_is_on_the_hop_out_of_it(on
 def test_a_pronoun_wired_to_an_output_is_the_gear_that_takes_the_signal(ontology):
     question = "Found two passive shelf speakers that came from a hifi. Could I hook them to my MiniFuse 2's line outs?"
     assert link_devices(question, ontology) == [("arturia-minifuse-2", "passive-speaker")]
+
+
+def test_the_last_word_of_a_products_class_name_after_a_pointing_word_is_that_product(ontology):
+    # a Radial JDI is a DI box: "that box" is the JDI, whose output is an XLR
+    question = "Bought a Radial JDI for the keys. Which lead goes from that box over to the stage snake?"
+    assert link_devices(question, ontology) == [("radial-jdi", "stage-box")]
+    assert cable_of(question, ontology) == "XLR-female to XLR-male"
