@@ -3682,6 +3682,10 @@ def _pronoun_sent_into(
         and s.role != "in"
         and not _received(tokens, s.position, g)
     ]
+    # ("an active DI FOR the piano. Which lead from IT on to the desk?": gear said as what another serves is
+    # not what the pronoun stands for)
+    purpose = frozenset(g.purpose_words)
+    senders = [s for s in senders if not _word_before_is(tokens, s.position, purpose, g)] or senders
     return [senders[-1], stop] if senders else None
 
 

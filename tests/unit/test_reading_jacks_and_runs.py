@@ -97,3 +97,8 @@ def test_the_last_word_of_a_products_class_name_after_a_pointing_word_is_that_pr
     question = "Bought a Radial JDI for the keys. Which lead goes from that box over to the stage snake?"
     assert link_devices(question, ontology) == [("radial-jdi", "stage-box")]
     assert cable_of(question, ontology) == "XLR-female to XLR-male"
+
+
+def test_a_pronoun_the_signal_comes_from_is_not_the_gear_another_was_bought_for(ontology):
+    question = "Picked up a passive DI for my keyboard. What lead do I run from it to the mixer?"
+    assert link_devices(question, ontology) == [("passive-di", "mixer")]
