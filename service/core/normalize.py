@@ -3869,6 +3869,10 @@ def _negated(tokens: list[str], start: int, g: Grammar) -> bool:
     for _ in range(2):
         if i >= 1 and tokens[i] in g.negated_verbs:
             i -= 1
+    # "the XLR inputs RATHER THAN the TRS ones": what the other way round of a substitution names is not in use
+    rejecting = [p.split() for p in (g.substitution_words.reversed if g.substitution_words else ())]
+    if any(i + 1 >= len(p) and tokens[i + 1 - len(p) : i + 1] == p for p in rejecting):
+        return True
     return i >= 0 and tokens[i] in g.negators
 
 
@@ -5264,9 +5268,9 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
             if old is None or not _same_device(old, new, ontology):
                 return new
             port = (new.families, new.qualifiers, new.formats)
-            if not any(port) and not new.balance:
+            if not any(port) and not new.balance and not new.numbered:
                 # (a balance said of it, "the audio outs are unbalanced", is said of its audio port, whatever
-                # port the link before named: a MIDI out has none)
+                # port the link before named: a MIDI out has none; "an SM58 to INPUT 2 of the desk" names its port too)
                 port = (old.families, old.qualifiers, old.formats)
             families, qualifiers, formats = port
             return replace(

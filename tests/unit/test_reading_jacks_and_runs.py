@@ -102,3 +102,40 @@ def test_the_last_word_of_a_products_class_name_after_a_pointing_word_is_that_pr
 def test_a_pronoun_the_signal_comes_from_is_not_the_gear_another_was_bought_for(ontology):
     question = "Picked up a passive DI for my keyboard. What lead do I run from it to the mixer?"
     assert link_devices(question, ontology) == [("passive-di", "mixer")]
+
+
+def test_a_jack_said_after_rather_than_is_not_in_use(ontology):
+    question = "Audient iD14 into Kali LP-6s. I will plug into XLR sockets of the Kalis rather than the TRS ones. Cable?"
+    assert dest_families(question, ontology) == [("xlr",)]
+
+
+def test_a_follow_up_naming_an_input_by_its_number_does_not_keep_the_port_said_before(ontology):
+    from service.core.intent import Understanding
+    from service.core.normalize import reading_context
+
+    def asking(intent):
+        return Understanding(0.0, {intent: 1.0})
+
+    first = read_question(
+        "Thinking of running my Blues Junior's speaker out into the Scarlett 2i2's instrument input with a "
+        "guitar lead. OK?",
+        ontology,
+        None,
+        asking("compatibility"),
+    )
+    later = read_question(
+        "Ok, scrap that. Plan B: I'll mic the amp, SM57 into input 1 of the 2i2. Which lead do I need "
+        "between the 57 and the interface?",
+        ontology,
+        reading_context(first),
+        asking("cable_recommendation"),
+    )
+    assert later.links[0].dest.qualifiers == ()
+    assert cable_of_reading(later, ontology) == "XLR-female to XLR-male"
+
+
+def cable_of_reading(reading, ontology):
+    from service.core.rules import judge
+
+    judgement = judge(reading, ontology)
+    return judgement.cable.name if judgement.cable else None
