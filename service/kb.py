@@ -66,6 +66,7 @@ BOOLEAN_ATTRIBUTES = (
     "formats_differ",
     "unbalanced_into_xlr",
     "midi_trs",
+    "midi_trs_matched",
     "loads_differ",
     "phantom_needed",
     "phantom_said",

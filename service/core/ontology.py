@@ -578,6 +578,8 @@ class MidiOverJack:
     __pydantic_config__ = _STRICT
     signal: str
     families: tuple[str, ...]
+    # the wiring types ("type a"): one said twice and no other (the device's and the adapter's) is a match
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -12,6 +13,7 @@ from service.core.fit import PlugFit
 from service.core.ontology import Device
 from service.core.ontology import Grammar
 from service.core.ontology import Hazard
+from service.core.ontology import MidiOverJack
 from service.core.ontology import Ontology
 from service.core.ontology import PortKind
 from service.core.reading import SINGLE_INPUT
@@ -492,6 +494,14 @@ def _port_kept_for(device: str, side: str, stop: Stop, other: Stop | None, ontol
 def _port_said(stop: Stop) -> bool:
     """The question names a port, jack or format on this end."""
     return bool(stop.qualifiers or stop.families or stop.formats)
+
+
+def _adapter_matches(text: str, midi: MidiOverJack) -> bool:
+    """The question says its TRS-MIDI adapter is wired as the device's jack: one wiring type named twice (the
+    device's and the adapter's) and no other."""
+    said = {t: len(re.findall(rf"\b{re.escape(t)}\b", text)) for t in midi.types}
+    named = [t for t, n in said.items() if n]
+    return len(named) == 1 and said[named[0]] >= 2
 
 
 def _pick(
@@ -1404,6 +1414,7 @@ def _attributes(
     midi = _g(ontology).midi_over_jack
     named = domains | families
     attrs["midi_trs"] = bool(midi.signal in named and families & set(midi.families))
+    attrs["midi_trs_matched"] = attrs["midi_trs"] and _adapter_matches(reading.cleaned, midi)
     if cable is not None and cable.ends and not attrs["midi_trs"]:
         # "will a MIDI cable let him plug his keyboard into the laptop": a named cable whose plug cannot carry
         # what a digital, USB or MIDI port speaks (kb/connectors.yaml `carries`) does not join them (MIDI on a

@@ -1079,3 +1079,22 @@ def test_a_bass_cab_named_by_its_speaker_sizes_is_a_passive_speaker(ontology):
 def test_a_mic_hole_on_gear_is_its_mic_input(ontology):
     reading = read_question("an SM58 into the tiny party speaker's 1/4 inch mic hole, which lead?", ontology)
     assert reading.links[0].dest.qualifiers == ("mic",)
+
+
+def test_a_trs_midi_adapter_of_the_wiring_type_the_device_uses_works_and_one_of_no_stated_type_is_a_caveat(
+    ontology,
+):
+    def verdict(question):
+        # the link itself, not only the plug variants the question names, is judged by the type said
+        return judge(read_question(question, ontology), ontology).links[0].compatibility
+
+    matched = (
+        "My Korg NTS-1 mk2 takes MIDI on a 3.5mm TRS jack, which its manual lists as Type A. I have a Type A "
+        "minijack to 5-pin DIN adapter. Will a 5-pin lead from my MPK Mini's MIDI out through that adapter work?"
+    )
+    unknown = (
+        "My Korg NTS-1 mk2 takes MIDI on a 3.5mm TRS jack. I have some minijack to 5-pin DIN adapter from a drawer. "
+        "Will a 5-pin lead from my MPK Mini's MIDI out through that adapter work?"
+    )
+    assert verdict(matched) is Compatibility.WORKS
+    assert verdict(unknown) is Compatibility.WORKS_WITH_CAVEAT
