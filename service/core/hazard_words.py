@@ -113,8 +113,13 @@ def _phrases(group: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _said_pattern(phrases: tuple[str, ...]):
-    """The phrases as the reader writes the question ("2-prong adapter" is read "2 prong adapter"), plurals too."""
-    return phrase_pattern(tuple(" ".join(tokenize(clean(p))) for p in phrases), plurals=True)
+    """The phrases as the reader writes the question ("2-prong adapter" is read "2 prong adapter"), plurals too,
+    and a phrasal verb said of someone else ("pull out" is said "he PULLS out the mic")."""
+    written = [tokenize(clean(p)) for p in phrases]
+    said_of_another = [
+        [f"{words[0]}s", *words[1:]] for words in written if len(words) > 1 and words[0].isalpha()
+    ]
+    return phrase_pattern(tuple(" ".join(words) for words in written + said_of_another), plurals=True)
 
 
 def _gear_lacking(tokens: list[str], devices: set[str], hazard: Hazard, ontology: Ontology) -> bool:

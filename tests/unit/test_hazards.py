@@ -474,3 +474,8 @@ def test_a_danger_matched_by_meaning_at_the_level_of_a_sending_port_makes_a_link
 def test_an_xlr_lead_to_a_passive_speaker_finds_no_line_input_on_it(ontology):
     question = "A friend lent me his passive PA speaker. Would XLR into it off the board out do?"
     assert judge(read_question(question, ontology), ontology).compatibility is Compatibility.DOES_NOT_WORK
+
+
+def test_a_phrasal_verb_of_a_hazard_said_of_someone_else_raises_it(ontology):
+    question = "Our drummer pulls out his condenser mic with 48V on every gig and the PA thumps. Risky?"
+    assert "phantom-pop" in {w.hazard for w in judge(read_question(question, ontology), ontology).warnings}
