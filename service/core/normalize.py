@@ -3663,16 +3663,9 @@ def _pronoun_sent_into(
         return None
     if stop.role == "out":
         sending = frozenset(word for word, kind in g.separators.items() if kind == "comes_from")
-        receivers = [
-            s
-            for s in earlier
-            if s.device
-            and s.device != stop.device
-            and _can_have(s, "in", ontology)
-            and s.role != "out"
-            and not _word_before_is(tokens, s.position, sending, g)
-        ]
-        return [stop, receivers[-1]] if receivers else None
+        not_sent_from = [s for s in earlier if not _word_before_is(tokens, s.position, sending, g)]
+        receiver = _last_gear_on_side(not_sent_from, "in", stop.device, ontology)
+        return [stop, receiver] if receiver is not None else None
     senders = [
         s
         for s in earlier
