@@ -841,14 +841,21 @@ def _words(path: Path) -> frozenset[str]:
 
 
 def _terms(raw: dict[str, Any]) -> Terms:
+    def texts(where: str, values: list) -> tuple[str, ...]:
+        # YAML reads an unquoted +48 as the number 48, which then matches any "48" in a question
+        numbers = [v for v in values if not isinstance(v, str)]
+        if numbers:
+            raise KBInvalid(f'kb/terms.yaml: {where}: {numbers[0]!r} is not text; quote it ("+48")')
+        return tuple(v.lower() for v in values)
+
     def phrases(key: str) -> dict[str, tuple[str, ...]]:
-        return {k: tuple(str(p).lower() for p in v) for k, v in _mapping("terms", key, raw.get(key)).items()}
+        return {k: texts(f"{key}.{k}", v) for k, v in _mapping("terms", key, raw.get(key)).items()}
 
     def flat(key: str) -> tuple[str, ...]:
         value = raw.get(key)
         if not isinstance(value, list):
             raise KBInvalid(f"kb/terms.yaml: {key}: must be a list")
-        return tuple(str(p).lower() for p in value)
+        return texts(key, value)
 
     for pattern in flat("injection"):
         try:

@@ -66,6 +66,8 @@ def edit(path, old, new):
             "devices.computer.out_to.audio-interfaces: not a device class",
         ),
         ("hazards.yaml", "severity: danger\n", "severity: spicy\n", "severity: must be one of"),
+        # unquoted, YAML reads +48 as the number 48, a phrase that would match any "48" in a question
+        ("terms.yaml", '"+48", ', "+48, ", "domain_terms: 48 is not text"),
         ("connectors.yaml", "resolves_to: [trs, ts]", "resolves_to: [trs, tss]", "unknown family 'tss'"),
         (
             "connectors.yaml",
