@@ -80,6 +80,7 @@ HEADING_WORDS = 6  # a colon this early closes a heading ("Keys DI test:"), not 
 BRACKET_REACH = (
     10  # words from a class word to a bracket naming its product ("a speaker on a stand (a DBR10)")
 )
+FROM_OWNER_REACH = 5  # "the XLR DI out OFF THE BACK OF MY bass amp": words from a port to "from"/"off" gear
 HOP_PLACE_REACH = 3  # "the leg after THE little DI": words back from gear to the word placing a hop past it
 ASIDE_WORDS = 6  # an aside in brackets says a balance of the gear before it within this many words
 ASIDE_OPENING_WORDS = 4  # words an aside may open with before what it names: "(the 2-conductor TS kind)"
@@ -131,6 +132,7 @@ def read_question(
             and (tokens[m.end] in g.fillers or (m.kind == "role" and m.end in channel_said_at))
         )
         and not _preposition_at_clause_end(m, tokens, found, g)
+        and not _preposition_after_a_sided_port(m, found, ontology, g)
         and not _ends_a_modifier(m, tokens, g)
         # "put the synth's line out IN THERE": a role word before a pronoun of place is the preposition
         and not (
@@ -877,6 +879,17 @@ def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention
     return bool(seps) and not any(
         grp[0].kind in {"role", "port"} and seps[-1] < grp[0].start < gear_at for grp in groups
     )
+
+
+def _preposition_after_a_sided_port(
+    m: Mention, found: list[Mention], ontology: Ontology, g: Grammar
+) -> bool:
+    """ "the RCA tape out IN the back", "its line out ON the left": a role word that is also a preposition, right
+    after a port phrase whose own last word says its side, is the preposition; a port has one side."""
+    if m.kind != "role" or m.text not in g.role_prepositions:
+        return False
+    side_words = {w for words in ontology.terms.roles.values() for w in words}
+    return any(p.kind == "port" and p.end == m.start and p.text.split()[-1] in side_words for p in found)
 
 
 def _without_place_prepositions(mentions: list[Mention], tokens: list[str], g: Grammar) -> list[Mention]:
@@ -2630,7 +2643,7 @@ def _ports_to_their_gear(
             and after is not None
             and after.device
             and set(tokens[port.position : after.position]) & comes_from
-            and len(tokens[port.position : after.position]) <= len(port.text.split()) + 3
+            and len(tokens[port.position : after.position]) <= len(port.text.split()) + FROM_OWNER_REACH
         ):
             out[i + 1] = _merge_stop(after, port, g)
             del out[i]
@@ -5129,6 +5142,13 @@ def _ports_said_before(reading: Reading, previous: list[LinkSpec]) -> Reading:
     return replace(reading, links=links) if links != reading.links else reading
 
 
+def _phantom_on_one_channel(reading: Reading, g: Grammar) -> bool:
+    """ "is it safe to turn phantom on for THAT CHANNEL?", "48V on INPUT 2 for the SM7B": phantom said of one channel
+    is on the link the follow-up names, not on the one asked about before."""
+    said = bool(g.one_channel_words) and phrase_pattern(g.one_channel_words).search(reading.cleaned) is not None
+    return said or any(link.dest is not None and link.dest.numbered for link in reading.links)
+
+
 def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontology) -> Reading:
     """Fill in what a follow-up leaves out ("and with XLR?", "is that safe?") from the previous answer."""
     if not isinstance(context, Mapping) or context.get("v") != CONTEXT_VERSION:
@@ -5175,7 +5195,11 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
     gearless = bool(stops_said) and all(not stop.device and stop.role for stop in stops_said)
     if has_gear and not cue and not one_ended and not same_cable and not same_port and not gearless:
         reading = _ports_said_before(reading, previous)
-        if reading.phantom == "on" and context.get("phantom") != "on":
+        if (
+            reading.phantom == "on"
+            and context.get("phantom") != "on"
+            and not _phantom_on_one_channel(reading, g)
+        ):
             # "oh, the overheads need 48 V on a single global button": phantom now reaches the link asked
             # about before as well, so that link is judged again beside the new one
             return replace(reading, links=reading.links + tuple(previous[:1]), follow_up=True)

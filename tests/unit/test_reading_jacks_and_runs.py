@@ -4,6 +4,7 @@ Each sentence here is written for this test (not taken from an evaluation set) a
 """
 
 from service.core.normalize import read_question
+from service.core.rules import judge
 from tests.unit.test_reading_roles import cable_of
 from tests.unit.test_reading_roles import judged
 from tests.unit.test_reading_roles import link_devices
@@ -139,3 +140,35 @@ def cable_of_reading(reading, ontology):
 
     judgement = judge(reading, ontology)
     return judgement.cable.name if judgement.cable else None
+
+
+def test_a_port_taken_off_the_back_of_gear_is_that_gears_port(ontology):
+    question = (
+        "The XLR DI out off the back of my bass amp runs down the multicore into the desk's mic input. "
+        "Balanced the whole way?"
+    )
+    reading = read_question(question, ontology)
+    first = reading.links[0]
+    assert (first.source.device, first.source.role, first.source.qualifiers) == ("guitar-amp", "out", ("di",))
+    assert judged(question, ontology).balanced is True
+
+
+def test_a_role_word_after_a_port_that_says_its_side_is_a_preposition(ontology):
+    # "in" after "tape out" says where the jack sits, not that the port is an input
+    question = "The desk has an RCA tape out in back. Can it go to the hi-fi amp's RCA aux input?"
+    reading = read_question(question, ontology)
+    assert [(link.source.role, link.dest.role) for link in reading.links] == [("out", "in")]
+
+
+def test_phantom_for_one_channel_in_a_follow_up_leaves_the_link_before_alone(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question("bass into the mixer's XLR input with a jack-to-XLR adapter, ok?", ontology)
+    context = {**reading_context(first), "intent": "compatibility"}
+    follow_up = read_question(
+        "cool. my cohost has an SM58 on input 4 with a normal XLR lead. is it safe to turn phantom on for that channel?",
+        ontology,
+        context,
+    )
+    assert [link.source.device for link in follow_up.links] == ["shure-sm58"]
+    assert "phantom-into-unbalanced" not in {w.hazard for w in judge(follow_up, ontology).warnings}
