@@ -868,6 +868,7 @@ def _terms(raw: dict[str, Any]) -> Terms:
         balance_words=phrases("balance_words"),
         domain_terms=flat("domain_terms"),
         weak_terms=flat("weak_terms"),
+        shared_terms=flat("shared_terms") if "shared_terms" in raw else (),
         injection=flat("injection"),
         spelling=flat("spelling"),
     )

@@ -18,6 +18,9 @@ FOLLOW_UP = "follow_up"  # the classifier's class for messages that only make se
 REFUSE_WITHOUT_EVIDENCE = 0.5
 REFUSE_WITHOUT_ANYTHING = 0.25
 REFUSE_WITH_EVIDENCE = 0.9
+# evidence made only of words other subjects share ("balanced" tyres, a "phantom" battery drain, a stand "mixer"
+# that "hums") is weaker: the domain model need only lean to another subject
+REFUSE_WITH_SHARED_EVIDENCE = 0.5
 # a follow-up with audio-signal words whose nearest examples are not another subject's: the conversation set the
 # subject, so only a near-certain domain model refuses it ("clicks have started on the expander's channels")
 REFUSE_FOLLOW_UP_WITH_EVIDENCE = 0.995
@@ -79,10 +82,12 @@ def decide(
     chain: bool,
     linked: bool = False,
     hazard: bool = False,
+    shared_evidence_only: bool = False,
 ) -> Decision:
     """Refuse, or pick the intent.
 
-    `evidence`: the lexicon found audio-signal words. `follow_up`: the client sent the previous answer's context.
+    `evidence`: the lexicon found audio-signal words; `shared_evidence_only`: all of them are words other subjects
+    use too (kb/terms.yaml `shared_terms`), so a question that is not a follow-up needs less to be refused. `follow_up`: the client sent the previous answer's context.
     `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
     `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
     nearest-examples gate alone does not refuse such a question, nor a follow-up with audio-signal words (the
@@ -99,6 +104,8 @@ def decide(
         (
             REFUSE_FOLLOW_UP_WITH_EVIDENCE
             if follow_up and not understanding.nearer_out
+            else REFUSE_WITH_SHARED_EVIDENCE
+            if shared_evidence_only and not follow_up
             else REFUSE_WITH_EVIDENCE
         )
         if evidence

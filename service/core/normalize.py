@@ -175,7 +175,8 @@ def read_question(
     mentions = _classes_naming_gear_before(mentions, tokens, ontology, g, _devices_before(context, ontology))
     mentions = _without_gear_in_asides(mentions, tokens, ontology, g)
     mentions = _elided_families(mentions)
-    evidence = _has_evidence(text, mentions, ontology)
+    evidence_words = _evidence_words(text, mentions, ontology)
+    evidence = bool(evidence_words)
     injection = any(re.search(pattern, question.lower()) for pattern in ontology.terms.injection)
     stops, cables, arrows = _elements(
         tokens, _without_doubted_balance(_without_heading(mentions, tokens, g), tokens, g), ontology
@@ -244,6 +245,7 @@ def read_question(
     decision = decide(
         understanding,
         evidence=evidence,
+        shared_evidence_only=_only_shared_evidence(evidence_words, ontology),
         injection=injection,
         follow_up=has_context,
         words=len(tokens),
@@ -881,9 +883,7 @@ def _gear_past_a_separator(before: Stop, gear_at: int, groups: list[list[Mention
     )
 
 
-def _preposition_after_a_sided_port(
-    m: Mention, found: list[Mention], ontology: Ontology, g: Grammar
-) -> bool:
+def _preposition_after_a_sided_port(m: Mention, found: list[Mention], ontology: Ontology, g: Grammar) -> bool:
     """ "the RCA tape out IN the back", "its line out ON the left": a role word that is also a preposition, right
     after a port phrase whose own last word says its side, is the preposition; a port has one side."""
     if m.kind != "role" or m.text not in g.role_prepositions:
@@ -1568,16 +1568,27 @@ def reading_context(reading: Reading, lead: int | None = None) -> dict[str, Any]
 # --- out of domain -----------------------------------------------------------------------------------------
 
 
-def _has_evidence(text: str, mentions: list[Mention], ontology: Ontology) -> bool:
-    """Audio-signal evidence: a domain term, or an ontology word that is not shared with other subjects."""
+def _evidence_words(text: str, mentions: list[Mention], ontology: Ontology) -> set[str]:
+    """Audio-signal evidence: the domain terms said, and the ontology words that are not weak (shared with other
+    subjects so widely that they prove nothing: "cable", "monitor")."""
     weak = set(ontology.terms.weak_terms)
-    if ontology.terms.domain_terms and phrase_pattern(ontology.terms.domain_terms).search(text):
-        return True
-    return any(
-        m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}
-        and m.text not in weak
-        for m in mentions
+    said = (
+        {found.group(0) for found in phrase_pattern(ontology.terms.domain_terms).finditer(text)}
+        if ontology.terms.domain_terms
+        else set()
     )
+    return said | {
+        m.text
+        for m in mentions
+        if m.kind in {"family", "device", "format", "cable", "balance", "phantom", "level", "port"}
+        and m.text not in weak
+    }
+
+
+def _only_shared_evidence(words: set[str], ontology: Ontology) -> bool:
+    """Every evidence word also has an everyday sense in other subjects (tyres are "balanced", a car battery has a
+    "phantom" drain, a stand "mixer" "hums"): the question names no connector, port or signal of its own."""
+    return bool(words) and words <= set(ontology.terms.shared_terms)
 
 
 # --- elements: stops and cables ----------------------------------------------------------------------------
@@ -5145,7 +5156,9 @@ def _ports_said_before(reading: Reading, previous: list[LinkSpec]) -> Reading:
 def _phantom_on_one_channel(reading: Reading, g: Grammar) -> bool:
     """ "is it safe to turn phantom on for THAT CHANNEL?", "48V on INPUT 2 for the SM7B": phantom said of one channel
     is on the link the follow-up names, not on the one asked about before."""
-    said = bool(g.one_channel_words) and phrase_pattern(g.one_channel_words).search(reading.cleaned) is not None
+    said = (
+        bool(g.one_channel_words) and phrase_pattern(g.one_channel_words).search(reading.cleaned) is not None
+    )
     return said or any(link.dest is not None and link.dest.numbered for link in reading.links)
 
 

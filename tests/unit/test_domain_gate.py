@@ -118,3 +118,26 @@ def test_hazard_words_keep_a_doubtful_question_but_not_one_of_another_subject():
     assert decide(certain, **asked).intent is Intent.OUT_OF_DOMAIN
     # ...unless the question reads a link: speaker terminals into an input stay a safety question
     assert decide(certain, **{**asked, "linked": True}).intent is Intent.HAZARD
+
+
+def test_words_other_subjects_share_are_weaker_evidence_than_a_connector():
+    # the domain model leans to another subject: with only "balanced" or "humming" said, the question is refused,
+    # while one naming a jack or a port needs a far surer model
+    leaning_out = Understanding(0.6, {"concept": 1.0})
+    asked = dict(evidence=True, injection=False, follow_up=False, words=30, chain=False)
+    assert decide(leaning_out, **asked, shared_evidence_only=True).intent is Intent.OUT_OF_DOMAIN
+    assert decide(leaning_out, **asked).intent is Intent.CONCEPT
+    # ...and a follow-up in a conversation about cabling is not refused on shared words alone
+    follow_up = {**asked, "follow_up": True}
+    assert decide(leaning_out, **follow_up, shared_evidence_only=True).intent is Intent.CONCEPT
+
+
+def test_shared_evidence_is_read_from_the_words_the_question_uses(ontology):
+    from service.core.normalize import read_question
+
+    leaning_out = Understanding(0.6, {"troubleshooting": 1.0})
+    appliance = "the stand mixer makes a loud humming noise when kneading, is the motor going?"
+    assert read_question(appliance, ontology, None, leaning_out).intent is Intent.OUT_OF_DOMAIN
+    # the same lean with a connector named is a question about a connection
+    studio = "the mixer makes a loud humming noise when the XLR lead is plugged in, is the lead going?"
+    assert read_question(studio, ontology, None, leaning_out).intent is not Intent.OUT_OF_DOMAIN
