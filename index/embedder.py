@@ -13,15 +13,17 @@ from typing import Protocol
 
 import numpy as np
 
+from index.onnx_query import ONNX_EXPORT_VERSION
+
 log = logging.getLogger("cablewise.index")
 
 BUNDLED = "bundled"
 HASH = "hash"
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 QUERY_ENCODERS = ("onnx", "torch")
-# An index built through the int8 ONNX export holds other (if near) vectors than one built by sentence-transformers:
-# the embedder's name, which the index manifest records, tells them apart.
-ONNX_NAME_SUFFIX = " (onnx int8)"
+# An index built through the int8 ONNX export holds other (if near) vectors than one built by sentence-transformers,
+# or by an export made another way: the embedder's name, which the index manifest records, tells them apart.
+ONNX_NAME_SUFFIX = f" (onnx int8, export {ONNX_EXPORT_VERSION})"
 DEFAULT_MODEL_CACHE = Path(__file__).resolve().parent.parent / "var" / "model-cache"
 
 
