@@ -5294,8 +5294,12 @@ def _apply_context(reading: Reading, context: Mapping[str, Any], ontology: Ontol
                     role=new.role or old.role,
                 )
             # "into the speakers' 1/4 inputs" after "JBL 305Ps": the same gear by its class, now on the port
-            # the follow-up names (or still on the old one when it names none)
-            if old is None or not _same_device(old, new, ontology):
+            # the follow-up names (or still on the old one when it names none); "my OTHER practice amp" is not
+            if (
+                old is None
+                or not _same_device(old, new, ontology)
+                or _another_one(words, new.position, g, numbered=False)
+            ):
                 return new
             port = (new.families, new.qualifiers, new.formats)
             if not any(port) and not new.balance and not new.numbered:

@@ -172,3 +172,19 @@ def test_phantom_for_one_channel_in_a_follow_up_leaves_the_link_before_alone(ont
     )
     assert [link.source.device for link in follow_up.links] == ["shure-sm58"]
     assert "phantom-into-unbalanced" not in {w.hazard for w in judge(follow_up, ontology).warnings}
+
+
+def test_another_piece_of_the_same_class_in_a_follow_up_is_not_the_gear_named_before(ontology):
+    from service.core.normalize import reading_context
+
+    first = read_question(
+        "Is it fine to take the EXT SPEAKER jack of my Fender Hot Rod Deluxe into my Scarlett Solo's INST input?",
+        ontology,
+    )
+    context = {**reading_context(first), "intent": "compatibility"}
+    follow_up = read_question(
+        "ok, and my other small practice amp's line out into the Solo's INST input, what cable then?",
+        ontology,
+        context,
+    )
+    assert [link.source.device for link in follow_up.links if link.source] == ["guitar-amp"]
