@@ -188,3 +188,13 @@ def test_another_piece_of_the_same_class_in_a_follow_up_is_not_the_gear_named_be
         context,
     )
     assert [link.source.device for link in follow_up.links if link.source] == ["guitar-amp"]
+
+
+def test_a_format_a_port_is_said_to_accept_is_that_ports_format(ontology):
+    question = (
+        "The eight-channel preamp sends ADAT from its optical out. The interface has an optical input too, but "
+        "the spec sheet says it accepts only S/PDIF. One plastic cable fits both; does this work?"
+    )
+    reading = read_question(question, ontology)
+    assert [link.dest.formats for link in reading.links if link.dest] == [("spdif",)]
+    assert judged(question, ontology).compatibility.value == "does_not_work"
