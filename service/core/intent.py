@@ -72,6 +72,20 @@ class Decision:
     elliptical: bool = False
 
 
+def _refusal_limit(
+    understanding: Understanding, *, evidence: bool, shared_only: bool, follow_up: bool
+) -> float:
+    """How sure the domain model must be of another subject to refuse, by the evidence and the conversation."""
+    if not evidence:
+        # without any audio-signal word and without an answer to follow, a question must look clearly in domain
+        return REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING
+    if follow_up and not understanding.nearer_out:
+        return REFUSE_FOLLOW_UP_WITH_EVIDENCE
+    if shared_only and not follow_up:
+        return REFUSE_WITH_SHARED_EVIDENCE
+    return REFUSE_WITH_EVIDENCE
+
+
 def decide(
     understanding: Understanding,
     *,
@@ -87,7 +101,8 @@ def decide(
     """Refuse, or pick the intent.
 
     `evidence`: the lexicon found audio-signal words; `shared_evidence_only`: all of them are words other subjects
-    use too (kb/terms.yaml `shared_terms`), so a question that is not a follow-up needs less to be refused. `follow_up`: the client sent the previous answer's context.
+    use too (kb/terms.yaml `shared_terms`), so a question that is not a follow-up needs less to be refused.
+    `follow_up`: the client sent the previous answer's context.
     `chain`: the reader found two or more links (a whole-chain balance question is answered as a chain).
     `linked`: the reader found two pieces of gear and the connector, cable or port between them; the
     nearest-examples gate alone does not refuse such a question, nor a follow-up with audio-signal words (the
@@ -99,17 +114,8 @@ def decide(
     if injection:
         return Decision(Intent.OUT_OF_DOMAIN, "instructions", 0.95)
     p_out = understanding.p_out_of_domain
-    # Without any audio-signal word and without an answer to follow, a question must look clearly in domain.
-    limit = (
-        (
-            REFUSE_FOLLOW_UP_WITH_EVIDENCE
-            if follow_up and not understanding.nearer_out
-            else REFUSE_WITH_SHARED_EVIDENCE
-            if shared_evidence_only and not follow_up
-            else REFUSE_WITH_EVIDENCE
-        )
-        if evidence
-        else (REFUSE_WITHOUT_EVIDENCE if follow_up else REFUSE_WITHOUT_ANYTHING)
+    limit = _refusal_limit(
+        understanding, evidence=evidence, shared_only=shared_evidence_only, follow_up=follow_up
     )
     elliptical = understanding.elliptical
     wordy = understanding.known_words >= FOLLOW_UP_KNOWN_WORDS

@@ -426,9 +426,8 @@ class Grammar:
     label_words: frozenset[str] = frozenset()  # "a hole MARKED phones": the word after is the jack's label
     serving_verbs: frozenset[str] = frozenset()  # "the sockets the mics USE": the gear before names the jack
     same_port_words: frozenset[str] = frozenset()  # "that SAME optical input" in a follow-up
-    one_channel_words: tuple[
-        str, ...
-    ] = ()  # phantom "for THAT CHANNEL" in a follow-up is not on the link before
+    # phantom "for THAT CHANNEL" in a follow-up is not on the link before
+    one_channel_words: tuple[str, ...] = ()
     place_pronouns: frozenset[str] = (
         frozenset()
     )  # "put the line out in THERE": the role word before is a preposition
